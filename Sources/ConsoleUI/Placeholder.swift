@@ -1,0 +1,2 @@
+import GatewayEngine
+public enum ConsolePlaceholder {}

@@ -1,0 +1,151 @@
+import Foundation
+import Store
+import Yams
+
+/// Applies and exports the declarative configuration file.
+///
+/// `apply` reads and checks everything first (YAML shape, every spec, every server's API and operations) and only
+/// then writes, so a bad file changes nothing. Entities not named in the file are left alone.
+public struct ConfigApplier: Sendable {
+    let store: GatewayStore
+
+    public init(store: GatewayStore) { self.store = store }
+
+    /// Parses a configuration file; errors name the line.
+    public static func parse(_ text: String, file: String) throws(GatewayError) -> ConfigDocument {
+        do {
+            return try YAMLDecoder().decode(ConfigDocument.self, from: text)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw GatewayError(.invalidConfig, "missing key '\(key.stringValue)'", location: file + pathText(context.codingPath))
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw GatewayError(.invalidConfig, context.debugDescription, location: file + pathText(context.codingPath))
+        } catch let DecodingError.dataCorrupted(context) {
+            throw GatewayError(.invalidConfig, context.debugDescription, location: file + pathText(context.codingPath))
+        } catch let error as YamlError {
+            throw GatewayError(.invalidConfig, "\(error)", location: file)
+        } catch {
+            throw GatewayError(.invalidConfig, "\(error)", location: file)
+        }
+    }
+
+    static func pathText(_ path: [any CodingKey]) -> String {
+        guard !path.isEmpty else { return "" }
+        return ": " + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
+    /// What applying did.
+    public struct Summary: Sendable, Equatable {
+        public var apis: [String] = []
+        public var servers: [String] = []
+        public var warnings: [String] = []
+    }
+
+    /// Applies a document; relative spec paths are resolved against `baseDirectory`.
+    public func apply(_ doc: ConfigDocument, baseDirectory: String, file: String) async throws -> Summary {
+        var summary = Summary()
+        let importer = APIImportService(store: store)
+        var prepared: [APIImportService.Prepared] = []
+        var names = Set<String>()
+        for (i, api) in (doc.apis ?? []).enumerated() {
+            guard names.insert(api.name).inserted else {
+                throw GatewayError(.invalidConfig, "API '\(api.name)' is listed twice", location: "\(file): apis[\(i)]")
+            }
+            do {
+                prepared.append(
+                    try await importer.prepare(
+                        .init(name: api.name, source: api.spec, baseDirectory: baseDirectory, baseURL: api.baseUrl, allowPrivateNetwork: api.allowPrivateNetwork ?? false)))
+            } catch {
+                throw GatewayError(error.code, "\(error.location.map { "\($0): " } ?? "")\(error.message)", location: "\(file): apis[\(i)] (\(api.name))")
+            }
+        }
+        // Check servers against the APIs as they will be.
+        var serverNames = Set<String>()
+        for (i, s) in (doc.servers ?? []).enumerated() {
+            guard serverNames.insert(s.name).inserted else {
+                throw GatewayError(.invalidConfig, "server '\(s.name)' is listed twice", location: "\(file): servers[\(i)]")
+            }
+            let operations: [(key: String, operationId: String?, toolName: String)]
+            if let p = prepared.first(where: { $0.request.name == s.api }) {
+                operations = p.imported.operations.map { ($0.key, $0.operationId, $0.toolName) }
+            } else if let api = try? store.api(named: s.api) {
+                operations = try store.operations(apiId: api.id!).map { ($0.key, $0.operationId, $0.toolName) }
+            } else {
+                throw GatewayError(.invalidConfig, "server '\(s.name)' uses API '\(s.api)', which is neither in the file nor in the store", location: "\(file): servers[\(i)].api")
+            }
+            for wanted in (s.operations ?? []) + (s.tools ?? []).map(\.operation)
+            where !operations.contains(where: { $0.operationId == wanted || $0.key == wanted || $0.toolName == wanted }) {
+                throw GatewayError(.invalidConfig, "API '\(s.api)' has no operation '\(wanted)'", location: "\(file): servers[\(i)] (\(s.name))")
+            }
+        }
+        for p in prepared {
+            let outcome = try importer.save(p)
+            summary.apis.append(p.request.name)
+            summary.warnings += p.warnings.map { "\(p.request.name): \($0)" }
+            if !outcome.removed.isEmpty { summary.warnings.append("\(p.request.name): removed operations \(outcome.removed.joined(separator: ", "))") }
+        }
+        for s in doc.servers ?? [] {
+            try applyServer(s)
+            summary.servers.append(s.name)
+        }
+        return summary
+    }
+
+    func applyServer(_ s: ConfigDocument.Server) throws {
+        let basePath = s.basePath ?? s.name
+        if (try? store.server(named: s.name)) != nil {
+            _ = try store.updateServer(named: s.name, description: s.description ?? "", basePath: basePath, enabled: s.enabled ?? true)
+            try store.setServerOperations(named: s.name, apiName: s.api, operations: s.operations)
+        } else {
+            _ = try store.createServer(name: s.name, description: s.description ?? "", basePath: basePath, apiName: s.api, operations: s.operations, enabled: s.enabled ?? true)
+        }
+        guard let overrides = s.tools, !overrides.isEmpty else { return }
+        let server = try store.server(named: s.name)
+        let tools = try store.tools(serverId: server.id!)
+        for o in overrides {
+            guard let t = tools.first(where: { $0.operation.operationId == o.operation || $0.operation.key == o.operation || $0.operation.toolName == o.operation }) else {
+                continue
+            }
+            _ = try store.updateTool(server: s.name, tool: t.tool.name, newName: o.name, description: .some(o.description), enabled: o.enabled ?? true)
+        }
+    }
+
+    /// The current configuration. With `specDirectory`, each API's document is written there as `<name>.<ext>`
+    /// and referenced by a path relative to `relativeTo`; otherwise specs are referenced by their import source.
+    public func export(specDirectory: String? = nil, relativeTo: String? = nil) throws -> ConfigDocument {
+        var doc = ConfigDocument(apis: [], servers: [])
+        for api in try store.apis() {
+            var spec = api.source
+            if let dir = specDirectory {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                let trimmed = api.document.trimmingCharacters(in: .whitespacesAndNewlines)
+                let ext = trimmed.hasPrefix("{") ? "json" : "yaml"
+                let path = "\(dir)/\(api.name).\(ext)"
+                try api.document.write(toFile: path, atomically: true, encoding: .utf8)
+                spec = relativeTo.map { path.hasPrefix($0 + "/") ? String(path.dropFirst($0.count + 1)) : path } ?? path
+            }
+            doc.apis!.append(.init(name: api.name, spec: spec, baseUrl: api.baseUrlOverridden ? api.baseUrl : nil, allowPrivateNetwork: api.allowPrivateNetwork ? true : nil))
+        }
+        for server in try store.servers() {
+            guard let apiId = server.apiId, let api = try store.api(id: apiId) else { continue }
+            let tools = try store.tools(serverId: server.id!)
+            let operations = server.allOperations ? nil : tools.map { $0.operation.operationId ?? $0.operation.key }
+            let overrides = tools.compactMap { t -> ConfigDocument.ToolOverride? in
+                let renamed = t.tool.name != t.operation.toolName
+                guard renamed || t.tool.descriptionOverride != nil || !t.tool.enabled else { return nil }
+                return .init(
+                    operation: t.operation.operationId ?? t.operation.key, name: renamed ? t.tool.name : nil, description: t.tool.descriptionOverride,
+                    enabled: t.tool.enabled ? nil : false)
+            }
+            doc.servers!.append(
+                .init(
+                    name: server.name, basePath: server.basePath, description: server.description.isEmpty ? nil : server.description,
+                    enabled: server.enabled ? nil : false, api: api.name, operations: operations, tools: overrides.isEmpty ? nil : overrides))
+        }
+        return doc
+    }
+
+    /// Renders a document as YAML.
+    public static func render(_ doc: ConfigDocument) throws -> String {
+        try YAMLEncoder().encode(doc)
+    }
+}

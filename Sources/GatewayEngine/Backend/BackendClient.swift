@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Calls REST backends: pooled HTTP/1.1 keep-alive connections and TLS through AsyncHTTPClient, no redirects
+/// followed (a redirect could lead to a private address or another origin), a timeout on every call and a cap on
+/// the response size.
+public final class BackendClient: Sendable {
+    /// Limits for backend calls.
+    public struct Configuration: Sendable {
+        /// The whole call, connect to last byte. Default 30 s.
+        public var timeout: TimeAmount = .seconds(30)
+        /// Connecting. Default 5 s.
+        public var connectTimeout: TimeAmount = .seconds(5)
+        /// The largest response body accepted. Default 10 MiB.
+        public var maxResponseBytes: Int = 10 * 1024 * 1024
+        /// Idle connections kept per backend host. Default 64.
+        public var connectionsPerHost: Int = 64
+
+        public init() {}
+    }
+
+    /// A backend's answer.
+    public struct Response: Sendable {
+        public var status: Int
+        public var reason: String
+        public var contentType: String?
+        public var body: [UInt8]
+    }
+
+    /// Why a call failed before a response arrived.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    let http: HTTPClient
+    let configuration: Configuration
+    let addressGuard = AddressGuard()
+    let resolutions = ResolutionCache()
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        var config = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: configuration.connectTimeout, read: configuration.timeout),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost),
+            decompression: .enabled(limit: .size(configuration.maxResponseBytes)))
+        config.httpVersion = .automatic
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }
+
+    /// Stops the connection pool.
+    public func shutdown() async throws { try await http.shutdown() }
+
+    /// Sends a request after checking its URL with the SSRF guard (every resolved address; results cached for 30 s).
+    public func execute(_ request: BackendRequest, allowPrivateNetwork: Bool) async throws(Failure) -> Response {
+        do {
+            try await resolutions.check(request.url, allowPrivateNetwork: allowPrivateNetwork, guard: addressGuard)
+        } catch {
+            throw Failure(message: error.message)
+        }
+        var req = HTTPClientRequest(url: request.url)
+        req.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { req.headers.add(name: name, value: value) }
+        if let body = request.body {
+            req.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let limit = configuration.maxResponseBytes
+        do {
+            let response = try await http.execute(req, timeout: configuration.timeout)
+            if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > limit {
+                throw Failure(message: "backend response of \(length) bytes exceeds the \(limit)-byte limit")
+            }
+            var body: [UInt8] = []
+            for try await chunk in response.body {
+                if body.count + chunk.readableBytes > limit {
+                    throw Failure(message: "backend response exceeds the \(limit)-byte limit")
+                }
+                body.append(contentsOf: chunk.readableBytesView)
+            }
+            return Response(
+                status: Int(response.status.code), reason: response.status.reasonPhrase,
+                contentType: response.headers.first(name: "content-type"), body: body)
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as HTTPClientError {
+            throw Failure(message: Self.describe(error))
+        } catch {
+            throw Failure(message: "backend call failed: \(error)")
+        }
+    }
+
+    static func describe(_ error: HTTPClientError) -> String {
+        switch error {
+        case .deadlineExceeded, .readTimeout: "backend did not answer in time"
+        case .connectTimeout: "could not connect to the backend in time"
+        case .remoteConnectionClosed: "backend closed the connection"
+        default: "backend call failed: \(error)"
+        }
+    }
+}
+
+/// Remembers SSRF-guard verdicts per (scheme, host, port, allowPrivate) for a short time so the hot path does
+/// not resolve on every call.
+final class ResolutionCache: Sendable {
+    private struct Entry { var expires: ContinuousClock.Instant; var error: GatewayError? }
+    private let entries = LockedBox<[String: Entry]>([:])
+    private let ttl: Duration = .seconds(30)
+
+    func check(_ url: String, allowPrivateNetwork: Bool, guard addressGuard: AddressGuard) async throws(GatewayError) {
+        guard let parsed = URL(string: url), let host = parsed.host else { throw GatewayError(.invalidURL, "'\(url)' is not an absolute URL") }
+        let key = "\(parsed.scheme ?? "")://\(host):\(parsed.port ?? 0)|\(allowPrivateNetwork)"
+        let now = ContinuousClock.now
+        if let entry = entries.withLock({ $0[key] }), entry.expires > now {
+            if let error = entry.error { throw error }
+            return
+        }
+        let verdict: GatewayError? = await withCheckedContinuation { (continuation: CheckedContinuation<GatewayError?, Never>) in
+            DispatchQueue.global().async {
+                do throws(GatewayError) {
+                    _ = try addressGuard.check(url, allowPrivateNetwork: allowPrivateNetwork)
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(returning: error)
+                }
+            }
+        }
+        entries.withLock { dict in
+            if dict.count > 10_000 { dict.removeAll() }
+            dict[key] = Entry(expires: now + ttl, error: verdict)
+        }
+        if let verdict { throw verdict }
+    }
+}

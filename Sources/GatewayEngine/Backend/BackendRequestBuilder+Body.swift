@@ -1,0 +1,127 @@
+import Foundation
+
+/// Request body encoding for JSON, form, multipart, text and raw content types.
+enum BodyEncoder {
+    struct Encoded {
+        var bytes: [UInt8]
+        var contentType: String
+    }
+
+    /// The encoded body, or nil when the operation's optional body was not given.
+    static func encode(_ binding: BodyBinding, _ arguments: JSONObject) throws(GatewayError) -> Encoded? {
+        let value: JSONValue
+        switch binding.mode {
+        case .flattened:
+            var object = JSONObject()
+            for name in binding.properties {
+                if let v = arguments[name] { object[name] = v }
+            }
+            if object.isEmpty && !binding.required { return nil }
+            value = .object(object)
+        case .whole:
+            guard let v = arguments[binding.argument], !v.isNull else {
+                if binding.required {
+                    throw GatewayError(.invalidArgument, "missing required request body \"\(binding.argument)\"")
+                }
+                return nil
+            }
+            value = v
+        }
+        return try encode(value, contentType: binding.contentType)
+    }
+
+    /// The media type in lower case without parameters.
+    static func mediaType(_ contentType: String) -> String {
+        let bare = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? contentType
+        return bare.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    static func isJSON(_ media: String) -> Bool { media == "application/json" || media.hasSuffix("+json") }
+
+    static func encode(_ value: JSONValue, contentType: String) throws(GatewayError) -> Encoded {
+        let media = mediaType(contentType)
+        if isJSON(media) {
+            return Encoded(bytes: value.serialized(), contentType: contentType)
+        }
+        switch media {
+        case "application/x-www-form-urlencoded":
+            if case .string(let raw) = value { return Encoded(bytes: Array(raw.utf8), contentType: contentType) }
+            guard case .object(let o) = value else {
+                throw GatewayError(.invalidArgument, "a form-encoded request body must be an object")
+            }
+            return Encoded(bytes: Array(form(o).utf8), contentType: contentType)
+        case "multipart/form-data":
+            guard case .object(let o) = value else {
+                throw GatewayError(.invalidArgument, "a multipart request body must be an object")
+            }
+            let (bytes, boundary) = multipart(o)
+            return Encoded(bytes: bytes, contentType: "multipart/form-data; boundary=\(boundary)")
+        default:
+            break
+        }
+        if media.hasPrefix("text/") {
+            return Encoded(bytes: Array(ScalarText.text(value).utf8), contentType: contentType)
+        }
+        if case .string(let s) = value {
+            return Encoded(bytes: Array(s.utf8), contentType: media.contains("*") ? "application/octet-stream" : contentType)
+        }
+        if media.contains("*") {
+            return Encoded(bytes: value.serialized(), contentType: "application/json")
+        }
+        throw GatewayError(.invalidArgument, "the request body for content type \(media) must be a string")
+    }
+
+    /// `k=v&k2=v2`; arrays of scalars repeat the key, nested values are sent as JSON text, nulls are skipped.
+    static func form(_ o: JSONObject) -> String {
+        var items: [String] = []
+        for (key, value) in o {
+            let name = PercentEncoder.encodeForm(key)
+            switch value {
+            case .null: continue
+            case .array(let elements) where elements.allSatisfy(isScalar):
+                items += elements.map { "\(name)=" + PercentEncoder.encodeForm(ScalarText.text($0)) }
+            default:
+                items.append("\(name)=" + PercentEncoder.encodeForm(ScalarText.text(value)))
+            }
+        }
+        return items.joined(separator: "&")
+    }
+
+    static func isScalar(_ v: JSONValue) -> Bool {
+        switch v {
+        case .array, .object: false
+        default: true
+        }
+    }
+
+    static func makeBoundary() -> String {
+        "gatehouse-" + (0..<3).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
+    }
+
+    /// A `multipart/form-data` body: one text part per scalar field (arrays of scalars repeat the field) and
+    /// one `application/json` part per object or nested array. Returns the bytes and the boundary.
+    static func multipart(_ o: JSONObject) -> ([UInt8], String) {
+        var parts: [(name: String, data: String, json: Bool)] = []
+        for (key, value) in o {
+            switch value {
+            case .null: continue
+            case .array(let elements) where elements.allSatisfy(isScalar):
+                parts += elements.map { (key, ScalarText.text($0), false) }
+            case .array, .object: parts.append((key, value.jsonString, true))
+            default: parts.append((key, ScalarText.text(value), false))
+            }
+        }
+        var boundary = makeBoundary()
+        while parts.contains(where: { $0.data.contains(boundary) }) { boundary = makeBoundary() }
+        var out = ""
+        for part in parts {
+            let name = part.name.replacingOccurrences(of: "\"", with: "%22")
+                .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+            out += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n"
+            if part.json { out += "Content-Type: application/json\r\n" }
+            out += "\r\n\(part.data)\r\n"
+        }
+        out += "--\(boundary)--\r\n"
+        return (Array(out.utf8), boundary)
+    }
+}

@@ -1,0 +1,17 @@
+import Hummingbird
+import NIOCore
+
+/// The per-request context: Hummingbird's core storage plus the client's address.
+public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's socket address.
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The client's IP address as text.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+}

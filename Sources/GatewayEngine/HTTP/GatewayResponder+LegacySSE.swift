@@ -1,0 +1,96 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The legacy HTTP+SSE transport (2024-11-05): `GET /<base>/sse` opens the stream and announces
+/// `/<base>/messages?sessionId=…`, where the client POSTs; answers travel on the stream.
+extension GatewayResponder {
+    func openLegacyStream(_ request: Request, server: CompiledServer, exchange: inout Exchange) -> Response {
+        guard request.method == .get else {
+            return finish(&exchange, HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "GET"]), outcome: .rejected, error: "method not allowed")
+        }
+        guard HTTPReplies.accepts(request.headers[.accept], "text/event-stream") else {
+            let r = HTTPReplies.rpcError(.notAcceptable, code: MCPProtocol.serverError, "Not Acceptable: Accept must list text/event-stream")
+            return finish(&exchange, r, outcome: .rejected, error: "not acceptable")
+        }
+        let session = MCPSession(basePath: server.basePath, transport: .sse, client: exchange.client, protocolVersion: "2024-11-05")
+        guard gateway.sessions.add(session) else {
+            return finish(&exchange, HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions"), outcome: .rejected, error: "session limit")
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1_000))
+        _ = session.attachStream(continuation)
+        continuation.yield(SSE.event(name: "endpoint", id: nil, data: "/\(server.basePath)/messages?sessionId=\(session.id)"))
+        let sessions = gateway.sessions
+        let id = session.id
+        startKeepAlive(continuation) { sessions.remove(id) }
+        return finish(&exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: stream)), outcome: .ok)
+    }
+
+    func legacyMessage(_ request: Request, server: CompiledServer, exchange: inout Exchange) async throws -> Response {
+        guard request.method == .post else {
+            return finish(&exchange, HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "POST"]), outcome: .rejected, error: "method not allowed")
+        }
+        guard let id = request.uri.queryParameters["sessionId"].map(String.init), !id.isEmpty else {
+            let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.serverError, "Bad Request: sessionId query parameter is required")
+            return finish(&exchange, r, outcome: .rejected, error: "missing session")
+        }
+        guard let session = gateway.sessions.lookup(id, basePath: server.basePath), session.transport == .sse else {
+            let r = HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "Session not found")
+            return finish(&exchange, r, outcome: .rejected, error: "unknown session")
+        }
+        guard HTTPReplies.isJSONContentType(request.headers[.contentType]) else {
+            let r = HTTPReplies.rpcError(.unsupportedMediaType, code: MCPProtocol.serverError, "Unsupported Media Type: Content-Type must be application/json")
+            return finish(&exchange, r, outcome: .rejected, error: "unsupported media type")
+        }
+        guard let body = try await readBody(request) else {
+            let r = HTTPReplies.rpcError(.contentTooLarge, code: MCPProtocol.serverError, "request body exceeds \(gateway.configuration.maxBodyBytes) bytes")
+            return finish(&exchange, r, outcome: .rejected, error: "body too large")
+        }
+        exchange.bytesIn = body.count
+        let message: JSONRPCMessage
+        switch parseMessage(body, exchange: &exchange) {
+        case .message(let m): message = m
+        case .refused(let r): return r
+        }
+        let accepted = HTTPReplies.text(.accepted, "Accepted")
+        guard case .request(let rid, let method, let params) = message else {
+            return finish(&exchange, accepted, outcome: .ok)
+        }
+        if method == "initialize" {
+            let requested = params?["protocolVersion"]?.stringValue
+            let version = Gateway.negotiate(requested, supported: MCPProtocol.sseVersions)
+            session.protocolVersion = version
+            session.clientName = params?["clientInfo"]?["name"]?.stringValue
+            let outcome = HandlerOutcome(response: .rpcResult(id: rid, gateway.initializeResult(server: server, version: version)))
+            deliver(outcome, on: session, exchange: &exchange)
+            return accepted
+        }
+        // Answer 202 at once and deliver the response on the stream when it is ready, so that a slow tool does
+        // not hold the client's next message.
+        let snapshot = exchange
+        let version = session.protocolVersion
+        Task {
+            var exchange = snapshot
+            let outcome = await gateway.handle(message, server: server, version: version)
+            deliver(outcome, on: session, exchange: &exchange)
+        }
+        return accepted
+    }
+
+    /// Sends a handled message's response on the session's stream and records the exchange.
+    func deliver(_ outcome: HandlerOutcome, on session: MCPSession, exchange: inout Exchange) {
+        var bytesOut = 0
+        var result = outcome.outcome
+        var error = outcome.error
+        if let response = outcome.response {
+            bytesOut = response.serialized().count
+            if !session.send(response) {
+                result = .rejected
+                error = "stream closed before the response"
+            }
+        }
+        _ = finish(
+            &exchange, HTTPReplies.empty(.accepted), outcome: result, tool: outcome.tool, arguments: outcome.arguments,
+            backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytesOut, error: error)
+    }
+}

@@ -1,0 +1,153 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The Streamable HTTP transport (2025-03-26, 2025-06-18, 2025-11-25) at `/<base>/mcp`.
+extension GatewayResponder {
+    func streamable(_ request: Request, server: CompiledServer, exchange: inout Exchange) async throws -> Response {
+        switch request.method {
+        case .post: return try await streamablePost(request, server: server, exchange: &exchange)
+        case .get: return streamableGet(request, server: server, exchange: &exchange)
+        case .delete: return streamableDelete(request, server: server, exchange: &exchange)
+        default:
+            return finish(&exchange, HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "GET, POST, DELETE"]), outcome: .rejected, error: "method not allowed")
+        }
+    }
+
+    /// Resolves the session named by `Mcp-Session-Id`, or the 400/404 to send.
+    func session(for request: Request, server: CompiledServer, exchange: inout Exchange) -> Result<MCPSession, SessionRefusal> {
+        guard let id = request.headers[.mcpSessionID] else {
+            let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.serverError, "Bad Request: Mcp-Session-Id header is required")
+            return .failure(SessionRefusal(response: finish(&exchange, r, outcome: .rejected, error: "missing session")))
+        }
+        guard let session = gateway.sessions.lookup(id, basePath: server.basePath), session.transport == .streamable else {
+            let r = HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "Session not found")
+            return .failure(SessionRefusal(response: finish(&exchange, r, outcome: .rejected, error: "unknown session")))
+        }
+        return .success(session)
+    }
+
+    struct SessionRefusal: Error { var response: Response }
+
+    func streamablePost(_ request: Request, server: CompiledServer, exchange: inout Exchange) async throws -> Response {
+        let accept = request.headers[.accept]
+        guard HTTPReplies.accepts(accept, "application/json"), HTTPReplies.accepts(accept, "text/event-stream") else {
+            let r = HTTPReplies.rpcError(.notAcceptable, code: MCPProtocol.serverError, "Not Acceptable: Accept must list application/json and text/event-stream")
+            return finish(&exchange, r, outcome: .rejected, error: "not acceptable")
+        }
+        guard HTTPReplies.isJSONContentType(request.headers[.contentType]) else {
+            let r = HTTPReplies.rpcError(.unsupportedMediaType, code: MCPProtocol.serverError, "Unsupported Media Type: Content-Type must be application/json")
+            return finish(&exchange, r, outcome: .rejected, error: "unsupported media type")
+        }
+        guard let body = try await readBody(request) else {
+            let r = HTTPReplies.rpcError(.contentTooLarge, code: MCPProtocol.serverError, "request body exceeds \(gateway.configuration.maxBodyBytes) bytes")
+            return finish(&exchange, r, outcome: .rejected, error: "body too large")
+        }
+        exchange.bytesIn = body.count
+        let message: JSONRPCMessage
+        switch parseMessage(body, exchange: &exchange) {
+        case .message(let m): message = m
+        case .refused(let r): return r
+        }
+        let headerVersion = request.headers[.mcpProtocolVersion]
+
+        if case .request(let id, "server/discover", _) = message {
+            // The stateless 2026-07-28 revision is not served yet: name what is, so clients fall back to initialize.
+            let error = JSONRPCError(
+                code: MCPProtocol.unsupportedProtocolVersion, message: "Unsupported protocol version: use initialize",
+                data: .object(["supported": .array(MCPProtocol.streamableVersions.map { .string($0) }), "requested": .string(headerVersion ?? "")]))
+            return finish(&exchange, HTTPReplies.json(.ok, error.response(id: id)), outcome: .rpcError, error: "server/discover not served")
+        }
+
+        if case .request(let id, "initialize", let params) = message {
+            guard case .string(let requested)? = params?["protocolVersion"] else {
+                let e = JSONRPCError(code: MCPProtocol.invalidParams, message: "initialize needs params.protocolVersion")
+                return finish(&exchange, HTTPReplies.json(.ok, e.response(id: id)), outcome: .rpcError, error: e.message)
+            }
+            let version = Gateway.negotiate(requested, supported: MCPProtocol.streamableVersions)
+            let session = MCPSession(basePath: server.basePath, transport: .streamable, client: exchange.client, protocolVersion: version)
+            session.clientName = params?["clientInfo"]?["name"]?.stringValue
+            guard gateway.sessions.add(session) else {
+                let r = HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions; try again later", id: id)
+                return finish(&exchange, r, outcome: .rejected, error: "session limit")
+            }
+            let outcome = HandlerOutcome(response: .rpcResult(id: id, gateway.initializeResult(server: server, version: version)))
+            return reply(outcome, exchange: &exchange, headers: [.mcpSessionID: session.id])
+        }
+
+        if let headerVersion, !MCPProtocol.streamableVersions.contains(headerVersion) {
+            let r = HTTPReplies.rpcError(
+                .badRequest, code: MCPProtocol.serverError,
+                "Bad Request: unsupported MCP-Protocol-Version '\(String(headerVersion.prefix(40)))' (supported: \(MCPProtocol.streamableVersions.joined(separator: ", ")))")
+            return finish(&exchange, r, outcome: .rejected, error: "unsupported protocol version")
+        }
+        let session: MCPSession
+        switch self.session(for: request, server: server, exchange: &exchange) {
+        case .success(let s): session = s
+        case .failure(let refusal): return refusal.response
+        }
+        switch message {
+        case .notification, .response:
+            return finish(&exchange, HTTPReplies.empty(.accepted), outcome: .ok)
+        case .request:
+            let outcome = await gateway.handle(message, server: server, version: session.protocolVersion)
+            return reply(outcome, exchange: &exchange)
+        }
+    }
+
+    func streamableGet(_ request: Request, server: CompiledServer, exchange: inout Exchange) -> Response {
+        guard let accept = request.headers[.accept], HTTPReplies.accepts(accept, "text/event-stream") else {
+            let r = HTTPReplies.rpcError(.notAcceptable, code: MCPProtocol.serverError, "Not Acceptable: Accept must list text/event-stream")
+            return finish(&exchange, r, outcome: .rejected, error: "not acceptable")
+        }
+        if let v = request.headers[.mcpProtocolVersion], !MCPProtocol.streamableVersions.contains(v) {
+            let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.serverError, "Bad Request: unsupported MCP-Protocol-Version")
+            return finish(&exchange, r, outcome: .rejected, error: "unsupported protocol version")
+        }
+        let session: MCPSession
+        switch self.session(for: request, server: server, exchange: &exchange) {
+        case .success(let s): session = s
+        case .failure(let refusal): return refusal.response
+        }
+        if request.headers[HTTPField.Name("Last-Event-ID")!] != nil {
+            // Nothing is ever queued for replay on this server's streams.
+            let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.serverError, "Bad Request: unknown Last-Event-ID; no events to replay")
+            return finish(&exchange, r, outcome: .rejected, error: "unknown last-event-id")
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1_000))
+        guard session.attachStream(continuation) else {
+            let r = HTTPReplies.rpcError(.conflict, code: MCPProtocol.serverError, "Conflict: this session already has an open GET stream")
+            return finish(&exchange, r, outcome: .rejected, error: "stream already open")
+        }
+        if session.protocolVersion >= "2025-11-25" {
+            continuation.yield(SSE.event(name: nil, id: "0", data: ""))
+        }
+        startKeepAlive(continuation) { session.detachStream() }
+        return finish(&exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: stream)), outcome: .ok)
+    }
+
+    func streamableDelete(_ request: Request, server: CompiledServer, exchange: inout Exchange) -> Response {
+        switch self.session(for: request, server: server, exchange: &exchange) {
+        case .success(let s):
+            gateway.sessions.remove(s.id)
+            return finish(&exchange, HTTPReplies.empty(.noContent), outcome: .ok)
+        case .failure(let refusal):
+            return refusal.response
+        }
+    }
+
+    /// Sends a comment every keep-alive interval so idle proxies keep the stream open and dead clients are noticed.
+    func startKeepAlive(_ continuation: AsyncStream<ByteBuffer>.Continuation, onEnd: @escaping @Sendable () -> Void) {
+        let interval = gateway.configuration.sseKeepAlive
+        let task = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                continuation.yield(SSE.comment("keep-alive"))
+            }
+        }
+        continuation.onTermination = { _ in
+            task.cancel()
+            onEnd()
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The gateway's single HTTP responder: validates `Host` and `Origin` on every request, then routes
+/// `/<base>/mcp` (Streamable HTTP), `/<base>/sse` and `/<base>/messages` (legacy HTTP+SSE), `/metrics` and
+/// `/healthz`. Everything else is 404: routes are matched exactly, so `//pets/mcp`, `/pets/mcp/` or
+/// `/pets/MCP` never reach a server.
+struct GatewayResponder: HTTPResponder {
+    typealias Context = GatewayRequestContext
+    let gateway: Gateway
+    let originPolicy: OriginPolicy
+
+    init(gateway: Gateway) {
+        self.gateway = gateway
+        originPolicy = OriginPolicy(configuration: gateway.configuration)
+    }
+
+    /// Facts about the request in flight, for its record.
+    struct Exchange {
+        let started = ContinuousClock.now
+        let time = Date()
+        var server: String
+        let client: String
+        var transport: String
+        var method: String
+        var bytesIn = 0
+    }
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        var exchange = Exchange(server: "-", client: context.clientAddress, transport: "http", method: request.method.rawValue)
+        if let reason = originPolicy.refusal(host: request.head.authority, origin: request.headers[.origin]) {
+            return finish(&exchange, HTTPReplies.rpcError(.forbidden, code: MCPProtocol.serverError, reason), outcome: .rejected, error: reason)
+        }
+        switch path {
+        case "/healthz":
+            return HTTPReplies.text(.ok, "ok\n")
+        case "/metrics" where gateway.configuration.exposeMetrics:
+            guard request.method == .get else { return HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "GET"]) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.monitor.prometheusText())))
+        default:
+            break
+        }
+        let (basePath, endpoint) = Self.split(path)
+        guard let endpoint, let server = gateway.routingTable.servers[basePath] else {
+            return HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "no MCP endpoint at this path")
+        }
+        exchange.server = server.name
+        switch endpoint {
+        case .mcp:
+            exchange.transport = "streamable"
+            return try await streamable(request, server: server, exchange: &exchange)
+        case .sse:
+            exchange.transport = "sse"
+            return openLegacyStream(request, server: server, exchange: &exchange)
+        case .messages:
+            exchange.transport = "sse"
+            return try await legacyMessage(request, server: server, exchange: &exchange)
+        }
+    }
+
+    enum Endpoint { case mcp, sse, messages }
+
+    /// `/a/b/mcp` → (`a/b`, .mcp). Empty segments never match a server.
+    static func split(_ path: String) -> (String, Endpoint?) {
+        guard path.hasPrefix("/"), let slash = path.lastIndex(of: "/"), slash > path.startIndex else { return ("", nil) }
+        let base = String(path[path.index(after: path.startIndex)..<slash])
+        let last = path[path.index(after: slash)...]
+        switch last {
+        case "mcp": return (base, .mcp)
+        case "sse": return (base, .sse)
+        case "messages": return (base, .messages)
+        default: return (base, nil)
+        }
+    }
+
+    /// Reads the body up to the configured limit; nil when it is larger.
+    func readBody(_ request: Request) async throws -> [UInt8]? {
+        let limit = gateway.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { return nil }
+        var bytes: [UInt8] = []
+        for try await chunk in request.body {
+            if bytes.count + chunk.readableBytes > limit { return nil }
+            bytes.append(contentsOf: chunk.readableBytesView)
+        }
+        return bytes
+    }
+
+    /// Records the exchange and passes the response through.
+    func finish(
+        _ exchange: inout Exchange, _ response: Response, outcome: RequestRecord.Outcome, tool: String? = nil, arguments: JSONValue? = nil,
+        backendStatus: Int? = nil, backendLatency: Duration? = nil, bytesOut: Int = 0, error: String? = nil
+    ) -> Response {
+        gateway.monitor.record(
+            RequestRecord(
+                time: exchange.time, server: exchange.server, client: exchange.client, transport: exchange.transport,
+                method: exchange.method, tool: tool, arguments: arguments, outcome: outcome, status: Int(response.status.code),
+                backendStatus: backendStatus, latency: ContinuousClock.now - exchange.started, backendLatency: backendLatency,
+                bytesIn: exchange.bytesIn, bytesOut: bytesOut, error: error))
+        return response
+    }
+
+    /// Parses and validates one JSON-RPC message, or returns the 400 to send.
+    func parseMessage(_ body: [UInt8], exchange: inout Exchange) -> Parsed {
+        let value: JSONValue
+        do {
+            value = try JSONParser(maxDepth: 64).parse(body)
+        } catch {
+            let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.parseError, "parse error: \(error)")
+            return .refused(finish(&exchange, r, outcome: .rejected, error: "parse error"))
+        }
+        do {
+            let message = try JSONRPCMessage(validating: value)
+            exchange.method = message.method ?? "response"
+            return .message(message)
+        } catch {
+            let r = HTTPReplies.json(.badRequest, error.response(id: error.id))
+            return .refused(finish(&exchange, r, outcome: .rejected, error: error.message))
+        }
+    }
+
+    enum Parsed {
+        case message(JSONRPCMessage)
+        case refused(Response)
+    }
+
+    /// Records a handled message and renders its JSON response.
+    func reply(_ outcome: HandlerOutcome, exchange: inout Exchange, headers: HTTPFields = [:]) -> Response {
+        guard let body = outcome.response else {
+            return finish(&exchange, HTTPReplies.empty(.accepted), outcome: .ok)
+        }
+        let bytes = body.serialized()
+        var h = headers
+        h[.contentType] = HTTPReplies.jsonType
+        let response = Response(status: .ok, headers: h, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return finish(
+            &exchange, response, outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments, backendStatus: outcome.backendStatus,
+            backendLatency: outcome.backendLatency, bytesOut: bytes.count, error: outcome.error)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+extension JSONValue {
+    /// Serialises the value as compact JSON (object keys in insertion order).
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(into: &out)
+        return out
+    }
+
+    /// Serialises the value as compact JSON text.
+    public var jsonString: String { String(decoding: serialized(), as: UTF8.self) }
+
+    /// Appends the compact JSON of this value to `out`.
+    public func write(into out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: Array("null".utf8))
+        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .int(let i): out.append(contentsOf: Array(String(i).utf8))
+        case .double(let d):
+            if d.isFinite {
+                if d.rounded() == d, abs(d) < 1e15 {
+                    out.append(contentsOf: Array(String(Int64(d)).utf8))
+                } else {
+                    out.append(contentsOf: Array("\(d)".utf8))
+                }
+            } else {
+                out.append(contentsOf: Array("null".utf8))
+            }
+        case .string(let s): Self.writeString(s, into: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            for (n, v) in a.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                v.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let o):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for (k, v) in o {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                Self.writeString(k, into: &out)
+                out.append(UInt8(ascii: ":"))
+                v.write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7F:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 0xF)])
+            default: out.append(b)
+            }
+        }
+        out.append(0x22)
+    }
+}
+
+extension JSONValue {
+    /// Converts a Foundation JSON object (from `JSONSerialization`) or a YAML-decoded tree into a `JSONValue`.
+    /// Returns nil for values JSON cannot represent.
+    public init?(any value: Any?) {
+        guard let value else { self = .null; return }
+        switch value {
+        case is NSNull: self = .null
+        case let b as Bool: self = .bool(b)
+        case let i as Int: self = .int(Int64(i))
+        case let i as Int64: self = .int(i)
+        case let d as Double: self = .double(d)
+        case let s as String: self = .string(s)
+        case let a as [Any]:
+            var out: [JSONValue] = []
+            for e in a {
+                guard let v = JSONValue(any: e) else { return nil }
+                out.append(v)
+            }
+            self = .array(out)
+        case let o as [String: Any]:
+            var out = JSONObject()
+            for k in o.keys.sorted() {
+                guard let v = JSONValue(any: o[k]) else { return nil }
+                out[k] = v
+            }
+            self = .object(out)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// A JSON-RPC 2.0 message as MCP uses it, validated on the way in.
+public enum JSONRPCMessage: Sendable, Equatable {
+    /// A request: it has an id and expects a response.
+    case request(id: JSONValue, method: String, params: JSONObject?)
+    /// A notification: no id, no response.
+    case notification(method: String, params: JSONObject?)
+    /// A response to a request the server sent.
+    case response(id: JSONValue)
+
+    /// The method, for requests and notifications.
+    public var method: String? {
+        switch self {
+        case .request(_, let m, _), .notification(let m, _): m
+        case .response: nil
+        }
+    }
+
+    /// Validates a parsed JSON value as one JSON-RPC message. The error says what is wrong.
+    public init(validating value: JSONValue) throws(JSONRPCError) {
+        guard case .object(let o) = value else {
+            if case .array = value { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "batches are not supported: send one JSON-RPC message per request") }
+            throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "a JSON-RPC message must be an object")
+        }
+        guard o["jsonrpc"] == .string("2.0") else {
+            throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "\"jsonrpc\" must be \"2.0\"")
+        }
+        let id = o["id"]
+        if let id {
+            switch id {
+            case .string, .int: break
+            case .null: throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "\"id\" must not be null")
+            default: throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "\"id\" must be a string or an integer")
+            }
+        }
+        if let methodValue = o["method"] {
+            guard case .string(let method) = methodValue, !method.isEmpty else {
+                throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "\"method\" must be a non-empty string", id: id)
+            }
+            var params: JSONObject?
+            if let p = o["params"] {
+                guard case .object(let po) = p else {
+                    throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "\"params\" must be an object", id: id)
+                }
+                params = po
+            }
+            if let id { self = .request(id: id, method: method, params: params) } else { self = .notification(method: method, params: params) }
+            return
+        }
+        guard let id else { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "a message needs \"method\" or \"id\"") }
+        let hasResult = o["result"] != nil, hasError = o["error"] != nil
+        guard hasResult != hasError else {
+            throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "a response must carry exactly one of \"result\" and \"error\"", id: id)
+        }
+        self = .response(id: id)
+    }
+}
+
+/// A JSON-RPC error, thrown inside the engine and rendered as an error response.
+public struct JSONRPCError: Error, Sendable, Equatable {
+    public var code: Int64
+    public var message: String
+    public var data: JSONValue?
+    /// The id of the request it answers, when known.
+    public var id: JSONValue?
+
+    public init(code: Int64, message: String, data: JSONValue? = nil, id: JSONValue? = nil) {
+        self.code = code
+        self.message = message
+        self.data = data
+        self.id = id
+    }
+
+    /// The error response object (`id: null` when the request's id is unknown).
+    public func response(id fallback: JSONValue? = nil) -> JSONValue {
+        var error: JSONObject = ["code": .int(code), "message": .string(message)]
+        if let data { error["data"] = data }
+        return .object(["jsonrpc": "2.0", "id": id ?? fallback ?? .null, "error": .object(error)])
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+
+    /// A success response object.
+    static func rpcResult(id: JSONValue, _ result: JSONValue) -> JSONValue {
+        .object(["jsonrpc": "2.0", "id": id, "result": result])
+    }
+}

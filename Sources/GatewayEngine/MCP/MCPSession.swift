@@ -1,0 +1,111 @@
+import Foundation
+import NIOCore
+
+/// One MCP session: created by `initialize` (Streamable HTTP) or by opening `/sse` (legacy), bound to one server's
+/// base path. Its ID is 256 bits from the system CSPRNG and is never logged or recorded.
+final class MCPSession: Sendable {
+    enum Transport: String, Sendable { case streamable, sse }
+
+    struct State: Sendable {
+        var protocolVersion: String
+        var lastSeen: ContinuousClock.Instant
+        var clientName: String?
+        /// The open SSE stream: the legacy transport's only stream, or the Streamable HTTP GET stream.
+        var stream: AsyncStream<ByteBuffer>.Continuation?
+        var eventCounter: UInt64 = 0
+    }
+
+    let id: String
+    let basePath: String
+    let transport: Transport
+    let client: String
+    private let state: LockedBox<State>
+
+    init(basePath: String, transport: Transport, client: String, protocolVersion: String) {
+        id = Self.makeID()
+        self.basePath = basePath
+        self.transport = transport
+        self.client = client
+        state = LockedBox(State(protocolVersion: protocolVersion, lastSeen: .now))
+    }
+
+    /// 32 random bytes, hex: visible ASCII only, 256 bits of entropy.
+    static func makeID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        var out = ""
+        out.reserveCapacity(64)
+        for _ in 0..<4 {
+            let v = rng.next() as UInt64
+            out += String(v, radix: 16).leftPadded(to: 16)
+        }
+        return out
+    }
+
+    var protocolVersion: String {
+        get { state.withLock { $0.protocolVersion } }
+        set { state.withLock { $0.protocolVersion = newValue } }
+    }
+
+    var clientName: String? {
+        get { state.withLock { $0.clientName } }
+        set { state.withLock { $0.clientName = newValue } }
+    }
+
+    func touch() { state.withLock { $0.lastSeen = .now } }
+
+    func idle(since now: ContinuousClock.Instant) -> Duration { state.withLock { now - $0.lastSeen } }
+
+    /// Attaches a stream; fails when one is already open.
+    func attachStream(_ continuation: AsyncStream<ByteBuffer>.Continuation) -> Bool {
+        state.withLock { s in
+            if s.stream != nil { return false }
+            s.stream = continuation
+            return true
+        }
+    }
+
+    func detachStream() { state.withLock { $0.stream = nil } }
+
+    var hasStream: Bool { state.withLock { $0.stream != nil } }
+
+    /// Sends one JSON-RPC message as an SSE `message` event on the session's stream. Returns false without a stream.
+    @discardableResult
+    func send(_ message: JSONValue) -> Bool {
+        let (continuation, eventID) = state.withLock { s -> (AsyncStream<ByteBuffer>.Continuation?, UInt64) in
+            s.eventCounter += 1
+            return (s.stream, s.eventCounter)
+        }
+        guard let continuation else { return false }
+        continuation.yield(SSE.event(name: "message", id: transport == .sse ? nil : "\(eventID)", data: message.jsonString))
+        return true
+    }
+
+    /// Ends the session's stream.
+    func close() {
+        let c = state.withLock { s in
+            defer { s.stream = nil }
+            return s.stream
+        }
+        c?.finish()
+    }
+}
+
+extension String {
+    func leftPadded(to length: Int, with pad: Character = "0") -> String {
+        count >= length ? self : String(repeating: pad, count: length - count) + self
+    }
+}
+
+/// Server-sent-event framing.
+enum SSE {
+    static func event(name: String?, id: String?, data: String) -> ByteBuffer {
+        var text = ""
+        if let id { text += "id: \(id)\n" }
+        if let name { text += "event: \(name)\n" }
+        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
+        text += "\n"
+        return ByteBuffer(string: text)
+    }
+
+    static func comment(_ text: String) -> ByteBuffer { ByteBuffer(string: ": \(text)\n\n") }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Traffic figures over a recent window, as the console and `/metrics` readers see them.
+public struct TrafficStats: Sendable, Equatable {
+    /// Requests per second over the window.
+    public var requestsPerSecond: Double
+    /// Fraction of requests in the window that were errors (0…1).
+    public var errorRate: Double
+    public var p50: Duration?
+    public var p95: Duration?
+    public var p99: Duration?
+    /// Requests in the window.
+    public var requests: Int
+    /// Requests since start.
+    public var totalRequests: Int
+    /// Requests per second for each of the last 60 seconds, oldest first (for sparklines).
+    public var history: [Int]
+
+    public init(requestsPerSecond: Double = 0, errorRate: Double = 0, p50: Duration? = nil, p95: Duration? = nil, p99: Duration? = nil, requests: Int = 0, totalRequests: Int = 0, history: [Int] = []) {
+        self.requestsPerSecond = requestsPerSecond
+        self.errorRate = errorRate
+        self.p50 = p50
+        self.p95 = p95
+        self.p99 = p99
+        self.requests = requests
+        self.totalRequests = totalRequests
+        self.history = history
+    }
+}
+
+/// A point-in-time view of the engine for operators.
+public struct MonitorSnapshot: Sendable, Equatable {
+    /// When the engine started.
+    public var startedAt: Date
+    /// When the snapshot was taken.
+    public var takenAt: Date
+    /// All traffic.
+    public var total: TrafficStats
+    /// Traffic per server name.
+    public var servers: [String: TrafficStats]
+    /// Records that could not be written to the request log because the writer fell behind.
+    public var droppedLogRecords: Int
+
+    /// Time since start.
+    public var uptime: TimeInterval { takenAt.timeIntervalSince(startedAt) }
+}
+
+/// Something that happened in the engine that an operator should see in the log pane.
+public struct EngineEvent: Sendable, Equatable {
+    public enum Level: String, Sendable { case info, warning, error }
+    public var time: Date
+    public var level: Level
+    public var message: String
+
+    public init(time: Date = Date(), level: Level, message: String) {
+        self.time = time
+        self.level = level
+        self.message = message
+    }
+}
+
+/// The interface the console reads. Every call is cheap and never slows traffic: snapshots copy counters under a
+/// short lock, and the streams drop their oldest entries when the reader falls behind.
+public protocol GatewayMonitoring: Sendable {
+    /// Rates and percentiles now.
+    func snapshot() -> MonitorSnapshot
+    /// The most recent records, newest first.
+    func recentRecords(limit: Int) -> [RequestRecord]
+    /// New records as they happen. The stream buffers at most `bufferSize` records and drops the oldest beyond.
+    func records(bufferSize: Int) -> AsyncStream<RequestRecord>
+    /// Engine events (imports, configuration reloads, errors) as they happen, with the same dropping policy.
+    func events(bufferSize: Int) -> AsyncStream<EngineEvent>
+    /// The most recent events, newest first.
+    func recentEvents(limit: Int) -> [EngineEvent]
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Metrics
+import Prometheus
+
+/// Collects every request record: a bounded ring of recent records, rolling per-second stats per server,
+/// Prometheus counters and histograms per server and tool, live streams for the console, and a bounded queue for
+/// the request-log writer. Recording takes one short lock and never waits on a reader.
+public final class RequestMonitor: GatewayMonitoring, Sendable {
+    struct State: Sendable {
+        var sequence: UInt64 = 0
+        var ring: [RequestRecord] = []
+        var ringStart = 0
+        var total = RollingWindow()
+        var perServer: [String: RollingWindow] = [:]
+        var subscribers: [UInt64: AsyncStream<RequestRecord>.Continuation] = [:]
+        var eventSubscribers: [UInt64: AsyncStream<EngineEvent>.Continuation] = [:]
+        var nextSubscriber: UInt64 = 0
+        var pendingLog: [RequestRecord] = []
+        var droppedLog = 0
+        var events: [EngineEvent] = []
+    }
+
+    /// How many recent records are kept in memory. Default 1,000.
+    public let ringCapacity: Int
+    /// How many records wait for the log writer before the oldest are dropped. Default 10,000.
+    public let pendingLogCapacity: Int
+    /// The Prometheus registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    let metricsFactory: PrometheusMetricsFactory
+    let startedAt = Date()
+    private let state = LockedBox(State())
+    private let metricCache = LockedBox<[String: (Metrics.Counter, Metrics.Timer)]>([:])
+
+    public init(ringCapacity: Int = 1_000, pendingLogCapacity: Int = 10_000) {
+        self.ringCapacity = ringCapacity
+        self.pendingLogCapacity = pendingLogCapacity
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+            .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        metricsFactory = factory
+    }
+
+    /// Records one request.
+    public func record(_ incoming: RequestRecord) {
+        var record = incoming
+        let second = Int64(record.time.timeIntervalSince1970)
+        let micros = record.latency.microseconds
+        let subscribers: [AsyncStream<RequestRecord>.Continuation] = state.withLock { s in
+            s.sequence += 1
+            record.sequence = s.sequence
+            if s.ring.count < ringCapacity {
+                s.ring.append(record)
+            } else {
+                s.ring[s.ringStart] = record
+                s.ringStart = (s.ringStart + 1) % ringCapacity
+            }
+            s.total.add(second: second, latencyMicros: micros, isError: record.isError)
+            s.perServer[record.server, default: RollingWindow()].add(second: second, latencyMicros: micros, isError: record.isError)
+            if s.pendingLog.count >= pendingLogCapacity {
+                s.pendingLog.removeFirst(s.pendingLog.count / 10 + 1)
+                s.droppedLog += 1
+            }
+            s.pendingLog.append(record)
+            return Array(s.subscribers.values)
+        }
+        for c in subscribers { c.yield(record) }
+        let (counter, timer) = metrics(server: record.server, tool: record.tool ?? "", method: record.method, outcome: record.outcome)
+        counter.increment()
+        timer.recordNanoseconds(micros * 1000)
+    }
+
+    private func metrics(server: String, tool: String, method: String, outcome: RequestRecord.Outcome) -> (Metrics.Counter, Metrics.Timer) {
+        let key = "\(server)\u{0}\(tool)\u{0}\(method)\u{0}\(outcome.rawValue)"
+        if let m = metricCache.withLock({ $0[key] }) { return m }
+        let dims = [("server", server), ("tool", tool), ("method", method), ("outcome", outcome.rawValue)]
+        let counter = Metrics.Counter(label: "gatehouse_requests_total", dimensions: dims, factory: metricsFactory)
+        let timer = Metrics.Timer(
+            label: "gatehouse_request_duration_seconds", dimensions: [("server", server), ("tool", tool), ("method", method)],
+            factory: metricsFactory)
+        metricCache.withLock { $0[key] = (counter, timer) }
+        return (counter, timer)
+    }
+
+    /// Takes the records waiting for the request-log writer.
+    func drainPendingLog() -> [RequestRecord] {
+        state.withLock { s in
+            defer { s.pendingLog = [] }
+            return s.pendingLog
+        }
+    }
+
+    /// Reports an engine event to the log pane.
+    public func event(_ level: EngineEvent.Level, _ message: String) {
+        let e = EngineEvent(level: level, message: message)
+        let subs: [AsyncStream<EngineEvent>.Continuation] = state.withLock { s in
+            s.events.append(e)
+            if s.events.count > 500 { s.events.removeFirst(100) }
+            return Array(s.eventSubscribers.values)
+        }
+        for c in subs { c.yield(e) }
+    }
+
+    public func snapshot() -> MonitorSnapshot {
+        let now = Date()
+        let second = Int64(now.timeIntervalSince1970)
+        return state.withLock { s in
+            MonitorSnapshot(
+                startedAt: startedAt, takenAt: now, total: s.total.stats(now: second),
+                servers: s.perServer.mapValues { $0.stats(now: second) }, droppedLogRecords: s.droppedLog)
+        }
+    }
+
+    public func recentRecords(limit: Int) -> [RequestRecord] {
+        state.withLock { s in
+            let ordered = Array(s.ring[s.ringStart...]) + Array(s.ring[..<s.ringStart])
+            return Array(ordered.suffix(limit).reversed())
+        }
+    }
+
+    public func records(bufferSize: Int = 1_000) -> AsyncStream<RequestRecord> {
+        let (stream, continuation) = AsyncStream.makeStream(of: RequestRecord.self, bufferingPolicy: .bufferingNewest(bufferSize))
+        let id = state.withLock { s in
+            s.nextSubscriber += 1
+            s.subscribers[s.nextSubscriber] = continuation
+            return s.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }
+        return stream
+    }
+
+    public func events(bufferSize: Int = 500) -> AsyncStream<EngineEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .bufferingNewest(bufferSize))
+        let id = state.withLock { s in
+            s.nextSubscriber += 1
+            s.eventSubscribers[s.nextSubscriber] = continuation
+            return s.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.eventSubscribers.removeValue(forKey: id) } }
+        return stream
+    }
+
+    public func recentEvents(limit: Int) -> [EngineEvent] {
+        state.withLock { Array($0.events.suffix(limit).reversed()) }
+    }
+
+    /// Prometheus text exposition of every metric.
+    public func prometheusText() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+
+    /// Ends every live stream (at shutdown).
+    func finishStreams() {
+        let (a, b) = state.withLock { s in
+            defer {
+                s.subscribers = [:]
+                s.eventSubscribers = [:]
+            }
+            return (Array(s.subscribers.values), Array(s.eventSubscribers.values))
+        }
+        a.forEach { $0.finish() }
+        b.forEach { $0.finish() }
+    }
+}

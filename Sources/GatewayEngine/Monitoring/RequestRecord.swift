@@ -1,0 +1,82 @@
+import Foundation
+
+/// One MCP request as the engine saw it. Holds no secrets and no session IDs: arguments are masked before they
+/// are stored here.
+public struct RequestRecord: Sendable, Equatable {
+    /// How the request ended.
+    public enum Outcome: String, Sendable, Equatable, CaseIterable {
+        /// Answered successfully.
+        case ok
+        /// A tool call that ran but returned `isError: true` (backend error, invalid arguments…).
+        case toolError = "tool_error"
+        /// Answered with a JSON-RPC error.
+        case rpcError = "rpc_error"
+        /// Refused at the HTTP layer (bad session, bad header, bad body…).
+        case rejected
+    }
+
+    /// A process-unique sequence number.
+    public var sequence: UInt64
+    public var time: Date
+    /// The server's name (or the request path when no server matched).
+    public var server: String
+    /// The client's address.
+    public var client: String
+    /// The transport: `streamable` or `sse`.
+    public var transport: String
+    /// The JSON-RPC method, or the HTTP method for refusals before parsing.
+    public var method: String
+    /// The tool, for `tools/call`.
+    public var tool: String?
+    /// Tool arguments with secret-looking values masked.
+    public var arguments: JSONValue?
+    public var outcome: Outcome
+    /// The HTTP status returned to the client.
+    public var status: Int
+    /// The backend's HTTP status, when a backend was called.
+    public var backendStatus: Int?
+    /// Total time in the engine.
+    public var latency: Duration
+    /// Time spent waiting for the backend.
+    public var backendLatency: Duration?
+    public var bytesIn: Int
+    public var bytesOut: Int
+    /// A short, secret-free error description.
+    public var error: String?
+
+    public init(
+        sequence: UInt64 = 0, time: Date, server: String, client: String, transport: String, method: String, tool: String? = nil,
+        arguments: JSONValue? = nil, outcome: Outcome, status: Int, backendStatus: Int? = nil, latency: Duration,
+        backendLatency: Duration? = nil, bytesIn: Int, bytesOut: Int, error: String? = nil
+    ) {
+        self.sequence = sequence
+        self.time = time
+        self.server = server
+        self.client = client
+        self.transport = transport
+        self.method = method
+        self.tool = tool
+        self.arguments = arguments
+        self.outcome = outcome
+        self.status = status
+        self.backendStatus = backendStatus
+        self.latency = latency
+        self.backendLatency = backendLatency
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.error = error
+    }
+
+    /// Whether the request counts as an error for error rates.
+    public var isError: Bool { outcome != .ok }
+}
+
+extension Duration {
+    /// The duration in microseconds.
+    public var microseconds: Int64 {
+        let c = components
+        return c.seconds * 1_000_000 + c.attoseconds / 1_000_000_000_000
+    }
+    /// The duration in milliseconds, fractional.
+    public var milliseconds: Double { Double(microseconds) / 1000 }
+}

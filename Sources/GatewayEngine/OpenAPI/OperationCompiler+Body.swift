@@ -1,0 +1,108 @@
+import Foundation
+
+/// A request body compiled for the tool: its binding and the input properties it contributes.
+struct CompiledBody {
+    var binding: BodyBinding
+    /// The tool input properties (one per body property when flattened, else the single body argument).
+    var properties: [(name: String, schema: JSONValue)]
+    /// The input properties that are required.
+    var required: [String]
+}
+
+extension OperationCompiler {
+    /// Keywords that make a body schema unsafe to flatten into separate arguments.
+    private static let compositionKeys = ["allOf", "anyOf", "oneOf", "not", "if", "$ref"]
+
+    /// The operation's request body, if any: JSON (or `+json`) preferred, then form, then multipart, then the first
+    /// media type. An object body with `properties` whose names do not collide with `arguments` is flattened
+    /// (its `readOnly` properties left out).
+    func requestBody(operation: JSONObject, operationPointer: String, arguments: Set<String>) throws(GatewayError)
+        -> CompiledBody?
+    {
+        guard let value = operation["requestBody"] else { return nil }
+        let (body, bodyPointer) = try resolver.dereferenceObject(
+            value, at: JSONPointer.appending(operationPointer, "requestBody"), what: "request body")
+        let required = body["required"]?.boolValue == true
+        guard case .object(let content) = body["content"], let mediaKey = Self.preferredMediaType(content.keys) else {
+            warnings.append("\(context.location(bodyPointer)): request body has no content; it is ignored")
+            return nil
+        }
+        let mediaPointer = JSONPointer.appending(JSONPointer.appending(bodyPointer, "content"), mediaKey)
+        var schema: JSONValue
+        if let raw = content[mediaKey]?["schema"] {
+            schema = try inliner.inline(raw, at: JSONPointer.appending(mediaPointer, "schema"))
+        } else if Self.isJSON(mediaKey) || Self.isForm(mediaKey) {
+            schema = .object(JSONObject())
+        } else {
+            schema = .object(["type": .string("string")])
+        }
+        let contentType = Self.concreteContentType(mediaKey, schema: schema)
+        if Self.isJSON(contentType) || Self.isForm(contentType),
+            case .object(let object) = schema,
+            object["type"] == nil || object["type"] == .string("object"),
+            case .object(let properties) = object["properties"],
+            !Self.compositionKeys.contains(where: { object[$0] != nil })
+        {
+            // readOnly properties are not sent in requests (OpenAPI), so they are not arguments.
+            let names = properties.keys.filter { properties[$0]?["readOnly"] != .bool(true) }
+            if !names.isEmpty, !names.contains(where: arguments.contains) {
+                let requiredNames = (object["required"]?.arrayValue ?? []).compactMap(\.stringValue)
+                return CompiledBody(
+                    binding: BodyBinding(
+                        contentType: contentType, required: required, mode: .flattened, properties: names),
+                    properties: names.map { ($0, properties[$0]!) },
+                    required: names.filter(requiredNames.contains))
+            }
+        }
+        var argument = "body"
+        var n = 2
+        if arguments.contains(argument) { argument = "requestBody" }
+        while arguments.contains(argument) {
+            argument = "body_\(n)"
+            n += 1
+        }
+        schema = Self.annotate(schema, description: body["description"]?.stringValue, deprecated: false)
+        return CompiledBody(
+            binding: BodyBinding(contentType: contentType, required: required, mode: .whole, argument: argument),
+            properties: [(argument, schema)],
+            required: required ? [argument] : [])
+    }
+
+    /// The media type without parameters, lower-cased.
+    static func essence(_ mediaType: String) -> String {
+        String(mediaType.split(separator: ";", maxSplits: 1).first ?? "")
+            .trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// `application/json`, `*/*+json`, `*/json`.
+    static func isJSON(_ mediaType: String) -> Bool {
+        let type = essence(mediaType)
+        return type == "application/json" || type.hasSuffix("+json") || type.hasSuffix("/json")
+    }
+
+    /// `application/x-www-form-urlencoded` or `multipart/form-data`.
+    static func isForm(_ mediaType: String) -> Bool {
+        let type = essence(mediaType)
+        return type == "application/x-www-form-urlencoded" || type == "multipart/form-data"
+    }
+
+    /// The request media type to use among `keys`.
+    static func preferredMediaType(_ keys: [String]) -> String? {
+        keys.first { essence($0) == "application/json" }
+            ?? keys.first { isJSON($0) }
+            ?? keys.first { essence($0) == "application/x-www-form-urlencoded" }
+            ?? keys.first { essence($0) == "multipart/form-data" }
+            ?? keys.first
+    }
+
+    /// The content type to send: the media type's essence; a wildcard (`*/*`, `application/*`) becomes JSON, or
+    /// `application/octet-stream` for a binary string schema.
+    static func concreteContentType(_ mediaType: String, schema: JSONValue) -> String {
+        let type = essence(mediaType)
+        guard type.contains("*") || type.isEmpty else { return type }
+        if schema["type"] == .string("string"), schema["format"] == .string("binary") {
+            return "application/octet-stream"
+        }
+        return "application/json"
+    }
+}

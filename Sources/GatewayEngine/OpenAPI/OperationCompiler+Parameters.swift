@@ -1,0 +1,130 @@
+import Foundation
+
+/// A parameter compiled for the tool: its binding and its (inlined) property schema.
+struct CompiledParameter {
+    var binding: ParameterBinding
+    var schema: JSONValue
+}
+
+extension OperationCompiler {
+    /// Header parameters that OpenAPI says to ignore (the engine sets these itself).
+    static let ignoredHeaders: Set<String> = ["accept", "content-type", "authorization"]
+
+    private struct Declared {
+        var name: String
+        var location: ParameterLocation
+        var object: JSONObject
+        var pointer: String
+    }
+
+    /// The path-item and operation parameters merged (the operation's override by name and location), plus any
+    /// `{name}` of the path template that no parameter declares.
+    func parameters(
+        path: String, pathItem: JSONObject, pathItemPointer: String, operation: JSONObject, operationPointer: String
+    ) throws(GatewayError) -> [CompiledParameter] {
+        var declared: [Declared] = []
+        for (container, pointer) in [(pathItem, pathItemPointer), (operation, operationPointer)] {
+            guard let value = container["parameters"] else { continue }
+            let listPointer = JSONPointer.appending(pointer, "parameters")
+            guard case .array(let list) = value else {
+                throw context.invalid("parameters must be an array", at: listPointer)
+            }
+            for (index, entry) in list.enumerated() {
+                let (object, objectPointer) = try resolver.dereferenceObject(
+                    entry, at: JSONPointer.appending(listPointer, index), what: "parameter")
+                guard let name = object["name"]?.stringValue, !name.isEmpty else {
+                    throw context.invalid("parameter has no name", at: objectPointer)
+                }
+                guard let raw = object["in"]?.stringValue, let location = ParameterLocation(rawValue: raw) else {
+                    throw context.invalid(
+                        "parameter '\(name)' has an invalid 'in' (expected path, query, header or cookie)",
+                        at: JSONPointer.appending(objectPointer, "in"))
+                }
+                if location == .header, Self.ignoredHeaders.contains(name.lowercased()) { continue }
+                let parameter = Declared(name: name, location: location, object: object, pointer: objectPointer)
+                if let index = declared.firstIndex(where: { $0.name == name && $0.location == location }) {
+                    declared[index] = parameter
+                } else {
+                    declared.append(parameter)
+                }
+            }
+        }
+        for name in Self.templateVariables(path)
+        where !declared.contains(where: { $0.name == name && $0.location == .path }) {
+            warnings.append("\(context.location(operationPointer)): path parameter '\(name)' is not declared; "
+                + "it is exposed as a required string")
+            declared.append(Declared(
+                name: name, location: .path, object: ["name": .string(name), "in": .string("path")],
+                pointer: operationPointer))
+        }
+        var counts: [String: Int] = [:]
+        for parameter in declared { counts[parameter.name, default: 0] += 1 }
+        var out: [CompiledParameter] = []
+        for parameter in declared {
+            let argument = counts[parameter.name, default: 0] > 1
+                ? "\(parameter.location.rawValue)_\(parameter.name)" : parameter.name
+            out.append(try compile(parameter, argument: argument))
+        }
+        return out
+    }
+
+    private func compile(_ parameter: Declared, argument: String) throws(GatewayError) -> CompiledParameter {
+        let object = parameter.object
+        let defaultStyle = parameter.location == .path || parameter.location == .header ? "simple" : "form"
+        let style = object["style"]?.stringValue ?? defaultStyle
+        let explode = object["explode"]?.boolValue ?? (style == "form")
+        var contentType: String?
+        var schema: JSONValue
+        if let raw = object["schema"] {
+            schema = try inliner.inline(raw, at: JSONPointer.appending(parameter.pointer, "schema"))
+        } else if case .object(let content) = object["content"], let type = content.keys.first, let media = content[type] {
+            contentType = type
+            let mediaPointer = JSONPointer.appending(JSONPointer.appending(parameter.pointer, "content"), type)
+            if let raw = media["schema"] {
+                schema = try inliner.inline(raw, at: JSONPointer.appending(mediaPointer, "schema"))
+            } else {
+                schema = .object(JSONObject())
+            }
+        } else if parameter.location == .path {
+            schema = .object(["type": .string("string")])
+        } else {
+            schema = .object(JSONObject())
+        }
+        schema = Self.annotate(schema, description: object["description"]?.stringValue,
+                               deprecated: object["deprecated"]?.boolValue == true)
+        let binding = ParameterBinding(
+            name: parameter.name, location: parameter.location, argument: argument,
+            required: parameter.location == .path || object["required"]?.boolValue == true,
+            style: style, explode: explode,
+            allowReserved: parameter.location == .query && object["allowReserved"]?.boolValue == true,
+            contentType: contentType)
+        return CompiledParameter(binding: binding, schema: schema)
+    }
+
+    /// Copies a description (when the schema has none) and `deprecated: true` into a property schema.
+    static func annotate(_ schema: JSONValue, description: String?, deprecated: Bool) -> JSONValue {
+        var object: JSONObject
+        switch schema {
+        case .object(let o): object = o
+        case .bool(true): object = JSONObject()
+        default: return schema
+        }
+        if let description, !description.isEmpty, object["description"] == nil {
+            object["description"] = .string(description)
+        }
+        if deprecated { object["deprecated"] = .bool(true) }
+        return .object(object)
+    }
+
+    /// The `{name}`s of a path template, in order, without duplicates.
+    static func templateVariables(_ path: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(path)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let name = String(rest[rest.index(after: open)..<close])
+            if !name.isEmpty, !names.contains(name) { names.append(name) }
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// Turns an OpenAPI schema into a self-contained JSON Schema (2020-12) for MCP: every local `$ref` inlined
+/// (bounded), OpenAPI 3.0 idioms converted (`nullable`, boolean `exclusiveMinimum`, `example`), and keywords that
+/// are not JSON Schema dropped.
+///
+/// A reference that is already being expanded (a cycle), or that sits deeper than ``maxRefDepth`` expansions,
+/// or that comes after ``maxExpansions`` expansions in one schema, becomes a permissive `{}` schema carrying a
+/// description that says what was left out.
+final class SchemaInliner {
+    /// The deepest nesting of `$ref` expansions.
+    static let maxRefDepth = 8
+    /// The most `$ref` expansions in one top-level schema.
+    static let maxExpansions = 400
+
+    let context: SpecContext
+    private var expansions = 0
+
+    init(context: SpecContext) {
+        self.context = context
+    }
+
+    /// Inlines one top-level schema found at `pointer`.
+    func inline(_ schema: JSONValue, at pointer: String) throws(GatewayError) -> JSONValue {
+        expansions = 0
+        return try convert(schema, at: pointer, stack: [])
+    }
+
+    /// Keywords whose value is one subschema.
+    private static let singleSchemaKeys: Set<String> = [
+        "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems",
+        "unevaluatedProperties", "additionalItems", "contentSchema",
+    ]
+    /// Keywords whose value maps names to subschemas.
+    private static let schemaMapKeys: Set<String> = ["properties", "patternProperties", "dependentSchemas"]
+    /// Keywords whose value is an array of subschemas.
+    private static let schemaArrayKeys: Set<String> = ["allOf", "anyOf", "oneOf", "prefixItems"]
+    /// Keywords dropped from the output: OpenAPI-only, or meaningless once references are inlined.
+    private static let droppedKeys: Set<String> = [
+        "discriminator", "xml", "externalDocs", "nullable", "x-nullable", "example", "$schema", "$id", "$anchor",
+        "$dynamicAnchor", "$dynamicRef", "$recursiveRef", "$recursiveAnchor", "$defs", "definitions", "$vocabulary",
+    ]
+    /// Annotation keywords that may sit next to `$ref` and are merged into the inlined target.
+    private static let annotationKeys: Set<String> = [
+        "description", "title", "summary", "default", "examples", "example", "deprecated", "readOnly", "writeOnly",
+        "nullable", "x-nullable",
+    ]
+
+    private func convert(_ schema: JSONValue, at pointer: String, stack: [String]) throws(GatewayError) -> JSONValue {
+        switch schema {
+        case .bool:
+            return schema
+        case .object(let object):
+            if let ref = object["$ref"]?.stringValue {
+                return try expand(ref: ref, siblings: object, at: pointer, stack: stack)
+            }
+            return try convertObject(object, at: pointer, stack: stack)
+        default:
+            return .object(JSONObject())
+        }
+    }
+
+    private func expand(ref: String, siblings: JSONObject, at pointer: String, stack: [String]) throws(GatewayError)
+        -> JSONValue
+    {
+        let refPointer = JSONPointer.appending(pointer, "$ref")
+        guard let tokens = JSONPointer.tokens(ofLocalRef: ref) else {
+            throw context.unsupported(
+                "external $ref '\(ref)' is not supported: only local references (#/...) are resolved", at: refPointer)
+        }
+        let name = tokens.last ?? ref
+        var expanded: JSONValue
+        if stack.contains(ref) {
+            expanded = .object(["description": .string("Recursive reference to \(name) (not expanded).")])
+        } else if stack.count >= Self.maxRefDepth || expansions >= Self.maxExpansions {
+            expanded = .object(["description": .string("Reference to \(name) (not expanded: nesting limit).")])
+        } else {
+            guard let target = JSONPointer.resolve(tokens, in: context.root) else {
+                throw context.invalid("$ref '\(ref)' does not resolve to anything in the document", at: refPointer)
+            }
+            expansions += 1
+            expanded = try convert(target, at: JSONPointer.pointer(ofLocalRef: ref), stack: stack + [ref])
+        }
+        var rest = siblings
+        rest["$ref"] = nil
+        guard !rest.isEmpty else { return expanded }
+        let onlyAnnotations = rest.keys.allSatisfy { Self.annotationKeys.contains($0) || $0.hasPrefix("x-") }
+        if context.dialect == .openAPI30 || onlyAnnotations {
+            // OpenAPI 3.0 ignores siblings of $ref; their annotations (and `nullable`) are kept all the same.
+            return Self.merge(annotations: rest, into: expanded)
+        }
+        let others = try convertObject(rest, at: pointer, stack: stack)
+        return .object(["allOf": .array([expanded, others])])
+    }
+
+    /// Merges the annotation keywords found next to a `$ref` into the inlined target.
+    private static func merge(annotations: JSONObject, into expanded: JSONValue) -> JSONValue {
+        var merged: JSONObject
+        switch expanded {
+        case .object(let object): merged = object
+        case .bool(true): merged = JSONObject()
+        default: return expanded
+        }
+        for key in ["description", "title", "default", "examples", "deprecated", "readOnly", "writeOnly"] {
+            if let value = annotations[key] { merged[key] = value }
+        }
+        if let example = annotations["example"], annotations["examples"] == nil {
+            merged["examples"] = .array([example])
+        }
+        if annotations["nullable"]?.boolValue == true || annotations["x-nullable"]?.boolValue == true {
+            return makeNullable(merged)
+        }
+        return .object(merged)
+    }
+
+    private func convertObject(_ object: JSONObject, at pointer: String, stack: [String]) throws(GatewayError)
+        -> JSONValue
+    {
+        var out = JSONObject()
+        for (key, value) in object {
+            let childPointer = JSONPointer.appending(pointer, key)
+            if Self.droppedKeys.contains(key) || key.hasPrefix("x-") { continue }
+            if Self.singleSchemaKeys.contains(key), value.objectValue != nil || value.boolValue != nil {
+                out[key] = try convert(value, at: childPointer, stack: stack)
+            } else if Self.schemaMapKeys.contains(key), case .object(let map) = value {
+                var converted = JSONObject()
+                for (name, sub) in map {
+                    converted[name] = try convert(sub, at: JSONPointer.appending(childPointer, name), stack: stack)
+                }
+                out[key] = .object(converted)
+            } else if Self.schemaArrayKeys.contains(key) || key == "items", case .array(let list) = value {
+                var converted: [JSONValue] = []
+                for (index, sub) in list.enumerated() {
+                    converted.append(try convert(sub, at: JSONPointer.appending(childPointer, index), stack: stack))
+                }
+                out[key] = .array(converted)
+            } else if key == "items" {
+                out[key] = try convert(value, at: childPointer, stack: stack)
+            } else if key == "dependencies", case .object(let map) = value {
+                var converted = JSONObject()
+                for (name, sub) in map {
+                    converted[name] =
+                        sub.arrayValue != nil
+                        ? sub : try convert(sub, at: JSONPointer.appending(childPointer, name), stack: stack)
+                }
+                out[key] = .object(converted)
+            } else {
+                out[key] = value
+            }
+        }
+        if case .string("file") = out["type"] {
+            out["type"] = .string("string")
+            if out["format"] == nil { out["format"] = .string("binary") }
+        }
+        if let example = object["example"], out["examples"] == nil {
+            out["examples"] = .array([example])
+        }
+        Self.convertExclusiveBound(&out, bound: "minimum", exclusive: "exclusiveMinimum")
+        Self.convertExclusiveBound(&out, bound: "maximum", exclusive: "exclusiveMaximum")
+        if object["nullable"]?.boolValue == true || object["x-nullable"]?.boolValue == true {
+            return Self.makeNullable(out)
+        }
+        return .object(out)
+    }
+
+    /// Draft-04 boolean `exclusiveMinimum: true` + `minimum: n` → 2020-12 `exclusiveMinimum: n`.
+    private static func convertExclusiveBound(_ schema: inout JSONObject, bound: String, exclusive: String) {
+        guard case .bool(let flag) = schema[exclusive] else { return }
+        schema[exclusive] = nil
+        if flag, let value = schema[bound] {
+            schema[bound] = nil
+            schema[exclusive] = value
+        }
+    }
+
+    /// OpenAPI 3.0 `nullable: true`: `type: T` → `type: [T, "null"]`, `null` added to `enum`; a schema without
+    /// `type` becomes `anyOf: [schema, {type: null}]`.
+    static func makeNullable(_ schema: JSONObject) -> JSONValue {
+        var out = schema
+        switch out["type"] {
+        case .string(let type):
+            out["type"] = type == "null" ? .string(type) : .array([.string(type), .string("null")])
+        case .array(var types):
+            if !types.contains(.string("null")) { types.append(.string("null")) }
+            out["type"] = .array(types)
+        default:
+            if out.isEmpty || (out.keys.allSatisfy { annotationKeys.contains($0) }) { return .object(out) }
+            var annotations = JSONObject()
+            var rest = JSONObject()
+            for (key, value) in out {
+                if key == "description" || key == "title" { annotations[key] = value } else { rest[key] = value }
+            }
+            annotations["anyOf"] = .array([.object(rest), .object(["type": .string("null")])])
+            return .object(annotations)
+        }
+        if case .array(var values) = out["enum"], !values.contains(.null) {
+            values.append(.null)
+            out["enum"] = .array(values)
+        }
+        if let constant = out["const"], constant != .null {
+            out["const"] = nil
+            out["enum"] = .array([constant, .null])
+        }
+        return .object(out)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import Store
+
+/// The engine: what is served (compiled from the store and reloaded when it changes), the backend client, live
+/// sessions and the monitor. One per process; the HTTP server, the config watcher and the request-log writer are
+/// its services (see ``makeServices(onServerRunning:)``).
+public final class Gateway: Sendable {
+    public let store: GatewayStore
+    public let configuration: GatewayConfiguration
+    public let monitor: RequestMonitor
+    public let backend: BackendClient
+    let logger: Logger
+    let sessions: SessionRegistry
+    private let table = LockedBox(RoutingTable())
+    private let lastSweep = LockedBox(ContinuousClock.now)
+
+    /// Creates the engine and compiles the current configuration.
+    public init(store: GatewayStore, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        monitor = RequestMonitor()
+        backend = BackendClient(configuration: configuration.backend)
+        sessions = SessionRegistry(idleTimeout: configuration.sessionIdleTimeout, maxSessions: configuration.maxSessions)
+        reload()
+    }
+
+    /// What is served now.
+    public var routingTable: RoutingTable { table.withLock { $0 } }
+
+    /// Recompiles the routing table from the store.
+    public func reload() {
+        do {
+            let snapshot = try store.snapshot()
+            var problems: [String] = []
+            let compiled = RoutingTable.compile(snapshot, problems: &problems)
+            let previous = table.withLock { t in
+                defer { t = compiled }
+                return t.revision
+            }
+            for p in problems {
+                logger.warning("\(p)")
+                monitor.event(.warning, p)
+            }
+            if previous >= 0 {
+                let tools = compiled.servers.values.reduce(0) { $0 + $1.tools.count }
+                monitor.event(.info, "configuration reloaded (revision \(compiled.revision)): \(compiled.servers.count) servers, \(tools) tools")
+                logger.info("configuration reloaded", metadata: ["revision": "\(compiled.revision)"])
+            }
+        } catch {
+            logger.error("configuration reload failed", metadata: ["error": "\(error)"])
+            monitor.event(.error, "configuration reload failed: \(error.message)")
+        }
+    }
+
+    /// Reloads when the store's revision moved; sweeps idle sessions now and then.
+    public func reloadIfChanged() {
+        if let revision = try? store.configRevision(), revision != table.withLock({ $0.revision }) {
+            reload()
+        }
+        let now = ContinuousClock.now
+        let due = lastSweep.withLock { last in
+            guard now - last > .seconds(10) else { return false }
+            last = now
+            return true
+        }
+        if due { sessions.sweep() }
+    }
+
+    /// Shuts down sessions, streams and the backend client.
+    public func shutdown() async {
+        sessions.closeAll()
+        monitor.finishStreams()
+        try? await backend.shutdown()
+    }
+
+    /// The number of live MCP sessions.
+    public var sessionCount: Int { sessions.count }
+}

@@ -1,0 +1,36 @@
+/// How the gateway serves MCP traffic. Every field has a documented default.
+public struct GatewayConfiguration: Sendable {
+    /// Address to bind. Default `127.0.0.1` (loopback only).
+    public var host: String = "127.0.0.1"
+    /// Port to bind; 0 picks a free one. Default 8080.
+    public var port: Int = 8080
+    /// Extra `Origin` values accepted besides loopback origins (`http://localhost:*`, `http://127.0.0.1:*`,
+    /// `http://[::1]:*`). A request with any other `Origin` gets 403. Default none.
+    public var allowedOrigins: [String] = []
+    /// Extra `Host` values (name or name:port) accepted. On a loopback bind only loopback names are accepted unless
+    /// listed here, which defeats DNS rebinding; on other binds every Host is accepted unless this list is non-empty.
+    public var allowedHosts: [String] = []
+    /// The largest request body accepted (413 beyond). Default 4 MiB.
+    public var maxBodyBytes: Int = 4 * 1024 * 1024
+    /// Sessions idle longer than this expire (404 afterwards). Default 30 minutes.
+    public var sessionIdleTimeout: Duration = .seconds(1800)
+    /// The most sessions at once (503 beyond). Default 10,000.
+    public var maxSessions: Int = 10_000
+    /// Tools per `tools/list` page. Default 100.
+    public var toolsPageSize: Int = 100
+    /// Keep-alive comment interval on open SSE streams. Default 15 s.
+    public var sseKeepAlive: Duration = .seconds(15)
+    /// How often the store's configuration revision is polled. Default 250 ms.
+    public var reloadInterval: Duration = .milliseconds(250)
+    /// Serve Prometheus text at `/metrics`. Default true.
+    public var exposeMetrics: Bool = true
+    /// Backend call limits.
+    public var backend = BackendClient.Configuration()
+
+    public init() {}
+
+    /// Whether the bind address is a loopback address.
+    public var isLoopbackBind: Bool {
+        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Store
+
+/// A tool ready to serve: its definition, where its backend is, and its precomputed `tools/list` entries.
+public struct CompiledTool: Sendable {
+    public var name: String
+    public var description: String
+    public var operation: OperationDefinition
+    public var apiName: String
+    /// The backend base URL, or nil when the API has none (calls then fail with a clear tool error).
+    public var baseURL: String?
+    public var allowPrivateNetwork: Bool
+    /// The `tools/list` entry for revisions with structured output (2025-06-18 and later).
+    var listEntry: JSONValue
+    /// The `tools/list` entry for older revisions (no `title`, no `outputSchema`).
+    var legacyListEntry: JSONValue
+}
+
+/// A server ready to serve.
+public struct CompiledServer: Sendable {
+    public var name: String
+    public var basePath: String
+    public var description: String
+    public var tools: [CompiledTool]
+    var toolIndex: [String: Int]
+
+    /// The tool of that name.
+    public func tool(named name: String) -> CompiledTool? { toolIndex[name].map { tools[$0] } }
+}
+
+/// What the engine serves, keyed by base path. Immutable; replaced whole on reload.
+public struct RoutingTable: Sendable {
+    public var revision: Int64
+    public var servers: [String: CompiledServer]
+
+    public init(revision: Int64 = -1, servers: [String: CompiledServer] = [:]) {
+        self.revision = revision
+        self.servers = servers
+    }
+
+    /// Compiles a store snapshot. Tools whose stored definition cannot be read are skipped and reported.
+    public static func compile(_ snapshot: ConfigSnapshot, problems: inout [String]) -> RoutingTable {
+        var servers: [String: CompiledServer] = [:]
+        for s in snapshot.servers {
+            var tools: [CompiledTool] = []
+            var index: [String: Int] = [:]
+            for t in s.tools {
+                let op: OperationDefinition
+                do {
+                    op = try OperationDefinition.fromStored(t.operation.definition)
+                } catch {
+                    problems.append("server '\(s.record.name)': tool '\(t.tool.name)' has an unreadable definition: \(error)")
+                    continue
+                }
+                let api = snapshot.apis[t.operation.apiId]
+                let description = t.tool.descriptionOverride ?? op.description
+                let (entry, legacy) = listEntries(name: t.tool.name, description: description, op: op)
+                index[t.tool.name] = tools.count
+                tools.append(
+                    CompiledTool(
+                        name: t.tool.name, description: description, operation: op, apiName: api?.name ?? t.apiName,
+                        baseURL: api?.baseUrl, allowPrivateNetwork: api?.allowPrivateNetwork ?? false, listEntry: entry,
+                        legacyListEntry: legacy))
+            }
+            servers[s.record.basePath] = CompiledServer(
+                name: s.record.name, basePath: s.record.basePath, description: s.record.description, tools: tools, toolIndex: index)
+        }
+        return RoutingTable(revision: snapshot.revision, servers: servers)
+    }
+
+    static func listEntries(name: String, description: String, op: OperationDefinition) -> (JSONValue, JSONValue) {
+        var annotations = JSONObject()
+        if let t = op.annotations.title { annotations["title"] = .string(t) }
+        if let v = op.annotations.readOnlyHint { annotations["readOnlyHint"] = .bool(v) }
+        if let v = op.annotations.destructiveHint { annotations["destructiveHint"] = .bool(v) }
+        if let v = op.annotations.idempotentHint { annotations["idempotentHint"] = .bool(v) }
+        annotations["openWorldHint"] = .bool(op.annotations.openWorldHint ?? true)
+        var legacy: JSONObject = ["name": .string(name), "description": .string(description), "inputSchema": op.inputSchema]
+        legacy["annotations"] = .object(annotations)
+        var full = JSONObject()
+        full["name"] = .string(name)
+        if let title = op.summary, !title.isEmpty { full["title"] = .string(String(title.prefix(200))) }
+        full["description"] = .string(description)
+        full["inputSchema"] = op.inputSchema
+        if let out = op.outputSchema { full["outputSchema"] = out }
+        full["annotations"] = .object(annotations)
+        return (.object(full), .object(legacy))
+    }
+}

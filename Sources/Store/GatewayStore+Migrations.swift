@@ -1,0 +1,90 @@
+import GRDB
+
+extension GatewayStore {
+    /// The schema, as named migrations. Each runs in its own transaction, so a kill half way leaves the previous
+    /// schema and the next start completes it.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-core") { db in
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('configRevision', 0)")
+
+            try db.create(table: "api") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("title", .text).notNull()
+                t.column("version", .text).notNull()
+                t.column("format", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("document", .text).notNull()
+                t.column("baseUrl", .text)
+                t.column("baseUrlOverridden", .boolean).notNull().defaults(to: false)
+                t.column("allowPrivateNetwork", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "operation") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("api", onDelete: .cascade).notNull()
+                t.column("key", .text).notNull()
+                t.column("operationId", .text)
+                t.column("toolName", .text).notNull()
+                t.column("method", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("summary", .text)
+                t.column("definition", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.uniqueKey(["apiId", "key"])
+            }
+            try db.create(table: "server") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("description", .text).notNull().defaults(to: "")
+                t.column("basePath", .text).notNull().unique()
+                t.column("enabled", .boolean).notNull().defaults(to: true)
+                t.belongsTo("api", onDelete: .restrict)
+                t.column("allOperations", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "tool") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("server", onDelete: .cascade).notNull()
+                t.belongsTo("operation", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("descriptionOverride", .text)
+                t.column("enabled", .boolean).notNull().defaults(to: true)
+                t.column("position", .integer).notNull()
+                t.uniqueKey(["serverId", "name"])
+            }
+            try db.create(table: "requestLog") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .datetime).notNull().indexed()
+                t.column("server", .text).notNull()
+                t.column("client", .text).notNull()
+                t.column("method", .text).notNull()
+                t.column("tool", .text)
+                t.column("outcome", .text).notNull()
+                t.column("status", .integer).notNull()
+                t.column("backendStatus", .integer)
+                t.column("latencyMicros", .integer).notNull()
+                t.column("bytesIn", .integer).notNull()
+                t.column("bytesOut", .integer).notNull()
+                t.column("error", .text)
+            }
+            // Any change to configuration bumps the revision that running engines poll.
+            for table in ["api", "operation", "server", "tool"] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event) ON \(table)
+                        BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
+                        """)
+                }
+            }
+        }
+        return m
+    }
+}

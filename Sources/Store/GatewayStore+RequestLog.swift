@@ -1,0 +1,25 @@
+import Foundation
+import GRDB
+
+extension GatewayStore {
+    /// Appends request records in one transaction and trims the table to the retention limit.
+    public func appendRequestLogs(_ records: [RequestLogRecord]) throws(StoreError) {
+        guard !records.isEmpty else { return }
+        let retention = configuration.requestLogRetention
+        try write { db in
+            for var r in records { try r.insert(db) }
+            try db.execute(
+                sql: "DELETE FROM requestLog WHERE id <= (SELECT MAX(id) FROM requestLog) - ?", arguments: [retention])
+        }
+    }
+
+    /// The newest request records, newest first.
+    public func recentRequestLogs(limit: Int = 100) throws(StoreError) -> [RequestLogRecord] {
+        try read { db in try RequestLogRecord.order(Column("id").desc).limit(limit).fetchAll(db) }
+    }
+
+    /// The number of request records kept.
+    public func requestLogCount() throws(StoreError) -> Int {
+        try read { db in try RequestLogRecord.fetchCount(db) }
+    }
+}

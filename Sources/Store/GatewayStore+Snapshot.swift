@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+
+/// Everything the engine serves, read in one transaction.
+public struct ConfigSnapshot: Sendable {
+    /// One enabled server with its enabled tools.
+    public struct Server: Sendable {
+        public var record: ServerRecord
+        public var tools: [ToolWithOperation]
+    }
+
+    /// The revision this snapshot reflects.
+    public var revision: Int64
+    /// Enabled servers.
+    public var servers: [Server]
+    /// APIs by id.
+    public var apis: [Int64: APIRecord]
+}
+
+extension GatewayStore {
+    /// Reads a consistent snapshot of what is served: enabled servers and their enabled tools.
+    public func snapshot() throws(StoreError) -> ConfigSnapshot {
+        try read { db in
+            let revision = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'configRevision'") ?? 0
+            let servers = try ServerRecord.filter(Column("enabled") == true).order(Column("name")).fetchAll(db)
+            let tools = try Self.fetchTools(db, serverIds: servers.map { $0.id! })
+            let apis = Dictionary(uniqueKeysWithValues: try APIRecord.fetchAll(db).map { ($0.id!, $0) })
+            return ConfigSnapshot(
+                revision: revision,
+                servers: servers.map { ConfigSnapshot.Server(record: $0, tools: (tools[$0.id!] ?? []).filter { $0.tool.enabled }) },
+                apis: apis)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+
+/// An imported REST API: its document and where its backend lives.
+public struct APIRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "api"
+    public var id: Int64?
+    /// Unique name chosen by the admin.
+    public var name: String
+    /// `info.title` of the document.
+    public var title: String
+    /// `info.version` of the document.
+    public var version: String
+    /// `openapi-3.0`, `openapi-3.1` or `swagger-2.0`.
+    public var format: String
+    /// Where the document came from: a file path or URL, as given.
+    public var source: String
+    /// The document text as imported.
+    public var document: String
+    /// The backend base URL in use (the override when one was given, else the document's).
+    public var baseUrl: String?
+    /// Whether `baseUrl` was set by the admin rather than taken from the document.
+    public var baseUrlOverridden: Bool
+    /// Whether the backend may be on loopback or a private network.
+    public var allowPrivateNetwork: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: Int64? = nil, name: String, title: String, version: String, format: String, source: String, document: String,
+        baseUrl: String?, baseUrlOverridden: Bool, allowPrivateNetwork: Bool, createdAt: Date = Date(), updatedAt: Date = Date()
+    ) {
+        self.id = id
+        self.name = name
+        self.title = title
+        self.version = version
+        self.format = format
+        self.source = source
+        self.document = document
+        self.baseUrl = baseUrl
+        self.baseUrlOverridden = baseUrlOverridden
+        self.allowPrivateNetwork = allowPrivateNetwork
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One operation of an API, with its compiled definition (opaque JSON owned by the engine).
+public struct OperationRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "operation"
+    public var id: Int64?
+    public var apiId: Int64
+    /// `METHOD /path`, unique within the API.
+    public var key: String
+    /// The `operationId`, if the document has one.
+    public var operationId: String?
+    /// The default tool name.
+    public var toolName: String
+    public var method: String
+    public var path: String
+    public var summary: String?
+    /// The engine's compiled definition, as JSON text.
+    public var definition: String
+    /// Order in the document.
+    public var position: Int
+
+    public init(
+        id: Int64? = nil, apiId: Int64, key: String, operationId: String?, toolName: String, method: String, path: String,
+        summary: String?, definition: String, position: Int
+    ) {
+        self.id = id
+        self.apiId = apiId
+        self.key = key
+        self.operationId = operationId
+        self.toolName = toolName
+        self.method = method
+        self.path = path
+        self.summary = summary
+        self.definition = definition
+        self.position = position
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// An MCP server exposed by the gateway.
+public struct ServerRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "server"
+    public var id: Int64?
+    /// Unique name.
+    public var name: String
+    public var description: String
+    /// Unique URL prefix without slashes at either end (`pets` serves `/pets/mcp` and `/pets/sse`).
+    public var basePath: String
+    public var enabled: Bool
+    /// The API the server's tools come from (nil for servers with no API source).
+    public var apiId: Int64?
+    /// Whether the server exposes every operation of its API (new operations join on re-import).
+    public var allOperations: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: Int64? = nil, name: String, description: String = "", basePath: String, enabled: Bool = true, apiId: Int64?,
+        allOperations: Bool, createdAt: Date = Date(), updatedAt: Date = Date()
+    ) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.basePath = basePath
+        self.enabled = enabled
+        self.apiId = apiId
+        self.allOperations = allOperations
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A tool of a server: one operation, under a name unique in the server.
+public struct ToolRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "tool"
+    public var id: Int64?
+    public var serverId: Int64
+    public var operationId: Int64
+    /// The tool name clients see.
+    public var name: String
+    /// Replaces the operation's description when set.
+    public var descriptionOverride: String?
+    public var enabled: Bool
+    public var position: Int
+
+    public init(
+        id: Int64? = nil, serverId: Int64, operationId: Int64, name: String, descriptionOverride: String? = nil,
+        enabled: Bool = true, position: Int
+    ) {
+        self.id = id
+        self.serverId = serverId
+        self.operationId = operationId
+        self.name = name
+        self.descriptionOverride = descriptionOverride
+        self.enabled = enabled
+        self.position = position
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One MCP request as recorded in the request log. Never holds secrets or session IDs.
+public struct RequestLogRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "requestLog"
+    public var id: Int64?
+    public var time: Date
+    public var server: String
+    public var client: String
+    public var method: String
+    public var tool: String?
+    /// `ok`, `tool_error`, `rpc_error`, `rejected`.
+    public var outcome: String
+    /// HTTP status returned to the client.
+    public var status: Int
+    /// HTTP status of the backend call, if one was made.
+    public var backendStatus: Int?
+    public var latencyMicros: Int64
+    public var bytesIn: Int
+    public var bytesOut: Int
+    /// A short error description (never a secret).
+    public var error: String?
+
+    public init(
+        id: Int64? = nil, time: Date, server: String, client: String, method: String, tool: String?, outcome: String,
+        status: Int, backendStatus: Int?, latencyMicros: Int64, bytesIn: Int, bytesOut: Int, error: String?
+    ) {
+        self.id = id
+        self.time = time
+        self.server = server
+        self.client = client
+        self.method = method
+        self.tool = tool
+        self.outcome = outcome
+        self.status = status
+        self.backendStatus = backendStatus
+        self.latencyMicros = latencyMicros
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.error = error
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

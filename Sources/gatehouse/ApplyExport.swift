@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import GatewayEngine
+import Store
+
+struct Apply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply a declarative configuration file (checked whole before anything is written).")
+    @OptionGroup var store: StoreOptions
+    @Option(name: .shortAndLong, help: "The YAML file.") var file: String
+
+    func run() async throws {
+        try await runReportingErrors {
+            let url = URL(fileURLWithPath: file).standardizedFileURL
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw GatewayError(.invalidConfig, "cannot read file", location: file)
+            }
+            let doc = try ConfigApplier.parse(String(decoding: data, as: UTF8.self), file: file)
+            let summary = try await ConfigApplier(store: try store.open()).apply(doc, baseDirectory: url.deletingLastPathComponent().path, file: file)
+            for w in summary.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            print("applied \(summary.apis.count) APIs, \(summary.servers.count) servers")
+        }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the current configuration in the `apply` format.")
+    @OptionGroup var store: StoreOptions
+    @Option(name: .shortAndLong, help: "Write to this file, with each API's document saved beside it under specs/.") var output: String?
+
+    func run() async throws {
+        try await runReportingErrors {
+            let applier = ConfigApplier(store: try store.open())
+            if let output {
+                let url = URL(fileURLWithPath: output).standardizedFileURL
+                let dir = url.deletingLastPathComponent().path
+                let doc = try applier.export(specDirectory: dir + "/specs", relativeTo: dir)
+                try ConfigApplier.render(doc).write(to: url, atomically: true, encoding: .utf8)
+                print("wrote \(output)")
+            } else {
+                print(try ConfigApplier.render(try applier.export()), terminator: "")
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import GatewayEngine
+import Logging
+import Store
+
+@main
+struct Gatehouse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "An MCP gateway: REST APIs and MCP servers behind one governed endpoint.",
+        version: GatehouseVersion.current,
+        subcommands: [Serve.self, APICommand.self, ServerCommand.self, Apply.self, Export.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every command that touches the database takes.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database (default: $GATEHOUSE_DB, else ~/.local/share/gatehouse/gatehouse.sqlite).")
+    var db: String?
+
+    var path: String { db ?? StoreConfiguration.defaultPath() }
+
+    func open() throws -> GatewayStore {
+        try GatewayStore(configuration: StoreConfiguration(path: path), logger: Logger(label: "gatehouse.store", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+}
+
+/// Output format options.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON for scripts.")
+    var json = false
+}
+
+/// Turns engine and store errors into one clear line on stderr and a non-zero exit.
+func runReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as GatewayError {
+        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as StoreError {
+        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Prints rows as an aligned table.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    var widths = header.map(\.count)
+    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+    }
+    print(line(header))
+    rows.forEach { print(line($0)) }
+}

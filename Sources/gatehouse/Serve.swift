@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import GatewayEngine
+import Hummingbird
+import Logging
+import Store
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve every enabled MCP server (headless).")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
+    var listen = "127.0.0.1:8080"
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func run() async throws {
+        try await runReportingErrors {
+            var config = GatewayConfiguration()
+            (config.host, config.port) = try parseListen(listen)
+            let level = Logger.Level(rawValue: logLevel) ?? .info
+            let logger = Logger(label: "gatehouse") { label in
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = level
+                return h
+            }
+            let storeHandle = try GatewayStore(configuration: StoreConfiguration(path: store.path), logger: logger)
+            let gateway = Gateway(store: storeHandle, configuration: config, logger: logger)
+            let host = config.host.contains(":") ? "[\(config.host)]" : config.host
+            let configuredPort = config.port
+            let app = gateway.makeApplication { address in
+                let port = address?.port ?? configuredPort
+                FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+            }
+            try await app.runService()
+        }
+    }
+}
+
+func parseListen(_ text: String) throws -> (String, Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+        throw GatewayError(.invalidArgument, "--listen must be HOST:PORT, got '\(text)'")
+    }
+    var host = String(text[..<colon])
+    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    if host.isEmpty { host = "127.0.0.1" }
+    return (host, port)
+}

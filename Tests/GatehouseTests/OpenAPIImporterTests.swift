@@ -1,0 +1,403 @@
+import Foundation
+import Testing
+
+@testable import GatewayEngine
+
+/// Focused cases for the OpenAPI importer, on documents built inline.
+@Suite struct OpenAPIImporterTests {
+    func load(_ text: String, name: String = "spec.yaml", sourceURL: URL? = nil) throws(GatewayError) -> ImportedAPI {
+        try OpenAPIImporter().importDocument(Data(text.utf8), sourceName: name, sourceURL: sourceURL)
+    }
+
+    func refusal(_ text: String, name: String = "spec.yaml") -> GatewayError? {
+        do {
+            _ = try load(text, name: name)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// An OpenAPI 3.0 YAML document with the given `paths` and `components` bodies (indented by the caller).
+    func doc30(paths: String, components: String = "", version: String = "3.0.3") -> String {
+        """
+        openapi: \(version)
+        info: {title: Test, version: "1"}
+        paths:
+        \(paths)
+        \(components.isEmpty ? "" : "components:\n" + components)
+        """
+    }
+
+    func operation(_ api: ImportedAPI, _ key: String) throws -> OperationDefinition {
+        try #require(api.operations.first { $0.key == key })
+    }
+
+    // MARK: Tool names
+
+    @Test func toolNamesAreSanitised() throws {
+        #expect(ToolNaming.sanitize("list pets") == "list_pets")
+        #expect(ToolNaming.sanitize("créer l'animal") == "cr_er_l_animal")
+        #expect(ToolNaming.sanitize("🐶 pets!!") == "pets")
+        #expect(ToolNaming.sanitize("a//b  c") == "a_b_c")
+        #expect(ToolNaming.sanitize("v1.pets-list") == "v1.pets-list")
+        #expect(ToolNaming.sanitize(String(repeating: "x", count: 300)).count == 128)
+        #expect(ToolNaming.fallbackName(method: "get", path: "/pets/{petId}") == "get_pets_petId")
+    }
+
+    @Test func toolNamesAreUniqueAndBounded() throws {
+        let long = String(repeating: "a", count: 140)
+        let api = try load(
+            doc30(paths: """
+                  /a:
+                    get: {operationId: "list pets", responses: {"200": {description: ok}}}
+                    post: {operationId: "list_pets", responses: {"200": {description: ok}}}
+                    put: {operationId: "list-pets?", responses: {"200": {description: ok}}}
+                  /b:
+                    get: {operationId: "\(long)", responses: {"200": {description: ok}}}
+                    post: {operationId: "\(long)", responses: {"200": {description: ok}}}
+                  /c/{id}:
+                    get:
+                      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+                      responses: {"200": {description: ok}}
+                """))
+        let names = api.operations.map(\.toolName)
+        #expect(names[0] == "list_pets")
+        #expect(names[1] == "list_pets_2")
+        #expect(names[2] == "list-pets")
+        #expect(names[3] == String(repeating: "a", count: 128))
+        #expect(names[4] == String(repeating: "a", count: 126) + "_2")
+        #expect(names[5] == "get_c_id")
+        #expect(Set(names).count == names.count)
+    }
+
+    // MARK: Schemas
+
+    @Test func nullableBecomesTypeArray() throws {
+        let api = try load(
+            doc30(
+                paths: """
+                      /p:
+                        get:
+                          parameters:
+                            - {name: q, in: query, schema: {type: string, nullable: true}}
+                            - {name: e, in: query, schema: {type: string, enum: [a, b], nullable: true}}
+                            - {name: r, in: query, schema: {nullable: true, allOf: [{$ref: '#/components/schemas/S'}]}}
+                            - {name: x, in: query, schema: {type: integer, minimum: 1, exclusiveMinimum: true, example: 3}}
+                          responses: {"200": {description: ok}}
+                    """,
+                components: """
+                      schemas:
+                        S: {type: object, discriminator: {propertyName: k}, xml: {name: s}, properties: {k: {type: string}}}
+                    """))
+        let properties = try #require(try operation(api, "GET /p").inputSchema["properties"])
+        #expect(properties["q"]?["type"] == .array([.string("string"), .string("null")]))
+        #expect(properties["e"]?["enum"] == .array([.string("a"), .string("b"), .null]))
+        let anyOf = try #require(properties["r"]?["anyOf"]?.arrayValue)
+        #expect(anyOf.count == 2 && anyOf[1] == .object(["type": .string("null")]))
+        let inlined = try #require(anyOf[0]["allOf"]?.arrayValue?.first)
+        #expect(inlined["discriminator"] == nil && inlined["xml"] == nil && inlined["type"] == .string("object"))
+        #expect(properties["x"]?["exclusiveMinimum"] == .int(1) && properties["x"]?["minimum"] == nil)
+        #expect(properties["x"]?["examples"] == .array([.int(3)]))
+    }
+
+    @Test func openAPI31SchemasAreKept() throws {
+        let api = try load(
+            doc30(
+                paths: """
+                      /p:
+                        get:
+                          parameters:
+                            - {name: q, in: query, schema: {type: [string, "null"], const: x}}
+                          responses: {"200": {description: ok}}
+                    """, version: "3.1.0"))
+        #expect(api.format == "openapi-3.1")
+        let q = try operation(api, "GET /p").inputSchema["properties"]?["q"]
+        #expect(q == .object(["type": .array([.string("string"), .string("null")]), "const": .string("x")]))
+    }
+
+    @Test func circularReferencesTerminate() throws {
+        let api = try load(
+            doc30(
+                paths: """
+                      /nodes:
+                        post:
+                          requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}}
+                          responses:
+                            "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}
+                    """,
+                components: """
+                      schemas:
+                        Node:
+                          type: object
+                          properties:
+                            name: {type: string}
+                            children: {type: array, items: {$ref: '#/components/schemas/Node'}}
+                        A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}}}
+                        B: {type: object, properties: {a: {$ref: '#/components/schemas/A'}}}
+                    """))
+        let op = try operation(api, "POST /nodes")
+        #expect(op.body?.mode == .flattened && op.body?.properties == ["name", "children"])
+        let items = op.inputSchema["properties"]?["children"]?["items"]
+        #expect(items?["description"]?.stringValue?.contains("Recursive reference to Node") == true)
+        let output = try #require(op.outputSchema)
+        #expect(output["properties"]?["b"]?["properties"]?["a"]?["description"]?.stringValue?.contains("A") == true)
+    }
+
+    @Test(arguments: ["http://169.254.169.254/x", "file:///etc/passwd", "../secrets.yaml"])
+    func externalReferencesAreRefused(ref: String) throws {
+        let error = try #require(
+            refusal(
+                doc30(paths: """
+                      /p:
+                        get:
+                          parameters: [{name: q, in: query, schema: {$ref: '\(ref)'}}]
+                          responses: {"200": {description: ok}}
+                    """)))
+        #expect(error.code == .unsupportedSpec)
+        #expect(error.message.contains(ref))
+        #expect(error.location == "spec.yaml#/paths/~1p/get/parameters/0/schema/$ref")
+    }
+
+    @Test func danglingReferenceIsRefused() throws {
+        let error = try #require(
+            refusal(
+                doc30(paths: """
+                      /p:
+                        get:
+                          parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/Nope'}}]
+                          responses: {"200": {description: ok}}
+                    """)))
+        #expect(error.code == .invalidSpec)
+        #expect(error.location == "spec.yaml#/paths/~1p/get/parameters/0/schema/$ref")
+    }
+
+    // MARK: Bindings
+
+    @Test func objectBodyIsFlattenedOtherwiseWhole() throws {
+        let api = try load(
+            doc30(paths: """
+                  /pets/{id}:
+                    post:
+                      parameters: [{name: id, in: path, schema: {type: integer}, description: The pet}]
+                      requestBody:
+                        required: true
+                        content:
+                          application/xml: {schema: {type: string}}
+                          application/json:
+                            schema: {type: object, required: [name], properties: {name: {type: string}, tag: {type: string}}}
+                      responses: {"201": {description: ok}}
+                    put:
+                      parameters: [{name: id, in: path, schema: {type: integer}}]
+                      requestBody:
+                        content: {application/json: {schema: {type: object, properties: {id: {type: integer}}}}}
+                      responses: {"200": {description: ok}}
+                    patch:
+                      requestBody:
+                        required: true
+                        description: Patch list
+                        content: {application/json-patch+json: {schema: {type: array, items: {type: object}}}}
+                      responses: {"200": {description: ok}}
+                """))
+        let post = try operation(api, "POST /pets/{id}")
+        #expect(post.body == BodyBinding(contentType: "application/json", required: true, mode: .flattened,
+                                         properties: ["name", "tag"]))
+        #expect(post.inputSchema["required"] == .array([.string("id"), .string("name")]))
+        #expect(post.inputSchema["properties"]?["id"]?["description"] == .string("The pet"))
+        let put = try operation(api, "PUT /pets/{id}")
+        #expect(put.body?.mode == .whole && put.body?.argument == "body" && put.body?.required == false)
+        #expect(put.inputSchema["properties"]?["body"]?["properties"]?["id"] != nil)
+        #expect(put.inputSchema["required"] == .array([.string("id")]))
+        let patch = try operation(api, "PATCH /pets/{id}")
+        #expect(patch.body?.contentType == "application/json-patch+json" && patch.body?.mode == .whole)
+        #expect(patch.inputSchema["properties"]?["body"]?["description"] == .string("Patch list"))
+        #expect(patch.parameters.map(\.name) == ["id"], "undeclared path parameter is synthesised")
+    }
+
+    @Test func parametersSharingANameGetLocationPrefixes() throws {
+        let api = try load(
+            doc30(paths: """
+                  /items/{id}:
+                    parameters:
+                      - {name: id, in: path, required: true, schema: {type: string}}
+                      - {name: limit, in: query, schema: {type: integer}, description: path-level}
+                    get:
+                      parameters:
+                        - {name: id, in: query, schema: {type: string}}
+                        - {name: limit, in: query, required: true, schema: {type: integer, maximum: 10}}
+                        - {name: tags, in: query, style: pipeDelimited, schema: {type: array, items: {type: string}}}
+                        - {name: X-Trace, in: header, schema: {type: string}}
+                        - {name: Authorization, in: header, schema: {type: string}}
+                        - {name: session, in: cookie, schema: {type: string}}
+                      responses: {"200": {description: ok}}
+                """))
+        let op = try operation(api, "GET /items/{id}")
+        #expect(op.parameters.map(\.argument) == ["path_id", "limit", "query_id", "tags", "X-Trace", "session"])
+        let limit = try #require(op.parameters.first { $0.name == "limit" })
+        #expect(limit.required && limit.style == "form" && limit.explode)
+        #expect(op.inputSchema["properties"]?["limit"]?["maximum"] == .int(10))
+        let tags = try #require(op.parameters.first { $0.name == "tags" })
+        #expect(tags.style == "pipeDelimited" && !tags.explode)
+        let header = try #require(op.parameters.first { $0.location == .header })
+        #expect(header.style == "simple" && !header.explode)
+        #expect(op.annotations == ToolAnnotations(title: nil, readOnlyHint: true))
+        #expect(op.description == "GET /items/{id}")
+    }
+
+    @Test func outputSchemaOnlyForObjects() throws {
+        let api = try load(
+            doc30(paths: """
+                  /a:
+                    get:
+                      summary: Get A
+                      responses:
+                        default: {description: err, content: {application/json: {schema: {type: object}}}}
+                        "201": {description: ok, content: {application/json: {schema: {type: array, items: {type: object}}}}}
+                        "200": {description: ok, content: {application/hal+json: {schema: {properties: {x: {type: string}}}}}}
+                    delete:
+                      description: Removes A
+                      responses:
+                        default: {description: err, content: {application/json: {schema: {type: object}}}}
+                  /b:
+                    get:
+                      responses:
+                        2XX: {description: ok, content: {application/json: {schema: {type: array, items: {}}}}}
+                """))
+        let getA = try operation(api, "GET /a")
+        #expect(getA.outputSchema?["type"] == .string("object") && getA.outputSchema?["properties"]?["x"] != nil)
+        #expect(getA.annotations.title == "Get A" && getA.description == "Get A")
+        let deleteA = try operation(api, "DELETE /a")
+        #expect(deleteA.outputSchema == nil)
+        #expect(deleteA.annotations == ToolAnnotations(destructiveHint: true, idempotentHint: true))
+        #expect(try operation(api, "GET /b").outputSchema == nil)
+    }
+
+    @Test func descriptionIsCapped() throws {
+        let long = String(repeating: "word ", count: 400)
+        let api = try load(
+            doc30(paths: """
+                  /a:
+                    get: {summary: Short, description: "\(long)", deprecated: true, responses: {"200": {description: ok}}}
+                """))
+        let op = try operation(api, "GET /a")
+        #expect(op.description.count == 1_000 && op.description.hasPrefix("Short\n\nword") && op.description.hasSuffix("…"))
+        #expect(op.deprecated)
+    }
+
+    // MARK: Swagger 2.0
+
+    @Test func swaggerBodyAndFormDataAreConverted() throws {
+        let api = try load(
+            """
+            {"swagger": "2.0", "info": {"title": "Pets", "version": "1.0"},
+             "host": "api.example.com", "basePath": "/v1/", "schemes": ["http", "https"],
+             "consumes": ["application/json"], "produces": ["application/json"],
+             "securityDefinitions": {"key": {"type": "apiKey", "name": "k", "in": "header"}},
+             "security": [{"key": []}],
+             "parameters": {"limit": {"name": "limit", "in": "query", "type": "integer", "format": "int32"}},
+             "paths": {
+               "/pets": {
+                 "get": {"operationId": "listPets",
+                   "parameters": [{"$ref": "#/parameters/limit"},
+                     {"name": "tags", "in": "query", "type": "array", "items": {"type": "string"}},
+                     {"name": "ids", "in": "query", "type": "array", "items": {"type": "integer"}, "collectionFormat": "multi"}],
+                   "responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/Pets"}}}},
+                 "post": {"parameters": [{"name": "pet", "in": "body", "required": true, "schema": {"$ref": "#/definitions/Pet"}}],
+                   "responses": {"201": {"description": "ok", "schema": {"$ref": "#/definitions/Pet"}}}}},
+               "/pets/{id}/photo": {
+                 "post": {"consumes": ["multipart/form-data"],
+                   "parameters": [{"name": "id", "in": "path", "required": true, "type": "string"},
+                     {"name": "file", "in": "formData", "type": "file", "required": true},
+                     {"name": "caption", "in": "formData", "type": "string", "description": "Caption"}],
+                   "responses": {"200": {"description": "ok"}}}}},
+             "definitions": {
+               "Pet": {"type": "object", "required": ["name"], "discriminator": "kind",
+                       "properties": {"name": {"type": "string"}, "kind": {"type": "string", "x-nullable": true}}},
+               "Pets": {"type": "array", "items": {"$ref": "#/definitions/Pet"}}}}
+            """, name: "swagger.json")
+        #expect(api.format == "swagger-2.0" && api.title == "Pets" && api.version == "1.0")
+        #expect(api.baseURL == "https://api.example.com/v1")
+        let list = try operation(api, "GET /pets")
+        #expect(list.toolName == "listPets" && list.outputSchema == nil)
+        #expect(list.inputSchema["properties"]?["limit"] == .object(["type": .string("integer"), "format": .string("int32")]))
+        #expect(list.parameters.map(\.explode) == [true, false, true])
+        let create = try operation(api, "POST /pets")
+        #expect(create.body == BodyBinding(contentType: "application/json", required: true, mode: .flattened,
+                                           properties: ["name", "kind"]))
+        #expect(create.inputSchema["properties"]?["kind"]?["type"] == .array([.string("string"), .string("null")]))
+        #expect(create.outputSchema?["properties"]?["name"] != nil)
+        let upload = try operation(api, "POST /pets/{id}/photo")
+        #expect(upload.body == BodyBinding(contentType: "multipart/form-data", required: true, mode: .flattened,
+                                           properties: ["file", "caption"]))
+        #expect(upload.inputSchema["properties"]?["file"] == .object(["type": .string("string"), "format": .string("binary")]))
+        #expect(upload.inputSchema["required"] == .array([.string("id"), .string("file")]))
+    }
+
+    // MARK: Base URL
+
+    @Test func baseURLFromServers() throws {
+        let withVariables = try load(
+            """
+            openapi: 3.0.0
+            info: {title: T, version: 1.0}
+            servers:
+              - url: "https://{region}.example.com:{port}/{base}/"
+                variables:
+                  region: {default: eu, enum: [eu, us]}
+                  port: {default: "8443"}
+                  base: {default: v2}
+            paths: {}
+            """)
+        #expect(withVariables.baseURL == "https://eu.example.com:8443/v2")
+        #expect(withVariables.version == "1.0")
+        let relative = """
+            openapi: 3.1.0
+            info: {title: T, version: "1"}
+            servers: [{url: /api/v3}]
+            paths: {}
+            """
+        let fetched = try load(relative, sourceURL: URL(string: "https://petstore.example.org/specs/openapi.yaml"))
+        #expect(fetched.baseURL == "https://petstore.example.org/api/v3")
+        #expect(try load(relative).baseURL == nil)
+        let noServers = try load("openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths: {}\n",
+                                 sourceURL: URL(string: "http://localhost:8080/openapi.yaml"))
+        #expect(noServers.baseURL == "http://localhost:8080")
+        let swagger = try load("swagger: 2.0\ninfo: {title: T, version: '1'}\nhost: h.example.com\npaths: {}\n")
+        #expect(swagger.baseURL == "https://h.example.com")
+    }
+
+    // MARK: Refusals
+
+    @Test func malformedDocumentsReportALocation() throws {
+        let yaml = try #require(refusal("openapi: 3.0.0\ninfo:\n  title: [unclosed\npaths: {}\n"))
+        #expect(yaml.code == .invalidSpec && yaml.location?.hasPrefix("spec.yaml:") == true)
+        let json = try #require(refusal("{\n  \"openapi\": \"3.0.0\",\n  \"info\": {,}\n}", name: "spec.json"))
+        #expect(json.code == .invalidSpec && json.location == "spec.json:3:12")
+        let notOpenAPI = try #require(refusal("title: nothing\n"))
+        #expect(notOpenAPI.code == .invalidSpec && notOpenAPI.location == "spec.yaml#")
+        let oldVersion = try #require(refusal("swagger: '1.2'\n"))
+        #expect(oldVersion.code == .unsupportedSpec)
+        let structure = try #require(refusal(doc30(paths: "  /p:\n    get: {responses: {\"200\": {}}}\n")))
+        #expect(structure.code == .invalidSpec && structure.location?.hasPrefix("spec.yaml#/paths/~1p/get") == true)
+        #expect(!structure.message.isEmpty)
+    }
+
+    @Test func yamlAliasBombIsRefusedQuickly() throws {
+        var text = "openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths: {}\nx-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...9 {
+            let refs = Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ")
+            text += "x-a\(level): &a\(level) [\(refs)]\n"
+        }
+        let start = ContinuousClock.now
+        let error = try #require(refusal(text))
+        #expect(error.message.contains("alias"))
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func hugeDocumentsAreRefused() throws {
+        let data = Data(count: SourceLoader.maxBytes + 1)
+        #expect(throws: GatewayError.self) {
+            try OpenAPIImporter().importDocument(data, sourceName: "big.json", sourceURL: nil)
+        }
+    }
+}
