@@ -144,6 +144,29 @@ import Testing
         #expect(output["properties"]?["b"]?["properties"]?["a"]?["description"]?.stringValue?.contains("A") == true)
     }
 
+    @Test func referenceFanOutStaysBounded() throws {
+        // S0 → (S1, S1) → (S2, S2) … : 2^30 nodes if expanded naively.
+        var schemas = ""
+        for i in 0..<30 {
+            schemas += "    S\(i): {type: object, properties: {a: {$ref: '#/components/schemas/S\(i + 1)'}, "
+                + "b: {$ref: '#/components/schemas/S\(i + 1)'}}}\n"
+        }
+        schemas += "    S30: {type: string}\n"
+        let start = ContinuousClock.now
+        let api = try load(
+            doc30(
+                paths: """
+                      /p:
+                        post:
+                          requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/S0'}}}}
+                          responses: {"200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/S0'}}}}}
+                    """, components: "  schemas:\n" + schemas))
+        let op = try operation(api, "POST /p")
+        #expect(op.inputSchema.serialized().count < 2_000_000)
+        #expect(op.outputSchema?.jsonString.contains("not expanded") == true)
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
     @Test(arguments: ["http://169.254.169.254/x", "file:///etc/passwd", "../secrets.yaml"])
     func externalReferencesAreRefused(ref: String) throws {
         let error = try #require(

@@ -50,17 +50,18 @@ struct OpenAPIKitValidator {
     /// The tree with what the importer tolerates (and OpenAPIKit would refuse) corrected:
     /// - a path parameter without `required: true` (the importer always treats path parameters as required);
     /// - `security` requirements (the importer does not use them, and OpenAPIKit refuses unknown scheme names);
+    /// - examples (not used by the importer; dropping them spares OpenAPIKit much work);
     /// - draft-04 boolean `exclusiveMinimum`/`exclusiveMaximum` (3.1 documents may declare a draft-04 `$schema`;
     ///   the importer converts them; 3.1 only).
     static func lenient(_ value: JSONValue, model: Model) -> JSONValue {
         switch value {
         case .object(var object):
-            for (key, child) in object
-            where !(["example", "examples", "default", "enum", "const"].contains(key) || key.hasPrefix("x-")) {
-                if key == "security", child.arrayValue != nil {
+            for (key, child) in object {
+                if key == "example" || key == "examples" || (key == "security" && child.arrayValue != nil) {
                     object[key] = nil
                     continue
                 }
+                if ["default", "enum", "const"].contains(key) || key.hasPrefix("x-") { continue }
                 guard child.objectValue != nil || child.arrayValue != nil else { continue }
                 object[key] = lenient(child, model: model)
             }
@@ -69,7 +70,8 @@ struct OpenAPIKitValidator {
             {
                 object["required"] = .bool(true)
             }
-            for (bound, exclusive) in [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")] where model == .v31 {
+            let bounds = model == .v31 ? [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")] : []
+            for (bound, exclusive) in bounds {
                 guard case .bool(let flag) = object[exclusive] else { continue }
                 object[exclusive] = nil
                 if flag, let limit = object[bound] {

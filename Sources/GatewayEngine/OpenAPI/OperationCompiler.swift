@@ -39,6 +39,9 @@ final class OperationCompiler {
                         operation: operation, operationPointer: operationPointer))
             }
         }
+        if inliner.documentBudgetExhausted {
+            warnings.append("the document's schemas are very large; some references were not expanded (size limit)")
+        }
         return operations
     }
 

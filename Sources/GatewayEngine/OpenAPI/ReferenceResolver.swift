@@ -20,7 +20,7 @@ struct ReferenceResolver {
         case .object(let object):
             if let ref = object["$ref"]?.stringValue, !JSONPointer.isLocal(ref) {
                 throw context.unsupported(
-                    "external $ref '\(ref)' is not supported: only local references (#/...) are resolved, and "
+                    "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved, and "
                         + "files and URLs are never fetched",
                     at: JSONPointer.appending(pointer, "$ref"))
             }
@@ -32,7 +32,7 @@ struct ReferenceResolver {
                             if let ref = example["$ref"]?.stringValue, !JSONPointer.isLocal(ref) {
                                 let at = JSONPointer.appending(JSONPointer.appending(pointer, key), name)
                                 throw context.unsupported(
-                                    "external $ref '\(ref)' is not supported: only local references (#/...) "
+                                    "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) "
                                         + "are resolved", at: JSONPointer.appending(at, "$ref"))
                             }
                         }

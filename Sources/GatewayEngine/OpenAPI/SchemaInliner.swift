@@ -5,16 +5,25 @@ import Foundation
 /// are not JSON Schema dropped.
 ///
 /// A reference that is already being expanded (a cycle), or that sits deeper than ``maxRefDepth`` expansions,
-/// or that comes after ``maxExpansions`` expansions in one schema, becomes a permissive `{}` schema carrying a
-/// description that says what was left out.
+/// or that comes once a schema has grown past ``maxExpansions`` expansions or ``maxNodes`` nodes (or the whole
+/// document past ``maxDocumentNodes``), becomes a permissive `{}` schema carrying a description that says what was
+/// left out.
 final class SchemaInliner {
     /// The deepest nesting of `$ref` expansions.
     static let maxRefDepth = 8
     /// The most `$ref` expansions in one top-level schema.
     static let maxExpansions = 400
+    /// The size (in schema objects) past which one top-level schema stops expanding references.
+    static let maxNodes = 10_000
+    /// The size past which no schema of the document expands references any more.
+    static let maxDocumentNodes = 2_000_000
 
     let context: SpecContext
     private var expansions = 0
+    private var nodes = 0
+    private var documentNodes = 0
+    /// Whether the document-wide budget ran out (later schemas were cut short).
+    private(set) var documentBudgetExhausted = false
 
     init(context: SpecContext) {
         self.context = context
@@ -23,6 +32,8 @@ final class SchemaInliner {
     /// Inlines one top-level schema found at `pointer`.
     func inline(_ schema: JSONValue, at pointer: String) throws(GatewayError) -> JSONValue {
         expansions = 0
+        nodes = 0
+        defer { documentNodes += nodes }
         return try convert(schema, at: pointer, stack: [])
     }
 
@@ -47,6 +58,7 @@ final class SchemaInliner {
     ]
 
     private func convert(_ schema: JSONValue, at pointer: String, stack: [String]) throws(GatewayError) -> JSONValue {
+        nodes += 1
         switch schema {
         case .bool:
             return schema
@@ -72,8 +84,13 @@ final class SchemaInliner {
         var expanded: JSONValue
         if stack.contains(ref) {
             expanded = .object(["description": .string("Recursive reference to \(name) (not expanded).")])
-        } else if stack.count >= Self.maxRefDepth || expansions >= Self.maxExpansions {
+        } else if stack.count >= Self.maxRefDepth {
             expanded = .object(["description": .string("Reference to \(name) (not expanded: nesting limit).")])
+        } else if expansions >= Self.maxExpansions || nodes >= Self.maxNodes
+            || documentNodes + nodes >= Self.maxDocumentNodes
+        {
+            if documentNodes + nodes >= Self.maxDocumentNodes { documentBudgetExhausted = true }
+            expanded = .object(["description": .string("Reference to \(name) (not expanded: size limit).")])
         } else {
             guard let target = JSONPointer.resolve(tokens, in: context.root) else {
                 throw context.invalid("$ref '\(ref)' does not resolve to anything in the document", at: refPointer)

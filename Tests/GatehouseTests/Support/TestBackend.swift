@@ -1,0 +1,76 @@
+import Foundation
+import GatewayEngine
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A temporary directory removed at the end of the test.
+final class TempDir: Sendable {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "gatehouse-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Runs an application in a task and returns its bound port once it listens.
+func startApplication(_ make: (@escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol) async throws -> (port: Int, task: Task<Void, any Error>) {
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = make { port in continuation.yield(port) }
+    let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw CancellationError() }
+    return (port, task)
+}
+
+/// A REST backend on 127.0.0.1 that counts the requests it receives.
+final class TestBackend: Sendable {
+    let port: Int
+    let task: Task<Void, any Error>
+    let hits: Atomic<Int>
+
+    private init(port: Int, task: Task<Void, any Error>, hits: consuming Atomic<Int>) {
+        self.port = port
+        self.task = task
+        self.hits = hits
+    }
+
+    var hitCount: Int { hits.load(ordering: .relaxed) }
+
+    static func start() async throws -> TestBackend {
+        let counter = Counter()
+        let (port, task) = try await startApplication { ready in
+            let router = Router()
+            router.get("/pets/{id}") { _, context -> Response in
+                counter.increment()
+                let id = context.parameters.get("id") ?? ""
+                guard let n = Int(id), n > 0 else {
+                    return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"error":"no such pet"}"#)))
+                }
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"id":\#(n),"name":"pet\#(n)"}"#)))
+            }
+            router.get("/echo/{value}") { request, _ -> Response in
+                counter.increment()
+                let body = JSONValue.object(["path": .string(request.uri.path)]).jsonString
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            }
+            return Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { channel in await ready(channel.localAddress?.port ?? 0) },
+                logger: Logger(label: "backend", factory: { _ in SwiftLogNoOpLogHandler() }))
+        }
+        let backend = TestBackend(port: port, task: task, hits: Atomic(0))
+        counter.target.withLock { $0 = backend }
+        return backend
+    }
+
+    /// Forwards increments to the backend once it exists.
+    final class Counter: Sendable {
+        let target = Mutex<TestBackend?>(nil)
+        func increment() { target.withLock { $0?.hits.add(1, ordering: .relaxed) } }
+    }
+
+    func stop() { task.cancel() }
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# bench.sh - on-demand benchmark of the gateway's tools/call path (not run in CI).
+#
+# Starts nginx on 127.0.0.1 serving a static JSON pet at /pets/1, imports a one-operation API
+# (getPet: GET /pets/{petId}) pointing at it, creates a server, starts a release-built
+# `gatehouse serve`, and uses mcpload (../shared/tools/mcpload/mcpload.sh) to compare
+#   - tools/call getPet through the gateway (Streamable HTTP, /bench/mcp), with
+#   - the direct REST GET /pets/1 on nginx,
+# at concurrency 1 and 32. Also measures the time from starting `serve` to the first successful
+# /healthz, and the serve process's RSS when idle (after start, and after the load).
+#
+# Needs: wrk, nginx, curl, python3, /usr/bin/time (Debian: apt-get install -y wrk nginx-light curl time).
+# Loopback only; every process it starts is stopped on exit.
+#
+# Environment:
+#   BENCH_DURATION=10         measured seconds per run (mcpload caps at 60)
+#   BENCH_WARMUP=2            warm-up seconds per run
+#   BENCH_CONCURRENCY="1 32"  concurrency levels (the ratios use 1 and 32)
+#   GATEHOUSE_BENCH_BIN=PATH  use this gatehouse binary instead of building one in release mode
+#   GATEHOUSE_BENCH_SCRATCH=DIR  pass --scratch-path DIR to the release build (e.g. .build-bench, so as
+#                             not to hold the lock of the shared .build while others build)
+#   MCPLOAD=PATH              mcpload.sh (default: <repo>/../shared/tools/mcpload/mcpload.sh)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+DURATION="${BENCH_DURATION:-10}"
+WARMUP="${BENCH_WARMUP:-2}"
+read -r -a LEVELS <<<"${BENCH_CONCURRENCY:-1 32}"
+MCPLOAD="${MCPLOAD:-$ROOT/../shared/tools/mcpload/mcpload.sh}"
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# --- prerequisites --------------------------------------------------------------------------------
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+command -v curl >/dev/null || missing+=(curl)
+[[ -x /usr/bin/time ]] || missing+=(time)
+command -v pgrep >/dev/null || missing+=(procps)
+if ((${#missing[@]})); then
+  say "missing: ${missing[*]}"
+  echo "install with: apt-get update && apt-get install -y ${missing[*]}"
+  exit 2
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+[[ -f "$MCPLOAD" ]] || die "mcpload not found at $MCPLOAD (set MCPLOAD)"
+
+# --- cleanup --------------------------------------------------------------------------------------
+WORK="$(mktemp -d -t gatehouse-bench.XXXXXX)"
+NGINX_PID=""
+SERVE_PID=""
+cleanup() {
+  local pid
+  for pid in $SERVE_PID $NGINX_PID; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in $SERVE_PID $NGINX_PID; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+now_ns() { date +%s%N; }
+
+# Polls URL until it answers 2xx, at most $2 seconds; dies if process $3 exits first.
+wait_http() {
+  local url=$1 secs=$2 pid=$3 deadline=$(($(date +%s) + $2))
+  until curl -sf -o /dev/null --max-time 1 "$url"; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    (($(date +%s) < deadline)) || return 1
+  done
+}
+
+# --- gatehouse binary -----------------------------------------------------------------------------
+if [[ -n "${GATEHOUSE_BENCH_BIN:-}" ]]; then
+  BIN="$GATEHOUSE_BENCH_BIN"
+  say "using $BIN (GATEHOUSE_BENCH_BIN)"
+else
+  SCRATCH=()
+  [[ -n "${GATEHOUSE_BENCH_SCRATCH:-}" ]] && SCRATCH=(--scratch-path "$GATEHOUSE_BENCH_SCRATCH")
+  say "building gatehouse (release)..."
+  swift build -c release --product gatehouse "${SCRATCH[@]+"${SCRATCH[@]}"}" >"$WORK/build.log" 2>&1 \
+    || { tail -40 "$WORK/build.log" >&2; die "release build failed"; }
+  BIN="$(swift build -c release "${SCRATCH[@]+"${SCRATCH[@]}"}" --show-bin-path)/gatehouse"
+fi
+[[ -x "$BIN" ]] || die "no gatehouse binary at $BIN"
+
+# --- nginx: static JSON at /pets/1 ----------------------------------------------------------------
+NGX="$WORK/nginx"
+mkdir -p "$NGX/html/pets" "$NGX/logs" "$NGX/tmp"
+printf '{"id":1,"name":"Rex","tag":"dog"}' >"$NGX/html/pets/1"
+chmod 755 "$WORK" "$NGX" "$NGX/html" "$NGX/html/pets"
+chmod 644 "$NGX/html/pets/1"
+USER_LINE=""
+if ((EUID == 0)); then
+  # As root, nginx's workers switch to an unprivileged user; Debian has no group "nobody".
+  USER_LINE="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
+fi
+NGINX_PORT="$(free_port)"
+cat >"$NGX/nginx.conf" <<EOF
+$USER_LINE
+daemon off;
+worker_processes 1;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $NGX/tmp/body;
+  proxy_temp_path $NGX/tmp/proxy;
+  fastcgi_temp_path $NGX/tmp/fastcgi;
+  uwsgi_temp_path $NGX/tmp/uwsgi;
+  scgi_temp_path $NGX/tmp/scgi;
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $NGX/html;
+    location /pets/ { default_type application/json; }
+  }
+}
+EOF
+"$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" >"$NGX/logs/stdout.log" 2>&1 &
+NGINX_PID=$!
+wait_http "http://127.0.0.1:$NGINX_PORT/pets/1" 10 "$NGINX_PID" \
+  || { cat "$NGX/logs/error.log" >&2 || true; die "nginx did not come up on 127.0.0.1:$NGINX_PORT"; }
+DIRECT_URL="http://127.0.0.1:$NGINX_PORT/pets/1"
+
+# --- gateway configuration ------------------------------------------------------------------------
+DB="$WORK/gatehouse.sqlite"
+cat >"$WORK/bench.yaml" <<'EOF'
+openapi: 3.0.3
+info: { title: Bench, version: "1.0" }
+paths:
+  /pets/{petId}:
+    get:
+      operationId: getPet
+      parameters:
+        - { name: petId, in: path, required: true, schema: { type: integer } }
+      responses:
+        "200":
+          description: A pet.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  id: { type: integer }
+                  name: { type: string }
+                  tag: { type: string }
+EOF
+"$BIN" api import bench --from "$WORK/bench.yaml" --base-url "http://127.0.0.1:$NGINX_PORT" \
+  --allow-private-network --db "$DB" >"$WORK/import.log" 2>&1 || { cat "$WORK/import.log" >&2; die "api import failed"; }
+"$BIN" server create bench --api bench --all --base-path bench --db "$DB" >"$WORK/create.log" 2>&1 \
+  || { cat "$WORK/create.log" >&2; die "server create failed"; }
+
+# --- serve: startup time and idle RSS -------------------------------------------------------------
+GW_PORT="$(free_port)"
+t0=$(now_ns)
+"$BIN" serve --db "$DB" --listen "127.0.0.1:$GW_PORT" --log-level warning >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+wait_http "http://127.0.0.1:$GW_PORT/healthz" 30 "$SERVE_PID" \
+  || { tail -40 "$WORK/serve.log" >&2; die "gatehouse serve did not answer /healthz within 30s"; }
+t1=$(now_ns)
+STARTUP_MS=$(((t1 - t0) / 1000000))
+rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+RSS_IDLE_KIB=$(rss_kib "$SERVE_PID")
+GW_URL="http://127.0.0.1:$GW_PORT/bench/mcp"
+
+# --- load -----------------------------------------------------------------------------------------
+RESULTS="$WORK/results"
+: >"$RESULTS"
+run() { # label target(direct|gateway) concurrency
+  local label=$1 target=$2 c=$3 out line
+  out="$WORK/$label.log"
+  if [[ $target == direct ]]; then
+    bash "$MCPLOAD" -m rest -c "$c" -d "$DURATION" -w "$WARMUP" -e '"Rex"' -P "nginx=$NGINX_PID" -L "$label" "$DIRECT_URL" >"$out" 2>&1 \
+      || { cat "$out" >&2; die "mcpload $label failed"; }
+  else
+    bash "$MCPLOAD" -T getPet -a '{"petId":1}' -c "$c" -d "$DURATION" -w "$WARMUP" -e '"Rex"' -P "gatehouse=$SERVE_PID" -L "$label" "$GW_URL" >"$out" 2>&1 \
+      || { cat "$out" >&2; die "mcpload $label failed"; }
+  fi
+  line=$(grep '^SUMMARY' "$out" | tail -1) || { cat "$out" >&2; die "no SUMMARY from mcpload $label"; }
+  echo "$target $c $line" >>"$RESULTS"
+  say "$label done"
+}
+for c in "${LEVELS[@]}"; do
+  run "direct-c$c" direct "$c"
+  run "gateway-c$c" gateway "$c"
+done
+RSS_AFTER_KIB=$(rss_kib "$SERVE_PID")
+
+# --- report ---------------------------------------------------------------------------------------
+python3 - "$RESULTS" "$STARTUP_MS" "$RSS_IDLE_KIB" "$RSS_AFTER_KIB" "$DURATION" <<'PYEOF'
+import re, sys
+path, startup_ms, rss_idle, rss_after, duration = sys.argv[1:6]
+rows = []
+for line in open(path):
+    target, c, summary = line.rstrip("\n").split(" ", 2)
+    fields = dict((k, v.strip('"')) for k, v in re.findall(r'(\w+)=("[^"]*"|[^\s()]+)', summary))
+    fields["stalled"] = "STALLED" in summary
+    rows.append((target, int(c), fields))
+
+def f(d, k, default=0.0):
+    try:
+        return float(d.get(k, default))
+    except ValueError:
+        return default
+
+print()
+print(f"gatehouse tools/call vs direct REST GET ({duration}s per run, loopback, 2-core machine)")
+hdr = f"{'target':<8} {'c':>3} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} {'cpu ms/req':>11}"
+print(hdr)
+print("-" * len(hdr))
+by = {}
+for target, c, d in rows:
+    by[(target, c)] = d
+    cpu = next((v for k, v in d.items() if k.endswith("_ms_per_req")), "-")
+    flag = " STALLED" if d["stalled"] else ""
+    print(f"{target:<8} {c:>3} {f(d,'rps'):>10.0f} {f(d,'p50_ms'):>9.3f} {f(d,'p99_ms'):>9.3f} {int(f(d,'errors')):>7} {cpu:>11}{flag}")
+print()
+levels = sorted({c for _, c, _ in rows})
+lo, hi = (1 if 1 in levels else levels[0]), (32 if 32 in levels else levels[-1])
+g, dr = by.get(("gateway", hi)), by.get(("direct", hi))
+if g and dr and f(dr, "rps"):
+    print(f"gateway/direct throughput at c={hi}: {f(g,'rps') / f(dr,'rps'):.3f}")
+g, dr = by.get(("gateway", lo)), by.get(("direct", lo))
+if g and dr:
+    print(f"added median latency at c={lo}:      {f(g,'p50_ms') - f(dr,'p50_ms'):.3f} ms "
+          f"(p99: {f(g,'p99_ms') - f(dr,'p99_ms'):+.3f} ms)")
+print(f"serve start -> first /healthz:    {int(startup_ms)} ms")
+print(f"serve RSS idle after start:       {int(rss_idle) / 1024:.1f} MiB")
+print(f"serve RSS idle after the load:    {int(rss_after) / 1024:.1f} MiB")
+errors = sum(int(f(d, "errors")) for _, _, d in rows)
+if errors:
+    print(f"WARNING: {errors} failed requests in total; see the per-run error counts above")
+PYEOF
+sed 's/^[a-z]* [0-9]* //' "$RESULTS"
