@@ -267,6 +267,44 @@ import Testing
         #expect(op.description == "GET /items/{id}")
     }
 
+    @Test func argumentsStayUnique() throws {
+        let api = try load(
+            doc30(paths: """
+                  /x/{id}:
+                    put:
+                      parameters:
+                        - {name: id, in: path, required: true, schema: {type: string}}
+                        - {name: id, in: query, schema: {type: string}}
+                        - {name: query_id, in: query, schema: {type: string}}
+                        - {name: body, in: query, schema: {type: string}}
+                      requestBody: {content: {application/json: {schema: {type: object, properties: {body: {type: string}}}}}}
+                      responses: {"200": {description: ok}}
+                """))
+        let op = try operation(api, "PUT /x/{id}")
+        #expect(op.parameters.map(\.argument) == ["path_id", "query_id", "query_id_2", "body"])
+        #expect(op.body?.mode == .whole && op.body?.argument == "requestBody")
+    }
+
+    @Test func yamlUsesTheCoreSchemaAndMergeKeys() throws {
+        let api = try load(
+            """
+            openapi: 3.0.3
+            info: {title: T, version: 2.10}
+            x-common: &common {name: flag, in: query, schema: {type: string, enum: [yes, no, on, off], default: 0x1F}}
+            paths:
+              /a:
+                get:
+                  parameters:
+                    - <<: *common
+                      description: merged
+                  responses: {200: {description: ok}}
+            """)
+        #expect(api.version == "2.10")
+        let flag = try operation(api, "GET /a").inputSchema["properties"]?["flag"]
+        #expect(flag?["enum"] == .array([.string("yes"), .string("no"), .string("on"), .string("off")]))
+        #expect(flag?["default"] == .int(31) && flag?["description"] == .string("merged"))
+    }
+
     @Test func outputSchemaOnlyForObjects() throws {
         let api = try load(
             doc30(paths: """

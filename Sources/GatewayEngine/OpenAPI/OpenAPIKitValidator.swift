@@ -20,13 +20,16 @@ struct OpenAPIKitValidator {
     /// Decodes the tree; throws `.invalidSpec` when OpenAPIKit refuses it. Returns OpenAPIKit's warnings.
     func validate(as model: Model) throws(GatewayError) -> [String] {
         let data = Data(Self.lenient(context.root, model: model).serialized())
+        // Vendor extensions are not needed, and decoding them re-decodes every object as `AnyCodable`.
+        let decoder = JSONDecoder()
+        decoder.userInfo[OpenAPIKit.VendorExtensionsConfiguration.enabledKey] = false
         do {
             switch model {
             case .v30:
-                _ = try JSONDecoder().decode(OpenAPIKit30.OpenAPI.Document.self, from: data)
+                _ = try decoder.decode(OpenAPIKit30.OpenAPI.Document.self, from: data)
                 return []
             case .v31:
-                let document = try JSONDecoder().decode(OpenAPIKit.OpenAPI.Document.self, from: data)
+                let document = try decoder.decode(OpenAPIKit.OpenAPI.Document.self, from: data)
                 return document.warnings.map { $0.localizedDescription }
             }
         } catch {

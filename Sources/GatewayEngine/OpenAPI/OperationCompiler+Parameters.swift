@@ -60,9 +60,16 @@ extension OperationCompiler {
         var counts: [String: Int] = [:]
         for parameter in declared { counts[parameter.name, default: 0] += 1 }
         var out: [CompiledParameter] = []
+        var used: Set<String> = []
         for parameter in declared {
-            let argument = counts[parameter.name, default: 0] > 1
+            var argument = counts[parameter.name, default: 0] > 1
                 ? "\(parameter.location.rawValue)_\(parameter.name)" : parameter.name
+            if used.contains(argument) {
+                var n = 2
+                while used.contains("\(argument)_\(n)") { n += 1 }
+                argument = "\(argument)_\(n)"
+            }
+            used.insert(argument)
             out.append(try compile(parameter, argument: argument))
         }
         return out

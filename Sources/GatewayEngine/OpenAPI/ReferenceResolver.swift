@@ -66,7 +66,7 @@ struct ReferenceResolver {
             let refPointer = JSONPointer.appending(currentPointer, "$ref")
             guard let tokens = JSONPointer.tokens(ofLocalRef: ref) else {
                 throw context.unsupported(
-                    "external $ref '\(ref)' is not supported: only local references (#/...) are resolved",
+                    "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved",
                     at: refPointer)
             }
             guard visited.insert(ref).inserted, visited.count <= Self.maxChain else {

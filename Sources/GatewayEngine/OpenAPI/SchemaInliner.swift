@@ -78,7 +78,8 @@ final class SchemaInliner {
         let refPointer = JSONPointer.appending(pointer, "$ref")
         guard let tokens = JSONPointer.tokens(ofLocalRef: ref) else {
             throw context.unsupported(
-                "external $ref '\(ref)' is not supported: only local references (#/...) are resolved", at: refPointer)
+                "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved",
+                at: refPointer)
         }
         let name = tokens.last ?? ref
         var expanded: JSONValue
