@@ -41,8 +41,8 @@ public struct ToolResultMapper: Sendable {
         }
 
         let text = String(decoding: body, as: UTF8.self)
-        // Parse when the type says JSON, is absent, or is plain text (some backends mislabel JSON).
-        let parsed: JSONValue? = media == nil || media.map(Self.isJSON) == true || media == "text/plain"
+        // Parse when the type says JSON, is absent, or is generic (some backends and static file servers mislabel JSON).
+        let parsed: JSONValue? = media == nil || media.map(Self.isJSON) == true || media == "text/plain" || media == "application/octet-stream"
             ? try? JSONParser().parse(body) : nil
 
         if wantsStructured {

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -17,7 +18,9 @@ extension Gateway {
         return Application(
             responder: responder,
             server: .http1(configuration: .init(idleTimeout: .seconds(120))),
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "gatehouse"),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "gatehouse",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress) },
             logger: logger)

@@ -22,6 +22,8 @@ public struct GatewayConfiguration: Sendable {
     public var sseKeepAlive: Duration = .seconds(15)
     /// How often the store's configuration revision is polled. Default 250 ms.
     public var reloadInterval: Duration = .milliseconds(250)
+    /// The most client connections at once; further connections wait in the accept backlog. Default 1,024.
+    public var maxConnections: Int = 1_024
     /// Serve Prometheus text at `/metrics`. Default true.
     public var exposeMetrics: Bool = true
     /// Backend call limits.
