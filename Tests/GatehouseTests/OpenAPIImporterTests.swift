@@ -182,6 +182,12 @@ import Testing
         #expect(error.location == "spec.yaml#/paths/~1p/get/parameters/0/schema/$ref")
     }
 
+    @Test func externalReferenceInDefaultResponseIsRefused() throws {
+        let error = try #require(
+            refusal(doc30(paths: "  /p:\n    get: {responses: {default: {$ref: 'errors.yaml#/Error'}}}\n")))
+        #expect(error.code == .unsupportedSpec && error.location == "spec.yaml#/paths/~1p/get/responses/default/$ref")
+    }
+
     @Test func danglingReferenceIsRefused() throws {
         let error = try #require(
             refusal(

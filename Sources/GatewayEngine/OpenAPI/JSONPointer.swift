@@ -4,7 +4,8 @@ import Foundation
 enum JSONPointer {
     /// Escapes one reference token (`~` → `~0`, `/` → `~1`).
     static func escape(_ token: String) -> String {
-        token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     /// Appends a token to a pointer (`""` is the root).
@@ -28,8 +29,10 @@ enum JSONPointer {
         let body = ref.dropFirst(2)
         if ref == "#" { return [] }
         return body.split(separator: "/", omittingEmptySubsequences: false).map { raw in
-            let decoded = String(raw).removingPercentEncoding ?? String(raw)
-            return decoded.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            var token = String(raw)
+            if token.utf8.contains(UInt8(ascii: "%")) { token = token.removingPercentEncoding ?? token }
+            guard token.utf8.contains(UInt8(ascii: "~")) else { return token }
+            return token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
         }
     }
 

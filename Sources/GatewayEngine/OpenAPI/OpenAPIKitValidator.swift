@@ -64,7 +64,9 @@ struct OpenAPIKitValidator {
                     object[key] = nil
                     continue
                 }
-                if ["default", "enum", "const"].contains(key) || key.hasPrefix("x-") { continue }
+                // `default` is literal data in a schema but a response in `responses`: objects are walked.
+                let literal = key == "enum" || key == "const" || (key == "default" && child.objectValue == nil)
+                if literal || key.hasPrefix("x-") { continue }
                 guard child.objectValue != nil || child.arrayValue != nil else { continue }
                 object[key] = lenient(child, model: model)
             }

@@ -84,7 +84,9 @@ extension OperationCompiler {
         var schema: JSONValue
         if let raw = object["schema"] {
             schema = try inliner.inline(raw, at: JSONPointer.appending(parameter.pointer, "schema"))
-        } else if case .object(let content) = object["content"], let type = content.keys.first, let media = content[type] {
+        } else if case .object(let content) = object["content"], let type = content.keys.first,
+            let media = content[type]
+        {
             contentType = type
             let mediaPointer = JSONPointer.appending(JSONPointer.appending(parameter.pointer, "content"), type)
             if let raw = media["schema"] {

@@ -23,7 +23,12 @@ final class OperationCompiler {
     /// Every operation under `paths`, in document order.
     func compileAll() throws(GatewayError) -> [OperationDefinition] {
         guard let pathsValue = context.root["paths"] else { return [] }
-        guard case .object(let paths) = pathsValue else { throw context.invalid("paths must be an object", at: "/paths") }
+        guard case .object(let paths) = pathsValue else {
+            throw context.invalid("paths must be an object", at: "/paths")
+        }
+        // Each operation has up to two top-level schemas (input and output) sharing the document-wide budget.
+        let count = paths.reduce(0) { $0 + ($1.value.objectValue?.keys.filter(Self.methods.contains).count ?? 1) }
+        inliner.maxNodes = min(SchemaInliner.maxNodes, max(200, SchemaInliner.maxDocumentNodes / max(1, 2 * count)))
         var operations: [OperationDefinition] = []
         for (path, itemValue) in paths where !path.hasPrefix("x-") {
             let (item, itemPointer) = try resolver.dereferenceObject(

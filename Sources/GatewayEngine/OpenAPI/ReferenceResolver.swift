@@ -13,28 +13,23 @@ struct ReferenceResolver {
         try scan(root, pointer: "", context: context)
     }
 
-    private static let literalKeys: Set<String> = ["example", "examples", "default", "enum", "const"]
+    /// Keys whose values are literal data (`default` is too, but `responses.default` is a response: objects under
+    /// `default` are scanned).
+    private static let literalKeys: Set<String> = ["example", "examples", "enum", "const"]
 
     private static func scan(_ value: JSONValue, pointer: String, context: SpecContext) throws(GatewayError) {
         switch value {
         case .object(let object):
-            if let ref = object["$ref"]?.stringValue, !JSONPointer.isLocal(ref) {
-                throw context.unsupported(
-                    "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved, and "
-                        + "files and URLs are never fetched",
-                    at: JSONPointer.appending(pointer, "$ref"))
-            }
+            try refuseExternal(object, at: pointer, context: context)
             for (key, child) in object {
+                if key == "default", child.objectValue == nil { continue }
                 if literalKeys.contains(key) || key.hasPrefix("x-") {
                     // Literal data; but `examples` in media types hold Example objects that may hold a `$ref`.
                     if key == "examples", case .object(let examples) = child {
                         for (name, example) in examples {
-                            if let ref = example["$ref"]?.stringValue, !JSONPointer.isLocal(ref) {
-                                let at = JSONPointer.appending(JSONPointer.appending(pointer, key), name)
-                                throw context.unsupported(
-                                    "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) "
-                                        + "are resolved", at: JSONPointer.appending(at, "$ref"))
-                            }
+                            guard case .object(let exampleObject) = example else { continue }
+                            let at = JSONPointer.appending(JSONPointer.appending(pointer, key), name)
+                            try refuseExternal(exampleObject, at: at, context: context)
                         }
                     }
                     continue
@@ -48,6 +43,16 @@ struct ReferenceResolver {
         default:
             break
         }
+    }
+
+    private static func refuseExternal(_ object: JSONObject, at pointer: String, context: SpecContext)
+        throws(GatewayError)
+    {
+        guard let ref = object["$ref"]?.stringValue, !JSONPointer.isLocal(ref) else { return }
+        throw context.unsupported(
+            "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved, "
+                + "and files and URLs are never fetched",
+            at: JSONPointer.appending(pointer, "$ref"))
     }
 
     /// Follows a (possibly chained) `$ref` on a non-schema object (parameter, request body, response, path item,

@@ -7,18 +7,23 @@ import Foundation
 /// A reference that is already being expanded (a cycle), or that sits deeper than ``maxRefDepth`` expansions,
 /// or that comes once a schema has grown past ``maxExpansions`` expansions or ``maxNodes`` nodes (or the whole
 /// document past ``maxDocumentNodes``), becomes a permissive `{}` schema carrying a description that says what was
-/// left out.
+/// left out. A top-level reference (the schema itself being a `$ref`) is always expanded one level.
 final class SchemaInliner {
     /// The deepest nesting of `$ref` expansions.
     static let maxRefDepth = 8
     /// The most `$ref` expansions in one top-level schema.
     static let maxExpansions = 400
-    /// The size (in schema objects) past which one top-level schema stops expanding references.
+    /// The default size (in schema objects) past which one top-level schema stops expanding references.
     static let maxNodes = 10_000
     /// The size past which no schema of the document expands references any more.
-    static let maxDocumentNodes = 2_000_000
+    static let maxDocumentNodes = 1_000_000
 
     let context: SpecContext
+    /// The size (in schema objects) past which one top-level schema stops expanding references; the compiler
+    /// lowers it for documents with many operations so that the document-wide budget is shared fairly.
+    var maxNodes = SchemaInliner.maxNodes
+    /// Resolved references: target and pointer.
+    private var targets: [String: (value: JSONValue, pointer: String)] = [:]
     private var expansions = 0
     private var nodes = 0
     private var documentNodes = 0
@@ -37,20 +42,40 @@ final class SchemaInliner {
         return try convert(schema, at: pointer, stack: [])
     }
 
-    /// Keywords whose value is one subschema.
-    private static let singleSchemaKeys: Set<String> = [
-        "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems",
-        "unevaluatedProperties", "additionalItems", "contentSchema",
-    ]
-    /// Keywords whose value maps names to subschemas.
-    private static let schemaMapKeys: Set<String> = ["properties", "patternProperties", "dependentSchemas"]
-    /// Keywords whose value is an array of subschemas.
-    private static let schemaArrayKeys: Set<String> = ["allOf", "anyOf", "oneOf", "prefixItems"]
-    /// Keywords dropped from the output: OpenAPI-only, or meaningless once references are inlined.
-    private static let droppedKeys: Set<String> = [
-        "discriminator", "xml", "externalDocs", "nullable", "x-nullable", "example", "$schema", "$id", "$anchor",
-        "$dynamicAnchor", "$dynamicRef", "$recursiveRef", "$recursiveAnchor", "$defs", "definitions", "$vocabulary",
-    ]
+    /// How a keyword's value is treated.
+    private enum Keyword {
+        /// One subschema.
+        case schema
+        /// A map of names to subschemas.
+        case schemaMap
+        /// An array of subschemas.
+        case schemaArray
+        /// One subschema, or an array of them (draft-04 tuples).
+        case items
+        /// Draft-07 `dependencies`: a map of subschemas or arrays of names.
+        case dependencies
+        /// Dropped: OpenAPI-only, or meaningless once references are inlined.
+        case dropped
+    }
+
+    /// Keywords that are not copied as they are (one hash lookup per key).
+    private static let keywords: [String: Keyword] = {
+        var map: [String: Keyword] = [:]
+        for key in [
+            "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems",
+            "unevaluatedProperties", "additionalItems", "contentSchema",
+        ] { map[key] = .schema }
+        for key in ["properties", "patternProperties", "dependentSchemas"] { map[key] = .schemaMap }
+        for key in ["allOf", "anyOf", "oneOf", "prefixItems"] { map[key] = .schemaArray }
+        for key in [
+            "discriminator", "xml", "externalDocs", "nullable", "x-nullable", "example", "$schema", "$id", "$anchor",
+            "$dynamicAnchor", "$dynamicRef", "$recursiveRef", "$recursiveAnchor", "$defs", "definitions",
+            "$vocabulary",
+        ] { map[key] = .dropped }
+        map["items"] = .items
+        map["dependencies"] = .dependencies
+        return map
+    }()
     /// Annotation keywords that may sit next to `$ref` and are merged into the inlined target.
     private static let annotationKeys: Set<String> = [
         "description", "title", "summary", "default", "examples", "example", "deprecated", "readOnly", "writeOnly",
@@ -87,17 +112,24 @@ final class SchemaInliner {
             expanded = .object(["description": .string("Recursive reference to \(name) (not expanded).")])
         } else if stack.count >= Self.maxRefDepth {
             expanded = .object(["description": .string("Reference to \(name) (not expanded: nesting limit).")])
-        } else if expansions >= Self.maxExpansions || nodes >= Self.maxNodes
-            || documentNodes + nodes >= Self.maxDocumentNodes
+        } else if !stack.isEmpty
+            && (expansions >= Self.maxExpansions || nodes >= maxNodes || documentNodes + nodes >= Self.maxDocumentNodes)
         {
             if documentNodes + nodes >= Self.maxDocumentNodes { documentBudgetExhausted = true }
             expanded = .object(["description": .string("Reference to \(name) (not expanded: size limit).")])
         } else {
-            guard let target = JSONPointer.resolve(tokens, in: context.root) else {
-                throw context.invalid("$ref '\(ref)' does not resolve to anything in the document", at: refPointer)
+            let target: (value: JSONValue, pointer: String)
+            if let cached = targets[ref] {
+                target = cached
+            } else {
+                guard let value = JSONPointer.resolve(tokens, in: context.root) else {
+                    throw context.invalid("$ref '\(ref)' does not resolve to anything in the document", at: refPointer)
+                }
+                target = (value, tokens.reduce("") { JSONPointer.appending($0, $1) })
+                targets[ref] = target
             }
             expansions += 1
-            expanded = try convert(target, at: JSONPointer.pointer(ofLocalRef: ref), stack: stack + [ref])
+            expanded = try convert(target.value, at: target.pointer, stack: stack + [ref])
         }
         var rest = siblings
         rest["$ref"] = nil
@@ -136,25 +168,17 @@ final class SchemaInliner {
     {
         var out = JSONObject()
         for (key, value) in object {
+            guard let keyword = Self.keywords[key] else {
+                if !key.hasPrefix("x-") { out[key] = value }
+                continue
+            }
             let childPointer = JSONPointer.appending(pointer, key)
-            if Self.droppedKeys.contains(key) || key.hasPrefix("x-") { continue }
-            if Self.singleSchemaKeys.contains(key), value.objectValue != nil || value.boolValue != nil {
+            switch (keyword, value) {
+            case (.dropped, _):
+                continue
+            case (.schema, .object), (.schema, .bool), (.items, .object), (.items, .bool):
                 out[key] = try convert(value, at: childPointer, stack: stack)
-            } else if Self.schemaMapKeys.contains(key), case .object(let map) = value {
-                var converted = JSONObject()
-                for (name, sub) in map {
-                    converted[name] = try convert(sub, at: JSONPointer.appending(childPointer, name), stack: stack)
-                }
-                out[key] = .object(converted)
-            } else if Self.schemaArrayKeys.contains(key) || key == "items", case .array(let list) = value {
-                var converted: [JSONValue] = []
-                for (index, sub) in list.enumerated() {
-                    converted.append(try convert(sub, at: JSONPointer.appending(childPointer, index), stack: stack))
-                }
-                out[key] = .array(converted)
-            } else if key == "items" {
-                out[key] = try convert(value, at: childPointer, stack: stack)
-            } else if key == "dependencies", case .object(let map) = value {
+            case (.schemaMap, .object(let map)), (.dependencies, .object(let map)):
                 var converted = JSONObject()
                 for (name, sub) in map {
                     converted[name] =
@@ -162,7 +186,13 @@ final class SchemaInliner {
                         ? sub : try convert(sub, at: JSONPointer.appending(childPointer, name), stack: stack)
                 }
                 out[key] = .object(converted)
-            } else {
+            case (.schemaArray, .array(let list)), (.items, .array(let list)):
+                var converted: [JSONValue] = []
+                for (index, sub) in list.enumerated() {
+                    converted.append(try convert(sub, at: JSONPointer.appending(childPointer, index), stack: stack))
+                }
+                out[key] = .array(converted)
+            default:
                 out[key] = value
             }
         }

@@ -38,7 +38,12 @@ enum ServerURL {
         let scheme =
             schemes.contains("https")
             ? "https" : schemes.first { $0 == "http" } ?? sourceURL?.scheme?.lowercased() ?? "https"
-        var host = root["host"]?.stringValue ?? ""
+        var host = root["host"]?.stringValue?.trimmingCharacters(in: .whitespaces) ?? ""
+        if host.contains("://"), let url = URL(string: host), let name = url.host {
+            // A common mistake: a URL where a host is expected.
+            host = url.port.map { "\(name):\($0)" } ?? name
+        }
+        while host.hasSuffix("/") { host.removeLast() }
         if host.isEmpty, let sourceURL, let sourceHost = sourceURL.host {
             host = sourceURL.port.map { "\(sourceHost):\($0)" } ?? sourceHost
         }

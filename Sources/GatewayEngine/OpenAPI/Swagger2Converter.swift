@@ -46,7 +46,9 @@ struct Swagger2Converter {
         }
         if !components.isEmpty { out["components"] = .object(components) }
         if let pathsValue = top["paths"] {
-            guard case .object(let paths) = pathsValue else { throw context.invalid("paths must be an object", at: "/paths") }
+            guard case .object(let paths) = pathsValue else {
+                throw context.invalid("paths must be an object", at: "/paths")
+            }
             var converted = JSONObject()
             for (path, item) in paths where !path.hasPrefix("x-") {
                 let pointer = JSONPointer.appending("/paths", path)
@@ -90,7 +92,8 @@ struct Swagger2Converter {
         var parameters = pathParameters
         let own = try rawParameters(operation["parameters"], at: JSONPointer.appending(pointer, "parameters"))
         for parameter in own {
-            if let index = parameters.firstIndex(where: { $0.name == parameter.name && $0.location == parameter.location }) {
+            let same = { (other: RawParameter) in other.name == parameter.name && other.location == parameter.location }
+            if let index = parameters.firstIndex(where: same) {
                 parameters[index] = parameter
             } else {
                 parameters.append(parameter)
@@ -149,7 +152,9 @@ struct Swagger2Converter {
         case .object(let object):
             var out = JSONObject()
             for (key, child) in object {
-                if ["example", "examples", "default", "enum", "const"].contains(key) || key.hasPrefix("x-") {
+                if ["example", "examples", "enum", "const"].contains(key) || key.hasPrefix("x-")
+                    || (key == "default" && child.objectValue == nil)
+                {
                     out[key] = child
                 } else if key == "$ref", case .string(let ref) = child {
                     out[key] = .string(rewrite(ref))
