@@ -52,9 +52,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .systemLibrary(
+            name: "CNCursesW",
+            path: "Sources/CNCursesW",
+            providers: [.apt(["libncurses-dev"])]
+        ),
         .target(
             name: "ConsoleUI",
-            dependencies: ["GatewayEngine"],
+            dependencies: [
+                "GatewayEngine", "Store", "CNCursesW",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(

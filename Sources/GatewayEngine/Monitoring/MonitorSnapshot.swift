@@ -41,6 +41,14 @@ public struct MonitorSnapshot: Sendable, Equatable {
     /// Records that could not be written to the request log because the writer fell behind.
     public var droppedLogRecords: Int
 
+    public init(startedAt: Date, takenAt: Date, total: TrafficStats, servers: [String: TrafficStats], droppedLogRecords: Int) {
+        self.startedAt = startedAt
+        self.takenAt = takenAt
+        self.total = total
+        self.servers = servers
+        self.droppedLogRecords = droppedLogRecords
+    }
+
     /// Time since start.
     public var uptime: TimeInterval { takenAt.timeIntervalSince(startedAt) }
 }

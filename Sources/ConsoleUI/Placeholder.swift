@@ -1,2 +1,0 @@
-import GatewayEngine
-public enum ConsolePlaceholder {}

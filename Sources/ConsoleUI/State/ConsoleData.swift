@@ -1,0 +1,92 @@
+import Foundation
+import GatewayEngine
+
+/// Everything the console shows, sampled by the console service once per refresh from the engine's
+/// ``GatewayMonitoring`` interface and the store. Plain values: the reducer and renderers never touch I/O.
+public struct ConsoleData: Sendable, Equatable {
+    public struct APIRow: Sendable, Equatable {
+        public var name, title, version, format, source: String
+        public var baseURL: String?
+        public var allowPrivateNetwork: Bool
+        public var operations: [OperationRow]
+        public init(name: String, title: String, version: String, format: String, source: String, baseURL: String?, allowPrivateNetwork: Bool, operations: [OperationRow]) {
+            self.name = name
+            self.title = title
+            self.version = version
+            self.format = format
+            self.source = source
+            self.baseURL = baseURL
+            self.allowPrivateNetwork = allowPrivateNetwork
+            self.operations = operations
+        }
+    }
+
+    public struct OperationRow: Sendable, Equatable {
+        /// `operationId`, else the `METHOD /path` key: what ``ConsoleEffect/createServer`` takes.
+        public var id: String
+        public var method, path, summary, toolName: String
+        public init(id: String, method: String, path: String, summary: String, toolName: String) {
+            self.id = id
+            self.method = method
+            self.path = path
+            self.summary = summary
+            self.toolName = toolName
+        }
+    }
+
+    public struct ServerRow: Sendable, Equatable {
+        public var name, basePath, description: String
+        public var enabled: Bool
+        public var apiName: String?
+        public var tools: [ToolRow]
+        public init(name: String, basePath: String, description: String, enabled: Bool, apiName: String?, tools: [ToolRow]) {
+            self.name = name
+            self.basePath = basePath
+            self.description = description
+            self.enabled = enabled
+            self.apiName = apiName
+            self.tools = tools
+        }
+    }
+
+    public struct ToolRow: Sendable, Equatable {
+        public var name, description, method, path: String
+        public var enabled: Bool
+        public var descriptionOverridden: Bool
+        /// The inputSchema as pretty JSON text.
+        public var inputSchema: String
+        public init(name: String, description: String, method: String, path: String, enabled: Bool, descriptionOverridden: Bool, inputSchema: String) {
+            self.name = name
+            self.description = description
+            self.method = method
+            self.path = path
+            self.enabled = enabled
+            self.descriptionOverridden = descriptionOverridden
+            self.inputSchema = inputSchema
+        }
+    }
+
+    /// `http://HOST:PORT` the engine listens on (empty until it is up).
+    public var listenAddress: String
+    public var monitor: MonitorSnapshot
+    public var apis: [APIRow]
+    public var servers: [ServerRow]
+    /// Newest first, at most a few hundred.
+    public var records: [RequestRecord]
+    /// Newest first.
+    public var events: [EngineEvent]
+
+    public init(listenAddress: String = "", monitor: MonitorSnapshot, apis: [APIRow] = [], servers: [ServerRow] = [], records: [RequestRecord] = [], events: [EngineEvent] = []) {
+        self.listenAddress = listenAddress
+        self.monitor = monitor
+        self.apis = apis
+        self.servers = servers
+        self.records = records
+        self.events = events
+    }
+
+    /// Empty data, as before the first sample.
+    public static func empty(now: Date = Date()) -> ConsoleData {
+        ConsoleData(monitor: MonitorSnapshot(startedAt: now, takenAt: now, total: TrafficStats(), servers: [:], droppedLogRecords: 0))
+    }
+}

@@ -1,0 +1,46 @@
+/// What to edit in `$EDITOR` (as YAML in the `gatehouse apply` format).
+public enum EditTarget: Sendable, Hashable {
+    case api(String)
+    case server(String)
+    case tool(server: String, tool: String)
+}
+
+/// Something the reducer asks the console service to do. Effects are executed outside the reducer; their outcome
+/// comes back as ``ConsoleEvent/effectFinished(_:)``.
+public enum ConsoleEffect: Sendable, Equatable {
+    /// Leave the console (the engine shuts down gracefully).
+    case quit
+    /// Re-sample data now.
+    case refresh
+    case importAPI(name: String, source: String, baseURL: String?, allowPrivateNetwork: Bool)
+    case deleteAPI(name: String)
+    /// `operations` are ``ConsoleData/OperationRow/id`` values; all of them when `nil`.
+    case createServer(name: String, api: String, operations: [String]?, basePath: String, description: String)
+    case updateServer(name: String, newName: String?, description: String?, basePath: String?, enabled: Bool?)
+    case deleteServer(name: String)
+    /// `description`: nil leaves it, `.some(nil)` restores the operation's.
+    case updateTool(server: String, tool: String, newName: String?, description: String??, enabled: Bool?)
+    /// Serve the built-in sample API on loopback, import it as `demo` and expose it as server `demo`.
+    case loadDemo
+    /// Suspend the UI and edit the entity's YAML in `$EDITOR`.
+    case edit(EditTarget)
+}
+
+/// The outcome of an effect, shown as a one-line flash.
+public struct EffectOutcome: Sendable, Equatable {
+    public var succeeded: Bool
+    public var message: String
+    public init(succeeded: Bool, message: String) {
+        self.succeeded = succeeded
+        self.message = message
+    }
+}
+
+/// Input to the reducer.
+public enum ConsoleEvent: Sendable, Equatable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    /// A refresh tick with newly sampled data.
+    case data(ConsoleData)
+    case effectFinished(EffectOutcome)
+}
