@@ -7,7 +7,16 @@ extension GatewayStore {
         guard !records.isEmpty else { return }
         let retention = configuration.requestLogRetention
         try write { db in
-            for var r in records { try r.insert(db) }
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO requestLog (time, server, client, method, tool, outcome, status, backendStatus, latencyMicros, bytesIn, bytesOut, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for r in records {
+                try insert.execute(arguments: [
+                    r.time, r.server, r.client, r.method, r.tool, r.outcome, r.status, r.backendStatus, r.latencyMicros, r.bytesIn, r.bytesOut, r.error,
+                ])
+            }
             try db.execute(
                 sql: "DELETE FROM requestLog WHERE id <= (SELECT MAX(id) FROM requestLog) - ?", arguments: [retention])
         }

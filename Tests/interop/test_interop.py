@@ -648,6 +648,48 @@ def session_headers(sid: str) -> dict[str, str]:
     return {**JSON_HEADERS, "Mcp-Session-Id": sid, "MCP-Protocol-Version": PROTOCOL}
 
 
+def initialize_raw(env: Env, version: str) -> tuple[str, dict]:
+    """A raw initialize offering `version`: (session id, result)."""
+    body = {**INITIALIZE, "params": {**INITIALIZE["params"], "protocolVersion": version}}
+    r = raw(env, "POST", "/pets/mcp", body, JSON_HEADERS)
+    assert r.status == 200, r
+    return r.headers["Mcp-Session-Id"], r.rpc()["result"]
+
+
+def test_unknown_protocol_version_is_countered_with_a_supported_one(gateway: Env):
+    _, result = initialize_raw(gateway, "2099-01-01")
+    assert result["protocolVersion"] in HANDSHAKE_PROTOCOL_VERSIONS
+
+
+def test_older_protocol_version_gets_no_structured_output(gateway: Env):
+    """2025-03-26 predates outputSchema/structuredContent: neither may appear on such a session."""
+    version = "2025-03-26"
+    sid, result = initialize_raw(gateway, version)
+    assert result["protocolVersion"] == version
+    headers = {**JSON_HEADERS, "Mcp-Session-Id": sid, "MCP-Protocol-Version": version}
+    listed = raw(gateway, "POST", "/pets/mcp", TOOLS_LIST, headers)
+    assert listed.status == 200, listed
+    assert all("outputSchema" not in t for t in listed.rpc()["result"]["tools"])
+    call = {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "getPetById", "arguments": {"petId": 1}}}
+    called = raw(gateway, "POST", "/pets/mcp", call, headers)
+    assert called.status == 200, called
+    result = called.rpc()["result"]
+    assert "structuredContent" not in result and not result.get("isError"), result
+    assert json.loads(result["content"][0]["text"]) == gateway.backend_json("/pets/1")[1]
+
+
+def test_get_opens_an_event_stream(gateway: Env):
+    sid = open_raw_session(gateway)
+    conn = http.client.HTTPConnection("127.0.0.1", gateway.gateway_port, timeout=10)
+    try:
+        conn.request("GET", "/pets/mcp", headers={"Accept": "text/event-stream", "Mcp-Session-Id": sid, "MCP-Protocol-Version": PROTOCOL})
+        r = conn.getresponse()  # returns once the head has arrived; the body is an open stream
+        assert r.status == 200
+        assert (r.headers.get("Content-Type") or "").split(";")[0].strip() == "text/event-stream"
+    finally:
+        conn.close()
+
+
 def test_healthz(gateway: Env):
     r = raw(gateway, "GET", "/healthz")
     assert r.status == 200 and r.body.strip() == b"ok"

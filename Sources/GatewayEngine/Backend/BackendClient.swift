@@ -46,7 +46,8 @@ public final class BackendClient: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: configuration.connectTimeout, read: configuration.timeout),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost),
-            decompression: .enabled(limit: .size(configuration.maxResponseBytes)))
+            // Identity encoding: no Accept-Encoding is sent, so no decompression (and no decompression bomb) on the hot path.
+            decompression: .disabled)
         config.httpVersion = .automatic
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
@@ -54,10 +55,12 @@ public final class BackendClient: Sendable {
     /// Stops the connection pool.
     public func shutdown() async throws { try await http.shutdown() }
 
-    /// Sends a request after checking its URL with the SSRF guard (every resolved address; results cached for 30 s).
-    public func execute(_ request: BackendRequest, allowPrivateNetwork: Bool) async throws(Failure) -> Response {
+    /// Sends a request after checking its origin with the SSRF guard (every resolved address; verdicts cached for
+    /// 30 s). `origin` is the API's base URL, which the request URL always starts with.
+    public func execute(_ request: BackendRequest, origin: String, allowPrivateNetwork: Bool) async throws(Failure) -> Response {
+        guard request.url.hasPrefix(origin) else { throw Failure(message: "request URL left the API's base URL") }
         do {
-            try await resolutions.check(request.url, allowPrivateNetwork: allowPrivateNetwork, guard: addressGuard)
+            try await resolutions.check(origin, allowPrivateNetwork: allowPrivateNetwork, guard: addressGuard)
         } catch {
             throw Failure(message: error.message)
         }
@@ -110,8 +113,7 @@ final class ResolutionCache: Sendable {
     private let ttl: Duration = .seconds(30)
 
     func check(_ url: String, allowPrivateNetwork: Bool, guard addressGuard: AddressGuard) async throws(GatewayError) {
-        guard let parsed = URL(string: url), let host = parsed.host else { throw GatewayError(.invalidURL, "'\(url)' is not an absolute URL") }
-        let key = "\(parsed.scheme ?? "")://\(host):\(parsed.port ?? 0)|\(allowPrivateNetwork)"
+        let key = allowPrivateNetwork ? "1|" + url : "0|" + url
         let now = ContinuousClock.now
         if let entry = entries.withLock({ $0[key] }), entry.expires > now {
             if let error = entry.error { throw error }

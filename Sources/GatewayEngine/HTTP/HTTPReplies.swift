@@ -36,26 +36,38 @@ enum HTTPReplies {
         return h
     }
 
-    /// Whether an `Accept` header admits a media type (`type/subtype`), honouring `type/*` and `*/*`.
+    /// Whether an `Accept` header admits a media type (`type/subtype`), honouring `type/*`, `*/*` and `q=0`.
     /// A missing header admits everything.
     static func accepts(_ header: String?, _ mediaType: String) -> Bool {
         guard let header, !header.isEmpty else { return true }
-        let major = mediaType.split(separator: "/").first.map(String.init) ?? mediaType
-        for part in header.split(separator: ",") {
-            let range = part.split(separator: ";")
-            let type = range.first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-            let q = range.dropFirst().first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("q=") }
-            if let q, Double(q.trimmingCharacters(in: .whitespaces).dropFirst(2)) == 0 { continue }
-            if type == mediaType || type == "*/*" || type == "\(major)/*" { return true }
+        let major = mediaType.prefix { $0 != "/" }
+        for part in header.utf8.split(separator: UInt8(ascii: ",")) {
+            let fields = part.split(separator: UInt8(ascii: ";"))
+            guard let first = fields.first else { continue }
+            let type = trimmed(first).lowercased()
+            if fields.dropFirst().contains(where: { isZeroQuality(trimmed($0)) }) { continue }
+            if type == mediaType || type == "*/*" || type == major + "/*" { return true }
         }
         return false
+    }
+
+    private static func trimmed(_ bytes: Substring.UTF8View.SubSequence) -> String {
+        var view = bytes
+        while let f = view.first, f == 0x20 || f == 0x09 { view = view.dropFirst() }
+        while let l = view.last, l == 0x20 || l == 0x09 { view = view.dropLast() }
+        return String(decoding: view, as: UTF8.self)
+    }
+
+    private static func isZeroQuality(_ param: String) -> Bool {
+        guard param.hasPrefix("q=") || param.hasPrefix("Q=") else { return false }
+        return Double(param.dropFirst(2)) == 0
     }
 
     /// Whether a `Content-Type` is JSON (`application/json`, with parameters allowed).
     static func isJSONContentType(_ header: String?) -> Bool {
         guard let header else { return false }
-        let type = header.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        return type == "application/json"
+        let type = header.utf8.prefix { $0 != UInt8(ascii: ";") }
+        return trimmed(type[...]).lowercased() == "application/json"
     }
 }
 

@@ -123,7 +123,7 @@ extension Gateway {
         }
         let started = ContinuousClock.now
         do {
-            let response = try await backend.execute(request, allowPrivateNetwork: tool.allowPrivateNetwork)
+            let response = try await backend.execute(request, origin: baseURL, allowPrivateNetwork: tool.allowPrivateNetwork)
             outcome.backendLatency = ContinuousClock.now - started
             outcome.backendStatus = response.status
             var result = mapper.map(status: response.status, contentType: response.contentType, body: response.body, operation: tool.operation)
