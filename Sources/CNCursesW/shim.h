@@ -29,4 +29,44 @@ static inline int cnc_terminal_size(int fd, int *rows, int *cols) {
     *rows = ws.ws_row; *cols = ws.ws_col;
     return 0;
 }
+// Terminal restoration on abnormal exits (used by ConsoleUI's CursesTerminal). A crash signal ends curses mode
+// (so the shell gets its terminal back), then the previous handler (Swift's backtracer, or the default action)
+// runs: the signal is re-raised with the old disposition restored.
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+// Function-local statics: Swift's importer emits functions used from Swift, not file-scope variables.
+static inline struct sigaction *cnc_previous_actions(void) { static struct sigaction actions[NSIG]; return actions; }
+static inline volatile sig_atomic_t *cnc_curses_active(void) { static volatile sig_atomic_t active = 0; return &active; }
+static inline void cnc_set_curses_active(int active) { *cnc_curses_active() = active; }
+static inline void cnc_restore_terminal_now(void) {
+    if (*cnc_curses_active()) { *cnc_curses_active() = 0; endwin(); }
+}
+static inline void cnc_crash_handler(int sig) {
+    cnc_restore_terminal_now();
+    sigaction(sig, &cnc_previous_actions()[sig], NULL);
+    raise(sig);
+}
+/// Installs handlers for SIGSEGV, SIGABRT, SIGILL, SIGTRAP, SIGBUS and SIGFPE that restore the terminal and
+/// re-raise, plus an atexit hook that restores it. Idempotent.
+static inline void cnc_install_restore_handlers(void) {
+    static int installed = 0;
+    if (installed) return;
+    installed = 1;
+    int sigs[] = { SIGSEGV, SIGABRT, SIGILL, SIGTRAP, SIGBUS, SIGFPE };
+    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = cnc_crash_handler;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_NODEFER | SA_RESETHAND;
+        sigaction(sigs[i], &sa, &cnc_previous_actions()[sigs[i]]);
+    }
+    atexit(cnc_restore_terminal_now);
+}
+static inline int cnc_key_f0(void) { return KEY_F0; }
+static inline int cnc_colors(void) { return COLORS; }
+/// Starts curses on the process's stdin/stdout with $TERM; NULL when the terminal is unknown (unlike initscr,
+/// which exits the process).
+static inline SCREEN *cnc_newterm(void) { return newterm(NULL, stdout, stdin); }
 #endif

@@ -10,8 +10,8 @@ struct Gatehouse: AsyncParsableCommand {
         commandName: "gatehouse",
         abstract: "An MCP gateway: REST APIs and MCP servers behind one governed endpoint.",
         version: GatehouseVersion.current,
-        subcommands: [Serve.self, APICommand.self, ServerCommand.self, Apply.self, Export.self],
-        defaultSubcommand: Serve.self)
+        subcommands: [Console.self, Serve.self, APICommand.self, ServerCommand.self, Apply.self, Export.self],
+        defaultSubcommand: Console.self)
 }
 
 /// Options every command that touches the database takes.

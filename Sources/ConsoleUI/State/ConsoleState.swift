@@ -1,5 +1,12 @@
+import Foundation
+import GatewayEngine
+
 /// The console's whole state: a value type changed only by ``handle(_:)`` (a reducer) and drawn by
 /// ``ConsoleRenderer/render(_:)`` (a pure function). I/O lives in the console service.
+///
+/// Navigation: each of the five top screens (``TopScreen``) keeps its own stack of ``Page``s, so `Tab` returns to
+/// where you were; `Enter` pushes a page, `Esc` pops one. Modal input (filter, command line, form, confirmation)
+/// is held in ``mode`` and takes every key while active.
 public struct ConsoleState: Sendable {
     /// Hide and refuse every mutating action.
     public var readOnly: Bool
@@ -7,10 +14,31 @@ public struct ConsoleState: Sendable {
     public var monochrome: Bool
     /// ASCII glyphs only (non-UTF-8 locale).
     public var asciiOnly: Bool
+    /// The terminal's size in columns and rows.
     public var width: Int
     public var height: Int
     /// The latest sampled data.
     public var data: ConsoleData
+    /// The time zone times are shown in (default: the process's).
+    public var timeZone: TimeZone
+
+    /// The top screen showing.
+    public internal(set) var tab: TopScreen = .dashboard
+    /// Each top screen's navigation stack (never empty; its first page is the top screen).
+    var stacks: [TopScreen: [Page]]
+    /// Modal input, if any.
+    var mode: InputMode = .normal
+    /// The one-line message for results and errors.
+    public internal(set) var flash: Flash?
+    /// The request rows frozen by `p`.
+    var pausedRecords: [RequestRecord]?
+    /// The last submitted form, reopened with its values if its effect fails.
+    var submittedForm: Form?
+
+    /// How many refresh ticks a flash stays visible.
+    public static let flashTicks = 4
+    /// The smallest usable terminal.
+    public static let minimumSize = (width: 80, height: 24)
 
     public init(readOnly: Bool = false, monochrome: Bool = false, asciiOnly: Bool = false, width: Int = 100, height: Int = 30, data: ConsoleData = .empty()) {
         self.readOnly = readOnly
@@ -19,27 +47,70 @@ public struct ConsoleState: Sendable {
         self.width = width
         self.height = height
         self.data = data
+        timeZone = .current
+        stacks = Dictionary(uniqueKeysWithValues: TopScreen.allCases.map { ($0, [Page(route: .top($0))]) })
+    }
+
+    /// Whether a text input (form field, filter, command line) has focus: the backend may show a cursor, and
+    /// every printable key is text rather than a command.
+    public var isEditingText: Bool {
+        switch mode {
+        case .filter, .command, .form: true
+        case .normal, .confirm: false
+        }
+    }
+
+    /// Whether the requests pane is paused (`p`).
+    public var isPaused: Bool { pausedRecords != nil }
+
+    /// Whether the terminal is below ``minimumSize``.
+    public var isTooSmall: Bool { width < Self.minimumSize.width || height < Self.minimumSize.height }
+
+    /// The kind of screen showing.
+    public var screen: ScreenKind { kind(of: page.route) }
+
+    /// The current tab's navigation stack.
+    var stack: [Page] {
+        get { stacks[tab] ?? [Page(route: .top(tab))] }
+        set { stacks[tab] = newValue.isEmpty ? [Page(route: .top(tab))] : newValue }
+    }
+
+    /// The page showing.
+    var page: Page {
+        get { stack[stack.count - 1] }
+        set { stack[stack.count - 1] = newValue }
     }
 
     /// Applies one event; returns the effects to execute.
     public mutating func handle(_ event: ConsoleEvent) -> [ConsoleEffect] {
         switch event {
-        case .key(.char("q")): return [.quit]
+        case .key(let key):
+            return handleKey(key)
         case .resize(let w, let h):
-            width = w
-            height = h
-        case .data(let d): data = d
-        default: break
+            width = max(0, w)
+            height = max(0, h)
+            clampAllPages()
+            return []
+        case .data(let newData):
+            apply(newData)
+            return []
+        case .effectFinished(let outcome):
+            finished(outcome)
+            return []
         }
-        return []
     }
-}
 
-/// Draws a state into a cell buffer of the state's size.
-public enum ConsoleRenderer {
-    public static func render(_ state: ConsoleState) -> CellBuffer {
-        var buffer = CellBuffer(width: state.width, height: state.height)
-        buffer.write("Gatehouse", x: 0, y: 0, style: Style(bold: true))
-        return buffer
+    /// Shows a flash message.
+    mutating func show(_ kind: Flash.Kind, _ message: String) {
+        flash = Flash(kind: kind, message: message, ticksLeft: Self.flashTicks)
+    }
+
+    private mutating func finished(_ outcome: EffectOutcome) {
+        show(outcome.succeeded ? .success : .error, outcome.message)
+        if !outcome.succeeded, var form = submittedForm, case .normal = mode {
+            form.error = outcome.message
+            mode = .form(form)
+        }
+        submittedForm = nil
     }
 }

@@ -20,6 +20,9 @@ public struct ConfigApplier: Sendable {
         } catch let DecodingError.typeMismatch(_, context) {
             throw GatewayError(.invalidConfig, context.debugDescription, location: file + pathText(context.codingPath))
         } catch let DecodingError.dataCorrupted(context) {
+            if let yaml = context.underlyingError as? YamlError {
+                throw GatewayError(.invalidConfig, "invalid YAML: \(yaml)", location: file)
+            }
             throw GatewayError(.invalidConfig, context.debugDescription, location: file + pathText(context.codingPath))
         } catch let error as YamlError {
             throw GatewayError(.invalidConfig, "\(error)", location: file)

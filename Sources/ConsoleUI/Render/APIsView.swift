@@ -1,0 +1,67 @@
+/// Screen 2: the imported APIs.
+enum APIsView {
+    static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
+        let s = ctx.state
+        let apis = s.apiRows(s.page)
+        let columns = [
+            Column("NAME", 14), Column("TITLE", 18), Column("VERSION", 8, dropOrder: 1), Column("FORMAT", 11, dropOrder: 2),
+            Column("OPS", 4, right: true), Column("SERVERS", 10, dropOrder: 3), Column("SOURCE", 12, flexible: true, dropOrder: 4),
+        ]
+        let rows = apis.map { api -> [TableCell] in
+            let users = ctx.data.servers.filter { $0.apiName == api.name }.map { ctx.safe($0.name) }
+            return [
+                TableCell(ctx.safe(api.name), Style(bold: true)), TableCell(ctx.safe(api.title)), TableCell(ctx.safe(api.version)),
+                TableCell(ctx.safe(api.format)), TableCell("\(api.operations.count)"),
+                TableCell(users.isEmpty ? "-" : users.joined(separator: ", "), users.isEmpty ? ctx.theme.dim : nil), TableCell(ctx.safe(api.source), ctx.theme.label),
+            ]
+        }
+        var empty = s.readOnly ? "No APIs." : "No APIs yet: press i to import one from a file or URL."
+        if !ctx.data.apis.isEmpty { empty = "No API matches the filter (esc clears it)." }
+        TableView(columns: columns, rows: rows, selected: s.page.selected, top: s.page.top, empty: empty)
+            .draw(into: &buf, x: 0, y: y, width: ctx.width, height: height, theme: ctx.theme, ascii: ctx.ascii)
+    }
+}
+
+/// An API's details and its operations (method, path, summary, tool name).
+enum APIDetailView {
+    static let headerLines = 6
+
+    static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
+        let s = ctx.state, t = ctx.theme
+        guard case .api(let name) = s.page.route, let api = s.api(name) else {
+            buf.put("  This API no longer exists. Press esc to go back.", x: 0, y: y + 1, width: ctx.width, style: t.warn, ascii: ctx.ascii)
+            return
+        }
+        let users = ctx.data.servers.filter { $0.apiName == api.name }.map { ctx.safe($0.name) }
+        let facts: [(String, String)] = [
+            ("Title", "\(ctx.safe(api.title))   \(ctx.dot)   version \(ctx.safe(api.version))   \(ctx.dot)   \(ctx.safe(api.format))"),
+            ("Source", ctx.safe(api.source)),
+            ("Base URL", (api.baseURL.map(ctx.safe) ?? "(none: set one with e)") + "   \(ctx.dot)   private network " + (api.allowPrivateNetwork ? "allowed" : "refused")),
+            ("Servers", users.isEmpty ? "none: press c to create one" : users.joined(separator: ", ")),
+        ]
+        KeyValueView.draw(&buf, ctx, facts, x: 2, y: y, labelWidth: 10)
+        // headerLines: four facts, a blank line, the OPERATIONS title.
+        buf.write(" OPERATIONS", x: 0, y: y + headerLines - 1, style: t.sectionTitle)
+        buf.write("  \(api.operations.count), each exposable as an MCP tool", x: 11, y: y + headerLines - 1, style: t.label)
+        let ops = s.operationRows(api: api.name, s.page)
+        let columns = [Column("METHOD", 7), Column("PATH", 28), Column("SUMMARY", 20, flexible: true), Column("TOOL", 22, dropOrder: 1)]
+        let rows = ops.map { op in
+            [
+                TableCell(ctx.safe(op.method.uppercased()), t.accent), TableCell(ctx.safe(op.path)), TableCell(ctx.safe(op.summary)),
+                TableCell(ctx.safe(op.toolName), t.label),
+            ]
+        }
+        TableView(columns: columns, rows: rows, selected: s.page.selected, top: s.page.top, empty: api.operations.isEmpty ? "No operations." : "No operation matches the filter.")
+            .draw(into: &buf, x: 0, y: y + headerLines, width: ctx.width, height: height - headerLines, theme: t, ascii: ctx.ascii)
+    }
+}
+
+/// Label/value lines (`Source    https://…`).
+enum KeyValueView {
+    static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, _ facts: [(String, String)], x: Int, y: Int, labelWidth: Int, valueStyle: Style = .plain) {
+        for (i, (label, value)) in facts.enumerated() {
+            buf.write(label, x: x, y: y + i, style: ctx.theme.label)
+            buf.put(value, x: x + labelWidth + 1, y: y + i, width: ctx.width - x - labelWidth - 2, style: valueStyle, ascii: ctx.ascii)
+        }
+    }
+}

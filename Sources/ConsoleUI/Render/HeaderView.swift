@@ -1,0 +1,60 @@
+/// The three header rows: a title bar (listen address, uptime, throughput, mode flags), the screen tabs, and the
+/// breadcrumbs with the filter and position.
+enum HeaderView {
+    static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext) {
+        let s = ctx.state, t = ctx.theme, w = ctx.width
+        // Row 0: title bar.
+        buf.fill(x: 0, y: 0, width: w, height: 1, style: t.titleBar)
+        var x = buf.write(" Gatehouse ", x: 0, y: 0, style: t.titleBar)
+        let address = ctx.data.listenAddress.isEmpty ? "starting…" : ctx.safe(ctx.data.listenAddress)
+        let monitor = ctx.data.monitor
+        let info = " \(address)  \(ctx.dot)  up \(Format.uptime(monitor.uptime))  \(ctx.dot)  \(Format.rate(monitor.total.requestsPerSecond)) req/s"
+        x += buf.write(info, x: x, y: 0, style: Style(reverse: true))
+        var flags: [String] = []
+        if s.isPaused { flags.append("PAUSED") }
+        if s.readOnly { flags.append("READ-ONLY") }
+        let right = flags.map { "[\($0)]" }.joined(separator: " ") + " "
+        let rw = TextWidth.columns(of: right)
+        if rw > 1, x + rw < w { buf.write(right, x: w - rw, y: 0, style: t.titleBar) }
+
+        // Row 1: tabs, and counts on the right.
+        var tx = 1
+        for top in TopScreen.allCases {
+            let label = "\(top.rawValue) \(top.title)"
+            if top == s.tab {
+                tx += buf.write("[\(label)]", x: tx, y: 1, style: t.tabActive)
+            } else {
+                tx += buf.write(" \(label) ", x: tx, y: 1, style: t.tabInactive)
+            }
+            tx += 1
+        }
+        let tools = ctx.data.servers.reduce(0) { $0 + $1.tools.count }
+        let counts = "\(ctx.data.apis.count) APIs \(ctx.dot) \(ctx.data.servers.count) servers \(ctx.dot) \(tools) tools "
+        let cw = TextWidth.columns(of: counts)
+        if tx + cw < w { buf.write(counts, x: w - cw, y: 1, style: t.label) }
+
+        // Row 2: breadcrumbs, filter and position.
+        let sep = ctx.ascii ? " > " : " › "
+        let crumbs = breadcrumbs(ctx).joined(separator: sep)
+        var status = ""
+        if !s.page.filter.isEmpty { status += "filter: \(ctx.safe(s.page.filter))  " }
+        if let keys = s.rowKeys(s.page), !keys.isEmpty { status += "\(s.page.selected + 1)/\(keys.count) " }
+        let sw = TextWidth.columns(of: status)
+        buf.put(" " + crumbs, x: 0, y: 2, width: max(0, w - sw - 1), style: t.breadcrumb, ascii: ctx.ascii)
+        if sw > 0 { buf.write(status, x: w - sw, y: 2, style: t.accent) }
+    }
+
+    /// `Servers › pets › getPetById`: one crumb per page of the current stack (names escaped).
+    static func breadcrumbs(_ ctx: RenderContext) -> [String] {
+        ctx.state.stack.map { page in
+            switch page.route {
+            case .top(let top): ctx.state.kind(of: page.route) == .welcome ? "Welcome" : top.title
+            case .api(let name): ctx.safe(name)
+            case .server(let name): ctx.safe(name)
+            case .tool(_, let tool): ctx.safe(tool)
+            case .request(let r): "#\(r.sequence) \(ctx.safe(r.tool ?? r.method))"
+            case .help: "Help"
+            }
+        }
+    }
+}

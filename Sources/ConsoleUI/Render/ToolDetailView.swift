@@ -1,0 +1,26 @@
+/// A tool's details: its operation, description (marked when overridden) and inputSchema.
+enum ToolDetailView {
+    static func lines(_ s: ConsoleState, server: String, tool name: String) -> [StyledLine] {
+        let t = Theme(monochrome: s.monochrome)
+        let safe = { SafeText.escape($0, ascii: s.asciiOnly) }
+        guard let tool = s.tool(server: server, name) else {
+            return [.blank, StyledLine("  This tool no longer exists. Press esc to go back.", t.warn)]
+        }
+        let dot = s.asciiOnly ? "|" : "·"
+        let status = tool.enabled ? "enabled" : "disabled (hidden from tools/list)"
+        var lines: [StyledLine] = [
+            StyledLine([(" TOOL  ", t.sectionTitle), (safe(tool.name), Style(bold: true))]),
+            StyledLine([("  " + TextFit.pad("Server", to: 17), t.label), ("\(safe(server))   \(dot)   ", .plain), (status, tool.enabled ? t.ok : t.off)]),
+            StyledLine([("  " + TextFit.pad("Operation", to: 17), t.label), (safe(tool.method.uppercased()) + " ", t.accent), (safe(tool.path), .plain)]),
+        ]
+        let description = tool.description.isEmpty ? "(no description)" : safe(tool.description)
+        lines += TextPageView.field("Description", description, width: s.width, theme: t)
+        if tool.descriptionOverridden {
+            lines.append(StyledLine("  " + String(repeating: " ", count: 17) + "custom description: o edits it, an empty one restores the operation's", t.dim))
+        }
+        lines += [.blank, TextPageView.section("INPUT SCHEMA", t)]
+        let schema = tool.inputSchema.isEmpty ? ["{}"] : tool.inputSchema.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines += schema.map { StyledLine("   " + safe($0)) }
+        return lines
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// How the console behaves. Every field has a documented default.
+///
+/// ```swift
+/// var config = ConsoleConfiguration()
+/// config.readOnly = true
+/// config.refreshInterval = .milliseconds(500)
+/// ```
+public struct ConsoleConfiguration: Sendable {
+    /// Hide and refuse every mutating action. Default false.
+    public var readOnly = false
+    /// No colours (`NO_COLOR`, `--no-color`). Default false.
+    public var monochrome = false
+    /// How often data is sampled from the engine and the screen redrawn. Default 1 s.
+    public var refreshInterval: Duration = .seconds(1)
+    /// The `http://HOST:PORT` the engine listens on, read at every refresh (empty until known). Default empty.
+    public var listenAddress: @Sendable () -> String = { "" }
+    /// Request records sampled per refresh (newest first). Default 500.
+    public var recordLimit = 500
+    /// Engine events sampled per refresh (newest first). Default 500.
+    public var eventLimit = 500
+    /// The environment the editor command is read from (`$VISUAL`, `$EDITOR`). Default: the process's.
+    public var editorEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    /// Where edit files are written. Default: the system temporary directory.
+    public var temporaryDirectory: String = NSTemporaryDirectory()
+
+    public init() {}
+
+    /// Whether the environment asks for no colour (`NO_COLOR` set to anything non-empty, per no-color.org).
+    public static func environmentWantsNoColor(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        !(environment["NO_COLOR"] ?? "").isEmpty
+    }
+}
+
+/// A value that is set once the HTTP server is up (its bound address) and read by the console at every refresh.
+public final class ListenAddress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = ""
+
+    public init() {}
+
+    /// The current address (`http://HOST:PORT`), empty until set.
+    public var current: String { lock.withLock { value } }
+
+    /// Sets the address.
+    public func set(_ address: String) { lock.withLock { value = address } }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GatewayEngine
+import Store
+
+/// Samples everything the console shows into a ``ConsoleData``: traffic, records and events from the engine's
+/// ``GatewayMonitoring`` (cheap copies under short locks, so sampling never slows traffic), and APIs, servers and
+/// tools from the store, re-read only when the store's configuration revision moved.
+public final class ConsoleDataSampler: @unchecked Sendable {
+    let monitoring: any GatewayMonitoring
+    let store: GatewayStore
+    let listenAddress: @Sendable () -> String
+    let recordLimit: Int
+    let eventLimit: Int
+    private let lock = NSLock()
+    private var cached: (revision: Int64, apis: [ConsoleData.APIRow], servers: [ConsoleData.ServerRow])?
+
+    /// - Parameters:
+    ///   - listenAddress: the engine's `http://HOST:PORT`, read at every sample.
+    public init(monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" }, recordLimit: Int = 500, eventLimit: Int = 500) {
+        self.monitoring = monitoring
+        self.store = store
+        self.listenAddress = listenAddress
+        self.recordLimit = recordLimit
+        self.eventLimit = eventLimit
+    }
+
+    /// Takes a sample now (on the caller's thread).
+    public func sample() -> ConsoleData {
+        let (apis, servers) = configuration()
+        return ConsoleData(
+            listenAddress: listenAddress(), monitor: monitoring.snapshot(), apis: apis, servers: servers,
+            records: monitoring.recentRecords(limit: recordLimit), events: monitoring.recentEvents(limit: eventLimit))
+    }
+
+    /// Takes a sample off the caller's actor.
+    public func sampleDetached() async -> ConsoleData {
+        await Task.detached(priority: .userInitiated) { self.sample() }.value
+    }
+
+    /// APIs and servers, from the cache unless the revision moved. A store error keeps the last good rows.
+    func configuration() -> ([ConsoleData.APIRow], [ConsoleData.ServerRow]) {
+        let revision = (try? store.configRevision()) ?? -1
+        if let cached = lock.withLock({ cached }), cached.revision == revision { return (cached.apis, cached.servers) }
+        do {
+            let apis = try readAPIs()
+            let servers = try readServers()
+            lock.withLock { cached = (revision, apis, servers) }
+            return (apis, servers)
+        } catch {
+            return lock.withLock { cached.map { ($0.apis, $0.servers) } ?? ([], []) }
+        }
+    }
+
+    func readAPIs() throws -> [ConsoleData.APIRow] {
+        try store.apis().map { api in
+            let ops = try store.operations(apiId: api.id!).map {
+                ConsoleData.OperationRow(id: $0.operationId ?? $0.key, method: $0.method, path: $0.path, summary: $0.summary ?? "", toolName: $0.toolName)
+            }
+            return ConsoleData.APIRow(
+                name: api.name, title: api.title, version: api.version, format: api.format, source: api.source, baseURL: api.baseUrl,
+                allowPrivateNetwork: api.allowPrivateNetwork, operations: ops)
+        }
+    }
+
+    func readServers() throws -> [ConsoleData.ServerRow] {
+        let apiNames = Dictionary(try store.apis().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try store.servers().map { server in
+            let tools = try store.tools(serverId: server.id!).map(Self.toolRow)
+            return ConsoleData.ServerRow(
+                name: server.name, basePath: server.basePath, description: server.description, enabled: server.enabled,
+                apiName: server.apiId.flatMap { apiNames[$0] }, tools: tools)
+        }
+    }
+
+    static func toolRow(_ t: ToolWithOperation) -> ConsoleData.ToolRow {
+        let definition = try? OperationDefinition.fromStored(t.operation.definition)
+        return ConsoleData.ToolRow(
+            name: t.tool.name, description: t.tool.descriptionOverride ?? definition?.description ?? t.operation.summary ?? "",
+            method: t.operation.method, path: t.operation.path, enabled: t.tool.enabled, descriptionOverridden: t.tool.descriptionOverride != nil,
+            inputSchema: definition.map { prettyJSON($0.inputSchema) } ?? "{}")
+    }
+
+    /// JSON with two-space indentation, object keys in their stored order.
+    public static func prettyJSON(_ value: JSONValue, indent: String = "") -> String {
+        let inner = indent + "  "
+        switch value {
+        case .array(let items) where !items.isEmpty:
+            return "[\n" + items.map { inner + prettyJSON($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let object) where !object.isEmpty:
+            let members = object.map { inner + JSONValue.string($0.key).jsonString + ": " + prettyJSON($0.value, indent: inner) }
+            return "{\n" + members.joined(separator: ",\n") + "\n" + indent + "}"
+        default:
+            return value.jsonString
+        }
+    }
+}

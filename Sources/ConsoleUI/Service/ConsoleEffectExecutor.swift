@@ -1,0 +1,111 @@
+import Foundation
+import GatewayEngine
+import Store
+
+/// Executes the console's mutating effects through the engine's admin services and the store, and describes each
+/// outcome in one line for the flash. `.quit`, `.refresh` and `.edit` belong to the driver and are not handled here.
+public struct ConsoleEffectExecutor: Sendable {
+    let store: GatewayStore
+    let readOnly: Bool
+    let demo: DemoLoader?
+    let reload: @Sendable () -> Void
+    let report: @Sendable (EngineEvent.Level, String) -> Void
+    let baseDirectory: String
+
+    /// - Parameters:
+    ///   - readOnly: refuse every mutation (the reducer already hides them; this is the second line of defence).
+    ///   - demo: loads the demo; without it `.loadDemo` fails with a message.
+    ///   - reload: makes the engine pick up a change at once (for instance `Gateway.reloadIfChanged`).
+    ///   - report: records what happened in the engine's log pane (for instance `RequestMonitor.event`).
+    ///   - baseDirectory: what relative import paths are resolved against. Default: the working directory.
+    public init(
+        store: GatewayStore, readOnly: Bool, demo: DemoLoader? = nil, reload: @escaping @Sendable () -> Void = {},
+        report: @escaping @Sendable (EngineEvent.Level, String) -> Void = { _, _ in }, baseDirectory: String = FileManager.default.currentDirectoryPath
+    ) {
+        self.store = store
+        self.readOnly = readOnly
+        self.demo = demo
+        self.reload = reload
+        self.report = report
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Whether an effect changes configuration.
+    public static func isMutating(_ effect: ConsoleEffect) -> Bool {
+        switch effect {
+        case .quit, .refresh: false
+        default: true
+        }
+    }
+
+    /// Runs one effect; nil for the effects the driver handles itself.
+    public func execute(_ effect: ConsoleEffect) async -> EffectOutcome? {
+        switch effect {
+        case .quit, .refresh, .edit: return nil
+        default: break
+        }
+        if readOnly { return EffectOutcome(succeeded: false, message: "read-only: changes are disabled (started with --read-only)") }
+        do {
+            let message = try await perform(effect)
+            reload()
+            report(.info, "console: \(message)")
+            return EffectOutcome(succeeded: true, message: message)
+        } catch {
+            let message = Self.describe(error)
+            report(.warning, "console: \(message)")
+            return EffectOutcome(succeeded: false, message: message)
+        }
+    }
+
+    func perform(_ effect: ConsoleEffect) async throws -> String {
+        switch effect {
+        case .importAPI(let name, let source, let baseURL, let allowPrivateNetwork):
+            let importer = APIImportService(store: store)
+            let base = baseURL.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            let prepared = try await importer.prepare(
+                .init(name: name, source: source, baseDirectory: baseDirectory, baseURL: base, allowPrivateNetwork: allowPrivateNetwork))
+            let outcome = try importer.save(prepared)
+            let verb = outcome.replaced ? "updated" : "imported"
+            let warnings = prepared.warnings.isEmpty ? "" : " (warning: \(prepared.warnings[0])\(prepared.warnings.count > 1 ? " +\(prepared.warnings.count - 1) more" : ""))"
+            return "\(verb) API '\(name)': \(prepared.imported.operations.count) operations\(warnings)"
+        case .deleteAPI(let name):
+            try store.deleteAPI(named: name)
+            return "deleted API '\(name)'"
+        case .createServer(let name, let api, let operations, let basePath, let description):
+            let path = basePath.trimmingCharacters(in: .whitespaces).isEmpty ? name : basePath
+            let server = try store.createServer(name: name, description: description, basePath: path, apiName: api, operations: operations)
+            let tools = try store.tools(serverId: server.id!).count
+            return "created server '\(name)' with \(tools) tools at /\(server.basePath)/mcp"
+        case .updateServer(let name, let newName, let description, let basePath, let enabled):
+            let server = try store.updateServer(named: name, newName: newName, description: description, basePath: basePath, enabled: enabled)
+            if let enabled, newName == nil, description == nil, basePath == nil {
+                return "\(enabled ? "enabled" : "disabled") server '\(server.name)'"
+            }
+            return "updated server '\(server.name)'"
+        case .deleteServer(let name):
+            try store.deleteServer(named: name)
+            return "deleted server '\(name)'"
+        case .updateTool(let server, let tool, let newName, let description, let enabled):
+            let updated = try store.updateTool(server: server, tool: tool, newName: newName, description: description, enabled: enabled)
+            if let enabled, newName == nil, description == nil {
+                return "\(enabled ? "enabled" : "disabled") tool '\(updated.name)'"
+            }
+            return "updated tool '\(updated.name)' of server '\(server)'"
+        case .loadDemo:
+            guard let demo else { throw GatewayError(.invalidArgument, "the demo is not available in this process") }
+            return try await demo.load()
+        case .quit, .refresh, .edit:
+            return ""
+        }
+    }
+
+    /// One line for the flash.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let e as GatewayError: e.description
+        case let e as StoreError: e.message
+        case let e as TerminalError: e.message
+        default: "\(error)"
+        }
+    }
+}

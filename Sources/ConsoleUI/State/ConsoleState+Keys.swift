@@ -1,0 +1,103 @@
+extension ConsoleState {
+    /// Routes a key to the active modal input, else through the key-binding table.
+    mutating func handleKey(_ key: Key) -> [ConsoleEffect] {
+        if case .form(var form) = mode { return formKey(key, &form) }
+        let effects = nonFormKey(key)
+        // A form's failure reopens it only if no other effect ran since it was submitted.
+        if !effects.isEmpty { submittedForm = nil }
+        return effects
+    }
+
+    private mutating func nonFormKey(_ key: Key) -> [ConsoleEffect] {
+        switch mode {
+        case .confirm(let confirmation): return confirmKey(key, confirmation)
+        case .filter(var input):
+            filterKey(key, &input)
+            return []
+        case .command(var command): return commandKey(key, &command)
+        case .form, .normal: break
+        }
+        guard let binding = KeyBinding.binding(for: key, on: screen) else { return [] }
+        if binding.isMutating && readOnly {
+            show(.error, "read-only mode: \(binding.shortTitle.lowercased()) is disabled")
+            return []
+        }
+        return perform(binding.action, key: key)
+    }
+
+    // MARK: Forms and confirmations
+
+    private mutating func formKey(_ key: Key, _ form: inout Form) -> [ConsoleEffect] {
+        switch form.handle(key) {
+        case .editing:
+            mode = .form(form)
+        case .cancel:
+            mode = .normal
+        case .submit:
+            switch form.submission() {
+            case .invalid(let message):
+                form.error = message
+                mode = .form(form)
+            case .unchanged:
+                mode = .normal
+                show(.info, "nothing changed")
+            case .effect(let effect):
+                mode = .normal
+                form.error = nil
+                submittedForm = form
+                followRename(effect)
+                return [effect]
+            }
+        }
+        return []
+    }
+
+    /// Keeps a detail page on its entity when the entity is renamed from it.
+    private mutating func followRename(_ effect: ConsoleEffect) {
+        switch (effect, page.route) {
+        case (.updateServer(let old, let new?, _, _, _), .server(let viewed)) where old == viewed:
+            page.route = .server(new)
+        case (.updateTool(let server, let old, let new?, _, _), .tool(let viewedServer, let viewedTool)) where server == viewedServer && old == viewedTool:
+            page.route = .tool(server: server, tool: new)
+        default: break
+        }
+    }
+
+    private mutating func confirmKey(_ key: Key, _ confirmation: Confirmation) -> [ConsoleEffect] {
+        switch key {
+        case .char("y"), .char("Y"):
+            mode = .normal
+            if confirmation.popsPage, stack.count > 1 { stack.removeLast() }
+            return [confirmation.effect]
+        case .char("n"), .char("N"), .escape, .char("q"):
+            mode = .normal
+            show(.info, "cancelled")
+        default: break
+        }
+        return []
+    }
+
+    // MARK: Filter
+
+    private mutating func filterKey(_ key: Key, _ input: inout TextInput) {
+        switch key {
+        case .enter:
+            mode = .normal
+        case .escape:
+            mode = .normal
+            page.filter = ""
+            page.selected = 0
+            page.top = 0
+        case .up, .down, .pageUp, .pageDown:
+            move(key == .up ? .up : key == .down ? .down : key == .pageUp ? .pageUp : .pageDown)
+        default:
+            _ = input.handle(key)
+            mode = .filter(input)
+            if page.filter != input.text {
+                page.filter = input.text
+                page.selected = 0
+                page.top = 0
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import ConsoleUI
+import Foundation
+import GatewayEngine
+import Logging
+import ServiceLifecycle
+import Store
+
+/// `gatehouse console` (the default command): the terminal admin console with the engine serving MCP traffic in the
+/// same process. The HTTP application, the demo backend and the console run in one `ServiceGroup`; quitting the
+/// console (or SIGTERM/SIGINT) shuts the whole group down gracefully.
+struct Console: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open the terminal admin console, with the engine serving MCP traffic (the default command).",
+        discussion: """
+            Needs a terminal on stdin and stdout; use `gatehouse serve` to run headless. Logs go to the console's log \
+            pane, never to the terminal. NO_COLOR (any non-empty value) has the same effect as --no-color. \
+            GATEHOUSE_CONSOLE_PORT_FILE, when set, names a file the bound port is written to once the server listens. \
+            `q` (or SIGTERM/SIGINT) shuts the engine down gracefully and exits with status 0.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
+    var listen = "127.0.0.1:8080"
+
+    @Option(name: .long, help: "Log level for the log pane: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @Flag(name: .long, help: "Hide and refuse every mutating action.")
+    var readOnly = false
+
+    @Flag(name: .customLong("no-color"), help: "Monochrome theme (also when NO_COLOR is set).")
+    var noColor = false
+
+    @Option(name: .long, help: "Seconds between refreshes of the live panes (0.1–60).")
+    var refresh: Double = 1
+
+    func validate() throws {
+        guard refresh >= 0.1 && refresh <= 60 else { throw ValidationError("--refresh must be between 0.1 and 60 seconds") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    func run() async throws {
+        guard CursesTerminal.isInteractive else {
+            FileHandle.standardError.write(Data("gatehouse: the console needs a terminal; use `gatehouse serve` to run headless\n".utf8))
+            throw ExitCode(1)
+        }
+        try await runReportingErrors {
+            do {
+                try await runConsole()
+            } catch let error as TerminalError {
+                FileHandle.standardError.write(Data("gatehouse: \(error.message)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    func runConsole() async throws {
+        var config = GatewayConfiguration()
+        (config.host, config.port) = try parseListen(listen)
+        let environment = ProcessInfo.processInfo.environment
+        // curses owns the terminal: every log message goes to the engine's events (the log pane).
+        let sink = ConsoleLogSink()
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = Logger(label: "gatehouse") { _ in MonitorLogHandler(sink: sink, logLevel: level) }
+        let storeHandle = try GatewayStore(configuration: StoreConfiguration(path: store.path), logger: logger)
+        let gateway = Gateway(store: storeHandle, configuration: config, logger: logger)
+        sink.attach(gateway.monitor)
+
+        let address = ListenAddress()
+        let host = config.host.contains(":") ? "[\(config.host)]" : config.host
+        let configuredPort = config.port
+        let portFile = environment["GATEHOUSE_CONSOLE_PORT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let app = gateway.makeApplication { bound in
+            let port = bound?.port ?? configuredPort
+            address.set("http://\(host):\(port)")
+            if let portFile { try? Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }
+        }
+        let demo = DemoBackend()
+
+        var consoleConfig = ConsoleConfiguration()
+        consoleConfig.readOnly = readOnly
+        consoleConfig.monochrome = noColor || ConsoleConfiguration.environmentWantsNoColor(environment)
+        consoleConfig.refreshInterval = .milliseconds(Int((refresh * 1000).rounded()))
+        consoleConfig.listenAddress = { address.current }
+        let console = ConsoleService(gateway: gateway, demo: demo, configuration: consoleConfig)
+
+        var groupConfig = ServiceGroupConfiguration(
+            services: [
+                .init(service: app),
+                .init(service: demo),
+                .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: groupConfig).run()
+    }
+}
