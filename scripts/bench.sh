@@ -20,6 +20,8 @@
 #   GATEHOUSE_BENCH_SCRATCH=DIR  pass --scratch-path DIR to the release build (e.g. .build-bench, so as
 #                             not to hold the lock of the shared .build while others build)
 #   MCPLOAD=PATH              mcpload.sh (default: <repo>/../shared/tools/mcpload/mcpload.sh)
+#   BENCH_CONSOLE=1           run the engine inside the console (dashboard open, under a private tmux server,
+#                             refresh 1 s) instead of headless `serve`, to measure what the console costs
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -166,8 +168,17 @@ EOF
 # --- serve: startup time and idle RSS -------------------------------------------------------------
 GW_PORT="$(free_port)"
 t0=$(now_ns)
-"$BIN" serve --db "$DB" --listen "127.0.0.1:$GW_PORT" --log-level warning >"$WORK/serve.log" 2>&1 &
-SERVE_PID=$!
+if [[ "${BENCH_CONSOLE:-0}" == 1 ]]; then
+  command -v tmux >/dev/null || die "BENCH_CONSOLE=1 needs tmux"
+  : >"$WORK/serve.log"
+  tmux -S "$WORK/tmux.sock" -f /dev/null new-session -d -s bench -x 120 -y 40 \
+    "exec env LANG=C.UTF-8 '$BIN' console --db '$DB' --listen 127.0.0.1:$GW_PORT --log-level warning --refresh 1"
+  SERVE_PID="$(tmux -S "$WORK/tmux.sock" display -p -t bench '#{pane_pid}')"
+  trap 'tmux -S "$WORK/tmux.sock" kill-server 2>/dev/null || true; cleanup' EXIT
+else
+  "$BIN" serve --db "$DB" --listen "127.0.0.1:$GW_PORT" --log-level warning >"$WORK/serve.log" 2>&1 &
+  SERVE_PID=$!
+fi
 wait_http "http://127.0.0.1:$GW_PORT/healthz" 30 "$SERVE_PID" \
   || { tail -40 "$WORK/serve.log" >&2; die "gatehouse serve did not answer /healthz within 30s"; }
 t1=$(now_ns)
