@@ -80,16 +80,22 @@ struct StoreTests {
         try testSpec.write(toFile: spec, atomically: true, encoding: .utf8)
         let db = dir.path + "/kill.sqlite"
         for round in 0..<6 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["api", "import", "api\(round)", "--from", spec, "--base-url", "http://127.0.0.1:9", "--allow-private-network", "--db", db]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            // posix_spawn + waitpid rather than Foundation's Process, whose waitUntilExit can hang on Linux.
+            let args = [binary, "api", "import", "api\(round)", "--from", spec, "--base-url", "http://127.0.0.1:9", "--allow-private-network", "--db", db]
+            let argv = args.map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            var pid: pid_t = 0
+            try #require(posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0)
             // Kill at a different point each round, from immediately to after a few milliseconds.
             try await Task.sleep(for: .milliseconds(round * 15))
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let store = try GatewayStore(configuration: .init(path: db))
             #expect(try store.integrityCheck() == "ok")
         }
