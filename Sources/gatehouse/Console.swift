@@ -87,9 +87,11 @@ struct Console: AsyncParsableCommand {
         let console = ConsoleService(gateway: gateway, demo: demo, configuration: consoleConfig)
 
         var groupConfig = ServiceGroupConfiguration(
+            // Services stop in reverse order: the console, then the gateway (whose backend client closes its
+            // keep-alive connections to the demo), then the demo backend, which would otherwise wait for them.
             services: [
-                .init(service: app),
                 .init(service: demo),
+                .init(service: app),
                 .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -78,6 +78,8 @@ final class TmuxConsole {
     let session = "gatehouse"
     let database: String
     let portFile: String
+    /// The console's pid, read right after the session starts (while tmux certainly still knows it).
+    private(set) var processID: pid_t = 0
 
     /// Starts `gatehouse <arguments>` on a fresh temporary database.
     init(arguments: [String] = ["console"], width: Int = 100, height: Int = 30, environment: [String: String] = [:], prepare: (String) throws -> Void = { _ in }) throws {
@@ -97,6 +99,7 @@ final class TmuxConsole {
         let started = try runProgram(
             tmuxPath!, ["-S", socket, "-f", conf, "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
         guard started.status == 0 else { throw ScreenTimeout(waitingFor: "tmux new-session", screen: "exit status \(started.status)") }
+        processID = (try? pid()) ?? 0
     }
 
     deinit {
@@ -142,20 +145,45 @@ final class TmuxConsole {
         try await waitFor("'\(text)'", timeout: timeout) { $0.contains(text) }
     }
 
-    /// Waits for the process to exit; returns its exit status.
+    /// Waits for the process to exit; returns its exit status (128 + N when killed by signal N).
+    ///
+    /// tmux marks the pane dead when the terminal closes and fills in the status once it has reaped the process;
+    /// now and then (seen on Linux under load) it never reaps it. The kernel keeps a zombie's wait status in
+    /// `/proc/PID/stat` (field 52, `exit_code`), so that is read too.
     func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int {
+        let pid = processID
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            // tmux marks the pane dead when the terminal closes, and fills in the status only once it has reaped
-            // the process: wait for one of the two.
-            if try format("pane_dead") == "1" {
-                if let status = Int(try format("pane_dead_status")) { return status }
-                // Killed by a signal: report it the way a shell does (128 + signal number).
-                if let signal = Int(try format("pane_dead_signal")) { return 128 + signal }
+            // The tmux server itself has been seen to exit with the pane; then only the zombie is left to ask.
+            if (try? format("pane_dead")) == "1" {
+                if let status = (try? format("pane_dead_status")).flatMap({ Int($0) }) { return status }
+                if let signal = (try? format("pane_dead_signal")).flatMap({ Int($0) }) { return 128 + signal }
             }
+            if let status = Self.zombieStatus(pid) { return status }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw ScreenTimeout(waitingFor: "the process to exit", screen: (try? screen()) ?? "")
+        let stat = (try? String(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/status"), encoding: .utf8)) ?? "?"
+        throw ScreenTimeout(
+            waitingFor: "the process to exit (pid \(pid), pane_dead \((try? format("pane_dead")) ?? "?"), zombie \(String(describing: Self.zombieStatus(pid))), status \(stat.prefix(80)))",
+            screen: (try? screen()) ?? "")
+    }
+
+    /// The wait status of `pid` when it is a zombie, decoded like a shell's `$?`; nil while it runs.
+    static func zombieStatus(_ pid: pid_t) -> Int? {
+        // /proc files report size 0, so read them with plain read(2) rather than Foundation's file APIs.
+        guard pid > 0 else { return nil }
+        let fd = open("/proc/\(pid)/stat", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = read(fd, &bytes, bytes.count)
+        guard n > 0 else { return nil }
+        let stat = String(decoding: bytes[0..<n], as: UTF8.self)
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\n" })
+        // fields[0] is field 3 (state); exit_code is field 52.
+        guard fields.first == "Z", fields.count > 49, let raw = Int(fields[49]) else { return nil }
+        return raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
     }
 
     /// The process's pid.
