@@ -61,8 +61,10 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
             s.total.add(second: second, latencyMicros: micros, isError: record.isError)
             s.perServer[record.server, default: RollingWindow()].add(second: second, latencyMicros: micros, isError: record.isError)
             if s.pendingLog.count >= pendingLogCapacity {
-                s.pendingLog.removeFirst(s.pendingLog.count / 10 + 1)
-                s.droppedLog += 1
+                // Drop the oldest tenth at once so a stalled writer costs O(1) amortised per record.
+                let dropped = s.pendingLog.count / 10 + 1
+                s.pendingLog.removeFirst(dropped)
+                s.droppedLog += dropped
             }
             s.pendingLog.append(record)
             return Array(s.subscribers.values)
