@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Logging
 import Testing
 
 @testable import GatewayEngine
@@ -173,9 +174,26 @@ struct StreamableHTTPTests {
         let g = try await TestGateway.start()
         defer { g.stop() }
         let sid = try await initialize(g)
-        let tools = try await g.gateway.listTools(
-            server: #require(g.gateway.routingTable.servers["pets"]), params: nil, version: "2025-11-25")
-        #expect(tools["tools"]?.arrayValue?.count == 2)
+        // The same store behind an engine that pages one tool at a time: walk every page.
+        var config = GatewayConfiguration()
+        config.toolsPageSize = 1
+        let paged = Gateway(store: g.store, configuration: config, logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        var names: [String] = []
+        var pageSizes: [Int] = []
+        var params: JSONObject? = nil
+        if let server = paged.routingTable.servers["pets"] {
+            for _ in 0..<5 {
+                let page = try? paged.listTools(server: server, params: params, version: "2025-11-25")
+                let tools = page?["tools"]?.arrayValue ?? []
+                pageSizes.append(tools.count)
+                names += tools.compactMap { $0["name"]?.stringValue }
+                guard let cursor = page?["nextCursor"] else { break }
+                params = ["cursor": cursor]
+            }
+        }
+        await paged.shutdown()  // the engine owns an HTTP client that must be shut down
+        #expect(pageSizes == [1, 1])
+        #expect(names == ["getPetById", "echo"])
         let bad = try await send(g.url, body: #"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"zzz"}}"#, headers: ["Mcp-Session-Id": sid])
         #expect(bad.json?["error"]?["code"] == .int(-32602))
     }
