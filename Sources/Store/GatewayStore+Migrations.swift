@@ -85,6 +85,47 @@ extension GatewayStore {
                 }
             }
         }
+        m.registerMigration("v2-governance") { db in
+            try db.alter(table: "server") { t in
+                t.add(column: "requireSubscription", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "policy") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("scope", .text).notNull().unique()
+                t.column("document", .text).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "subscription") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("keyHash", .text).notNull().unique()
+                t.column("keyHint", .text).notNull()
+                t.column("servers", .text)
+                t.column("state", .text).notNull()
+                t.column("expiresAt", .datetime)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.alter(table: "requestLog") { t in
+                t.add(column: "principal", .text)
+                t.add(column: "decisions", .text)
+            }
+            // Usage counters are not configuration: no revision trigger.
+            try db.create(table: "quotaCounter") { t in
+                t.primaryKey("key", .text)
+                t.column("periodStart", .integer).notNull()
+                t.column("count", .integer).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            for table in ["policy", "subscription"] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event) ON \(table)
+                        BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
+                        """)
+                }
+            }
+        }
         return m
     }
 }

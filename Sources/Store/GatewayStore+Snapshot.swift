@@ -15,6 +15,10 @@ public struct ConfigSnapshot: Sendable {
     public var servers: [Server]
     /// APIs by id.
     public var apis: [Int64: APIRecord]
+    /// Every policy document.
+    public var policies: [PolicyRecord] = []
+    /// Every subscription.
+    public var subscriptions: [SubscriptionRecord] = []
 }
 
 extension GatewayStore {
@@ -28,7 +32,9 @@ extension GatewayStore {
             return ConfigSnapshot(
                 revision: revision,
                 servers: servers.map { ConfigSnapshot.Server(record: $0, tools: (tools[$0.id!] ?? []).filter { $0.tool.enabled }) },
-                apis: apis)
+                apis: apis,
+                policies: try PolicyRecord.order(Column("scope")).fetchAll(db),
+                subscriptions: try SubscriptionRecord.fetchAll(db))
         }
     }
 }

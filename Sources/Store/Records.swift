@@ -99,13 +99,16 @@ public struct ServerRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var apiId: Int64?
     /// Whether the server exposes every operation of its API (new operations join on re-import).
     public var allOperations: Bool
+    /// Whether every request must present a valid subscription key.
+    public var requireSubscription: Bool = false
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: Int64? = nil, name: String, description: String = "", basePath: String, enabled: Bool = true, apiId: Int64?,
-        allOperations: Bool, createdAt: Date = Date(), updatedAt: Date = Date()
+        allOperations: Bool, requireSubscription: Bool = false, createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
+        self.requireSubscription = requireSubscription
         self.id = id
         self.name = name
         self.description = description
@@ -169,11 +172,18 @@ public struct RequestLogRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var bytesOut: Int
     /// A short error description (never a secret).
     public var error: String?
+    /// Who called (`jwt:<subject>`, `subscription:<name>`), when a policy established it.
+    public var principal: String? = nil
+    /// Policy decisions, one per line.
+    public var decisions: String? = nil
 
     public init(
         id: Int64? = nil, time: Date, server: String, client: String, method: String, tool: String?, outcome: String,
-        status: Int, backendStatus: Int?, latencyMicros: Int64, bytesIn: Int, bytesOut: Int, error: String?
+        status: Int, backendStatus: Int?, latencyMicros: Int64, bytesIn: Int, bytesOut: Int, error: String?, principal: String? = nil,
+        decisions: String? = nil
     ) {
+        self.principal = principal
+        self.decisions = decisions
         self.id = id
         self.time = time
         self.server = server
