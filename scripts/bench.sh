@@ -22,6 +22,9 @@
 #   MCPLOAD=PATH              mcpload.sh (default: <repo>/../shared/tools/mcpload/mcpload.sh)
 #   BENCH_CONSOLE=1           run the engine inside the console (dashboard open, under a private tmux server,
 #                             refresh 1 s) instead of headless `serve`, to measure what the console costs
+#   BENCH_POLICIES=1          instead of gateway vs direct, compare at c=32 the same server with and without a
+#                             rate-limit-by-key (limit never reached) and a validate-jwt policy (RS256 token, JWKS
+#                             served by the same nginx), interleaved over BENCH_ROUNDS=3 rounds; needs openssl
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -128,6 +131,7 @@ http {
     listen 127.0.0.1:$NGINX_PORT;
     root $NGX/html;
     location /pets/ { default_type application/json; }
+    location = /jwks.json { default_type application/json; }
   }
 }
 EOF
@@ -164,6 +168,37 @@ EOF
   --allow-private-network --db "$DB" >"$WORK/import.log" 2>&1 || { cat "$WORK/import.log" >&2; die "api import failed"; }
 "$BIN" server create bench --api bench --all --base-path bench --db "$DB" >"$WORK/create.log" 2>&1 \
   || { cat "$WORK/create.log" >&2; die "server create failed"; }
+
+# --- policies: a second server with rate-limit-by-key and validate-jwt -----------------------------
+if [[ "${BENCH_POLICIES:-0}" == 1 ]]; then
+  command -v openssl >/dev/null || die "BENCH_POLICIES=1 needs openssl"
+  openssl genrsa -out "$WORK/jwt.pem" 2048 2>/dev/null
+  TOKEN="$(python3 - "$WORK/jwt.pem" "$NGX/html/jwks.json" <<'PYEOF'
+import base64, json, re, subprocess, sys, time
+key, jwks = sys.argv[1:3]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+text = subprocess.run(["openssl", "rsa", "-in", key, "-noout", "-text"], capture_output=True, text=True, check=True).stdout
+mod = re.search(r"modulus:\n((?:\s+[0-9a-f:]+\n)+)", text).group(1)
+n = bytes.fromhex(re.sub(r"[\s:]", "", mod)).lstrip(b"\0")
+json.dump({"keys": [{"kty": "RSA", "kid": "bench", "alg": "RS256", "use": "sig", "n": b64(n), "e": "AQAB"}]}, open(jwks, "w"))
+header = b64(json.dumps({"alg": "RS256", "kid": "bench", "typ": "at+jwt"}).encode())
+now = int(time.time())
+claims = b64(json.dumps({"iss": "https://bench.idp", "aud": "bench", "sub": "bench-user", "iat": now, "exp": now + 86400, "scope": "pets"}).encode())
+sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=f"{header}.{claims}".encode(), capture_output=True, check=True).stdout
+print(f"{header}.{claims}.{b64(sig)}")
+PYEOF
+)"
+  chmod 644 "$NGX/html/jwks.json"
+  "$BIN" server create benchp --api bench --all --base-path benchp --db "$DB" >>"$WORK/create.log" 2>&1 \
+    || { cat "$WORK/create.log" >&2; die "server create benchp failed"; }
+  cat >"$WORK/policy.yaml" <<EOF
+inbound:
+  - rate-limit-by-key: { calls: 100000000, renewal-period: 60, counter-key: "jwt:sub" }
+  - validate-jwt: { jwks-uri: "http://127.0.0.1:$NGINX_PORT/jwks.json", audiences: [bench], issuers: ["https://bench.idp"], allow-private-network: true }
+EOF
+  "$BIN" policy set --scope server:benchp -f "$WORK/policy.yaml" --db "$DB" >>"$WORK/create.log" 2>&1 \
+    || { cat "$WORK/create.log" >&2; die "policy set failed"; }
+fi
 
 # --- serve: startup time and idle RSS -------------------------------------------------------------
 GW_PORT="$(free_port)"
@@ -204,6 +239,42 @@ run() { # label target(direct|gateway) concurrency
   echo "$target $c $line" >>"$RESULTS"
   say "$label done"
 }
+if [[ "${BENCH_POLICIES:-0}" == 1 ]]; then
+  # Interleaved rounds: the same server shape with and without policies, same process, same run.
+  for round in $(seq "${BENCH_ROUNDS:-3}"); do
+    for variant in plain policies; do
+      out="$WORK/$variant-$round.log"
+      url="$GW_URL"
+      auth=()
+      if [[ $variant == policies ]]; then
+        url="http://127.0.0.1:$GW_PORT/benchp/mcp"
+        auth=(-H "Authorization: Bearer $TOKEN")
+      fi
+      bash "$MCPLOAD" -T getPet -a '{"petId":1}' -c 32 -d "$DURATION" -w "$WARMUP" -e '"Rex"' "${auth[@]+"${auth[@]}"}" \
+        -P "gatehouse=$SERVE_PID" -L "$variant" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "mcpload $variant failed"; }
+      grep '^SUMMARY' "$out" | tail -1 | sed "s/^/$variant /" >>"$WORK/policies.txt"
+      say "$variant round $round done"
+    done
+  done
+  python3 - "$WORK/policies.txt" <<'PYEOF'
+import re, statistics, sys
+rps = {"plain": [], "policies": []}
+errors = 0
+for line in open(sys.argv[1]):
+    variant, summary = line.split(" ", 1)
+    fields = dict(re.findall(r'(\w+)=("[^"]*"|[^\s()]+)', summary))
+    rps[variant].append(float(fields.get("rps", 0)))
+    errors += int(float(fields.get("errors", 0)))
+p, q = statistics.mean(rps["plain"]), statistics.mean(rps["policies"])
+print(f"tools/call at c=32, {len(rps['plain'])} interleaved rounds each")
+print(f"  without policies:                  {p:.0f} req/s  (rounds: {', '.join(f'{x:.0f}' for x in rps['plain'])})")
+print(f"  rate-limit-by-key + validate-jwt:  {q:.0f} req/s  (rounds: {', '.join(f'{x:.0f}' for x in rps['policies'])})")
+print(f"  ratio with/without policies: {q / p:.3f}")
+if errors:
+    print(f"WARNING: {errors} failed requests")
+PYEOF
+  exit 0
+fi
 for c in "${LEVELS[@]}"; do
   run "direct-c$c" direct "$c"
   run "gateway-c$c" gateway "$c"

@@ -20,6 +20,7 @@ struct Console: AsyncParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
     var listen = "127.0.0.1:8080"
@@ -59,6 +60,7 @@ struct Console: AsyncParsableCommand {
     func runConsole() async throws {
         var config = GatewayConfiguration()
         (config.host, config.port) = try parseListen(listen)
+        engine.apply(to: &config)
         let environment = ProcessInfo.processInfo.environment
         // curses owns the terminal: every log message goes to the engine's events (the log pane).
         let sink = ConsoleLogSink()

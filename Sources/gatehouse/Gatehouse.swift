@@ -10,7 +10,9 @@ struct Gatehouse: AsyncParsableCommand {
         commandName: "gatehouse",
         abstract: "An MCP gateway: REST APIs and MCP servers behind one governed endpoint.",
         version: GatehouseVersion.current,
-        subcommands: [Console.self, Serve.self, APICommand.self, ServerCommand.self, Apply.self, Export.self],
+        subcommands: [
+            Console.self, Serve.self, APICommand.self, ServerCommand.self, PolicyCommand.self, SubscriptionCommand.self, Apply.self, Export.self,
+        ],
         defaultSubcommand: Console.self)
 }
 
@@ -39,6 +41,8 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
     } catch let error as GatewayError {
         FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
         throw ExitCode(1)
+    } catch let error as ValidationError {
+        throw error
     } catch let error as StoreError {
         FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
         throw ExitCode(1)

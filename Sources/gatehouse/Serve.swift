@@ -9,6 +9,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve every enabled MCP server (headless).")
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
     var listen = "127.0.0.1:8080"
@@ -20,6 +21,7 @@ struct Serve: AsyncParsableCommand {
         try await runReportingErrors {
             var config = GatewayConfiguration()
             (config.host, config.port) = try parseListen(listen)
+            engine.apply(to: &config)
             let level = Logger.Level(rawValue: logLevel) ?? .info
             let logger = Logger(label: "gatehouse") { label in
                 var h = StreamLogHandler.standardError(label: label)

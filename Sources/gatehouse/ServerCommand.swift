@@ -6,7 +6,7 @@ import Store
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server", abstract: "Manage the gateway's MCP servers.",
-        subcommands: [Create.self, List.self, Show.self, Tools.self, Enable.self, Disable.self, Delete.self])
+        subcommands: [Create.self, List.self, Show.self, Tools.self, Set.self, Enable.self, Disable.self, Delete.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an MCP server whose tools are operations of an API.")
@@ -17,6 +17,7 @@ struct ServerCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Expose every operation (the default when --operations is absent).") var all = false
         @Option(name: .long, help: "URL prefix (default: the name): serves /<base-path>/mcp and /<base-path>/sse.") var basePath: String?
         @Option(name: .long, help: "Description, sent to clients as instructions.") var description = ""
+        @Flag(name: .long, help: "Every request must carry a valid Gatehouse-Subscription-Key.") var requireSubscription = false
 
         func validate() throws {
             if all && operations != nil { throw ValidationError("use either --operations or --all, not both") }
@@ -26,11 +27,37 @@ struct ServerCommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let db = try store.open()
                 let selection = operations.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-                let server = try db.createServer(name: name, description: description, basePath: basePath ?? name, apiName: api, operations: selection)
+                var server = try db.createServer(name: name, description: description, basePath: basePath ?? name, apiName: api, operations: selection)
+                if requireSubscription { server = try db.setServerRequiresSubscription(named: name, true) }
                 let tools = try db.tools(serverId: server.id!)
                 print("created server '\(name)' with \(tools.count) tools")
                 print("  Streamable HTTP: /\(server.basePath)/mcp")
                 print("  SSE (legacy):    /\(server.basePath)/sse")
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a server's settings.")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        @Option(name: .long, help: "true: every request must carry a valid Gatehouse-Subscription-Key; false: keys are optional.")
+        var requireSubscription: Bool?
+        @Option(name: .long, help: "New description.") var description: String?
+
+        func validate() throws {
+            if requireSubscription == nil && description == nil { throw ValidationError("nothing to change: give --require-subscription or --description") }
+        }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open()
+                if let description { _ = try db.updateServer(named: name, description: description) }
+                if let requireSubscription {
+                    try db.setServerRequiresSubscription(named: name, requireSubscription)
+                    print("server '\(name)' \(requireSubscription ? "requires" : "does not require") a subscription key")
+                }
+                if description != nil { print("updated description of '\(name)'") }
             }
         }
     }

@@ -38,8 +38,17 @@ public struct ConfigApplier: Sendable {
 
     /// What applying did.
     public struct Summary: Sendable, Equatable {
+        /// A key made for a new subscription (shown once).
+        public struct CreatedKey: Sendable, Equatable {
+            public var subscription: String
+            public var key: String
+        }
+
         public var apis: [String] = []
         public var servers: [String] = []
+        public var policies: [String] = []
+        public var subscriptions: [String] = []
+        public var createdKeys: [CreatedKey] = []
         public var warnings: [String] = []
     }
 
@@ -80,6 +89,7 @@ public struct ConfigApplier: Sendable {
                 throw GatewayError(.invalidConfig, "API '\(s.api)' has no operation '\(wanted)'", location: "\(file): servers[\(i)] (\(s.name))")
             }
         }
+        let governance = try checkGovernance(doc, file: file, serverNames: serverNames)
         for p in prepared {
             let outcome = try importer.save(p)
             summary.apis.append(p.request.name)
@@ -90,6 +100,7 @@ public struct ConfigApplier: Sendable {
             try applyServer(s)
             summary.servers.append(s.name)
         }
+        try applyGovernance(doc, policies: governance, summary: &summary)
         return summary
     }
 
@@ -101,6 +112,7 @@ public struct ConfigApplier: Sendable {
         } else {
             _ = try store.createServer(name: s.name, description: s.description ?? "", basePath: basePath, apiName: s.api, operations: s.operations, enabled: s.enabled ?? true)
         }
+        try store.setServerRequiresSubscription(named: s.name, s.requireSubscription ?? false)
         guard let overrides = s.tools, !overrides.isEmpty else { return }
         let server = try store.server(named: s.name)
         let tools = try store.tools(serverId: server.id!)
@@ -142,8 +154,10 @@ public struct ConfigApplier: Sendable {
             doc.servers!.append(
                 .init(
                     name: server.name, basePath: server.basePath, description: server.description.isEmpty ? nil : server.description,
-                    enabled: server.enabled ? nil : false, api: api.name, operations: operations, tools: overrides.isEmpty ? nil : overrides))
+                    enabled: server.enabled ? nil : false, api: api.name, operations: operations, tools: overrides.isEmpty ? nil : overrides,
+                    requireSubscription: server.requireSubscription ? true : nil))
         }
+        try exportGovernance(into: &doc)
         return doc
     }
 

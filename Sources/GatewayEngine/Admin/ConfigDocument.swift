@@ -1,3 +1,5 @@
+import Foundation
+
 /// The declarative configuration file (`gatehouse apply -f`, `gatehouse export`).
 ///
 /// ```yaml
@@ -18,6 +20,19 @@
 ///         name: list_pets
 ///         description: List the pets
 ///         enabled: true
+///     requireSubscription: false     # optional: every request needs a Gatehouse-Subscription-Key
+/// policies:                          # one document per scope: global, server:<name>, tool:<server>/<tool>
+///   - scope: server:pets
+///     inbound:
+///       - rate-limit-by-key: { calls: 5, renewal-period: 30, counter-key: client-ip }
+///     outbound:
+///       - cache-store: { duration: 60 }
+/// subscriptions:
+///   - name: acme
+///     servers: [pets]                # optional, default: every server
+///     state: active                  # optional: active | suspended
+///     expiresAt: 2027-01-01T00:00:00Z  # optional
+///     keySha256: 3f5a…               # optional: adopt a key by its hash (export writes it); else a key is made and printed once
 /// ```
 public struct ConfigDocument: Codable, Sendable, Equatable {
     public struct API: Codable, Sendable, Equatable {
@@ -57,8 +72,13 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         public var api: String
         public var operations: [String]?
         public var tools: [ToolOverride]?
+        public var requireSubscription: Bool?
 
-        public init(name: String, basePath: String? = nil, description: String? = nil, enabled: Bool? = nil, api: String, operations: [String]? = nil, tools: [ToolOverride]? = nil) {
+        public init(
+            name: String, basePath: String? = nil, description: String? = nil, enabled: Bool? = nil, api: String, operations: [String]? = nil,
+            tools: [ToolOverride]? = nil, requireSubscription: Bool? = nil
+        ) {
+            self.requireSubscription = requireSubscription
             self.name = name
             self.basePath = basePath
             self.description = description
@@ -69,11 +89,45 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// One scope's policy document.
+    public struct Policy: Codable, Sendable, Equatable {
+        public var scope: String
+        public var inbound: JSONValue?
+        public var outbound: JSONValue?
+
+        public init(scope: String, inbound: JSONValue? = nil, outbound: JSONValue? = nil) {
+            self.scope = scope
+            self.inbound = inbound
+            self.outbound = outbound
+        }
+    }
+
+    /// A subscription (never its key; at most the key's SHA-256).
+    public struct Subscription: Codable, Sendable, Equatable {
+        public var name: String
+        public var servers: [String]?
+        public var state: String?
+        public var expiresAt: Date?
+        public var keySha256: String?
+
+        public init(name: String, servers: [String]? = nil, state: String? = nil, expiresAt: Date? = nil, keySha256: String? = nil) {
+            self.name = name
+            self.servers = servers
+            self.state = state
+            self.expiresAt = expiresAt
+            self.keySha256 = keySha256
+        }
+    }
+
     public var apis: [API]?
     public var servers: [Server]?
+    public var policies: [Policy]?
+    public var subscriptions: [Subscription]?
 
-    public init(apis: [API]? = nil, servers: [Server]? = nil) {
+    public init(apis: [API]? = nil, servers: [Server]? = nil, policies: [Policy]? = nil, subscriptions: [Subscription]? = nil) {
         self.apis = apis
         self.servers = servers
+        self.policies = policies
+        self.subscriptions = subscriptions
     }
 }

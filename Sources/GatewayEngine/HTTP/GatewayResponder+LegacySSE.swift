@@ -13,7 +13,8 @@ extension GatewayResponder {
             let r = HTTPReplies.rpcError(.notAcceptable, code: MCPProtocol.serverError, "Not Acceptable: Accept must list text/event-stream")
             return finish(&exchange, r, outcome: .rejected, error: "not acceptable")
         }
-        let session = MCPSession(basePath: server.basePath, transport: .sse, client: exchange.client, protocolVersion: "2024-11-05")
+        let session = MCPSession(
+            basePath: server.basePath, transport: .sse, client: exchange.client, protocolVersion: "2024-11-05", principal: exchange.policy.principalKey)
         guard gateway.sessions.add(session) else {
             return finish(&exchange, HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions"), outcome: .rejected, error: "session limit")
         }
@@ -34,7 +35,9 @@ extension GatewayResponder {
             let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.serverError, "Bad Request: sessionId query parameter is required")
             return finish(&exchange, r, outcome: .rejected, error: "missing session")
         }
-        guard let session = gateway.sessions.lookup(id, basePath: server.basePath), session.transport == .sse else {
+        guard let session = gateway.sessions.lookup(id, basePath: server.basePath), session.transport == .sse,
+            session.principal == exchange.policy.principalKey
+        else {
             let r = HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "Session not found")
             return finish(&exchange, r, outcome: .rejected, error: "unknown session")
         }
@@ -56,6 +59,8 @@ extension GatewayResponder {
         guard case .request(let rid, let method, let params) = message else {
             return finish(&exchange, accepted, outcome: .ok)
         }
+        // Refusals come on the POST itself, before anything reaches the stream.
+        if let refusal = await admit(method, params: params, id: rid, request: request, exchange: &exchange) { return refusal }
         if method == "initialize" {
             let requested = params?["protocolVersion"]?.stringValue
             let version = Gateway.negotiate(requested, supported: MCPProtocol.sseVersions)
@@ -71,7 +76,7 @@ extension GatewayResponder {
         let version = session.protocolVersion
         Task {
             var exchange = snapshot
-            let outcome = await gateway.handle(message, server: server, version: version)
+            let outcome = await gateway.handle(message, server: server, version: version, policy: &exchange.policy)
             deliver(outcome, on: session, exchange: &exchange)
         }
         return accepted

@@ -20,7 +20,10 @@ extension GatewayResponder {
             let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.serverError, "Bad Request: Mcp-Session-Id header is required")
             return .failure(SessionRefusal(response: finish(&exchange, r, outcome: .rejected, error: "missing session")))
         }
-        guard let session = gateway.sessions.lookup(id, basePath: server.basePath), session.transport == .streamable else {
+        // A session used by another principal is answered like an unknown one.
+        guard let session = gateway.sessions.lookup(id, basePath: server.basePath), session.transport == .streamable,
+            session.principal == exchange.policy.principalKey
+        else {
             let r = HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "Session not found")
             return .failure(SessionRefusal(response: finish(&exchange, r, outcome: .rejected, error: "unknown session")))
         }
@@ -64,8 +67,11 @@ extension GatewayResponder {
                 let e = JSONRPCError(code: MCPProtocol.invalidParams, message: "initialize needs params.protocolVersion")
                 return finish(&exchange, HTTPReplies.json(.ok, e.response(id: id)), outcome: .rpcError, error: e.message)
             }
+            if let refusal = await admit("initialize", params: params, id: id, request: request, exchange: &exchange) { return refusal }
             let version = Gateway.negotiate(requested, supported: MCPProtocol.streamableVersions)
-            let session = MCPSession(basePath: server.basePath, transport: .streamable, client: exchange.client, protocolVersion: version)
+            let session = MCPSession(
+                basePath: server.basePath, transport: .streamable, client: exchange.client, protocolVersion: version,
+                principal: exchange.policy.principalKey)
             session.clientName = params?["clientInfo"]?["name"]?.stringValue
             guard gateway.sessions.add(session) else {
                 let r = HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions; try again later", id: id)
@@ -89,8 +95,9 @@ extension GatewayResponder {
         switch message {
         case .notification, .response:
             return finish(&exchange, HTTPReplies.empty(.accepted), outcome: .ok)
-        case .request:
-            let outcome = await gateway.handle(message, server: server, version: session.protocolVersion)
+        case .request(let id, let method, let params):
+            if let refusal = await admit(method, params: params, id: id, request: request, exchange: &exchange) { return refusal }
+            let outcome = await gateway.handle(message, server: server, version: session.protocolVersion, policy: &exchange.policy)
             return reply(outcome, exchange: &exchange)
         }
     }

@@ -26,11 +26,18 @@ struct GatewayResponder: HTTPResponder {
         var transport: String
         var method: String
         var bytesIn = 0
+        /// What policies learned about this request.
+        var policy: PolicyContext
+        /// The server's policies, nil when none apply.
+        var policies: ServerPolicies?
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
-        var exchange = Exchange(server: "-", client: context.clientAddress, transport: "http", method: request.method.rawValue)
+        let peer = context.clientAddress
+        let client = gateway.policies.trustedProxies.isEmpty ? peer : gateway.policies.clientAddress(peer: peer, headers: request.headers)
+        var exchange = Exchange(
+            server: "-", client: client, transport: "http", method: request.method.rawValue, policy: PolicyContext(clientAddress: client, peerAddress: peer))
         if let reason = originPolicy.refusal(host: request.head.authority, origin: request.headers[.origin]) {
             return finish(&exchange, HTTPReplies.rpcError(.forbidden, code: MCPProtocol.serverError, reason), outcome: .rejected, error: reason)
         }
@@ -43,13 +50,24 @@ struct GatewayResponder: HTTPResponder {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.monitor.prometheusText())))
         default:
-            break
+            if path.hasPrefix(Self.metadataPrefix) { return protectedResourceMetadata(request) }
         }
         let (basePath, endpoint) = Self.split(path)
-        guard let endpoint, let server = gateway.routingTable.servers[basePath] else {
+        let table = gateway.routingTable
+        guard let endpoint, let server = table.servers[basePath] else {
             return HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "no MCP endpoint at this path")
         }
         exchange.server = server.name
+        if let policies = table.policies[basePath], !policies.isEmpty || request.headers[PolicyEngine.subscriptionHeader] != nil {
+            exchange.policies = policies
+            exchange.policy.resourceMetadataURL = metadataURL(request, basePath: basePath, endpoint: endpoint)
+            if let refusal = await gateway.policies.requestStage(
+                policies, server: server.name, subscriptions: table.subscriptions, headers: request.headers, query: request.uri.query,
+                context: &exchange.policy)
+            {
+                return refuse(refusal, id: nil, exchange: &exchange)
+            }
+        }
         switch endpoint {
         case .mcp:
             exchange.transport = "streamable"
@@ -100,7 +118,8 @@ struct GatewayResponder: HTTPResponder {
                 time: exchange.time, server: exchange.server, client: exchange.client, transport: exchange.transport,
                 method: exchange.method, tool: tool, arguments: arguments, outcome: outcome, status: Int(response.status.code),
                 backendStatus: backendStatus, latency: ContinuousClock.now - exchange.started, backendLatency: backendLatency,
-                bytesIn: exchange.bytesIn, bytesOut: bytesOut, error: error))
+                bytesIn: exchange.bytesIn, bytesOut: bytesOut, error: error, principal: exchange.policy.principalLabel,
+                decisions: exchange.policy.decisions))
         return response
     }
 
@@ -135,6 +154,7 @@ struct GatewayResponder: HTTPResponder {
         }
         let bytes = body.serialized()
         var h = headers
+        h.append(contentsOf: exchange.policy.responseHeaders)
         h[.contentType] = HTTPReplies.jsonType
         let response = Response(status: .ok, headers: h, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         return finish(

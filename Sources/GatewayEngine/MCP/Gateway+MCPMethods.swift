@@ -32,17 +32,33 @@ extension Gateway {
         return .object(result)
     }
 
-    /// Handles one message on an established session (everything but `initialize`, which the transports handle).
-    func handle(_ message: JSONRPCMessage, server: CompiledServer, version: String) async -> HandlerOutcome {
+    /// Handles one message on an established session (everything but `initialize`, which the transports handle),
+    /// then settles the policy counts by its outcome.
+    func handle(_ message: JSONRPCMessage, server: CompiledServer, version: String, policy: inout PolicyContext) async -> HandlerOutcome {
+        let outcome = await handleMessage(message, server: server, version: version, policy: &policy)
+        if !policy.rateReservations.isEmpty || !policy.quotaReservations.isEmpty {
+            await policies.complete(&policy, succeeded: outcome.outcome == .ok)
+        }
+        return outcome
+    }
+
+    private func handleMessage(_ message: JSONRPCMessage, server: CompiledServer, version: String, policy: inout PolicyContext) async -> HandlerOutcome {
         guard case .request(let id, let method, let params) = message else { return HandlerOutcome() }
         do {
             switch method {
             case "ping":
                 return HandlerOutcome(response: .rpcResult(id: id, .object([:])))
             case "tools/list":
-                return HandlerOutcome(response: .rpcResult(id: id, try listTools(server: server, params: params, version: version)))
+                let key = cacheKey(server: server, method: method, tool: nil, params: params, version: version, policy: policy)
+                if let key, let hit = policies.cache.lookup(key) {
+                    policy.decisions.append("cache-lookup hit")
+                    return HandlerOutcome(response: .rpcResult(id: id, hit))
+                }
+                let result = try listTools(server: server, params: params, version: version)
+                if let key, let ttl = policy.cacheTTL { policies.cache.store(key, result, ttl: .seconds(ttl)) }
+                return HandlerOutcome(response: .rpcResult(id: id, result))
             case "tools/call":
-                var outcome = await callTool(server: server, params: params, version: version)
+                var outcome = await cachedCall(server: server, params: params, version: version, policy: &policy)
                 if let e = outcome.rpcError {
                     outcome.response = e.response(id: id)
                 } else if let result = outcome.response {
@@ -82,7 +98,7 @@ extension Gateway {
 
     /// `tools/call`: validate, build the backend request, call it, map the answer. Returns the result object in
     /// `response` (not yet wrapped in a JSON-RPC envelope).
-    func callTool(server: CompiledServer, params: JSONObject?, version: String) async -> HandlerOutcome {
+    func callTool(server: CompiledServer, params: JSONObject?, version: String, backendHeaders: [(name: String, value: String, action: SetHeaderPolicy.ExistsAction)] = []) async -> HandlerOutcome {
         guard case .string(let name)? = params?["name"] else {
             let e = JSONRPCError(code: MCPProtocol.invalidParams, message: "tools/call needs a string \"name\"")
             return HandlerOutcome(response: nil, outcome: .rpcError, error: e.message).failing(e)
@@ -115,12 +131,13 @@ extension Gateway {
         guard let baseURL = tool.baseURL else {
             return toolError("API '\(tool.apiName)' has no backend base URL; set one with `gatehouse api set \(tool.apiName) --base-url URL`")
         }
-        let request: BackendRequest
+        var request: BackendRequest
         do {
             request = try BackendRequestBuilder().build(operation: tool.operation, baseURL: baseURL, arguments: arguments)
         } catch {
             return toolError(error.message)
         }
+        if !backendHeaders.isEmpty { request.apply(backendHeaders) }
         let started = ContinuousClock.now
         do {
             let response = try await backend.execute(request, origin: baseURL, allowPrivateNetwork: tool.allowPrivateNetwork)

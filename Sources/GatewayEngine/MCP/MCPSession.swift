@@ -19,10 +19,13 @@ final class MCPSession: Sendable {
     let basePath: String
     let transport: Transport
     let client: String
+    /// The principal that opened the session (`PolicyContext.principalKey`); only it may use the session.
+    let principal: String
     private let state: LockedBox<State>
 
-    init(basePath: String, transport: Transport, client: String, protocolVersion: String) {
+    init(basePath: String, transport: Transport, client: String, protocolVersion: String, principal: String = "") {
         id = Self.makeID()
+        self.principal = principal
         self.basePath = basePath
         self.transport = transport
         self.client = client

@@ -41,6 +41,6 @@ public struct RequestLogWriter: Service {
         RequestLogRecord(
             time: r.time, server: r.server, client: r.client, method: r.method, tool: r.tool, outcome: r.outcome.rawValue,
             status: r.status, backendStatus: r.backendStatus, latencyMicros: r.latency.microseconds, bytesIn: r.bytesIn,
-            bytesOut: r.bytesOut, error: r.error)
+            bytesOut: r.bytesOut, error: r.error, principal: r.principal, decisions: r.decisions.isEmpty ? nil : r.decisions.joined(separator: "\n"))
     }
 }

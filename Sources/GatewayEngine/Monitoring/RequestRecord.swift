@@ -43,12 +43,18 @@ public struct RequestRecord: Sendable, Equatable {
     public var bytesOut: Int
     /// A short, secret-free error description.
     public var error: String?
+    /// Who called: `jwt:<subject>` or `subscription:<name>`, when a policy established it.
+    public var principal: String?
+    /// What each policy decided, in order (`rate-limit-by-key@server:pets allowed (4 left)`).
+    public var decisions: [String] = []
 
     public init(
         sequence: UInt64 = 0, time: Date, server: String, client: String, transport: String, method: String, tool: String? = nil,
         arguments: JSONValue? = nil, outcome: Outcome, status: Int, backendStatus: Int? = nil, latency: Duration,
-        backendLatency: Duration? = nil, bytesIn: Int, bytesOut: Int, error: String? = nil
+        backendLatency: Duration? = nil, bytesIn: Int, bytesOut: Int, error: String? = nil, principal: String? = nil, decisions: [String] = []
     ) {
+        self.principal = principal
+        self.decisions = decisions
         self.sequence = sequence
         self.time = time
         self.server = server

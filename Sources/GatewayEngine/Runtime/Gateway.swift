@@ -12,17 +12,23 @@ public final class Gateway: Sendable {
     public let backend: BackendClient
     let logger: Logger
     let sessions: SessionRegistry
+    /// Counters, cache and validators for policies.
+    public let policies: PolicyEngine
+    private let validators = LockedBox<[JWTValidationSettings: JWTValidator]>([:])
     private let table = LockedBox(RoutingTable())
     private let lastSweep = LockedBox(ContinuousClock.now)
 
     /// Creates the engine and compiles the current configuration.
-    public init(store: GatewayStore, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger) {
+    public init(store: GatewayStore, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger, clock: PolicyClock = .system) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        monitor = RequestMonitor()
+        let monitor = RequestMonitor()
+        self.monitor = monitor
         backend = BackendClient(configuration: configuration.backend)
         sessions = SessionRegistry(idleTimeout: configuration.sessionIdleTimeout, maxSessions: configuration.maxSessions)
+        policies = PolicyEngine(
+            store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init))
         reload()
     }
 
@@ -34,11 +40,12 @@ public final class Gateway: Sendable {
         do {
             let snapshot = try store.snapshot()
             var problems: [String] = []
-            let compiled = RoutingTable.compile(snapshot, problems: &problems)
+            let compiled = RoutingTable.compile(snapshot, policyCompiler: PolicyCompiler(validator: validator(for:)), problems: &problems)
             let previous = table.withLock { t in
                 defer { t = compiled }
                 return t.revision
             }
+            if previous != compiled.revision { policies.cache.removeAll() }
             for p in problems {
                 logger.warning("\(p)")
                 monitor.event(.warning, p)
@@ -51,6 +58,16 @@ public final class Gateway: Sendable {
         } catch {
             logger.error("configuration reload failed", metadata: ["error": "\(error)"])
             monitor.event(.error, "configuration reload failed: \(error.message)")
+        }
+    }
+
+    /// The validator for a `validate-jwt` configuration, shared across reloads so its key cache survives them.
+    func validator(for settings: JWTValidationSettings) -> JWTValidator {
+        validators.withLock { cache in
+            if let v = cache[settings] { return v }
+            let v = JWTValidator(settings: settings, fetcher: HTTPJWKSFetcher(client: backend.http), logger: logger)
+            cache[settings] = v
+            return v
         }
     }
 

@@ -26,6 +26,12 @@ public struct GatewayConfiguration: Sendable {
     public var maxConnections: Int = 1_024
     /// Serve Prometheus text at `/metrics`. Default true.
     public var exposeMetrics: Bool = true
+    /// Proxies (addresses, ranges or CIDR blocks) whose `X-Forwarded-For` names the client. Default none: the
+    /// TCP peer is the client.
+    public var trustedProxies: [String] = []
+    /// The external base URL clients use (`https://gw.example`), announced in OAuth protected-resource metadata.
+    /// Default nil: `http://` plus the request's `Host`.
+    public var publicURL: String?
     /// Backend call limits.
     public var backend = BackendClient.Configuration()
 

@@ -32,6 +32,10 @@ public struct CompiledServer: Sendable {
 public struct RoutingTable: Sendable {
     public var revision: Int64
     public var servers: [String: CompiledServer]
+    /// Policies by server base path.
+    var policies: [String: ServerPolicies] = [:]
+    /// Subscriptions by key hash.
+    var subscriptions: [String: CompiledSubscription] = [:]
 
     public init(revision: Int64 = -1, servers: [String: CompiledServer] = [:]) {
         self.revision = revision
@@ -40,6 +44,11 @@ public struct RoutingTable: Sendable {
 
     /// Compiles a store snapshot. Tools whose stored definition cannot be read are skipped and reported.
     public static func compile(_ snapshot: ConfigSnapshot, problems: inout [String]) -> RoutingTable {
+        compile(snapshot, policyCompiler: nil, problems: &problems)
+    }
+
+    /// Compiles a store snapshot with its policies.
+    static func compile(_ snapshot: ConfigSnapshot, policyCompiler: PolicyCompiler?, problems: inout [String]) -> RoutingTable {
         var servers: [String: CompiledServer] = [:]
         for s in snapshot.servers {
             var tools: [CompiledTool] = []
@@ -65,7 +74,11 @@ public struct RoutingTable: Sendable {
             servers[s.record.basePath] = CompiledServer(
                 name: s.record.name, basePath: s.record.basePath, description: s.record.description, tools: tools, toolIndex: index)
         }
-        return RoutingTable(revision: snapshot.revision, servers: servers)
+        var table = RoutingTable(revision: snapshot.revision, servers: servers)
+        if let policyCompiler {
+            (table.policies, table.subscriptions) = policyCompiler.compile(snapshot, servers: servers, problems: &problems)
+        }
+        return table
     }
 
     static func listEntries(name: String, description: String, op: OperationDefinition) -> (JSONValue, JSONValue) {

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayEngine
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -30,8 +31,10 @@ final class TestBackend: Sendable {
     let port: Int
     let task: Task<Void, any Error>
     let hits: Atomic<Int>
+    let recorder: Counter
 
-    private init(port: Int, task: Task<Void, any Error>, hits: consuming Atomic<Int>) {
+    private init(port: Int, task: Task<Void, any Error>, hits: consuming Atomic<Int>, recorder: Counter) {
+        self.recorder = recorder
         self.port = port
         self.task = task
         self.hits = hits
@@ -43,8 +46,9 @@ final class TestBackend: Sendable {
         let counter = Counter()
         let (port, task) = try await startApplication { ready in
             let router = Router()
-            router.get("/pets/{id}") { _, context -> Response in
+            router.get("/pets/{id}") { request, context -> Response in
                 counter.increment()
+                counter.record(request.headers)
                 let id = context.parameters.get("id") ?? ""
                 guard let n = Int(id), n > 0 else {
                     return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"error":"no such pet"}"#)))
@@ -53,6 +57,7 @@ final class TestBackend: Sendable {
             }
             router.get("/echo/{value}") { request, _ -> Response in
                 counter.increment()
+                counter.record(request.headers)
                 let body = JSONValue.object(["path": .string(request.uri.path)]).jsonString
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
             }
@@ -61,16 +66,25 @@ final class TestBackend: Sendable {
                 onServerRunning: { channel in await ready(channel.localAddress?.port ?? 0) },
                 logger: Logger(label: "backend", factory: { _ in SwiftLogNoOpLogHandler() }))
         }
-        let backend = TestBackend(port: port, task: task, hits: Atomic(0))
+        let backend = TestBackend(port: port, task: task, hits: Atomic(0), recorder: counter)
         counter.target.withLock { $0 = backend }
         return backend
     }
 
-    /// Forwards increments to the backend once it exists.
+    /// Forwards increments to the backend once it exists, and keeps every header set received.
     final class Counter: Sendable {
         let target = Mutex<TestBackend?>(nil)
+        let headers = Mutex<[[String: String]]>([])
         func increment() { target.withLock { $0?.hits.add(1, ordering: .relaxed) } }
+        func record(_ fields: HTTPFields) {
+            var h: [String: String] = [:]
+            for f in fields { h[f.name.canonicalName, default: ""] += (h[f.name.canonicalName] == nil ? "" : ", ") + f.value }
+            headers.withLock { $0.append(h) }
+        }
     }
+
+    /// Every header set the backend received, in order (names lowercase).
+    var receivedHeaders: [[String: String]] { recorder.headers.withLock { $0 } }
 
     func stop() { task.cancel() }
 }

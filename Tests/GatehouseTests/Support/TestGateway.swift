@@ -51,20 +51,29 @@ final class TestGateway: Sendable {
         self.task = task
     }
 
-    static func start() async throws -> TestGateway {
+    static func start(
+        clock: PolicyClock = .system, trustedProxies: [String] = [], busyTimeout: TimeInterval? = nil, directory: TempDir? = nil,
+        seed: Bool = true
+    ) async throws -> TestGateway {
         let backend = try await TestBackend.start()
-        let dir = TempDir()
+        let dir = directory ?? TempDir()
         let specPath = dir.path + "/pets.yaml"
         try testSpec.write(toFile: specPath, atomically: true, encoding: .utf8)
-        let store = try GatewayStore(configuration: .init(path: dir.path + "/gatehouse.sqlite"))
+        var storeConfig = StoreConfiguration(path: dir.path + "/gatehouse.sqlite")
+        if let busyTimeout { storeConfig.busyTimeout = busyTimeout }
+        let store = try GatewayStore(configuration: storeConfig)
         let importer = APIImportService(store: store)
         _ = try importer.save(
             try await importer.prepare(.init(name: "petstore", source: specPath, baseURL: "http://127.0.0.1:\(backend.port)", allowPrivateNetwork: true)))
-        _ = try store.createServer(name: "pets", basePath: "pets", apiName: "petstore", operations: nil)
+        if seed {
+            _ = try store.createServer(name: "pets", basePath: "pets", apiName: "petstore", operations: nil)
+        }
         var config = GatewayConfiguration()
         config.port = 0
         config.reloadInterval = .milliseconds(20)
-        let gateway = Gateway(store: store, configuration: config, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        config.trustedProxies = trustedProxies
+        let gateway = Gateway(
+            store: store, configuration: config, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), clock: clock)
         let (port, task) = try await startApplication { ready in
             gateway.makeApplication { address in await ready(address?.port ?? 0) }
         }

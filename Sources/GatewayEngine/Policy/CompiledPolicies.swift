@@ -1,0 +1,106 @@
+import Foundation
+import Store
+
+/// A statement with the scope it came from (and, for `validate-jwt`, its validator).
+struct ScopedStatement: Sendable {
+    var scope: PolicyScope
+    var statement: PolicyStatement
+    var validator: JWTValidator?
+}
+
+/// The policies of one tool-scope document.
+struct ToolPolicies: Sendable {
+    var inbound: [ScopedStatement] = []
+    var outbound: [ScopedStatement] = []
+}
+
+/// One server's policies, split by where they run.
+struct ServerPolicies: Sendable {
+    /// Global and server access checks (`validate-jwt`, `ip-filter`, `check-header`): every HTTP request.
+    var requestStage: [ScopedStatement] = []
+    /// Global and server counting, caching and header policies: every JSON-RPC request.
+    var messageStage: [ScopedStatement] = []
+    /// Global and server outbound, innermost first.
+    var outbound: [ScopedStatement] = []
+    /// Tool-scope documents by tool name.
+    var tools: [String: ToolPolicies] = [:]
+    var requireSubscription = false
+    /// Set when a stored document no longer parses: the server then refuses everything (fail closed).
+    var broken: String?
+
+    /// Whether nothing but a subscription-key check can apply.
+    var isEmpty: Bool { requestStage.isEmpty && messageStage.isEmpty && outbound.isEmpty && tools.isEmpty && !requireSubscription && broken == nil }
+
+    /// The `validate-jwt` policy that protects the server as a whole (for RFC 9728 metadata and 401 challenges).
+    var protection: (ValidateJWTPolicy, PolicyScope)? {
+        for s in requestStage { if case .validateJWT(let p) = s.statement { return (p, s.scope) } }
+        return nil
+    }
+}
+
+/// Compiles stored policy documents into per-server pipelines.
+struct PolicyCompiler {
+    /// Returns the validator to use for a `validate-jwt` policy (shared across reloads so key caches survive).
+    var validator: (JWTValidationSettings) -> JWTValidator
+
+    func compile(_ snapshot: ConfigSnapshot, servers: [String: CompiledServer], problems: inout [String]) -> (
+        [String: ServerPolicies], [String: CompiledSubscription]
+    ) {
+        var documents: [PolicyScope: PolicyDocument] = [:]
+        var broken: [PolicyScope: String] = [:]
+        for record in snapshot.policies {
+            do {
+                let scope = try PolicyScope(parsing: record.scope)
+                documents[scope] = try PolicyDocument.parse(yaml: record.document, source: "policy \(record.scope)")
+            } catch {
+                problems.append("policy \(record.scope): \(error.description)")
+                if let scope = try? PolicyScope(parsing: record.scope) { broken[scope] = error.description }
+            }
+        }
+        let serverNames = Set(servers.values.map(\.name))
+        for scope in documents.keys {
+            switch scope {
+            case .server(let s) where !serverNames.contains(s):
+                problems.append("policy \(scope): no enabled server named '\(s)'; the document is kept but applies to nothing")
+            case .tool(let s, let t) where servers.values.first(where: { $0.name == s })?.tool(named: t) == nil:
+                problems.append("policy \(scope): no tool '\(t)' on an enabled server '\(s)'; the document is kept but applies to nothing")
+            default: break
+            }
+        }
+        func scoped(_ scope: PolicyScope, _ list: [PolicyStatement]) -> [ScopedStatement] {
+            list.map { st in
+                var v: JWTValidator?
+                if case .validateJWT(let p) = st { v = validator(p.settings) }
+                return ScopedStatement(scope: scope, statement: st, validator: v)
+            }
+        }
+        var result: [String: ServerPolicies] = [:]
+        let requireByName = Dictionary(snapshot.servers.map { ($0.record.name, $0.record.requireSubscription) }, uniquingKeysWith: { a, _ in a })
+        for server in servers.values {
+            var p = ServerPolicies()
+            p.requireSubscription = requireByName[server.name] ?? false
+            let outer = [PolicyScope.global, .server(server.name)]
+            for scope in outer {
+                if let reason = broken[scope] { p.broken = reason }
+                guard let doc = documents[scope] else { continue }
+                let inbound = scoped(scope, doc.inbound)
+                p.requestStage += inbound.filter { $0.statement.isAccessCheck }
+                p.messageStage += inbound.filter { !$0.statement.isAccessCheck }
+                p.outbound.insert(contentsOf: scoped(scope, doc.outbound), at: 0)
+            }
+            for tool in server.tools {
+                let scope = PolicyScope.tool(server: server.name, tool: tool.name)
+                if let reason = broken[scope] { p.broken = reason }
+                guard let doc = documents[scope] else { continue }
+                p.tools[tool.name] = ToolPolicies(inbound: scoped(scope, doc.inbound), outbound: scoped(scope, doc.outbound))
+            }
+            result[server.basePath] = p
+        }
+        var subscriptions: [String: CompiledSubscription] = [:]
+        for s in snapshot.subscriptions {
+            subscriptions[s.keyHash] = CompiledSubscription(
+                name: s.name, active: s.state == .active, expiresAt: s.expiresAt, servers: s.serverNames.map(Set.init))
+        }
+        return (result, subscriptions)
+    }
+}

@@ -1,0 +1,94 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Fetches the JSON documents the JWT validator needs: OpenID configuration documents and JSON Web Key Sets.
+public protocol JWKSFetching: Sendable {
+    /// GETs a JSON document. Implementations pass the SSRF guard first. Throws `GatewayError` on failure.
+    func fetchJSON(_ url: String, allowPrivateNetwork: Bool) async throws -> JSONValue
+}
+
+/// Fetches identity-provider documents over HTTP with AsyncHTTPClient.
+///
+/// Every URL passes the SSRF guard (``AddressGuard``) first; `https` is required unless private networks are allowed
+/// and the host resolves only to loopback or private addresses. A redirect is a failure (3xx is never followed),
+/// the body is capped at 1 MiB, each fetch has a 10 s deadline, and the body is parsed by the strict ``JSONParser``
+/// (depth 32).
+///
+/// The client must be created with `redirectConfiguration: .disallow` (``makeHTTPClient()`` does that): a client
+/// that follows redirects would connect to the redirect target before the fetcher sees it.
+public struct HTTPJWKSFetcher: JWKSFetching {
+    /// The largest document accepted: 1 MiB.
+    public static let maxBytes = 1024 * 1024
+    /// The deadline of one fetch: 10 s.
+    public static let timeout: TimeAmount = .seconds(10)
+
+    let client: HTTPClient
+
+    /// Creates a fetcher over `client`, which must not follow redirects.
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    /// A client suited to this fetcher: no redirects, 10 s timeouts, no decompression. Shut it down when done.
+    public static func makeHTTPClient() -> HTTPClient {
+        HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(10), read: .seconds(10)),
+                decompression: .disabled))
+    }
+
+    public func fetchJSON(_ url: String, allowPrivateNetwork: Bool) async throws -> JSONValue {
+        try await Self.checkAddress(url, allowPrivateNetwork: allowPrivateNetwork)
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "application/json, application/jwk-set+json")
+        let body: ByteBuffer
+        do {
+            let response = try await client.execute(request, timeout: Self.timeout)
+            guard response.history.count <= 1 else {
+                throw GatewayError(.fetchFailed, "redirects are not followed", location: url)
+            }
+            guard (200..<300).contains(response.status.code) else {
+                let hint = (300..<400).contains(response.status.code) ? " (redirects are not followed)" : ""
+                throw GatewayError(.fetchFailed, "HTTP \(response.status.code)\(hint)", location: url)
+            }
+            if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > Self.maxBytes {
+                throw GatewayError(.fetchFailed, "document of \(length) bytes exceeds the \(Self.maxBytes)-byte limit", location: url)
+            }
+            body = try await response.body.collect(upTo: Self.maxBytes)
+        } catch let error as GatewayError {
+            throw error
+        } catch is NIOTooManyBytesError {
+            throw GatewayError(.fetchFailed, "document exceeds the \(Self.maxBytes)-byte limit", location: url)
+        } catch {
+            throw GatewayError(.fetchFailed, "fetch failed: \(error)", location: url)
+        }
+        do {
+            return try JSONParser(maxDepth: 32).parse(body.readableBytesView)
+        } catch {
+            throw GatewayError(.fetchFailed, "not valid JSON: \(error)", location: url)
+        }
+    }
+
+    /// Runs the SSRF guard off the cooperative pool (it resolves the host) and applies the https rule.
+    static func checkAddress(_ url: String, allowPrivateNetwork: Bool) async throws(GatewayError) {
+        let verdict: GatewayError? = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do throws(GatewayError) {
+                    let resolution = try AddressGuard().check(url, allowPrivateNetwork: allowPrivateNetwork)
+                    if resolution.scheme == "https" { return continuation.resume(returning: nil) }
+                    // Plain http only towards loopback or private addresses, and only when those are allowed.
+                    let allPrivate = try AddressGuard.resolve(resolution.host).allSatisfy { AddressGuard.forbiddenReason($0) != nil }
+                    continuation.resume(
+                        returning: allowPrivateNetwork && allPrivate
+                            ? nil : GatewayError(.invalidURL, "identity provider URLs must use https", location: url))
+                } catch {
+                    continuation.resume(returning: error)
+                }
+            }
+        }
+        if let verdict { throw verdict }
+    }
+}

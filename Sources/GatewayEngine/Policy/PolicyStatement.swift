@@ -1,0 +1,156 @@
+/// One policy in a document section, named as in Azure API Management.
+public enum PolicyStatement: Sendable, Hashable {
+    case rateLimit(RateLimitPolicy)
+    case quota(QuotaPolicy)
+    case validateJWT(ValidateJWTPolicy)
+    case ipFilter(IPFilterPolicy)
+    case cacheLookup(CacheLookupPolicy)
+    case cacheStore(CacheStorePolicy)
+    case setHeader(SetHeaderPolicy)
+    case checkHeader(CheckHeaderPolicy)
+
+    /// The policy's name as written in documents (`rate-limit-by-key`, `validate-jwt`, …).
+    public var kindName: String {
+        switch self {
+        case .rateLimit(let p): p.subscriptionScoped ? "rate-limit" : "rate-limit-by-key"
+        case .quota(let p): p.subscriptionScoped ? "quota" : "quota-by-key"
+        case .validateJWT: "validate-jwt"
+        case .ipFilter: "ip-filter"
+        case .cacheLookup: "cache-lookup"
+        case .cacheStore: "cache-store"
+        case .setHeader: "set-header"
+        case .checkHeader: "check-header"
+        }
+    }
+
+    /// Whether the policy guards access (runs on every request in its scope, before anything is counted).
+    var isAccessCheck: Bool {
+        switch self {
+        case .validateJWT, .ipFilter, .checkHeader: true
+        default: false
+        }
+    }
+}
+
+/// Which JSON-RPC methods a counting policy counts. Default: tool invocations only, as the MCP spec asks.
+public enum MethodSelector: Sendable, Hashable {
+    case toolCalls
+    case all
+    case methods(Set<String>)
+
+    func matches(_ method: String) -> Bool {
+        switch self {
+        case .toolCalls: method == "tools/call"
+        case .all: true
+        case .methods(let set): set.contains(method)
+        }
+    }
+}
+
+/// What a `counter-key` names. The key is never empty: a missing subscription, claim or header falls back to
+/// the client address.
+public enum CounterKey: Sendable, Hashable, CustomStringConvertible {
+    case clientIP
+    case subscription
+    case jwtClaim(String)
+    case header(String)
+    case fixed(String)
+
+    init(parsing text: String) {
+        if text == "client-ip" { self = .clientIP } else if text == "subscription" { self = .subscription } else if text.hasPrefix("jwt:"), text.count > 4 {
+            self = .jwtClaim(String(text.dropFirst(4)))
+        } else if text.hasPrefix("header:"), text.count > 7 {
+            self = .header(String(text.dropFirst(7)).lowercased())
+        } else {
+            self = .fixed(text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .clientIP: "client-ip"
+        case .subscription: "subscription"
+        case .jwtClaim(let c): "jwt:\(c)"
+        case .header(let h): "header:\(h)"
+        case .fixed(let f): f
+        }
+    }
+}
+
+/// When a counted call keeps its count.
+public enum IncrementCondition: String, Sendable, Hashable {
+    /// Every admitted call counts.
+    case any
+    /// Only calls that succeed count (no JSON-RPC error, no `isError` result); others are given back.
+    case success
+}
+
+/// `rate-limit` (per subscription) and `rate-limit-by-key`: at most `calls` in any `renewalPeriod` seconds
+/// (a sliding window), counted in memory, exact on one node.
+public struct RateLimitPolicy: Sendable, Hashable {
+    public var calls: Int
+    public var renewalPeriod: Int
+    public var counterKey: CounterKey
+    public var subscriptionScoped: Bool
+    public var incrementCondition: IncrementCondition = .any
+    public var methods: MethodSelector = .toolCalls
+}
+
+/// `quota` (per subscription) and `quota-by-key`: at most `calls` per fixed window of `renewalPeriod` seconds
+/// (0 = never renews), counted in SQLite so that counts survive restarts.
+public struct QuotaPolicy: Sendable, Hashable {
+    public var calls: Int
+    public var renewalPeriod: Int
+    public var counterKey: CounterKey
+    public var subscriptionScoped: Bool
+    public var incrementCondition: IncrementCondition = .any
+    public var methods: MethodSelector = .toolCalls
+    /// Unix seconds the windows are aligned to (API Management's `first-period-start`, default 0001-01-01).
+    public var firstPeriodStart: Int64 = -62_135_596_800
+}
+
+/// `validate-jwt`: bearer tokens checked against an identity provider's keys.
+public struct ValidateJWTPolicy: Sendable, Hashable {
+    public var settings: JWTValidationSettings
+    /// The protected resource URI announced in RFC 9728 metadata; default: the endpoint's own URL.
+    public var resource: String?
+    /// Authorization servers announced in the metadata; default: the issuers.
+    public var authorizationServers: [String]
+}
+
+/// `ip-filter`: allow or forbid client addresses.
+public struct IPFilterPolicy: Sendable, Hashable {
+    public var allow: Bool
+    public var ranges: [IPRange]
+    /// Proxies whose `X-Forwarded-For` is believed (with the engine-wide ones).
+    public var trustedProxies: [IPRange]
+}
+
+/// `cache-lookup`: serve `tools/list` and GET-backed tool results from the response cache.
+public struct CacheLookupPolicy: Sendable, Hashable {
+    /// Share entries between principals (only for data that is the same for everyone).
+    public var isPublic: Bool = false
+}
+
+/// `cache-store`: keep successful results for `duration` seconds.
+public struct CacheStorePolicy: Sendable, Hashable {
+    public var duration: Int
+}
+
+/// `set-header`: a header on the backend request.
+public struct SetHeaderPolicy: Sendable, Hashable {
+    public enum ExistsAction: String, Sendable, Hashable { case override, skip, append, delete }
+    public var name: String
+    /// The value; may use `{{client-ip}}`, `{{subscription}}`, `{{principal}}` and `{{jwt:<claim>}}`.
+    public var value: String
+    public var existsAction: ExistsAction = .override
+}
+
+/// `check-header`: the request must carry a header (with one of the listed values, when given).
+public struct CheckHeaderPolicy: Sendable, Hashable {
+    public var name: String
+    public var values: [String]
+    public var ignoreCase: Bool = false
+    public var failedStatus: Int = 403
+    public var failedMessage: String
+}
