@@ -47,7 +47,7 @@ enum FormView {
         }
         let origin = drawDialog(&buf, ctx, title: ctx.safe(form.title), lines: lines, width: w)
         if let c = cursor {
-            FooterView.drawInput(&buf, ctx, c.input, x: origin.x + c.col + 1, y: origin.y + c.line, width: c.width, style: t.field)
+            FooterView.drawInput(&buf, ctx, c.input, x: origin.x + c.col, y: origin.y + c.line, width: c.width, style: t.field)
         }
     }
 

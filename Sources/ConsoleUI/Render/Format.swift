@@ -54,6 +54,12 @@ enum Format {
         return "\(c.year ?? 0)-\(two(c.month ?? 0))-\(two(c.day ?? 0)) \(clock(date, tz)).\(msText)"
     }
 
+    /// A date and time to the minute: `2027-01-15 08:00`.
+    static func minute(_ date: Date, _ tz: TimeZone) -> String {
+        let c = components(date, tz)
+        return "\(c.year ?? 0)-\(two(c.month ?? 0))-\(two(c.day ?? 0)) \(two(c.hour ?? 0)):\(two(c.minute ?? 0))"
+    }
+
     /// A byte count: `512 B`, `4.2 KB`, `1.3 MB`.
     static func bytes(_ n: Int) -> String {
         if n < 1024 { return "\(n) B" }

@@ -20,7 +20,7 @@ enum HeaderView {
         // Row 1: tabs, and counts on the right.
         var tx = 1
         for top in TopScreen.allCases {
-            let label = "\(top.rawValue) \(top.title)"
+            let label = "\(top.rawValue) \(top.tabTitle)"
             if top == s.tab {
                 tx += buf.write("[\(label)]", x: tx, y: 1, style: t.tabActive)
             } else {
@@ -29,9 +29,11 @@ enum HeaderView {
             tx += 1
         }
         let tools = ctx.data.servers.reduce(0) { $0 + $1.tools.count }
-        let counts = "\(ctx.data.apis.count) APIs \(ctx.dot) \(ctx.data.servers.count) servers \(ctx.dot) \(tools) tools "
-        let cw = TextWidth.columns(of: counts)
-        if tx + cw < w { buf.write(counts, x: w - cw, y: 1, style: t.label) }
+        let servers = "\(ctx.data.apis.count) APIs \(ctx.dot) \(ctx.data.servers.count) servers "
+        // The longest count line that fits.
+        if let counts = [servers + "\(ctx.dot) \(tools) tools ", servers].first(where: { tx + TextWidth.columns(of: $0) < w }) {
+            buf.write(counts, x: w - TextWidth.columns(of: counts), y: 1, style: t.label)
+        }
 
         // Row 2: breadcrumbs, filter and position.
         let sep = ctx.ascii ? " > " : " › "
@@ -52,6 +54,7 @@ enum HeaderView {
             case .api(let name): ctx.safe(name)
             case .server(let name): ctx.safe(name)
             case .tool(_, let tool): ctx.safe(tool)
+            case .policy(let scope): ctx.safe(scope)
             case .request(let r): "#\(r.sequence) \(ctx.safe(r.tool ?? r.method))"
             case .help: "Help"
             }

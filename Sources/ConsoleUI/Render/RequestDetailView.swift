@@ -1,6 +1,7 @@
 import GatewayEngine
 
-/// One request: JSON-RPC method, tool, status, backend status, the latency breakdown and the (masked) arguments.
+/// One request: JSON-RPC method, tool, status, backend status, the principal and every policy decision, the latency
+/// breakdown and the (masked) arguments.
 enum RequestDetailView {
     static func lines(_ s: ConsoleState, _ r: RequestRecord) -> [StyledLine] {
         let t = Theme(monochrome: s.monochrome)
@@ -20,6 +21,15 @@ enum RequestDetailView {
                 ("   HTTP \(r.status)   \(dot)   backend \(r.backendStatus.map(String.init) ?? "not called")", .plain),
             ]))
         if let error = r.error { lines += field("Error", safe(error), t.crit) }
+        if let principal = r.principal { lines += field("Principal", safe(principal), .plain) }
+
+        if !r.decisions.isEmpty {
+            lines += [.blank, TextPageView.section("POLICIES", t)]
+            for d in r.decisions {
+                let refused = d.contains(" refused")
+                lines.append(StyledLine([("   " + safe(d), refused ? t.crit : .plain)]))
+            }
+        }
 
         lines += [.blank, TextPageView.section("LATENCY", t)]
         let total = r.latency.milliseconds

@@ -1,6 +1,6 @@
 /// A server's details: status, the exact endpoint URLs to paste into a client, live figures, and its tools.
 enum ServerDetailView {
-    static let headerLines = 7
+    static let headerLines = 8
 
     /// The client endpoints of a server: Streamable HTTP (`…/mcp`) and legacy SSE (`…/sse`).
     static func endpoints(_ listenAddress: String, basePath: String) -> (mcp: String, sse: String) {
@@ -24,16 +24,17 @@ enum ServerDetailView {
             } ?? "no traffic yet"
         let facts: [(String, String)] = [
             ("Status", "\(server.enabled ? "enabled" : "disabled")   \(ctx.dot)   API \(ctx.safe(server.apiName ?? "-"))   \(ctx.dot)   base path /\(ctx.safe(server.basePath))"),
+            ("Access", access(server, readOnly: s.readOnly)),
             ("About", server.description.isEmpty ? "(no description)" : ctx.safe(server.description)),
             ("MCP URL", "\(urls.mcp)   (Streamable HTTP)"),
             ("SSE URL", "\(urls.sse)   (legacy HTTP+SSE)"),
             ("Traffic", traffic),
         ]
-        // headerLines: five facts, a blank line, the TOOLS title.
+        // headerLines: six facts, a blank line, the TOOLS title.
         KeyValueView.draw(&buf, ctx, facts, x: 2, y: y, labelWidth: 8)
         buf.write(health.label(ascii: ctx.ascii), x: ctx.width - 8, y: y, style: t.severity(health))
-        buf.restyle(x: 11, y: y + 2, width: TextWidth.columns(of: urls.mcp)) { $0.bold = true }
-        buf.restyle(x: 11, y: y + 3, width: TextWidth.columns(of: urls.sse)) { $0.bold = true }
+        buf.restyle(x: 11, y: y + 3, width: TextWidth.columns(of: urls.mcp)) { $0.bold = true }
+        buf.restyle(x: 11, y: y + 4, width: TextWidth.columns(of: urls.sse)) { $0.bold = true }
 
         let enabledTools = server.tools.filter(\.enabled).count
         buf.write(" TOOLS", x: 0, y: y + headerLines - 1, style: t.sectionTitle)
@@ -54,5 +55,11 @@ enum ServerDetailView {
         let empty = server.tools.isEmpty ? "This server exposes no tools." : "No tool matches the filter."
         TableView(columns: columns, rows: rows, selected: s.page.selected, top: s.page.top, empty: empty)
             .draw(into: &buf, x: 0, y: y + headerLines, width: ctx.width, height: height - headerLines, theme: t, ascii: ctx.ascii)
+    }
+
+    /// Whether clients need a subscription key, and how to change it.
+    static func access(_ server: ConsoleData.ServerRow, readOnly: Bool) -> String {
+        let hint = readOnly ? "" : server.requireSubscription ? "   (S stops requiring one)" : "   (S requires one)"
+        return (server.requireSubscription ? "a subscription key is required (Gatehouse-Subscription-Key)" : "no subscription key needed") + hint
     }
 }

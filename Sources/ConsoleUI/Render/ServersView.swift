@@ -21,9 +21,9 @@ enum ServersView {
                 Column("P99", 9, right: true, dropOrder: 1), Column("ERRORS", 8, right: true),
             ]
             : [
-                Column("HEALTH", 6), Column("NAME", 14, flexible: true), Column("STATUS", 8), Column("API", 10, dropOrder: 2),
-                Column("BASE PATH", 12, dropOrder: 1), Column("TOOLS", 5, right: true), Column("REQ/S", 6, right: true),
-                Column("P95", 9, right: true), Column("ERRORS", 8, right: true),
+                Column("HEALTH", 6), Column("NAME", 14, flexible: true), Column("STATUS", 8), Column("API", 10, dropOrder: 3),
+                Column("BASE PATH", 12, dropOrder: 2), Column("KEY", 8, dropOrder: 1), Column("TOOLS", 5, right: true),
+                Column("REQ/S", 6, right: true), Column("P95", 9, right: true), Column("ERRORS", 8, right: true),
             ]
         let rows = servers.map { server -> [TableCell] in
             let stats = ctx.data.monitor.servers[server.name]
@@ -38,7 +38,8 @@ enum ServersView {
                 ]
             }
             return [
-                health, name, status, TableCell(ctx.safe(server.apiName ?? "-")), TableCell("/" + ctx.safe(server.basePath)), tools,
+                health, name, status, TableCell(ctx.safe(server.apiName ?? "-")), TableCell("/" + ctx.safe(server.basePath)),
+                TableCell(server.requireSubscription ? "required" : "-", server.requireSubscription ? ctx.theme.accent : ctx.theme.dim), tools,
                 Figures.rate(stats), Figures.latency(stats?.p95, ctx), Figures.errors(stats, ctx),
             ]
         }

@@ -31,6 +31,7 @@ enum TextPageView {
         switch s.page.route {
         case .tool(let server, let tool): lines = ToolDetailView.lines(s, server: server, tool: tool)
         case .request(let record): lines = RequestDetailView.lines(s, record)
+        case .policy(let scope): lines = PolicyDetailView.lines(s, scope: scope)
         case .help:
             HelpView.draw(&buf, ctx, y: y, height: height)
             return

@@ -12,7 +12,15 @@ public final class ConsoleDataSampler: @unchecked Sendable {
     let recordLimit: Int
     let eventLimit: Int
     private let lock = NSLock()
-    private var cached: (revision: Int64, apis: [ConsoleData.APIRow], servers: [ConsoleData.ServerRow])?
+    private var cached: (revision: Int64, rows: StoreRows)?
+
+    /// What a sample reads from the store.
+    struct StoreRows: Sendable {
+        var apis: [ConsoleData.APIRow] = []
+        var servers: [ConsoleData.ServerRow] = []
+        var policies: [ConsoleData.PolicyRow] = []
+        var subscriptions: [ConsoleData.SubscriptionRow] = []
+    }
 
     /// - Parameters:
     ///   - listenAddress: the engine's `http://HOST:PORT`, read at every sample.
@@ -26,10 +34,11 @@ public final class ConsoleDataSampler: @unchecked Sendable {
 
     /// Takes a sample now (on the caller's thread).
     public func sample() -> ConsoleData {
-        let (apis, servers) = configuration()
+        let rows = configuration()
         return ConsoleData(
-            listenAddress: listenAddress(), monitor: monitoring.snapshot(), apis: apis, servers: servers,
-            records: monitoring.recentRecords(limit: recordLimit), events: monitoring.recentEvents(limit: eventLimit))
+            listenAddress: listenAddress(), monitor: monitoring.snapshot(), apis: rows.apis, servers: rows.servers,
+            records: monitoring.recentRecords(limit: recordLimit), events: monitoring.recentEvents(limit: eventLimit), policies: rows.policies,
+            subscriptions: rows.subscriptions)
     }
 
     /// Takes a sample off the caller's actor.
@@ -37,17 +46,19 @@ public final class ConsoleDataSampler: @unchecked Sendable {
         await Task.detached(priority: .userInitiated) { self.sample() }.value
     }
 
-    /// APIs and servers, from the cache unless the revision moved. A store error keeps the last good rows.
-    func configuration() -> ([ConsoleData.APIRow], [ConsoleData.ServerRow]) {
+    /// APIs, servers, policies and subscriptions, from the cache unless the revision moved. A store error keeps the
+    /// last good rows.
+    func configuration() -> StoreRows {
         let revision = (try? store.configRevision()) ?? -1
-        if let cached = lock.withLock({ cached }), cached.revision == revision { return (cached.apis, cached.servers) }
+        if let cached = lock.withLock({ cached }), cached.revision == revision { return cached.rows }
         do {
-            let apis = try readAPIs()
-            let servers = try readServers()
-            lock.withLock { cached = (revision, apis, servers) }
-            return (apis, servers)
+            var rows = StoreRows(apis: try readAPIs(), servers: try readServers())
+            rows.policies = Self.policyRows(try store.policies(), servers: &rows.servers)
+            rows.subscriptions = try store.subscriptions().map(Self.subscriptionRow)
+            lock.withLock { cached = (revision, rows) }
+            return rows
         } catch {
-            return lock.withLock { cached.map { ($0.apis, $0.servers) } ?? ([], []) }
+            return lock.withLock { cached?.rows ?? StoreRows() }
         }
     }
 
@@ -68,7 +79,7 @@ public final class ConsoleDataSampler: @unchecked Sendable {
             let tools = try store.tools(serverId: server.id!).map(Self.toolRow)
             return ConsoleData.ServerRow(
                 name: server.name, basePath: server.basePath, description: server.description, enabled: server.enabled,
-                apiName: server.apiId.flatMap { apiNames[$0] }, tools: tools)
+                apiName: server.apiId.flatMap { apiNames[$0] }, tools: tools, requireSubscription: server.requireSubscription)
         }
     }
 

@@ -2,9 +2,10 @@ import Foundation
 import GatewayEngine
 import Store
 
-/// Edits one entity as YAML in the `gatehouse apply` format: writes it to a temporary file, lets an editor change
-/// it, then parses, validates and applies it. On an error the file is reopened with the error as a `# error: …`
-/// comment at the top and the user's text kept, so nothing is lost. An unchanged file is a no-op.
+/// Edits one entity as YAML in the `gatehouse apply` format, or a scope's policy document: writes it to a temporary
+/// file, lets an editor change it, then parses, validates and applies it. On an error the file is reopened with the
+/// error as a `# error: …` comment at the top and the user's text kept, so nothing is lost. An unchanged file is a
+/// no-op.
 public struct ConsoleEditSession: Sendable {
     let store: GatewayStore
     let directory: String
@@ -29,6 +30,8 @@ public struct ConsoleEditSession: Sendable {
         var doc = ConfigDocument()
         let what: String
         switch target {
+        case .policy(let scope):
+            return try policyDocument(scope: scope)
         case .api(let name):
             guard let api = full.apis?.first(where: { $0.name == name }) else { throw StoreError(.notFound, "no API named '\(name)'") }
             doc.apis = [api]
@@ -65,6 +68,7 @@ public struct ConsoleEditSession: Sendable {
     /// old one is gone from the text) is renamed in place first.
     /// - Returns: a one-line summary.
     public func apply(_ text: String, target: EditTarget) async throws -> String {
+        if case .policy(let scope) = target { return try applyPolicy(text, scope: scope) }
         let doc = try ConfigApplier.parse(text, file: "edit")
         if case .server(let old) = target, let servers = doc.servers, servers.count == 1, servers[0].name != old,
             (try? store.server(named: servers[0].name)) == nil

@@ -94,6 +94,8 @@ public struct ConsoleEffectExecutor: Sendable {
         case .loadDemo:
             guard let demo else { throw GatewayError(.invalidArgument, "the demo is not available in this process") }
             return try await demo.load()
+        case .setServerRequiresSubscription, .deletePolicy, .setSubscriptionActive, .deleteSubscription:
+            return try performGovernance(effect)
         case .quit, .refresh, .edit:
             return ""
         }

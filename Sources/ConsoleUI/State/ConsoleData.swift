@@ -39,13 +39,18 @@ public struct ConsoleData: Sendable, Equatable {
         public var enabled: Bool
         public var apiName: String?
         public var tools: [ToolRow]
-        public init(name: String, basePath: String, description: String, enabled: Bool, apiName: String?, tools: [ToolRow]) {
+        /// Whether clients must send a subscription key (`Gatehouse-Subscription-Key`).
+        public var requireSubscription: Bool
+        public init(
+            name: String, basePath: String, description: String, enabled: Bool, apiName: String?, tools: [ToolRow], requireSubscription: Bool = false
+        ) {
             self.name = name
             self.basePath = basePath
             self.description = description
             self.enabled = enabled
             self.apiName = apiName
             self.tools = tools
+            self.requireSubscription = requireSubscription
         }
     }
 
@@ -55,7 +60,12 @@ public struct ConsoleData: Sendable, Equatable {
         public var descriptionOverridden: Bool
         /// The inputSchema as pretty JSON text.
         public var inputSchema: String
-        public init(name: String, description: String, method: String, path: String, enabled: Bool, descriptionOverridden: Bool, inputSchema: String) {
+        /// The policies a call to this tool runs, in execution order.
+        public var policies: [PolicyStep]
+        public init(
+            name: String, description: String, method: String, path: String, enabled: Bool, descriptionOverridden: Bool, inputSchema: String,
+            policies: [PolicyStep] = []
+        ) {
             self.name = name
             self.description = description
             self.method = method
@@ -63,6 +73,7 @@ public struct ConsoleData: Sendable, Equatable {
             self.enabled = enabled
             self.descriptionOverridden = descriptionOverridden
             self.inputSchema = inputSchema
+            self.policies = policies
         }
     }
 
@@ -75,14 +86,23 @@ public struct ConsoleData: Sendable, Equatable {
     public var records: [RequestRecord]
     /// Newest first.
     public var events: [EngineEvent]
+    /// Every scope's policy document.
+    public var policies: [PolicyRow]
+    /// Every subscription, by name.
+    public var subscriptions: [SubscriptionRow]
 
-    public init(listenAddress: String = "", monitor: MonitorSnapshot, apis: [APIRow] = [], servers: [ServerRow] = [], records: [RequestRecord] = [], events: [EngineEvent] = []) {
+    public init(
+        listenAddress: String = "", monitor: MonitorSnapshot, apis: [APIRow] = [], servers: [ServerRow] = [], records: [RequestRecord] = [],
+        events: [EngineEvent] = [], policies: [PolicyRow] = [], subscriptions: [SubscriptionRow] = []
+    ) {
         self.listenAddress = listenAddress
         self.monitor = monitor
         self.apis = apis
         self.servers = servers
         self.records = records
         self.events = events
+        self.policies = policies
+        self.subscriptions = subscriptions
     }
 
     /// Empty data, as before the first sample.

@@ -1,8 +1,11 @@
-/// What to edit in `$EDITOR` (as YAML in the `gatehouse apply` format).
+/// What to edit in `$EDITOR`: an API, server or tool as YAML in the `gatehouse apply` format, or a scope's policy
+/// document (a template when the scope has none yet).
 public enum EditTarget: Sendable, Hashable {
     case api(String)
     case server(String)
     case tool(server: String, tool: String)
+    /// The policy document of a scope (`global`, `server:<name>`, `tool:<server>/<tool>`).
+    case policy(scope: String)
 }
 
 /// Something the reducer asks the console service to do. Effects are executed outside the reducer; their outcome
@@ -24,6 +27,13 @@ public enum ConsoleEffect: Sendable, Equatable {
     case loadDemo
     /// Suspend the UI and edit the entity's YAML in `$EDITOR`.
     case edit(EditTarget)
+    /// Require (or stop requiring) a subscription key on a server.
+    case setServerRequiresSubscription(name: String, required: Bool)
+    /// Remove a scope's policy document.
+    case deletePolicy(scope: String)
+    /// Resume (`active: true`) or suspend a subscription.
+    case setSubscriptionActive(name: String, active: Bool)
+    case deleteSubscription(name: String)
 }
 
 /// The outcome of an effect, shown as a one-line flash.

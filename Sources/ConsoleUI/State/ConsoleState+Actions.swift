@@ -125,21 +125,24 @@ extension ConsoleState {
                 if let t = targetTool { return [.edit(.tool(server: t.server, tool: t.tool.name))] }
                 return [.edit(.server(name))]
             case .tool(let server, let tool): return [.edit(.tool(server: server, tool: tool))]
+            case .top(.policies), .policy:
+                guard let p = targetPolicy else { return nothingSelected("policy document") }
+                return [.edit(.policy(scope: p.scope))]
             default: return []
             }
         case .editServerYAML:
             guard let s = targetServer else { return nothingSelected("server") }
             return [.edit(.server(s.name))]
-        default: break
+        default: return performGovernanceAction(action)
         }
         return []
     }
 
-    private mutating func confirm(_ title: String, _ lines: [String], _ effect: ConsoleEffect, detail: Bool) {
+    mutating func confirm(_ title: String, _ lines: [String], _ effect: ConsoleEffect, detail: Bool) {
         mode = .confirm(Confirmation(title: title, lines: lines, verb: "delete", effect: effect, popsPage: detail))
     }
 
-    private mutating func nothingSelected(_ what: String) -> [ConsoleEffect] {
+    mutating func nothingSelected(_ what: String) -> [ConsoleEffect] {
         show(.error, "no \(what) selected")
         return []
     }

@@ -13,6 +13,8 @@ extension ConsoleState {
         Command(name: "servers", help: "MCP servers"),
         Command(name: "requests", help: "live requests"),
         Command(name: "logs", help: "engine events"),
+        Command(name: "policies", help: "policy documents by scope"),
+        Command(name: "subscriptions", help: "subscription keys"),
         Command(name: "help", help: "key bindings"),
         Command(name: "import", help: "import an API", isMutating: true),
         Command(name: "demo", help: "load the demo", isMutating: true),
@@ -20,7 +22,10 @@ extension ConsoleState {
         Command(name: "quit", help: "leave (the engine stops)"),
     ]
 
-    static let commandAliases = ["q": "quit", "api": "apis", "server": "servers", "srv": "servers", "req": "requests", "log": "logs", "dash": "dashboard"]
+    static let commandAliases = [
+        "q": "quit", "api": "apis", "server": "servers", "srv": "servers", "req": "requests", "log": "logs", "dash": "dashboard",
+        "policy": "policies", "pol": "policies", "subscription": "subscriptions", "subs": "subscriptions", "sub": "subscriptions",
+    ]
 
     /// The commands offered in this mode (mutating ones are hidden when read-only).
     var availableCommands: [Command] { Self.commands.filter { !(readOnly && $0.isMutating) } }
@@ -87,6 +92,8 @@ extension ConsoleState {
         case "servers": jump(to: .servers)
         case "requests": jump(to: .requests)
         case "logs": jump(to: .logs)
+        case "policies": jump(to: .policies)
+        case "subscriptions": jump(to: .subscriptions)
         case "help": return perform(.help, key: .char("?"))
         case "import": return perform(.importAPI, key: .char("i"))
         case "demo": return perform(.loadDemo, key: .char("d"))

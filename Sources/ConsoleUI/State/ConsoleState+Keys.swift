@@ -42,9 +42,15 @@ extension ConsoleState {
                 mode = .normal
                 show(.info, "nothing changed")
             case .effect(let effect):
+                if let refusal = refusal(of: effect) {
+                    form.error = refusal
+                    mode = .form(form)
+                    return []
+                }
                 mode = .normal
                 form.error = nil
-                submittedForm = form
+                // An edit session reports its own errors; its form is not reopened.
+                if case .edit = effect { submittedForm = nil } else { submittedForm = form }
                 followRename(effect)
                 return [effect]
             }

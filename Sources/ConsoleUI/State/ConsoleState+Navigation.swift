@@ -65,6 +65,8 @@ extension ConsoleState {
             if let t = toolRows(server: name, page)[safe: i] { push(.tool(server: name, tool: t.name)) }
         case .top(.requests):
             if let r = recordRows(page)[safe: i] { push(.request(r)) }
+        case .top(.policies):
+            if let p = policyRows(page)[safe: i] { push(.policy(p.scope)) }
         default: break
         }
         return []
@@ -104,6 +106,9 @@ extension ConsoleState {
         case .top(.servers): .servers
         case .top(.requests): .requests
         case .top(.logs): .logs
+        case .top(.policies): .policies
+        case .top(.subscriptions): .subscriptions
+        case .policy: .policyDetail
         case .api: .apiDetail
         case .server: .serverDetail
         case .tool: .toolDetail

@@ -41,9 +41,19 @@ extension ConsoleState {
         Self.filtered(data.events, by: p.filter) { [$0.level.rawValue, $0.message] }
     }
 
+    /// Policy documents: global first, then servers, then tools.
+    func policyRows(_ p: Page) -> [ConsoleData.PolicyRow] {
+        Self.filtered(data.policies.sorted(by: ConsoleData.PolicyRow.displayOrder), by: p.filter) { [$0.scope] + $0.inbound + $0.outbound }
+    }
+
+    func subscriptionRows(_ p: Page) -> [ConsoleData.SubscriptionRow] {
+        Self.filtered(data.subscriptions, by: p.filter) { [$0.name, $0.active ? "active" : "suspended"] + ($0.servers ?? ["all"]) }
+    }
+
     func api(_ name: String) -> ConsoleData.APIRow? { data.apis.first { $0.name == name } }
     func server(_ name: String) -> ConsoleData.ServerRow? { data.servers.first { $0.name == name } }
     func tool(server: String, _ name: String) -> ConsoleData.ToolRow? { self.server(server)?.tools.first { $0.name == name } }
+    func policy(_ scope: String) -> ConsoleData.PolicyRow? { data.policies.first { $0.scope == scope } }
 
     /// Identities of a list page's rows (to keep the cursor on the same row when data changes); nil for text pages.
     func rowKeys(_ p: Page) -> [String]? {
@@ -55,7 +65,9 @@ extension ConsoleState {
         case .server(let name): toolRows(server: name, p).map(\.name)
         case .top(.requests): recordRows(p).map { String($0.sequence) }
         case .top(.logs): eventRows(p).map { "\($0.time.timeIntervalSince1970)|\($0.message)" }
-        case .tool, .request, .help: nil
+        case .top(.policies): policyRows(p).map(\.scope)
+        case .top(.subscriptions): subscriptionRows(p).map(\.name)
+        case .tool, .request, .help, .policy: nil
         }
     }
 
@@ -66,6 +78,7 @@ extension ConsoleState {
         switch p.route {
         case .tool(let server, let tool): return ToolDetailView.lines(self, server: server, tool: tool).count
         case .request(let record): return RequestDetailView.lines(self, record).count
+        case .policy(let scope): return PolicyDetailView.lines(self, scope: scope).count
         case .help: return HelpView.lineCount(self)
         default: return 0
         }

@@ -4,7 +4,7 @@ import GatewayEngine
 /// The console's whole state: a value type changed only by ``handle(_:)`` (a reducer) and drawn by
 /// ``ConsoleRenderer/render(_:)`` (a pure function). I/O lives in the console service.
 ///
-/// Navigation: each of the five top screens (``TopScreen``) keeps its own stack of ``Page``s, so `Tab` returns to
+/// Navigation: each of the top screens (``TopScreen``) keeps its own stack of ``Page``s, so `Tab` returns to
 /// where you were; `Enter` pushes a page, `Esc` pops one. Modal input (filter, command line, form, confirmation)
 /// is held in ``mode`` and takes every key while active.
 public struct ConsoleState: Sendable {

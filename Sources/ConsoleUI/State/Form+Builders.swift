@@ -50,4 +50,11 @@ extension Form {
             title: "Description of \(tool.name)", purpose: .overrideDescription(server: server, tool: tool.name), submitTitle: "save",
             fields: [.text("Description", tool.description, hint: "empty restores the operation's description")])
     }
+
+    /// Ask for the scope of a new policy document (then `$EDITOR` opens on a template).
+    static func newPolicy() -> Form {
+        Form(
+            title: "New policy document", purpose: .newPolicy, submitTitle: "edit",
+            fields: [.text("Scope", hint: "global, server:<name> or tool:<server>/<tool>")])
+    }
 }

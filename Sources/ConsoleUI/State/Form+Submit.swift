@@ -1,3 +1,5 @@
+import GatewayEngine
+
 extension Form {
     /// The result of submitting a form.
     enum Submission: Equatable {
@@ -48,6 +50,15 @@ extension Form {
             let text = fields[0].value
             let description: String?? = text.isEmpty ? .some(nil) : .some(text)
             return .effect(.updateTool(server: server, tool: tool, newName: nil, description: description, enabled: nil))
+
+        case .newPolicy:
+            let text = fields[0].value
+            if text.isEmpty { return .invalid("a scope is required: global, server:<name> or tool:<server>/<tool>") }
+            do {
+                return .effect(.edit(.policy(scope: try PolicyScope(parsing: text).description)))
+            } catch {
+                return .invalid(error.message)
+            }
         }
     }
 

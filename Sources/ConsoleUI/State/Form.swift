@@ -62,6 +62,8 @@ enum FormPurpose: Sendable, Equatable {
     case editServer(name: String)
     case renameTool(server: String, tool: String)
     case overrideDescription(server: String, tool: String)
+    /// Ask for a scope, then edit its policy document.
+    case newPolicy
 }
 
 /// A modal form drawn over the current screen. `Tab`/`Shift-Tab` move between fields, `Enter` submits, `Esc` cancels;

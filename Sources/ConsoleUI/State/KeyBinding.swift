@@ -11,6 +11,14 @@ public enum ConsoleAction: Sendable, Hashable {
     case editYAML
     /// Edit the server being viewed (from its detail page) in `$EDITOR`.
     case editServerYAML
+    /// Require a subscription key on the server, or stop requiring one.
+    case toggleRequireSubscription
+    /// Write a policy document for a new scope (asks for the scope, then opens `$EDITOR`).
+    case newPolicy
+    case deletePolicy
+    /// Suspend an active subscription, or resume a suspended one.
+    case toggleSubscription
+    case deleteSubscription
 }
 
 /// One entry of the key-binding table. The same records drive key dispatch, the footer hints, the `?` help
@@ -20,6 +28,7 @@ public struct KeyBinding: Sendable {
     public enum Group: String, Sendable, CaseIterable {
         case general = "General", navigation = "Navigation", welcome = "Welcome", apis = "APIs"
         case servers = "Servers", tools = "Tools", requests = "Requests"
+        case policies = "Policies", subscriptions = "Subscriptions"
     }
 
     /// The keys that trigger it (the first is shown in the footer).
@@ -42,7 +51,7 @@ public struct KeyBinding: Sendable {
     public var isMutating: Bool
     /// Destroys something: always asks for confirmation.
     public var isDangerous: Bool
-    /// Overrides the key names shown in help (e.g. `1-5`).
+    /// Overrides the key names shown in help (e.g. `1-7`).
     public var keyLabel: String?
 
     init(
@@ -103,15 +112,15 @@ public struct KeyBinding: Sendable {
 }
 
 extension KeyBinding {
-    static let lists: Set<ScreenKind> = [.dashboard, .apis, .apiDetail, .servers, .serverDetail, .requests, .logs]
+    static let lists: Set<ScreenKind> = [.dashboard, .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions]
     static let movable: Set<ScreenKind> = lists.union(ScreenKind.textPages).union([.welcome])
-    static let details: Set<ScreenKind> = [.apiDetail, .serverDetail, .toolDetail, .requestDetail, .help]
-    static let roots: Set<ScreenKind> = [.welcome, .dashboard, .apis, .servers, .requests, .logs]
+    static let details: Set<ScreenKind> = [.apiDetail, .serverDetail, .toolDetail, .requestDetail, .help, .policyDetail]
+    static let roots: Set<ScreenKind> = [.welcome, .dashboard, .apis, .servers, .requests, .logs, .policies, .subscriptions]
 
     /// The one key-binding table of the console.
     public static let table: [KeyBinding] = [
         // Screen-specific actions first: they are what the footer shows first.
-        KeyBinding([.enter], "Open the selected row", short: "Open", .open, .navigation, on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests]),
+        KeyBinding([.enter], "Open the selected row", short: "Open", .open, .navigation, on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests, .policies]),
         KeyBinding([.char("i")], "Import an API from a file or URL", short: "Import", .importAPI, .welcome, on: [.welcome, .apis], mutating: true),
         KeyBinding([.char("d")], "Load the demo API and server", short: "Demo", .loadDemo, .welcome, on: [.welcome], mutating: true),
         KeyBinding([.char("c")], "Create an MCP server from the API", short: "New server", .createServer, .apis, on: [.apis, .apiDetail], mutating: true),
@@ -122,7 +131,16 @@ extension KeyBinding {
         KeyBinding([.char(" "), .char("x")], "Enable or disable the tool", short: "On/off", .toggleTool, .tools, on: [.serverDetail, .toolDetail], mutating: true),
         KeyBinding([.char("r")], "Rename the tool", short: "Rename", .renameTool, .tools, on: [.serverDetail, .toolDetail], mutating: true),
         KeyBinding([.char("o")], "Override the description", short: "Describe", .overrideDescription, .tools, on: [.serverDetail, .toolDetail], mutating: true),
-        KeyBinding([.char("e")], "Edit in $EDITOR (YAML)", short: "Edit", .editYAML, .general, on: [.apis, .apiDetail, .servers, .serverDetail, .toolDetail], mutating: true),
+        KeyBinding([.char("n")], "New policy document for a scope", short: "New", .newPolicy, .policies, on: [.policies], mutating: true),
+        KeyBinding(
+            [.char("e")], "Edit in $EDITOR (YAML)", short: "Edit", .editYAML, .general,
+            on: [.apis, .apiDetail, .servers, .serverDetail, .toolDetail, .policies, .policyDetail], mutating: true),
+        KeyBinding([.char("d"), .char("D")], "Delete the document (asks first)", short: "Delete", .deletePolicy, .policies, on: [.policies, .policyDetail], dangerous: true),
+        KeyBinding([.char("s")], "Suspend or resume the subscription", short: "Suspend/resume", .toggleSubscription, .subscriptions, on: [.subscriptions], mutating: true),
+        KeyBinding([.char("d"), .char("D")], "Delete it (asks first)", short: "Delete", .deleteSubscription, .subscriptions, on: [.subscriptions], dangerous: true),
+        KeyBinding(
+            [.char("S")], "Require a subscription key or not", short: "Key required", .toggleRequireSubscription, .servers,
+            on: [.servers, .serverDetail], footer: false, mutating: true),
         KeyBinding([.char("D")], "Delete this server (asks first)", short: "Delete server", .deleteServer, .servers, on: [.serverDetail], footer: false, help: false, dangerous: true),
         KeyBinding([.char("E")], "Edit this server in $EDITOR", short: "Edit server", .editServerYAML, .servers, on: [.serverDetail], footer: false, mutating: true),
         KeyBinding([.char("p")], "Pause or resume the live list", short: "Pause", .pause, .requests, on: [.requests]),
@@ -138,8 +156,8 @@ extension KeyBinding {
         KeyBinding([.tab], "Next screen", .nextScreen, .navigation, footer: false),
         KeyBinding([.backTab], "Previous screen", .previousScreen, .navigation, footer: false),
         KeyBinding(
-            [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], "Jump to a numbered screen", short: "Screens", .jumpToScreen, .navigation,
-            footer: false, label: "1-5"),
+            TopScreen.allCases.map { .char(Character(String($0.rawValue))) }, "Jump to a numbered screen", short: "Screens", .jumpToScreen, .navigation,
+            footer: false, label: "1-\(TopScreen.allCases.count)"),
         KeyBinding([.char("R")], "Refresh now", short: "Refresh", .refresh, .general, footer: false),
         KeyBinding([.char(":")], "Command mode (tab completes)", short: "Cmd", .commandMode, .general, footer: false),
         KeyBinding([.char("?"), .function(1)], "Show or hide this help", short: "Help", .help, .general),

@@ -1,8 +1,8 @@
 import GatewayEngine
 
-/// The five top-level screens, in tab order (keys `1`–`5`).
+/// The top-level screens, in tab order (keys `1`–`7`).
 public enum TopScreen: Int, Sendable, Hashable, CaseIterable {
-    case dashboard = 1, apis, servers, requests, logs
+    case dashboard = 1, apis, servers, requests, logs, policies, subscriptions
 
     /// The tab title.
     public var title: String {
@@ -12,13 +12,18 @@ public enum TopScreen: Int, Sendable, Hashable, CaseIterable {
         case .servers: "Servers"
         case .requests: "Requests"
         case .logs: "Logs"
+        case .policies: "Policies"
+        case .subscriptions: "Subscriptions"
         }
     }
 
+    /// The title on the tab bar (shorter where the full title would not fit 80 columns).
+    public var tabTitle: String { self == .subscriptions ? "Subs" : title }
+
     /// The next screen in tab order (wrapping).
-    var next: TopScreen { TopScreen(rawValue: rawValue % 5 + 1)! }
+    var next: TopScreen { TopScreen(rawValue: rawValue % Self.allCases.count + 1)! }
     /// The previous screen in tab order (wrapping).
-    var previous: TopScreen { TopScreen(rawValue: (rawValue + 3) % 5 + 1)! }
+    var previous: TopScreen { TopScreen(rawValue: (rawValue + Self.allCases.count - 2) % Self.allCases.count + 1)! }
 }
 
 /// A page of a tab's navigation stack: a top screen, or something drilled into from it.
@@ -27,6 +32,8 @@ enum Route: Sendable, Equatable {
     case api(String)
     case server(String)
     case tool(server: String, tool: String)
+    /// A policy document, by scope (`global`, `server:<name>`, `tool:<server>/<tool>`).
+    case policy(String)
     /// A request's detail: the record is kept so the page stays stable while the live list moves on.
     case request(RequestRecord)
     case help
@@ -35,11 +42,12 @@ enum Route: Sendable, Equatable {
 /// What kind of screen is showing: selects the key bindings and the renderer.
 public enum ScreenKind: String, Sendable, Hashable, CaseIterable {
     case welcome, dashboard, apis, apiDetail, servers, serverDetail, toolDetail, requests, requestDetail, logs, help
+    case policies, policyDetail, subscriptions
 
     /// Screens whose rows can be filtered with `/`.
-    static let filterable: Set<ScreenKind> = [.apis, .apiDetail, .servers, .serverDetail, .requests, .logs]
+    static let filterable: Set<ScreenKind> = [.apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions]
     /// Screens that scroll text rather than select rows.
-    static let textPages: Set<ScreenKind> = [.toolDetail, .requestDetail, .help]
+    static let textPages: Set<ScreenKind> = [.toolDetail, .requestDetail, .help, .policyDetail]
 }
 
 /// One page on a navigation stack, with its cursor, scroll position and filter.

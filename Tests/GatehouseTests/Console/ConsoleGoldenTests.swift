@@ -127,7 +127,8 @@ enum ConsoleFixture {
     ]
 
     static func data(description: String = "Pets for assistants") -> ConsoleData {
-        ConsoleData(listenAddress: "http://127.0.0.1:8080", monitor: monitor, apis: apis, servers: servers(description: description), records: records(), events: events)
+        governed(
+            ConsoleData(listenAddress: "http://127.0.0.1:8080", monitor: monitor, apis: apis, servers: servers(description: description), records: records(), events: events))
     }
 
     static func state(readOnly: Bool = false, width: Int = 100, height: Int = 30, data: ConsoleData = data()) -> ConsoleState {
