@@ -40,6 +40,8 @@ public struct HTTPJWKSFetcher: JWKSFetching {
                 decompression: .disabled))
     }
 
+    /// GETs `url` after the SSRF guard and the https rule; throws `GatewayError` (`fetch_failed`, `invalid_url`,
+    /// `forbidden_address`) on any failure, the URL as its location.
     public func fetchJSON(_ url: String, allowPrivateNetwork: Bool) async throws -> JSONValue {
         try await Self.checkAddress(url, allowPrivateNetwork: allowPrivateNetwork)
         var request = HTTPClientRequest(url: url)
@@ -85,7 +87,9 @@ public struct HTTPJWKSFetcher: JWKSFetching {
                         returning: allowPrivateNetwork && allPrivate
                             ? nil : GatewayError(.invalidURL, "identity provider URLs must use https", location: url))
                 } catch {
-                    continuation.resume(returning: error)
+                    var located = error
+                    if located.location == nil { located.location = url }
+                    continuation.resume(returning: located)
                 }
             }
         }

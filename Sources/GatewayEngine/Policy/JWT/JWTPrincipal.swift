@@ -13,6 +13,7 @@ public struct JWTPrincipal: Sendable, Equatable {
     /// The `exp` claim as a date, if present.
     public var expiresAt: Date?
 
+    /// A principal with the given values.
     public init(subject: String? = nil, issuer: String? = nil, claims: JSONObject = [:], scopes: Set<String> = [], expiresAt: Date? = nil) {
         self.subject = subject
         self.issuer = issuer

@@ -15,6 +15,7 @@ public struct JWTRejection: Error, Sendable, Equatable {
     /// The required scopes the token lacks (403 only), in the order they are configured.
     public var missingScopes: [String]
 
+    /// A rejection with the given status, RFC 6750 error code and description.
     public init(status: Int, error: String?, description: String, missingScopes: [String] = []) {
         self.status = status
         self.error = error

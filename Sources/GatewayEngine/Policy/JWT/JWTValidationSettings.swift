@@ -15,6 +15,7 @@ public struct JWTValidationSettings: Sendable, Hashable {
         /// claims); when nil a string claim is one value.
         public var separator: String?
 
+        /// A required claim; with no `values` only its presence (and not `null`) is required.
         public init(name: String, values: [String] = [], matchAll: Bool = true, separator: String? = nil) {
             self.name = name
             self.values = values
@@ -52,6 +53,8 @@ public struct JWTValidationSettings: Sendable, Hashable {
     /// The algorithms accepted by default: every asymmetric algorithm, no `HS*`.
     public static let defaultAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 
+    /// Settings with the given values; the defaults accept asymmetric algorithms only, require `exp`, allow no
+    /// clock skew and refuse identity providers on private networks.
     public init(
         openIDConfigURL: String? = nil,
         jwksURI: String? = nil,
