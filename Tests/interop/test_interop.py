@@ -17,13 +17,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
-import queue
-import re
-import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Awaitable, Callable
@@ -42,88 +36,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import PaginatedRequestParams
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
-GATEHOUSE_BIN = Path(os.environ.get("GATEHOUSE_BIN") or REPO / ".build" / "debug" / "gatehouse")
-
-# Bounds for every wait in the fixtures (seconds). A debug build can be slow to start.
-BACKEND_START_TIMEOUT = 15
-CLI_TIMEOUT = 120
-SERVE_START_TIMEOUT = 60
-STOP_TIMEOUT = 10
-
-
-class Process:
-    """A child process whose stdout lines are pumped into a queue (so waits can time out)."""
-
-    def __init__(self, name: str, args: list[str], *, log_dir: Path, env: dict[str, str] | None = None) -> None:
-        self.name = name
-        self.args = args
-        self.stderr_path = log_dir / f"{name}.stderr.log"
-        self._stderr = open(self.stderr_path, "wb")
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.stdout: list[str] = []
-        self.popen = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env=env,
-            text=True,
-            bufsize=1,
-        )
-        self._pump = threading.Thread(target=self._read_stdout, name=f"{name}-stdout", daemon=True)
-        self._pump.start()
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def _read_stdout(self) -> None:
-        assert self.popen.stdout is not None
-        for line in self.popen.stdout:
-            self.stdout.append(line)
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def diagnostics(self) -> str:
-        try:
-            err = self.stderr_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            err = "(unreadable)"
-        out = "".join(self.stdout)[-2000:]
-        return f"--- {self.name} {self.args!r} rc={self.popen.poll()}\n--- stdout:\n{out}\n--- stderr (tail):\n{err}"
-
-    def wait_for_line(self, pattern: str, timeout: float) -> re.Match[str]:
-        """The first stdout line matching `pattern`, waiting at most `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        regex = re.compile(pattern)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"{self.name} printed no line matching {pattern!r} within {timeout}s\n{self.diagnostics()}")
-            try:
-                line = self.lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if line is None:
-                self.popen.wait(timeout=STOP_TIMEOUT)
-                raise RuntimeError(f"{self.name} closed stdout before printing {pattern!r}\n{self.diagnostics()}")
-            if m := regex.search(line):
-                return m
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=STOP_TIMEOUT)
-        if self.popen.stdout is not None:
-            self.popen.stdout.close()
-        self._stderr.close()
-
+from harness import HERE, Process, Reply, http_request, loopback_env, require_binary, run_async, run_cli, start_backend, start_serve
 
 @dataclass
 class Env:
@@ -173,36 +86,18 @@ class Env:
         return self.backend_stats()["count"]
 
 
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    cmd = [str(GATEHOUSE_BIN), *args]
-    try:
-        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=CLI_TIMEOUT, env=env)
-    except subprocess.TimeoutExpired as e:
-        pytest.fail(f"{' '.join(cmd)} did not finish within {CLI_TIMEOUT}s: {e}")
-    if r.returncode != 0:
-        pytest.fail(f"{' '.join(cmd)} exited {r.returncode}\n--- stdout:\n{r.stdout}\n--- stderr:\n{r.stderr}")
-    return r
-
-
 @pytest.fixture(scope="session")
 def gateway(tmp_path_factory: pytest.TempPathFactory):
-    if not GATEHOUSE_BIN.is_file() or not os.access(GATEHOUSE_BIN, os.X_OK):
-        pytest.fail(f"gatehouse binary not found at {GATEHOUSE_BIN}: run `swift build --product gatehouse` or set GATEHOUSE_BIN")
+    require_binary()
     work = tmp_path_factory.mktemp("gatehouse-interop")
     db = work / "gatehouse.sqlite"
-    env = dict(os.environ)
+    env = loopback_env()
     env["GATEHOUSE_DB"] = str(db)
-    # Keep proxies away from loopback traffic in every child and in this process.
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        env.pop(var, None)
-        os.environ.pop(var, None)
-    os.environ["NO_PROXY"] = env["NO_PROXY"] = "127.0.0.1,localhost"
 
     started: list[Process] = []
     try:
-        backend = Process("backend", [sys.executable, str(HERE / "backend.py")], log_dir=work)
+        backend, backend_port = start_backend(work, sys.executable)
         started.append(backend)
-        backend_port = int(backend.wait_for_line(r"^PORT (\d+)$", BACKEND_START_TIMEOUT).group(1))
 
         run_cli(
             "api", "import", "petstore",
@@ -216,10 +111,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory):
             "server", "create", "pets", "--api", "petstore", "--all", "--base-path", "pets", "--db", str(db), env=env
         )
 
-        serve = Process("serve", [str(GATEHOUSE_BIN), "serve", "--db", str(db), "--listen", "127.0.0.1:0"], log_dir=work, env=env)
+        serve, gateway_port = start_serve(db, work, env)
         started.append(serve)
-        m = serve.wait_for_line(r"listening on http://127\.0\.0\.1:(\d+)", SERVE_START_TIMEOUT)
-        gateway_port = int(m.group(1))
 
         yield Env(backend_port=backend_port, gateway_port=gateway_port, db=db, serve=serve, backend=backend)
     finally:
@@ -257,26 +150,6 @@ async def mcp_session(env: Env, transport: str):
         async with ClientSession(read, write, read_timeout_seconds=MCP_TIMEOUT) as session:
             await session.initialize()
             yield session
-
-
-def run_async(main: Callable[[], Awaitable[T]]) -> T:
-    """`anyio.run(main)`, re-raising a lone exception out of the task groups' exception groups."""
-    try:
-        return anyio.run(main)
-    except BaseExceptionGroup as group:
-        leaves: list[BaseException] = []
-
-        def collect(e: BaseException) -> None:
-            if isinstance(e, BaseExceptionGroup):
-                for inner in e.exceptions:
-                    collect(inner)
-            else:
-                leaves.append(e)
-
-        collect(group)
-        if len(leaves) == 1:
-            raise leaves[0] from group
-        raise
 
 
 def with_session(env: Env, transport: str, fn: Callable[[ClientSession], Awaitable[T]]) -> T:
@@ -597,40 +470,9 @@ TOOLS_LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 
 
-@dataclass
-class Reply:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    def rpc(self) -> Any:
-        """The JSON-RPC payload, from a JSON body or the first SSE `data:` event."""
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if ctype == "text/event-stream":
-            for line in self.body.decode().splitlines():
-                if line.startswith("data:") and line[5:].strip():
-                    return json.loads(line[5:])
-            raise AssertionError(f"no data event in {self.body!r}")
-        assert ctype == "application/json", f"unexpected content type {ctype!r}: {self.body[:200]!r}"
-        return json.loads(self.body)
-
-    def __str__(self) -> str:
-        return f"HTTP {self.status} {dict(self.headers)} {self.body[:300]!r}"
-
-
 def raw(env: Env, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
     """One HTTP request to the gateway. Never use it for a request that opens a stream."""
-    if isinstance(body, (dict, list)):
-        body = json.dumps(body).encode()
-    elif isinstance(body, str):
-        body = body.encode()
-    conn = http.client.HTTPConnection("127.0.0.1", env.gateway_port, timeout=10)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        r = conn.getresponse()
-        return Reply(r.status, r.headers, r.read())
-    finally:
-        conn.close()
+    return http_request(env.gateway_port, method, path, body, headers)
 
 
 def open_raw_session(env: Env) -> str:

@@ -1,0 +1,248 @@
+"""Shared plumbing for the interop suites: child processes read with deadlines, the gatehouse CLI, raw HTTP.
+
+Nothing here sleeps for synchronisation: readiness is a line a child prints, read with a deadline.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+GATEHOUSE_BIN = Path(os.environ.get("GATEHOUSE_BIN") or REPO / ".build" / "debug" / "gatehouse")
+
+# Bounds for every wait in the fixtures (seconds). A debug build can be slow to start.
+BACKEND_START_TIMEOUT = 15
+CLI_TIMEOUT = 120
+SERVE_START_TIMEOUT = 60
+STOP_TIMEOUT = 10
+
+PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
+
+
+class Process:
+    """A child process whose stdout lines are pumped into a queue (so waits can time out)."""
+
+    def __init__(self, name: str, args: list[str], *, log_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.name = name
+        self.args = args
+        self.stderr_path = log_dir / f"{name}.stderr.log"
+        self._stderr = open(self.stderr_path, "wb")
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.stdout: list[str] = []
+        self.popen = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+            text=True,
+            bufsize=1,
+        )
+        self._pump = threading.Thread(target=self._read_stdout, name=f"{name}-stdout", daemon=True)
+        self._pump.start()
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def _read_stdout(self) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            self.stdout.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def diagnostics(self) -> str:
+        try:
+            err = self.stderr_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            err = "(unreadable)"
+        out = "".join(self.stdout)[-2000:]
+        return f"--- {self.name} {self.args!r} rc={self.popen.poll()}\n--- stdout:\n{out}\n--- stderr (tail):\n{err}"
+
+    def wait_for_line(self, pattern: str, timeout: float) -> re.Match[str]:
+        """The first stdout line matching `pattern`, waiting at most `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{self.name} printed no line matching {pattern!r} within {timeout}s\n{self.diagnostics()}")
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                self.popen.wait(timeout=STOP_TIMEOUT)
+                raise RuntimeError(f"{self.name} closed stdout before printing {pattern!r}\n{self.diagnostics()}")
+            if m := regex.search(line):
+                return m
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=STOP_TIMEOUT)
+        if self.popen.stdout is not None:
+            self.popen.stdout.close()
+        self._stderr.close()
+
+
+class Reaper:
+    """Stops processes together: SIGTERM to each as soon as it is no longer needed, then, at the end, one shared
+    deadline for all of them to exit before SIGKILL. A gateway that is slow to exit (it waits on open event
+    streams) then costs one STOP_TIMEOUT in all rather than one per process."""
+
+    def __init__(self) -> None:
+        self.processes: list[Process] = []
+
+    def add(self, process: Process) -> Process:
+        self.processes.append(process)
+        return process
+
+    @staticmethod
+    def terminate(process: Process) -> None:
+        if process.popen.poll() is None:
+            process.popen.terminate()
+
+    def stop_all(self) -> list[str]:
+        """Stops every process; returns a line for each one that had to be killed."""
+        for p in self.processes:
+            self.terminate(p)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        killed: list[str] = []
+        for p in self.processes:
+            try:
+                p.popen.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                killed.append(f"{p.name} (pid {p.pid}) did not exit within {STOP_TIMEOUT}s of SIGTERM; killed")
+                p.popen.kill()
+        for p in self.processes:
+            p.stop()  # reaps and closes the pipes
+        self.processes.clear()
+        return killed
+
+
+def require_binary() -> None:
+    if not GATEHOUSE_BIN.is_file() or not os.access(GATEHOUSE_BIN, os.X_OK):
+        pytest.fail(f"gatehouse binary not found at {GATEHOUSE_BIN}: run `swift build --product gatehouse` or set GATEHOUSE_BIN")
+
+
+def loopback_env() -> dict[str, str]:
+    """An environment for children with proxies kept away from loopback traffic (this process's too)."""
+    env = dict(os.environ)
+    for var in PROXY_VARS:
+        env.pop(var, None)
+        os.environ.pop(var, None)
+    os.environ["NO_PROXY"] = env["NO_PROXY"] = "127.0.0.1,localhost"
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    cmd = [str(GATEHOUSE_BIN), *args]
+    try:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=CLI_TIMEOUT, env=env)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"{' '.join(cmd)} did not finish within {CLI_TIMEOUT}s: {e}")
+    if r.returncode != 0:
+        pytest.fail(f"{' '.join(cmd)} exited {r.returncode}\n--- stdout:\n{r.stdout}\n--- stderr:\n{r.stderr}")
+    return r
+
+
+def start_backend(log_dir: Path, python: str, name: str = "backend") -> tuple[Process, int]:
+    """Starts backend.py; returns the process and its port."""
+    backend = Process(name, [python, str(HERE / "backend.py")], log_dir=log_dir)
+    try:
+        port = int(backend.wait_for_line(r"^PORT (\d+)$", BACKEND_START_TIMEOUT).group(1))
+    except BaseException:
+        backend.stop()
+        raise
+    return backend, port
+
+
+def start_serve(db: Path, log_dir: Path, env: dict[str, str], name: str = "serve") -> tuple[Process, int]:
+    """Starts `gatehouse serve --listen 127.0.0.1:0`; returns the process and the port it announced."""
+    serve = Process(name, [str(GATEHOUSE_BIN), "serve", "--db", str(db), "--listen", "127.0.0.1:0"], log_dir=log_dir, env=env)
+    try:
+        port = int(serve.wait_for_line(r"listening on http://127\.0\.0\.1:(\d+)", SERVE_START_TIMEOUT).group(1))
+    except BaseException:
+        serve.stop()
+        raise
+    return serve, port
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def rpc(self) -> Any:
+        """The JSON-RPC payload, from a JSON body or the first SSE `data:` event."""
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype == "text/event-stream":
+            for line in self.body.decode().splitlines():
+                if line.startswith("data:") and line[5:].strip():
+                    return json.loads(line[5:])
+            raise AssertionError(f"no data event in {self.body!r}")
+        assert ctype == "application/json", f"unexpected content type {ctype!r}: {self.body[:200]!r}"
+        return json.loads(self.body)
+
+    def __str__(self) -> str:
+        return f"HTTP {self.status} {dict(self.headers)} {self.body[:600]!r}"
+
+
+def http_request(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
+    """One HTTP request to 127.0.0.1:`port`. Never use it for a request that opens a stream."""
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+    elif isinstance(body, str):
+        body = body.encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return Reply(r.status, r.headers, r.read())
+    finally:
+        conn.close()
+
+
+T = TypeVar("T")
+
+
+def run_async(main: Callable[[], Awaitable[T]]) -> T:
+    """`anyio.run(main)`, re-raising a lone exception out of the task groups' exception groups."""
+    try:
+        return anyio.run(main)
+    except BaseExceptionGroup as group:
+        leaves: list[BaseException] = []
+
+        def collect(e: BaseException) -> None:
+            if isinstance(e, BaseExceptionGroup):
+                for inner in e.exceptions:
+                    collect(inner)
+            else:
+                leaves.append(e)
+
+        collect(group)
+        if len(leaves) == 1:
+            raise leaves[0] from group
+        raise
