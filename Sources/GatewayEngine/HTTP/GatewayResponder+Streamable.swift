@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// The Streamable HTTP transport (2025-03-26, 2025-06-18, 2025-11-25) at `/<base>/mcp`.
 extension GatewayResponder {
@@ -144,12 +145,18 @@ extension GatewayResponder {
     }
 
     /// Sends a comment every keep-alive interval so idle proxies keep the stream open and dead clients are noticed.
+    /// A graceful shutdown ends the stream at once (the task inherits the server's shutdown signal), so open streams
+    /// never hold `serve` up after SIGTERM.
     func startKeepAlive(_ continuation: AsyncStream<ByteBuffer>.Continuation, onEnd: @escaping @Sendable () -> Void) {
         let interval = gateway.configuration.sseKeepAlive
         let task = Task {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                continuation.yield(SSE.comment("keep-alive"))
+            await withGracefulShutdownHandler {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: interval) } catch { return }
+                    continuation.yield(SSE.comment("keep-alive"))
+                }
+            } onGracefulShutdown: {
+                continuation.finish()
             }
         }
         continuation.onTermination = { _ in
