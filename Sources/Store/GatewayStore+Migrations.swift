@@ -126,6 +126,50 @@ extension GatewayStore {
                 }
             }
         }
+        m.registerMigration("v3-credentials") { db in
+            try db.create(table: "credentialProvider") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("kind", .text).notNull()
+                t.column("settings", .text).notNull()
+                t.column("secret", .text)
+                t.column("allowPrivateNetwork", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "credentialConnection") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.belongsTo("provider", inTable: "credentialProvider", onDelete: .cascade).notNull()
+                t.column("status", .text).notNull()
+                t.column("statusReason", .text)
+                t.column("accessToken", .text)
+                t.column("refreshToken", .text)
+                t.column("expiresAt", .datetime)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "oauthState") { t in
+                t.primaryKey("stateHash", .text)
+                t.belongsTo("connection", inTable: "credentialConnection", onDelete: .cascade).notNull()
+                t.column("verifier", .text).notNull()
+                t.column("redirectUri", .text).notNull()
+                t.column("expiresAt", .datetime).notNull()
+            }
+            try db.alter(table: "api") { t in
+                t.add(column: "credential", .text)
+                t.add(column: "credentialOrigin", .text)
+            }
+            // Token refreshes update connections often: only changes of what is configured bump the revision.
+            for (table, updated) in [("credentialProvider", ""), ("credentialConnection", " OF name, providerId")] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event)\(event == "UPDATE" ? updated : "") ON \(table)
+                        BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
+                        """)
+                }
+            }
+        }
         return m
     }
 }

@@ -23,6 +23,10 @@ public struct APIRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var baseUrlOverridden: Bool
     /// Whether the backend may be on loopback or a private network.
     public var allowPrivateNetwork: Bool
+    /// The credential connection injected into every backend call, if any.
+    public var credential: String? = nil
+    /// The origin (`scheme://host:port`) the credential was attached for; it is never sent elsewhere.
+    public var credentialOrigin: String? = nil
     public var createdAt: Date
     public var updatedAt: Date
 
