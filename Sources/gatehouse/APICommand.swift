@@ -83,15 +83,20 @@ struct APICommand: AsyncParsableCommand {
     }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change an API's backend URL or private-network permission.")
+        static let configuration = CommandConfiguration(abstract: "Change an API's backend URL, private-network permission or credential.")
         @OptionGroup var store: StoreOptions
         @Argument var name: String
         @Option(name: .long, help: "Backend base URL ('' restores the document's).") var baseUrl: String?
         @Option(name: .long, help: "true or false.") var allowPrivateNetwork: Bool?
+        @Option(name: .long, help: "A credential connection injected into every backend call ('none' detaches).") var credential: String?
 
         func run() async throws {
             try await runReportingErrors {
                 let db = try store.open()
+                if let credential, baseUrl == nil, allowPrivateNetwork == nil {
+                    try attachCredential(credential, db: db)
+                    return
+                }
                 let api = try db.api(named: name)
                 let documentBase = try OpenAPIImporter().importDocument(Data(api.document.utf8), sourceName: api.source, sourceURL: URL(string: api.source)).baseURL
                 let allow = allowPrivateNetwork ?? api.allowPrivateNetwork
@@ -101,7 +106,27 @@ struct APICommand: AsyncParsableCommand {
                 if let effective { _ = try AddressGuard().check(effective, allowPrivateNetwork: allow) }
                 let updated = try db.updateAPI(named: name, baseUrl: newBase, documentBaseUrl: documentBase, allowPrivateNetwork: allowPrivateNetwork)
                 print("API '\(name)': backend \(updated.baseUrl ?? "(none)"), private networks \(updated.allowPrivateNetwork ? "allowed" : "refused")")
+                if let credential { try attachCredential(credential, db: db) } else if let c = updated.credential,
+                    credentialOrigin(of: updated.baseUrl ?? "") != updated.credentialOrigin
+                {
+                    print("warning: credential '\(c)' stays bound to \(updated.credentialOrigin ?? "?"); calls will fail until it is re-attached")
+                }
             }
+        }
+
+        /// Binds the credential to the API's current backend origin (it is never sent to another host).
+        func attachCredential(_ credential: String, db: GatewayStore) throws {
+            if credential == "none" {
+                try db.setAPICredential(named: name, connection: nil, origin: nil)
+                print("API '\(name)': no credential")
+                return
+            }
+            let api = try db.api(named: name)
+            guard let base = api.baseUrl, let origin = credentialOrigin(of: base) else {
+                throw GatewayError(.invalidArgument, "API '\(name)' has no backend base URL to bind the credential to; set --base-url first")
+            }
+            try db.setAPICredential(named: name, connection: credential, origin: origin)
+            print("API '\(name)': credential '\(credential)' injected into calls to \(origin)")
         }
     }
 

@@ -11,7 +11,8 @@ struct Gatehouse: AsyncParsableCommand {
         abstract: "An MCP gateway: REST APIs and MCP servers behind one governed endpoint.",
         version: GatehouseVersion.current,
         subcommands: [
-            Console.self, Serve.self, APICommand.self, ServerCommand.self, PolicyCommand.self, SubscriptionCommand.self, Apply.self, Export.self,
+            Console.self, Serve.self, APICommand.self, ServerCommand.self, PolicyCommand.self, SubscriptionCommand.self, CredentialCommand.self, Apply.self,
+            Export.self,
         ],
         defaultSubcommand: Console.self)
 }
@@ -41,8 +42,9 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
     } catch let error as GatewayError {
         FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
         throw ExitCode(1)
-    } catch let error as ValidationError {
-        throw error
+    } catch let error as CredentialError {
+        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        throw ExitCode(1)
     } catch let error as StoreError {
         FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
         throw ExitCode(1)

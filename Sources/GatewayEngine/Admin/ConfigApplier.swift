@@ -8,8 +8,13 @@ import Yams
 /// then writes, so a bad file changes nothing. Entities not named in the file are left alone.
 public struct ConfigApplier: Sendable {
     let store: GatewayStore
+    /// The environment (for `GATEHOUSE_MASTER_KEY` and `secret: {env: …}` references).
+    let environment: [String: String]
 
-    public init(store: GatewayStore) { self.store = store }
+    public init(store: GatewayStore, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.store = store
+        self.environment = environment
+    }
 
     /// Parses a configuration file; errors name the line.
     public static func parse(_ text: String, file: String) throws(GatewayError) -> ConfigDocument {
@@ -48,6 +53,7 @@ public struct ConfigApplier: Sendable {
         public var servers: [String] = []
         public var policies: [String] = []
         public var subscriptions: [String] = []
+        public var credentials: [String] = []
         public var createdKeys: [CreatedKey] = []
         public var warnings: [String] = []
     }
@@ -90,11 +96,32 @@ public struct ConfigApplier: Sendable {
             }
         }
         let governance = try checkGovernance(doc, file: file, serverNames: serverNames)
+        let credentials = try checkCredentials(doc, file: file, baseDirectory: baseDirectory, environment: environment)
+        let connectionNames = Set(credentials.map(\.entry.name)).union((try? store.credentialConnections().map(\.name)) ?? [])
+        for (i, api) in (doc.apis ?? []).enumerated() {
+            if let c = api.credential, c != "none", !connectionNames.contains(c) {
+                throw GatewayError(.invalidConfig, "API '\(api.name)' uses credential '\(c)', which is neither in the file nor in the store", location: "\(file): apis[\(i)]")
+            }
+        }
+        let vault: CredentialVault? = try credentials.isEmpty ? nil : CredentialVault.open(store: store, environment: environment, create: true)
+        if let vault { try applyCredentials(credentials, vault: vault, summary: &summary) }
         for p in prepared {
             let outcome = try importer.save(p)
             summary.apis.append(p.request.name)
             summary.warnings += p.warnings.map { "\(p.request.name): \($0)" }
             if !outcome.removed.isEmpty { summary.warnings.append("\(p.request.name): removed operations \(outcome.removed.joined(separator: ", "))") }
+        }
+        for api in doc.apis ?? [] {
+            let record = try store.api(named: api.name)
+            switch api.credential {
+            case nil, "none"?:
+                if record.credential != nil { try store.setAPICredential(named: api.name, connection: nil, origin: nil) }
+            case let c?:
+                guard let origin = record.baseUrl.flatMap(credentialOrigin(of:)) else {
+                    throw GatewayError(.invalidConfig, "API '\(api.name)' has no backend base URL to bind credential '\(c)' to")
+                }
+                try store.setAPICredential(named: api.name, connection: c, origin: origin)
+            }
         }
         for s in doc.servers ?? [] {
             try applyServer(s)
@@ -126,7 +153,7 @@ public struct ConfigApplier: Sendable {
 
     /// The current configuration. With `specDirectory`, each API's document is written there as `<name>.<ext>`
     /// and referenced by a path relative to `relativeTo`; otherwise specs are referenced by their import source.
-    public func export(specDirectory: String? = nil, relativeTo: String? = nil) throws -> ConfigDocument {
+    public func export(specDirectory: String? = nil, relativeTo: String? = nil, includeSecrets: Bool = false) throws -> ConfigDocument {
         var doc = ConfigDocument(apis: [], servers: [])
         for api in try store.apis() {
             var spec = api.source
@@ -138,7 +165,10 @@ public struct ConfigApplier: Sendable {
                 try api.document.write(toFile: path, atomically: true, encoding: .utf8)
                 spec = relativeTo.map { path.hasPrefix($0 + "/") ? String(path.dropFirst($0.count + 1)) : path } ?? path
             }
-            doc.apis!.append(.init(name: api.name, spec: spec, baseUrl: api.baseUrlOverridden ? api.baseUrl : nil, allowPrivateNetwork: api.allowPrivateNetwork ? true : nil))
+            doc.apis!.append(
+                .init(
+                    name: api.name, spec: spec, baseUrl: api.baseUrlOverridden ? api.baseUrl : nil, allowPrivateNetwork: api.allowPrivateNetwork ? true : nil,
+                    credential: api.credential))
         }
         for server in try store.servers() {
             guard let apiId = server.apiId, let api = try store.api(id: apiId) else { continue }
@@ -158,6 +188,8 @@ public struct ConfigApplier: Sendable {
                     requireSubscription: server.requireSubscription ? true : nil))
         }
         try exportGovernance(into: &doc)
+        let vault = try? CredentialVault.open(store: store, environment: environment, create: false)
+        try exportCredentials(into: &doc, includeSecrets: includeSecrets, vault: vault)
         return doc
     }
 

@@ -40,8 +40,11 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         public var spec: String
         public var baseUrl: String?
         public var allowPrivateNetwork: Bool?
+        /// A credential connection injected into every backend call.
+        public var credential: String?
 
-        public init(name: String, spec: String, baseUrl: String? = nil, allowPrivateNetwork: Bool? = nil) {
+        public init(name: String, spec: String, baseUrl: String? = nil, allowPrivateNetwork: Bool? = nil, credential: String? = nil) {
+            self.credential = credential
             self.name = name
             self.spec = spec
             self.baseUrl = baseUrl
@@ -119,8 +122,63 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// Where a secret comes from: exactly one of `env`, `file` (relative to the file) or `value`; `stored: true`
+    /// (what export writes) keeps the stored secret.
+    public struct SecretReference: Codable, Sendable, Equatable {
+        public var env: String?
+        public var file: String?
+        public var value: String?
+        public var stored: Bool?
+
+        public init(env: String? = nil, file: String? = nil, value: String? = nil, stored: Bool? = nil) {
+            self.env = env
+            self.file = file
+            self.value = value
+            self.stored = stored
+        }
+    }
+
+    /// A credential provider (and its connection of the same name).
+    public struct Credential: Codable, Sendable, Equatable {
+        public var name: String
+        /// `api-key`, `bearer`, `basic`, `client-credentials` or `authorization-code`.
+        public var type: String
+        public var header: String?
+        public var query: String?
+        public var username: String?
+        public var tokenUrl: String?
+        public var authorizationUrl: String?
+        public var clientId: String?
+        public var scopes: [String]?
+        public var audience: String?
+        public var clientAuth: String?
+        public var allowPrivateNetwork: Bool?
+        public var secret: SecretReference?
+
+        public init(
+            name: String, type: String, header: String? = nil, query: String? = nil, username: String? = nil, tokenUrl: String? = nil,
+            authorizationUrl: String? = nil, clientId: String? = nil, scopes: [String]? = nil, audience: String? = nil, clientAuth: String? = nil,
+            allowPrivateNetwork: Bool? = nil, secret: SecretReference? = nil
+        ) {
+            self.name = name
+            self.type = type
+            self.header = header
+            self.query = query
+            self.username = username
+            self.tokenUrl = tokenUrl
+            self.authorizationUrl = authorizationUrl
+            self.clientId = clientId
+            self.scopes = scopes
+            self.audience = audience
+            self.clientAuth = clientAuth
+            self.allowPrivateNetwork = allowPrivateNetwork
+            self.secret = secret
+        }
+    }
+
     public var apis: [API]?
     public var servers: [Server]?
+    public var credentials: [Credential]?
     public var policies: [Policy]?
     public var subscriptions: [Subscription]?
 

@@ -49,6 +49,8 @@ struct GatewayResponder: HTTPResponder {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.monitor.prometheusText())))
+        case Self.callbackPath:
+            return await oauthCallback(request)
         default:
             if path.hasPrefix(Self.metadataPrefix) { return protectedResourceMetadata(request) }
         }

@@ -138,6 +138,19 @@ extension Gateway {
             return toolError(error.message)
         }
         if !backendHeaders.isEmpty { request.apply(backendHeaders) }
+        if let connection = tool.credential {
+            // A credential goes only to the origin it was attached for.
+            guard let origin = credentialOrigin(of: request.url), origin == tool.credentialOrigin else {
+                return toolError("API '\(tool.apiName)' now points to a different origin than its credential '\(connection)' was attached for; re-attach it with `gatehouse api set \(tool.apiName) --credential \(connection)`")
+            }
+            do {
+                let injection = try await credentials.injection(for: connection)
+                request.apply(injection.headers.map { ($0.name, $0.value, .override) })
+                if !injection.query.isEmpty { request.appendQuery(injection.query) }
+            } catch {
+                return toolError("Credential '\(connection)' is unavailable: \(error.message)")
+            }
+        }
         let started = ContinuousClock.now
         do {
             let response = try await backend.execute(request, origin: baseURL, allowPrivateNetwork: tool.allowPrivateNetwork)

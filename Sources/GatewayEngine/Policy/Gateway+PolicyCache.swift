@@ -50,6 +50,13 @@ extension JSONValue {
 }
 
 extension BackendRequest {
+    /// Adds query parameters (percent-encoded) to the URL.
+    mutating func appendQuery(_ items: [(name: String, value: String)]) {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let encoded = items.map { ($0.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "=" + ($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") }
+        url += (url.contains("?") ? "&" : "?") + encoded.joined(separator: "&")
+    }
+
     /// Applies `set-header` policies in order.
     mutating func apply(_ rules: [(name: String, value: String, action: SetHeaderPolicy.ExistsAction)]) {
         for rule in rules {

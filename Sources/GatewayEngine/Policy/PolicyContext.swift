@@ -38,6 +38,8 @@ public struct PolicyContext: Sendable {
     var responseHeaders: HTTPFields = [:]
     /// `set-header` policies to apply to the backend request, resolved.
     var backendHeaders: [(name: String, value: String, action: SetHeaderPolicy.ExistsAction)] = []
+    /// Variables set by `get-authorization-context` (tokens: masked when printed).
+    var variables: [String: SecretValue] = [:]
     var cacheLookup: CacheLookupPolicy?
     var cacheTTL: Int?
 

@@ -21,6 +21,8 @@ extension PolicyEngine {
                 refusal = await quota(s, p, headers: headers, context: &context)
             case .setHeader(let p):
                 context.backendHeaders.append((p.name, Self.resolve(p.value, context: context), p.existsAction))
+            case .authorizationContext(let p):
+                refusal = await authorizationContext(s, p, context: &context)
             case .cacheLookup(let p):
                 context.cacheLookup = p
             case .cacheStore:
@@ -183,7 +185,27 @@ extension PolicyEngine {
         context.quotaCounts.removeAll()
     }
 
-    /// Fills `{{client-ip}}`, `{{subscription}}`, `{{principal}}` and `{{jwt:<claim>}}` in a header value.
+    /// Fetches a connection's token into a context variable (`get-authorization-context`).
+    func authorizationContext(_ s: ScopedStatement, _ p: AuthorizationContextPolicy, context: inout PolicyContext) async -> PolicyRejection? {
+        guard let credentials else { return nil }
+        do {
+            let injection = try await credentials.injection(for: p.connection)
+            let value = injection.headers.first.map { h in
+                h.value.hasPrefix("Bearer ") ? String(h.value.dropFirst(7)) : h.value
+            } ?? injection.query.first?.value ?? ""
+            context.variables[p.variable] = SecretValue(value)
+            context.note(s, "connection \(p.connection) ready")
+            return nil
+        } catch {
+            context.note(s, "connection \(p.connection) unavailable")
+            if p.ignoreError { return nil }
+            return reject(
+                .serviceUnavailable, "Service Unavailable: credential '\(p.connection)' is unavailable: \(error.message)",
+                policy: "get-authorization-context", scope: s.scope.description, headers: [.retryAfter: "30"])
+        }
+    }
+
+    /// Fills `{{client-ip}}`, `{{subscription}}`, `{{principal}}`, `{{jwt:<claim>}}` and `{{var:<name>}}` in a header value.
     static func resolve(_ template: String, context: PolicyContext) -> String {
         guard template.contains("{{") else { return template }
         var out = template
@@ -203,6 +225,8 @@ extension PolicyEngine {
             rest = rest[close.upperBound...]
         }
         out = result + rest
+        // Variables last, so a token's own text is never read as a template.
+        for (name, value) in context.variables { out = out.replacingOccurrences(of: "{{var:\(name)}}", with: value.unmasked) }
         // Scalars, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: out.unicodeScalars.filter { $0 != "\r" && $0 != "\n" && $0 != "\0" }.prefix(4096))

@@ -17,11 +17,16 @@ public final class PolicyEngine: Sendable {
     let clock: PolicyClock
     /// Proxies whose `X-Forwarded-For` is believed everywhere.
     let trustedProxies: [IPRange]
+    /// Outbound credentials, for `get-authorization-context`.
+    let credentials: CredentialManager?
 
     /// The header that carries subscription keys.
     public static let subscriptionHeader = HTTPField.Name("Gatehouse-Subscription-Key")!
 
-    init(store: GatewayStore, monitor: RequestMonitor, logger: Logger, clock: PolicyClock, trustedProxies: [IPRange]) {
+    init(
+        store: GatewayStore, monitor: RequestMonitor, logger: Logger, clock: PolicyClock, trustedProxies: [IPRange], credentials: CredentialManager? = nil
+    ) {
+        self.credentials = credentials
         self.store = store
         self.monitor = monitor
         self.logger = logger

@@ -19,10 +19,12 @@ struct PolicyParser {
         "cache-store": ["duration"],
         "set-header": ["name", "value", "exists-action"],
         "check-header": ["name", "values", "ignore-case", "failed-check-httpcode", "failed-check-error-message"],
+        "get-authorization-context": ["connection", "context-variable-name", "ignore-error"],
     ]
 
     static let inboundOnly: Set<String> = [
         "rate-limit", "rate-limit-by-key", "quota", "quota-by-key", "validate-jwt", "ip-filter", "cache-lookup", "set-header", "check-header",
+        "get-authorization-context",
     ]
 
     /// Headers a `set-header` policy may not touch: they frame the request or carry the client's identity.
@@ -127,6 +129,13 @@ struct PolicyParser {
             if a["failed-check-httpcode"] != nil { p.failedStatus = try int(a, "failed-check-httpcode", range: 400...499) }
             if let m = try string(a, "failed-check-error-message", required: false) { p.failedMessage = m }
             return .checkHeader(p)
+        case "get-authorization-context":
+            let connection = try string(a, "connection")!
+            let variable = try string(a, "context-variable-name", required: false) ?? "authorization"
+            guard !connection.isEmpty, variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), !variable.isEmpty else {
+                throw fail("context-variable-name: letters, digits, '-' and '_' only")
+            }
+            return .authorizationContext(AuthorizationContextPolicy(connection: connection, variable: variable, ignoreError: try bool(a, "ignore-error") ?? false))
         default:
             throw fail("unknown policy '\(kind)'")
         }

@@ -8,6 +8,7 @@ public enum PolicyStatement: Sendable, Hashable {
     case cacheStore(CacheStorePolicy)
     case setHeader(SetHeaderPolicy)
     case checkHeader(CheckHeaderPolicy)
+    case authorizationContext(AuthorizationContextPolicy)
 
     /// The policy's name as written in documents (`rate-limit-by-key`, `validate-jwt`, …).
     public var kindName: String {
@@ -20,6 +21,7 @@ public enum PolicyStatement: Sendable, Hashable {
         case .cacheStore: "cache-store"
         case .setHeader: "set-header"
         case .checkHeader: "check-header"
+        case .authorizationContext: "get-authorization-context"
         }
     }
 
@@ -144,6 +146,17 @@ public struct SetHeaderPolicy: Sendable, Hashable {
     /// The value; may use `{{client-ip}}`, `{{subscription}}`, `{{principal}}` and `{{jwt:<claim>}}`.
     public var value: String
     public var existsAction: ExistsAction = .override
+}
+
+/// `get-authorization-context`: fetches a credential connection's current token (or key) into a context variable
+/// that later `set-header` values use as `{{var:<name>}}`, as in API Management.
+public struct AuthorizationContextPolicy: Sendable, Hashable {
+    /// The credential connection.
+    public var connection: String
+    /// The variable that receives the token.
+    public var variable: String
+    /// Continue without the variable when the token cannot be obtained (default: refuse the call).
+    public var ignoreError: Bool = false
 }
 
 /// `check-header`: the request must carry a header (with one of the listed values, when given).

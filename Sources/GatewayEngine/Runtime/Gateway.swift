@@ -14,6 +14,8 @@ public final class Gateway: Sendable {
     let sessions: SessionRegistry
     /// Counters, cache and validators for policies.
     public let policies: PolicyEngine
+    /// Outbound credentials (secrets sealed at rest, OAuth tokens).
+    public let credentials: CredentialManager
     private let validators = LockedBox<[JWTValidationSettings: JWTValidator]>([:])
     private let table = LockedBox(RoutingTable())
     private let lastSweep = LockedBox(ContinuousClock.now)
@@ -27,8 +29,10 @@ public final class Gateway: Sendable {
         self.monitor = monitor
         backend = BackendClient(configuration: configuration.backend)
         sessions = SessionRegistry(idleTimeout: configuration.sessionIdleTimeout, maxSessions: configuration.maxSessions)
+        credentials = CredentialManager(store: store, http: backend.http, environment: ProcessInfo.processInfo.environment, logger: logger)
         policies = PolicyEngine(
-            store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init))
+            store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),
+            credentials: credentials)
         reload()
     }
 

@@ -10,6 +10,9 @@ public struct CompiledTool: Sendable {
     /// The backend base URL, or nil when the API has none (calls then fail with a clear tool error).
     public var baseURL: String?
     public var allowPrivateNetwork: Bool
+    /// The credential connection injected into backend calls, and the origin it is bound to.
+    public var credential: String?
+    public var credentialOrigin: String?
     /// The `tools/list` entry for revisions with structured output (2025-06-18 and later).
     var listEntry: JSONValue
     /// The `tools/list` entry for older revisions (no `title`, no `outputSchema`).
@@ -68,7 +71,8 @@ public struct RoutingTable: Sendable {
                 tools.append(
                     CompiledTool(
                         name: t.tool.name, description: description, operation: op, apiName: api?.name ?? t.apiName,
-                        baseURL: api?.baseUrl, allowPrivateNetwork: api?.allowPrivateNetwork ?? false, listEntry: entry,
+                        baseURL: api?.baseUrl, allowPrivateNetwork: api?.allowPrivateNetwork ?? false, credential: api?.credential,
+                        credentialOrigin: api?.credentialOrigin, listEntry: entry,
                         legacyListEntry: legacy))
             }
             servers[s.record.basePath] = CompiledServer(

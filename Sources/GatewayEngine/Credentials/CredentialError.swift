@@ -1,0 +1,31 @@
+/// An error of the credential manager: a stable code and a message that never contains a secret.
+public struct CredentialError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A stable, bounded error code.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+        /// No usable master key: credentials stay locked.
+        public static let locked = Code("credentials_locked")
+        /// The master key is malformed, too weak, or its file is readable by others.
+        public static let invalidKey = Code("invalid_master_key")
+        /// A sealed value failed authentication: wrong key, moved to another row, or tampered with.
+        public static let unsealFailed = Code("unseal_failed")
+        /// The identity provider refused or failed (token endpoint errors, bad responses).
+        public static let providerError = Code("provider_error")
+        /// The connection is not authorised yet, or its refresh token no longer works.
+        public static let notConnected = Code("not_connected")
+        /// The request or configuration is invalid.
+        public static let invalid = Code("invalid_credential")
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
