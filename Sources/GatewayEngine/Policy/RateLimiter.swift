@@ -52,7 +52,8 @@ public final class RateLimiter: Sendable {
                 Self.sweep(&table, now: now, period: period)
                 if table.count >= maxKeys { return nil }
             }
-            var log = table[key] ?? Log()
+            // Take the log out of the table so that appending does not copy its array (copy-on-write).
+            var log = table.removeValue(forKey: key) ?? Log()
             let cutoff = now >= period ? now - period : 0
             log.expire(before: cutoff)
             log.lastUse = now
@@ -83,7 +84,7 @@ public final class RateLimiter: Sendable {
     /// How many calls are inside the window ending at `now` for `key` (already counted ones only).
     public func count(_ key: String, period: UInt64, now: UInt64) -> Int {
         logs.withLock { table in
-            guard var log = table[key] else { return 0 }
+            guard var log = table.removeValue(forKey: key) else { return 0 }
             log.expire(before: now >= period ? now - period : 0)
             table[key] = log
             return log.count
@@ -93,7 +94,7 @@ public final class RateLimiter: Sendable {
     /// Gives back a call counted at `stamp` (a request refused later, or one an increment condition excludes).
     public func release(_ key: String, stamp: UInt64) {
         logs.withLock { table in
-            guard var log = table[key] else { return }
+            guard var log = table.removeValue(forKey: key) else { return }
             if let i = log.times[log.head...].lastIndex(of: stamp) {
                 log.times.remove(at: i)
             }
