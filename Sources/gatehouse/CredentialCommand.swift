@@ -215,6 +215,7 @@ struct CredentialCommand: AsyncParsableCommand {
                 let rotation = SecretRotation(store: db, loader: MasterKeyLoader(environment: env, keyFilePath: path), keyFilePath: path, environment: env)
                 let key = try rotation.rotate()
                 print("re-sealed every secret under master key \(key.id)")
+                print("running gateways pick the new key up on their next credential use")
                 if env[MasterKeyLoader.environmentVariable] != nil {
                     print("now set GATEHOUSE_MASTER_KEY to the value of GATEHOUSE_NEW_MASTER_KEY before the next start")
                 }

@@ -53,9 +53,19 @@ public final class CredentialManager: Sendable {
         CredentialService(vault: try vault.get(), oauth: oauth)
     }
 
-    /// The headers and query parameters for a call made with `connection`.
+    /// The headers and query parameters for a call made with `connection`. A value sealed under a key this process
+    /// has not loaded (a rotation by another process) makes it reload the key once and retry.
     public func injection(for connectionName: String) async throws(CredentialError) -> CredentialInjection {
-        let vault = try vault.get()
+        do {
+            return try await injection(for: connectionName, vault: try vault.get())
+        } catch where error.code == .locked || error.code == .unsealFailed {
+            let reloaded = Result { () throws(CredentialError) in try CredentialVault.open(store: store, environment: environment, create: false) }
+            loaded.withLock { $0 = reloaded }
+            return try await injection(for: connectionName, vault: try reloaded.get())
+        }
+    }
+
+    func injection(for connectionName: String, vault: CredentialVault) async throws(CredentialError) -> CredentialInjection {
         let connection: CredentialConnectionRecord
         let provider: CredentialProviderRecord
         do {

@@ -16,7 +16,14 @@ public struct CredentialVault: Sendable {
     /// Loads the master key; with `create`, a key file is made (mode 0600) when there is none.
     public static func open(store: GatewayStore, environment: [String: String], create: Bool) throws(CredentialError) -> CredentialVault {
         let loader = MasterKeyLoader(environment: environment, keyFilePath: keyFilePath(for: store))
-        let ring = try loader.load(create: create)
+        // A new key file only for a store with nothing sealed yet: a deleted key file must not silently orphan secrets.
+        var mayCreate = create
+        if create, !loader.usesEnvironment, !FileManager.default.fileExists(atPath: loader.keyFilePath),
+            let sealed = try? store.sealedFields(), !sealed.isEmpty
+        {
+            mayCreate = false
+        }
+        let ring = try loader.load(create: mayCreate)
         return CredentialVault(store: store, box: SecretBox(ring: ring), keySource: loader.source)
     }
 
