@@ -138,6 +138,7 @@ extension Gateway {
             return toolError(error.message)
         }
         if !backendHeaders.isEmpty { request.apply(backendHeaders) }
+        var injected: [String] = []
         if let connection = tool.credential {
             // A credential goes only to the origin it was attached for.
             guard let origin = credentialOrigin(of: request.url), origin == tool.credentialOrigin else {
@@ -145,6 +146,7 @@ extension Gateway {
             }
             do {
                 let injection = try await credentials.injection(for: connection)
+                injected = (injection.headers + injection.query).map(\.value)
                 request.apply(injection.headers.map { ($0.name, $0.value, .override) })
                 if !injection.query.isEmpty { request.appendQuery(injection.query) }
             } catch {
@@ -153,8 +155,10 @@ extension Gateway {
         }
         let started = ContinuousClock.now
         do {
-            let response = try await backend.execute(request, origin: baseURL, allowPrivateNetwork: tool.allowPrivateNetwork)
+            var response = try await backend.execute(request, origin: baseURL, allowPrivateNetwork: tool.allowPrivateNetwork)
             outcome.backendLatency = ContinuousClock.now - started
+            // A backend that echoes the credential we sent (in an error page, say) must not hand it to the client.
+            if !injected.isEmpty { response.body = SecretMasker.redact(response.body, secrets: injected) }
             outcome.backendStatus = response.status
             var result = mapper.map(status: response.status, contentType: response.contentType, body: response.body, operation: tool.operation)
             if !MCPProtocol.hasStructuredOutput(version), case .object(var o) = result {

@@ -41,3 +41,31 @@ public enum SecretMasker {
         }
     }
 }
+
+extension SecretMasker {
+    /// Replaces every occurrence of the given secrets (and of their token part after a `Bearer `/`Basic ` scheme) in a
+    /// body with `[redacted]`. Secrets shorter than 8 bytes are left alone (too likely to match ordinary text).
+    public static func redact(_ body: [UInt8], secrets: [String]) -> [UInt8] {
+        var needles: [[UInt8]] = []
+        for s in secrets {
+            needles.append(Array(s.utf8))
+            for scheme in ["Bearer ", "Basic "] where s.hasPrefix(scheme) { needles.append(Array(s.dropFirst(scheme.count).utf8)) }
+        }
+        needles = needles.filter { $0.count >= 8 }.sorted { $0.count > $1.count }
+        guard !needles.isEmpty, body.count >= 8 else { return body }
+        let replacement = Array("[redacted]".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var i = 0
+        outer: while i < body.count {
+            for n in needles where body.count - i >= n.count && body[i] == n[0] && body[i..<(i + n.count)].elementsEqual(n) {
+                out += replacement
+                i += n.count
+                continue outer
+            }
+            out.append(body[i])
+            i += 1
+        }
+        return out
+    }
+}

@@ -51,6 +51,19 @@ struct CredentialHTTPTests {
         #expect(try Self.service(g).maskedSecret(try g.store.credentialProvider(named: "petkey")) == "••••tail")
     }
 
+    @Test("a backend that echoes the credential it received cannot hand it to the client (L2)")
+    func echoedCredentialIsRedacted() async throws {
+        let g = try await TestGateway.start()
+        defer { g.stop() }
+        let secret = "echo-canary-\(UUID().uuidString)"
+        try Self.service(g).addProvider(name: "t", kind: .bearer, settings: .init(), secret: SecretValue(secret), allowPrivateNetwork: false)
+        try Self.attach(g, "t")
+        let sid = try await initialize(g)
+        let reply = try await send(g.url, body: PolicyHTTPTests.call("echo", arguments: #"{"value":"x"}"#), headers: ["Mcp-Session-Id": sid])
+        #expect(g.backend.receivedHeaders.last?["authorization"] == "Bearer \(secret)", "the backend did get the credential")
+        #expect(!reply.body.contains(secret) && reply.body.contains("[redacted]"), "\(reply.body)")
+    }
+
     @Test("an api-key header, and a credential refused for an origin it was not attached to")
     func apiKeyAndOriginBinding() async throws {
         let g = try await TestGateway.start()

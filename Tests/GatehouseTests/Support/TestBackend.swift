@@ -58,7 +58,10 @@ final class TestBackend: Sendable {
             router.get("/echo/{value}") { request, _ -> Response in
                 counter.increment()
                 counter.record(request.headers)
-                let body = JSONValue.object(["path": .string(request.uri.path)]).jsonString
+                var echoed: JSONObject = ["path": .string(request.uri.path)]
+                // Like a careless backend's error page: it echoes the credential it received.
+                if let auth = request.headers[.authorization] { echoed["receivedAuthorization"] = .string(auth) }
+                let body = JSONValue.object(echoed).jsonString
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
             }
             return Application(
