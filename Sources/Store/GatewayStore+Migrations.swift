@@ -76,14 +76,7 @@ extension GatewayStore {
                 t.column("error", .text)
             }
             // Any change to configuration bumps the revision that running engines poll.
-            for table in ["api", "operation", "server", "tool"] {
-                for event in ["INSERT", "UPDATE", "DELETE"] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event) ON \(table)
-                        BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
-                        """)
-                }
-            }
+            for table in ["api", "operation", "server", "tool"] { try revisionTriggers(db, table: table) }
         }
         m.registerMigration("v2-governance") { db in
             try db.alter(table: "server") { t in
@@ -117,14 +110,7 @@ extension GatewayStore {
                 t.column("count", .integer).notNull()
                 t.column("updatedAt", .datetime).notNull()
             }
-            for table in ["policy", "subscription"] {
-                for event in ["INSERT", "UPDATE", "DELETE"] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event) ON \(table)
-                        BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
-                        """)
-                }
-            }
+            for table in ["policy", "subscription"] { try revisionTriggers(db, table: table) }
         }
         m.registerMigration("v3-credentials") { db in
             try db.create(table: "credentialProvider") { t in
@@ -161,15 +147,20 @@ extension GatewayStore {
                 t.add(column: "credentialOrigin", .text)
             }
             // Token refreshes update connections often: only changes of what is configured bump the revision.
-            for (table, updated) in [("credentialProvider", ""), ("credentialConnection", " OF name, providerId")] {
-                for event in ["INSERT", "UPDATE", "DELETE"] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event)\(event == "UPDATE" ? updated : "") ON \(table)
-                        BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
-                        """)
-                }
-            }
+            try revisionTriggers(db, table: "credentialProvider")
+            try revisionTriggers(db, table: "credentialConnection", updateOf: "name, providerId")
         }
         return m
+    }
+
+    /// Triggers that bump `configRevision` after any insert, update (of `updateOf` columns only, when given) or delete.
+    static func revisionTriggers(_ db: Database, table: String, updateOf: String? = nil) throws {
+        for event in ["INSERT", "UPDATE", "DELETE"] {
+            let columns = event == "UPDATE" ? updateOf.map { " OF \($0)" } ?? "" : ""
+            try db.execute(sql: """
+                CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event)\(columns) ON \(table)
+                BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
+                """)
+        }
     }
 }
