@@ -1,3 +1,5 @@
+import GatewayEngine
+
 /// Screen 2: the imported APIs.
 enum APIsView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
@@ -24,7 +26,7 @@ enum APIsView {
 
 /// An API's details and its operations (method, path, summary, tool name).
 enum APIDetailView {
-    static let headerLines = 6
+    static let headerLines = 7
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state, t = ctx.theme
@@ -38,9 +40,11 @@ enum APIDetailView {
             ("Source", ctx.safe(api.source)),
             ("Base URL", (api.baseURL.map(ctx.safe) ?? "(none: set one with e)") + "   \(ctx.dot)   private network " + (api.allowPrivateNetwork ? "allowed" : "refused")),
             ("Servers", users.isEmpty ? "none: press c to create one" : users.joined(separator: ", ")),
+            ("Credential", credential(api, ctx)),
         ]
         KeyValueView.draw(&buf, ctx, facts, x: 2, y: y, labelWidth: 10)
-        // headerLines: four facts, a blank line, the OPERATIONS title.
+        if api.credential != nil, originMismatch(api, ascii: ctx.ascii) != nil { buf.restyle(x: 13, y: y + 4, width: ctx.width - 14) { $0 = ctx.theme.warn } }
+        // headerLines: five facts, a blank line, the OPERATIONS title.
         buf.write(" OPERATIONS", x: 0, y: y + headerLines - 1, style: t.sectionTitle)
         buf.write("  \(api.operations.count), each exposable as an MCP tool", x: 11, y: y + headerLines - 1, style: t.label)
         let ops = s.operationRows(api: api.name, s.page)
@@ -53,6 +57,21 @@ enum APIDetailView {
         }
         TableView(columns: columns, rows: rows, selected: s.page.selected, top: s.page.top, empty: api.operations.isEmpty ? "No operations." : "No operation matches the filter.")
             .draw(into: &buf, x: 0, y: y + headerLines, width: ctx.width, height: height - headerLines, theme: t, ascii: ctx.ascii)
+    }
+}
+
+extension APIDetailView {
+    /// `github-alice   ·   bound to https://api.github.com:443`, or `-` when no credential is attached.
+    static func credential(_ api: ConsoleData.APIRow, _ ctx: RenderContext) -> String {
+        guard let name = api.credential else { return "-" }
+        let bound = "\(ctx.safe(name))   \(ctx.dot)   bound to \(ctx.safe(api.credentialOrigin ?? "-"))"
+        return originMismatch(api, ascii: ctx.ascii) == nil ? bound : bound + "   \(Severity.warn.symbol(ascii: ctx.ascii)) base URL moved"
+    }
+
+    /// A warning when the base URL moved away from the origin the credential is bound to (calls then fail), else nil.
+    static func originMismatch(_ api: ConsoleData.APIRow, ascii: Bool) -> String? {
+        guard api.credential != nil, let base = api.baseURL, let origin = credentialOrigin(of: base), origin != api.credentialOrigin else { return nil }
+        return "\(Severity.warn.symbol(ascii: ascii)) the base URL is now on \(SafeText.escape(origin, ascii: ascii)): calls fail until it is re-attached"
     }
 }
 

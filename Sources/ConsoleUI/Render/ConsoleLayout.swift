@@ -15,9 +15,10 @@ enum ConsoleLayout {
         case .dashboard: return DashboardView.serverRows(s, contentHeight: ch)
         case .apis, .servers, .requests, .logs, .policies: return max(1, ch - 1)
         case .subscriptions: return max(1, ch - SubscriptionsView.headerLines - 1)
+        case .credentials: return max(1, ch - CredentialsView.headerLines - 1)
         case .apiDetail: return max(1, ch - APIDetailView.headerLines - 1)
         case .serverDetail: return max(1, ch - ServerDetailView.headerLines - 1)
-        case .toolDetail, .requestDetail, .help, .policyDetail: return max(1, ch)
+        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail: return max(1, ch)
         }
     }
 }

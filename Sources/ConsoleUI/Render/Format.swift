@@ -60,6 +60,16 @@ enum Format {
         return "\(c.year ?? 0)-\(two(c.month ?? 0))-\(two(c.day ?? 0)) \(two(c.hour ?? 0)):\(two(c.minute ?? 0))"
     }
 
+    /// How far `date` is from `now`, coarsely, in at most 10 columns below 100 days: `in 42s`, `in 52m`, `in 3h 05m`,
+    /// `in 14h`, `in 2d 4h`, `5m ago`.
+    static func relative(_ date: Date, now: Date) -> String {
+        let delta = date.timeIntervalSince(now)
+        let s = Int(abs(delta).rounded())
+        let (d, h, m) = (s / 86400, s / 3600 % 24, s / 60 % 60)
+        let text = s < 60 ? "\(s)s" : s < 3600 ? "\(m)m" : s < 36000 ? "\(h)h \(two(m))m" : d == 0 ? "\(h)h" : "\(d)d \(h)h"
+        return delta >= 0 ? "in " + text : text + " ago"
+    }
+
     /// A byte count: `512 B`, `4.2 KB`, `1.3 MB`.
     static func bytes(_ n: Int) -> String {
         if n < 1024 { return "\(n) B" }

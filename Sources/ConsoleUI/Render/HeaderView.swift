@@ -19,8 +19,9 @@ enum HeaderView {
 
         // Row 1: tabs, and counts on the right.
         var tx = 1
-        for top in TopScreen.allCases {
-            let label = "\(top.rawValue) \(top.tabTitle)"
+        let titles = tabTitles(width: w)
+        for (top, title) in zip(TopScreen.allCases, titles) {
+            let label = "\(top.rawValue) \(title)"
             if top == s.tab {
                 tx += buf.write("[\(label)]", x: tx, y: 1, style: t.tabActive)
             } else {
@@ -46,6 +47,14 @@ enum HeaderView {
         if sw > 0 { buf.write(status, x: w - sw, y: 2, style: t.accent) }
     }
 
+    /// The tab titles: ``TopScreen/tabTitle`` when the whole bar fits `width`, else ``TopScreen/compactTitle``.
+    static func tabTitles(width: Int) -> [String] {
+        let full = TopScreen.allCases.map(\.tabTitle)
+        // A leading space, then ` N title ` per tab, one space apart.
+        let needed = 1 + full.reduce(0) { $0 + TextWidth.columns(of: $1) + 4 } + (full.count - 1)
+        return needed <= width ? full : TopScreen.allCases.map(\.compactTitle)
+    }
+
     /// `Servers › pets › getPetById`: one crumb per page of the current stack (names escaped).
     static func breadcrumbs(_ ctx: RenderContext) -> [String] {
         ctx.state.stack.map { page in
@@ -55,6 +64,7 @@ enum HeaderView {
             case .server(let name): ctx.safe(name)
             case .tool(_, let tool): ctx.safe(tool)
             case .policy(let scope): ctx.safe(scope)
+            case .credential(let ref): ctx.safe(ref.name)
             case .request(let r): "#\(r.sequence) \(ctx.safe(r.tool ?? r.method))"
             case .help: "Help"
             }

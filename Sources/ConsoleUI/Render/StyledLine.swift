@@ -32,6 +32,7 @@ enum TextPageView {
         case .tool(let server, let tool): lines = ToolDetailView.lines(s, server: server, tool: tool)
         case .request(let record): lines = RequestDetailView.lines(s, record)
         case .policy(let scope): lines = PolicyDetailView.lines(s, scope: scope)
+        case .credential(let ref): lines = CredentialDetailView.lines(s, ref)
         case .help:
             HelpView.draw(&buf, ctx, y: y, height: height)
             return

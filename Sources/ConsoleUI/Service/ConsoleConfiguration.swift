@@ -22,6 +22,9 @@ public struct ConsoleConfiguration: Sendable {
     public var eventLimit = 500
     /// The environment the editor command is read from (`$VISUAL`, `$EDITOR`). Default: the process's.
     public var editorEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    /// The environment the master key is read from (`GATEHOUSE_MASTER_KEY`, else `master.key` beside the database), to
+    /// show masked secrets and start authorizations. Default: the process's.
+    public var credentialEnvironment: [String: String] = ProcessInfo.processInfo.environment
     /// Where edit files are written. Default: the system temporary directory.
     public var temporaryDirectory: String = NSTemporaryDirectory()
 

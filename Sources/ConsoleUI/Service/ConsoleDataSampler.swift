@@ -4,15 +4,21 @@ import Store
 
 /// Samples everything the console shows into a ``ConsoleData``: traffic, records and events from the engine's
 /// ``GatewayMonitoring`` (cheap copies under short locks, so sampling never slows traffic), and APIs, servers and
-/// tools from the store, re-read only when the store's configuration revision moved.
+/// tools from the store, re-read only when the store's configuration revision moved. Credentials are re-read when the
+/// revision moves or every ``credentialInterval`` (token refreshes and status changes do not move the revision).
 public final class ConsoleDataSampler: @unchecked Sendable {
     let monitoring: any GatewayMonitoring
     let store: GatewayStore
     let listenAddress: @Sendable () -> String
     let recordLimit: Int
     let eventLimit: Int
-    private let lock = NSLock()
+    /// Where the master key is read from (`GATEHOUSE_MASTER_KEY`, else the key file beside the database).
+    let environment: [String: String]
+    /// How long sampled credentials are reused while the revision stays put.
+    let credentialInterval: TimeInterval
+    let lock = NSLock()
     private var cached: (revision: Int64, rows: StoreRows)?
+    var cachedCredentials: (revision: Int64, readAt: Date, credentials: ConsoleData.Credentials)?
 
     /// What a sample reads from the store.
     struct StoreRows: Sendable {
@@ -24,12 +30,19 @@ public final class ConsoleDataSampler: @unchecked Sendable {
 
     /// - Parameters:
     ///   - listenAddress: the engine's `http://HOST:PORT`, read at every sample.
-    public init(monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" }, recordLimit: Int = 500, eventLimit: Int = 500) {
+    ///   - environment: where the master key is read from (`GATEHOUSE_MASTER_KEY`). Default: the process's.
+    ///   - credentialInterval: how often credential statuses are re-read when the revision does not move. Default 2 s.
+    public init(
+        monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" }, recordLimit: Int = 500,
+        eventLimit: Int = 500, environment: [String: String] = ProcessInfo.processInfo.environment, credentialInterval: TimeInterval = 2
+    ) {
         self.monitoring = monitoring
         self.store = store
         self.listenAddress = listenAddress
         self.recordLimit = recordLimit
         self.eventLimit = eventLimit
+        self.environment = environment
+        self.credentialInterval = credentialInterval
     }
 
     /// Takes a sample now (on the caller's thread).
@@ -38,7 +51,7 @@ public final class ConsoleDataSampler: @unchecked Sendable {
         return ConsoleData(
             listenAddress: listenAddress(), monitor: monitoring.snapshot(), apis: rows.apis, servers: rows.servers,
             records: monitoring.recentRecords(limit: recordLimit), events: monitoring.recentEvents(limit: eventLimit), policies: rows.policies,
-            subscriptions: rows.subscriptions)
+            subscriptions: rows.subscriptions, credentials: credentials())
     }
 
     /// Takes a sample off the caller's actor.
@@ -69,7 +82,7 @@ public final class ConsoleDataSampler: @unchecked Sendable {
             }
             return ConsoleData.APIRow(
                 name: api.name, title: api.title, version: api.version, format: api.format, source: api.source, baseURL: api.baseUrl,
-                allowPrivateNetwork: api.allowPrivateNetwork, operations: ops)
+                allowPrivateNetwork: api.allowPrivateNetwork, operations: ops, credential: api.credential, credentialOrigin: api.credentialOrigin)
         }
     }
 

@@ -11,6 +11,8 @@ public struct ConsoleEffectExecutor: Sendable {
     let reload: @Sendable () -> Void
     let report: @Sendable (EngineEvent.Level, String) -> Void
     let baseDirectory: String
+    /// Where the master key is read from (`GATEHOUSE_MASTER_KEY`, else the key file beside the database).
+    let environment: [String: String]
 
     /// - Parameters:
     ///   - readOnly: refuse every mutation (the reducer already hides them; this is the second line of defence).
@@ -18,9 +20,11 @@ public struct ConsoleEffectExecutor: Sendable {
     ///   - reload: makes the engine pick up a change at once (for instance `Gateway.reloadIfChanged`).
     ///   - report: records what happened in the engine's log pane (for instance `RequestMonitor.event`).
     ///   - baseDirectory: what relative import paths are resolved against. Default: the working directory.
+    ///   - environment: where the master key is read from (credential actions). Default: the process's.
     public init(
         store: GatewayStore, readOnly: Bool, demo: DemoLoader? = nil, reload: @escaping @Sendable () -> Void = {},
-        report: @escaping @Sendable (EngineEvent.Level, String) -> Void = { _, _ in }, baseDirectory: String = FileManager.default.currentDirectoryPath
+        report: @escaping @Sendable (EngineEvent.Level, String) -> Void = { _, _ in }, baseDirectory: String = FileManager.default.currentDirectoryPath,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.store = store
         self.readOnly = readOnly
@@ -28,6 +32,7 @@ public struct ConsoleEffectExecutor: Sendable {
         self.reload = reload
         self.report = report
         self.baseDirectory = baseDirectory
+        self.environment = environment
     }
 
     /// Whether an effect changes configuration.
@@ -46,15 +51,21 @@ public struct ConsoleEffectExecutor: Sendable {
         }
         if readOnly { return EffectOutcome(succeeded: false, message: "read-only: changes are disabled (started with --read-only)") }
         do {
-            let message = try await perform(effect)
+            let outcome = try await outcome(of: effect)
             reload()
-            report(.info, "console: \(message)")
-            return EffectOutcome(succeeded: true, message: message)
+            report(.info, "console: \(outcome.message)")
+            return outcome
         } catch {
             let message = Self.describe(error)
             report(.warning, "console: \(message)")
             return EffectOutcome(succeeded: false, message: message)
         }
+    }
+
+    /// A successful effect's outcome (an authorization URL travels beside the message, never in it).
+    func outcome(of effect: ConsoleEffect) async throws -> EffectOutcome {
+        if case .authorizeConnection(let name, let redirectURI) = effect { return try authorize(name, redirectURI: redirectURI) }
+        return EffectOutcome(succeeded: true, message: try await perform(effect))
     }
 
     func perform(_ effect: ConsoleEffect) async throws -> String {
@@ -96,6 +107,8 @@ public struct ConsoleEffectExecutor: Sendable {
             return try await demo.load()
         case .setServerRequiresSubscription, .deletePolicy, .setSubscriptionActive, .deleteSubscription:
             return try performGovernance(effect)
+        case .authorizeConnection, .deleteCredentialConnection, .deleteCredentialProvider:
+            return try performCredential(effect)
         case .quit, .refresh, .edit:
             return ""
         }
@@ -106,6 +119,7 @@ public struct ConsoleEffectExecutor: Sendable {
         switch error {
         case let e as GatewayError: e.description
         case let e as StoreError: e.message
+        case let e as CredentialError: e.message
         case let e as TerminalError: e.message
         default: "\(error)"
         }

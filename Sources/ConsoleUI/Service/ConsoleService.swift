@@ -67,9 +67,10 @@ public struct ConsoleService: Service {
     public func makeDriver(state: ConsoleState) -> ConsoleDriver {
         let sampler = ConsoleDataSampler(
             monitoring: monitoring, store: store, listenAddress: configuration.listenAddress, recordLimit: configuration.recordLimit,
-            eventLimit: configuration.eventLimit)
+            eventLimit: configuration.eventLimit, environment: configuration.credentialEnvironment)
         let executor = ConsoleEffectExecutor(
-            store: store, readOnly: configuration.readOnly, demo: demo.map { DemoLoader(store: store, backend: $0) }, reload: reload, report: report)
+            store: store, readOnly: configuration.readOnly, demo: demo.map { DemoLoader(store: store, backend: $0) }, reload: reload, report: report,
+            environment: configuration.credentialEnvironment)
         let edits = ConsoleEditSession(store: store, directory: configuration.temporaryDirectory, reload: reload)
         return ConsoleDriver(state: state, sampler: sampler, executor: executor, editSession: edits)
     }

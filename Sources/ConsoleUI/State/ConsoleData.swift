@@ -9,7 +9,14 @@ public struct ConsoleData: Sendable, Equatable {
         public var baseURL: String?
         public var allowPrivateNetwork: Bool
         public var operations: [OperationRow]
-        public init(name: String, title: String, version: String, format: String, source: String, baseURL: String?, allowPrivateNetwork: Bool, operations: [OperationRow]) {
+        /// The credential connection injected into its backend calls, if any.
+        public var credential: String?
+        /// The origin (`scheme://host:port`) the credential is bound to; it is never sent elsewhere.
+        public var credentialOrigin: String?
+        public init(
+            name: String, title: String, version: String, format: String, source: String, baseURL: String?, allowPrivateNetwork: Bool, operations: [OperationRow],
+            credential: String? = nil, credentialOrigin: String? = nil
+        ) {
             self.name = name
             self.title = title
             self.version = version
@@ -18,6 +25,8 @@ public struct ConsoleData: Sendable, Equatable {
             self.baseURL = baseURL
             self.allowPrivateNetwork = allowPrivateNetwork
             self.operations = operations
+            self.credential = credential
+            self.credentialOrigin = credentialOrigin
         }
     }
 
@@ -90,10 +99,12 @@ public struct ConsoleData: Sendable, Equatable {
     public var policies: [PolicyRow]
     /// Every subscription, by name.
     public var subscriptions: [SubscriptionRow]
+    /// Credential providers and connections, and whether the master key is loaded.
+    public var credentials: Credentials
 
     public init(
         listenAddress: String = "", monitor: MonitorSnapshot, apis: [APIRow] = [], servers: [ServerRow] = [], records: [RequestRecord] = [],
-        events: [EngineEvent] = [], policies: [PolicyRow] = [], subscriptions: [SubscriptionRow] = []
+        events: [EngineEvent] = [], policies: [PolicyRow] = [], subscriptions: [SubscriptionRow] = [], credentials: Credentials = Credentials()
     ) {
         self.listenAddress = listenAddress
         self.monitor = monitor
@@ -103,6 +114,7 @@ public struct ConsoleData: Sendable, Equatable {
         self.events = events
         self.policies = policies
         self.subscriptions = subscriptions
+        self.credentials = credentials
     }
 
     /// Empty data, as before the first sample.

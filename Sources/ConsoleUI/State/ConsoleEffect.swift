@@ -34,15 +34,26 @@ public enum ConsoleEffect: Sendable, Equatable {
     /// Resume (`active: true`) or suspend a subscription.
     case setSubscriptionActive(name: String, active: Bool)
     case deleteSubscription(name: String)
+    /// Start the authorization-code flow of a connection; the outcome carries the URL (``EffectOutcome/authorization``).
+    /// - Parameter redirectURI: the running gateway's `http://<listen address>/oauth/callback`.
+    case authorizeConnection(name: String, redirectURI: String)
+    /// Delete a connection (the store refuses while an API uses it).
+    case deleteCredentialConnection(name: String)
+    /// Delete a provider, its sealed secret and its connections (refused while an API uses one of them).
+    case deleteCredentialProvider(name: String)
 }
 
 /// The outcome of an effect, shown as a one-line flash.
 public struct EffectOutcome: Sendable, Equatable {
     public var succeeded: Bool
     public var message: String
-    public init(succeeded: Bool, message: String) {
+    /// The authorization URL an ``ConsoleEffect/authorizeConnection(name:redirectURI:)`` produced (never in `message`,
+    /// which also goes to the log pane).
+    public var authorization: AuthorizationLink?
+    public init(succeeded: Bool, message: String, authorization: AuthorizationLink? = nil) {
         self.succeeded = succeeded
         self.message = message
+        self.authorization = authorization
     }
 }
 

@@ -15,6 +15,7 @@ extension ConsoleState {
         Command(name: "logs", help: "engine events"),
         Command(name: "policies", help: "policy documents by scope"),
         Command(name: "subscriptions", help: "subscription keys"),
+        Command(name: "credentials", help: "outbound credentials"),
         Command(name: "help", help: "key bindings"),
         Command(name: "import", help: "import an API", isMutating: true),
         Command(name: "demo", help: "load the demo", isMutating: true),
@@ -25,6 +26,7 @@ extension ConsoleState {
     static let commandAliases = [
         "q": "quit", "api": "apis", "server": "servers", "srv": "servers", "req": "requests", "log": "logs", "dash": "dashboard",
         "policy": "policies", "pol": "policies", "subscription": "subscriptions", "subs": "subscriptions", "sub": "subscriptions",
+        "creds": "credentials", "cred": "credentials", "credential": "credentials",
     ]
 
     /// The commands offered in this mode (mutating ones are hidden when read-only).
@@ -94,6 +96,7 @@ extension ConsoleState {
         case "logs": jump(to: .logs)
         case "policies": jump(to: .policies)
         case "subscriptions": jump(to: .subscriptions)
+        case "credentials": jump(to: .credentials)
         case "help": return perform(.help, key: .char("?"))
         case "import": return perform(.importAPI, key: .char("i"))
         case "demo": return perform(.loadDemo, key: .char("d"))

@@ -46,7 +46,7 @@ extension ConsoleState {
                     "Clients sending its key are refused at once. This cannot be undone.",
                 ],
                 .deleteSubscription(name: sub.name), detail: false)
-        default: break
+        default: return performCredentialAction(action)
         }
         return []
     }

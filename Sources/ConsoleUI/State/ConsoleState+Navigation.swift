@@ -67,6 +67,8 @@ extension ConsoleState {
             if let r = recordRows(page)[safe: i] { push(.request(r)) }
         case .top(.policies):
             if let p = policyRows(page)[safe: i] { push(.policy(p.scope)) }
+        case .top(.credentials):
+            if let c = credentialRows(page)[safe: i] { push(.credential(c.ref)) }
         default: break
         }
         return []
@@ -108,7 +110,9 @@ extension ConsoleState {
         case .top(.logs): .logs
         case .top(.policies): .policies
         case .top(.subscriptions): .subscriptions
+        case .top(.credentials): .credentials
         case .policy: .policyDetail
+        case .credential: .credentialDetail
         case .api: .apiDetail
         case .server: .serverDetail
         case .tool: .toolDetail

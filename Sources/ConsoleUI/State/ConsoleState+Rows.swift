@@ -67,7 +67,8 @@ extension ConsoleState {
         case .top(.logs): eventRows(p).map { "\($0.time.timeIntervalSince1970)|\($0.message)" }
         case .top(.policies): policyRows(p).map(\.scope)
         case .top(.subscriptions): subscriptionRows(p).map(\.name)
-        case .tool, .request, .help, .policy: nil
+        case .top(.credentials): credentialRows(p).map(\.id)
+        case .tool, .request, .help, .policy, .credential: nil
         }
     }
 
@@ -79,6 +80,7 @@ extension ConsoleState {
         case .tool(let server, let tool): return ToolDetailView.lines(self, server: server, tool: tool).count
         case .request(let record): return RequestDetailView.lines(self, record).count
         case .policy(let scope): return PolicyDetailView.lines(self, scope: scope).count
+        case .credential(let ref): return CredentialDetailView.lines(self, ref).count
         case .help: return HelpView.lineCount(self)
         default: return 0
         }

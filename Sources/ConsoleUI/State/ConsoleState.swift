@@ -34,6 +34,8 @@ public struct ConsoleState: Sendable {
     var pausedRecords: [RequestRecord]?
     /// The last submitted form, reopened with its values if its effect fails.
     var submittedForm: Form?
+    /// The latest authorization URL (shown on its connection's page until used or expired).
+    public internal(set) var authorization: AuthorizationLink?
 
     /// How many refresh ticks a flash stays visible.
     public static let flashTicks = 4
@@ -107,6 +109,7 @@ public struct ConsoleState: Sendable {
 
     private mutating func finished(_ outcome: EffectOutcome) {
         show(outcome.succeeded ? .success : .error, outcome.message)
+        if let link = outcome.authorization { showAuthorization(link) }
         if !outcome.succeeded, var form = submittedForm, case .normal = mode {
             form.error = outcome.message
             mode = .form(form)

@@ -19,6 +19,10 @@ public enum ConsoleAction: Sendable, Hashable {
     /// Suspend an active subscription, or resume a suspended one.
     case toggleSubscription
     case deleteSubscription
+    /// Show the URL that authorises an authorization-code connection in a browser.
+    case authorizeConnection
+    /// Delete the connection (or the provider of a row without one).
+    case deleteCredential
 }
 
 /// One entry of the key-binding table. The same records drive key dispatch, the footer hints, the `?` help
@@ -28,7 +32,7 @@ public struct KeyBinding: Sendable {
     public enum Group: String, Sendable, CaseIterable {
         case general = "General", navigation = "Navigation", welcome = "Welcome", apis = "APIs"
         case servers = "Servers", tools = "Tools", requests = "Requests"
-        case policies = "Policies", subscriptions = "Subscriptions"
+        case policies = "Policies", subscriptions = "Subscriptions", credentials = "Credentials"
     }
 
     /// The keys that trigger it (the first is shown in the footer).
@@ -112,15 +116,16 @@ public struct KeyBinding: Sendable {
 }
 
 extension KeyBinding {
-    static let lists: Set<ScreenKind> = [.dashboard, .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions]
+    static let lists: Set<ScreenKind> = [.dashboard, .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials]
     static let movable: Set<ScreenKind> = lists.union(ScreenKind.textPages).union([.welcome])
-    static let details: Set<ScreenKind> = [.apiDetail, .serverDetail, .toolDetail, .requestDetail, .help, .policyDetail]
-    static let roots: Set<ScreenKind> = [.welcome, .dashboard, .apis, .servers, .requests, .logs, .policies, .subscriptions]
+    static let details: Set<ScreenKind> = [.apiDetail, .serverDetail, .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail]
+    static let roots: Set<ScreenKind> = [.welcome, .dashboard, .apis, .servers, .requests, .logs, .policies, .subscriptions, .credentials]
 
     /// The one key-binding table of the console.
     public static let table: [KeyBinding] = [
         // Screen-specific actions first: they are what the footer shows first.
-        KeyBinding([.enter], "Open the selected row", short: "Open", .open, .navigation, on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests, .policies]),
+        KeyBinding(
+            [.enter], "Open the selected row", short: "Open", .open, .navigation, on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests, .policies, .credentials]),
         KeyBinding([.char("i")], "Import an API from a file or URL", short: "Import", .importAPI, .welcome, on: [.welcome, .apis], mutating: true),
         KeyBinding([.char("d")], "Load the demo API and server", short: "Demo", .loadDemo, .welcome, on: [.welcome], mutating: true),
         KeyBinding([.char("c")], "Create an MCP server from the API", short: "New server", .createServer, .apis, on: [.apis, .apiDetail], mutating: true),
@@ -138,6 +143,12 @@ extension KeyBinding {
         KeyBinding([.char("d"), .char("D")], "Delete the document (asks first)", short: "Delete", .deletePolicy, .policies, on: [.policies, .policyDetail], dangerous: true),
         KeyBinding([.char("s")], "Suspend or resume the subscription", short: "Suspend/resume", .toggleSubscription, .subscriptions, on: [.subscriptions], mutating: true),
         KeyBinding([.char("d"), .char("D")], "Delete it (asks first)", short: "Delete", .deleteSubscription, .subscriptions, on: [.subscriptions], dangerous: true),
+        KeyBinding(
+            [.char("c")], "Show the URL that authorizes it", short: "Authorize", .authorizeConnection, .credentials,
+            on: [.credentials, .credentialDetail], mutating: true),
+        KeyBinding(
+            [.char("d"), .char("D")], "Delete the credential (asks first)", short: "Delete", .deleteCredential, .credentials,
+            on: [.credentials, .credentialDetail], dangerous: true),
         KeyBinding(
             [.char("S")], "Require a subscription key or not", short: "Key required", .toggleRequireSubscription, .servers,
             on: [.servers, .serverDetail], footer: false, mutating: true),

@@ -1,8 +1,8 @@
 import GatewayEngine
 
-/// The top-level screens, in tab order (keys `1`–`7`).
+/// The top-level screens, in tab order (keys `1`–`8`).
 public enum TopScreen: Int, Sendable, Hashable, CaseIterable {
-    case dashboard = 1, apis, servers, requests, logs, policies, subscriptions
+    case dashboard = 1, apis, servers, requests, logs, policies, subscriptions, credentials
 
     /// The tab title.
     public var title: String {
@@ -14,11 +14,27 @@ public enum TopScreen: Int, Sendable, Hashable, CaseIterable {
         case .logs: "Logs"
         case .policies: "Policies"
         case .subscriptions: "Subscriptions"
+        case .credentials: "Credentials"
         }
     }
 
     /// The title on the tab bar (shorter where the full title would not fit 80 columns).
-    public var tabTitle: String { self == .subscriptions ? "Subs" : title }
+    public var tabTitle: String {
+        switch self {
+        case .subscriptions: "Subs"
+        case .credentials: "Creds"
+        default: title
+        }
+    }
+
+    /// The tab-bar title when the terminal is too narrow for ``tabTitle`` (80 columns).
+    public var compactTitle: String {
+        switch self {
+        case .dashboard: "Dash"
+        case .requests: "Reqs"
+        default: tabTitle
+        }
+    }
 
     /// The next screen in tab order (wrapping).
     var next: TopScreen { TopScreen(rawValue: rawValue % Self.allCases.count + 1)! }
@@ -34,6 +50,8 @@ enum Route: Sendable, Equatable {
     case tool(server: String, tool: String)
     /// A policy document, by scope (`global`, `server:<name>`, `tool:<server>/<tool>`).
     case policy(String)
+    /// A credential connection, or a provider without one.
+    case credential(CredentialRef)
     /// A request's detail: the record is kept so the page stays stable while the live list moves on.
     case request(RequestRecord)
     case help
@@ -42,12 +60,12 @@ enum Route: Sendable, Equatable {
 /// What kind of screen is showing: selects the key bindings and the renderer.
 public enum ScreenKind: String, Sendable, Hashable, CaseIterable {
     case welcome, dashboard, apis, apiDetail, servers, serverDetail, toolDetail, requests, requestDetail, logs, help
-    case policies, policyDetail, subscriptions
+    case policies, policyDetail, subscriptions, credentials, credentialDetail
 
     /// Screens whose rows can be filtered with `/`.
-    static let filterable: Set<ScreenKind> = [.apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions]
+    static let filterable: Set<ScreenKind> = [.apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials]
     /// Screens that scroll text rather than select rows.
-    static let textPages: Set<ScreenKind> = [.toolDetail, .requestDetail, .help, .policyDetail]
+    static let textPages: Set<ScreenKind> = [.toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail]
 }
 
 /// One page on a navigation stack, with its cursor, scroll position and filter.

@@ -127,8 +127,11 @@ enum ConsoleFixture {
     ]
 
     static func data(description: String = "Pets for assistants") -> ConsoleData {
-        governed(
-            ConsoleData(listenAddress: "http://127.0.0.1:8080", monitor: monitor, apis: apis, servers: servers(description: description), records: records(), events: events))
+        credentialed(
+            governed(
+                ConsoleData(
+                    listenAddress: "http://127.0.0.1:8080", monitor: monitor, apis: apis, servers: servers(description: description), records: records(),
+                    events: events)))
     }
 
     static func state(readOnly: Bool = false, width: Int = 100, height: Int = 30, data: ConsoleData = data()) -> ConsoleState {

@@ -29,9 +29,11 @@ struct ConsoleReducerTests {
         s.press(.tab)
         #expect(s.screen == .subscriptions)
         s.press(.tab)
+        #expect(s.screen == .credentials)
+        s.press(.tab)
         #expect(s.screen == .dashboard)
         s.press(.backTab)
-        #expect(s.screen == .subscriptions)
+        #expect(s.screen == .credentials)
         s.press(.char("1"))
         #expect(s.screen == .dashboard)
     }
