@@ -102,11 +102,15 @@ public struct SealedField: Sendable, Equatable {
     public var column: String
     /// The sealed text.
     public var value: String
+    /// For a replacement: the value it replaces. The write happens only if the column still holds it, so a token
+    /// refreshed by a running gateway meanwhile is never overwritten.
+    public var previous: String?
 
-    public init(table: String, row: String, column: String, value: String) {
+    public init(table: String, row: String, column: String, value: String, previous: String? = nil) {
         self.table = table
         self.row = row
         self.column = column
         self.value = value
+        self.previous = previous
     }
 }

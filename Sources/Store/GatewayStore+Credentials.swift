@@ -189,7 +189,8 @@ extension GatewayStore {
         }
     }
 
-    /// Replaces sealed values in one transaction: all of them or none.
+    /// Replaces sealed values in one transaction: all of them or none. A field with `previous` is written only if its
+    /// column still holds that value; otherwise nothing is written and the error is `.notFound` (read again, retry).
     public func replaceSealedFields(_ fields: [SealedField]) throws(StoreError) {
         try write { db in
             for f in fields {
@@ -203,8 +204,12 @@ extension GatewayStore {
                 guard ["secret", "accessToken", "refreshToken", "verifier"].contains(f.column) else {
                     throw StoreError(.invalid, "unknown sealed column \(f.column)")
                 }
-                try db.execute(sql: "UPDATE \(table) SET \(f.column) = ? WHERE \(key) = ?", arguments: [f.value, f.row])
-                guard db.changesCount == 1 else { throw StoreError(.notFound, "\(f.table) '\(f.row)' vanished during rotation") }
+                if let previous = f.previous {
+                    try db.execute(sql: "UPDATE \(table) SET \(f.column) = ? WHERE \(key) = ? AND \(f.column) = ?", arguments: [f.value, f.row, previous])
+                } else {
+                    try db.execute(sql: "UPDATE \(table) SET \(f.column) = ? WHERE \(key) = ?", arguments: [f.value, f.row])
+                }
+                guard db.changesCount == 1 else { throw StoreError(.notFound, "\(f.table) '\(f.row)' changed or vanished during rotation") }
             }
         }
     }

@@ -135,7 +135,7 @@ public struct SecretRotation: Sendable {
             for field in try store.sealedFields() where SecretBox.keyID(of: field.value) != ring.current.id {
                 let secret = try box.open(field.value, table: field.table, row: field.row, column: field.column)
                 let sealed = try box.seal(secret, table: field.table, row: field.row, column: field.column)
-                changed.append(SealedField(table: field.table, row: field.row, column: field.column, value: sealed))
+                changed.append(SealedField(table: field.table, row: field.row, column: field.column, value: sealed, previous: field.value))
             }
             guard !changed.isEmpty else { return 0 }
             guard let failure = replace(changed) else { return changed.count }
