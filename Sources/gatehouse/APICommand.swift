@@ -75,6 +75,7 @@ struct APICommand: AsyncParsableCommand {
                     print("Source:     \(api.source)")
                     print("Backend:    \(api.baseUrl ?? "(none)")\(api.baseUrlOverridden ? " (override)" : "")")
                     print("Private:    \(api.allowPrivateNetwork ? "allowed" : "refused")")
+                    print("Credential: \(api.credential.map { "\($0) (sent only to \(api.credentialOrigin ?? "?"))" } ?? "-")")
                     print("")
                     printTable(["METHOD", "PATH", "TOOL", "SUMMARY"], ops.map { [$0.method, $0.path, $0.toolName, $0.summary ?? ""] })
                 }
@@ -148,8 +149,10 @@ struct APISummary: Encodable {
     var name, title, version, format, source: String
     var baseUrl: String?
     var allowPrivateNetwork: Bool
+    var credential: String?
     var operations: Int
     init(_ a: APIRecord, operations: Int) {
+        credential = a.credential
         name = a.name
         title = a.title
         version = a.version
