@@ -20,6 +20,11 @@ public final class CredentialManager: Sendable {
     private let loaded: LockedBox<Result<CredentialVault, CredentialError>>
     let oauth: OAuthClient
     let cache: TokenCache
+    /// Connection and provider rows by connection name, and ready injections of static providers: the hot path
+    /// reads neither SQLite nor AES-GCM per call. Cleared by ``configurationChanged()`` on every reload (provider and
+    /// connection edits bump the configuration revision).
+    private let records = LockedBox<[String: (CredentialConnectionRecord, CredentialProviderRecord)]>([:])
+    private let staticInjections = LockedBox<[String: CredentialInjection]>([:])
     let logger: Logger
 
     init(store: GatewayStore, http: HTTPClient, environment: [String: String], logger: Logger) {
@@ -61,24 +66,36 @@ public final class CredentialManager: Sendable {
         } catch where error.code == .locked || error.code == .unsealFailed {
             let reloaded = Result { () throws(CredentialError) in try CredentialVault.open(store: store, environment: environment, create: false) }
             loaded.withLock { $0 = reloaded }
+            configurationChanged()
             return try await injection(for: connectionName, vault: try reloaded.get())
         }
     }
 
-    func injection(for connectionName: String, vault: CredentialVault) async throws(CredentialError) -> CredentialInjection {
-        let connection: CredentialConnectionRecord
-        let provider: CredentialProviderRecord
+    /// Forgets cached rows and static injections (the configuration changed).
+    public func configurationChanged() {
+        records.withLock { $0.removeAll() }
+        staticInjections.withLock { $0.removeAll() }
+    }
+
+    func rows(_ connectionName: String) throws(CredentialError) -> (CredentialConnectionRecord, CredentialProviderRecord) {
+        if let cached = records.withLock({ $0[connectionName] }) { return cached }
         do {
-            connection = try store.credentialConnection(named: connectionName)
-            guard let p = try store.credentialProviders().first(where: { $0.id == connection.providerId }) else {
+            let connection = try store.credentialConnection(named: connectionName)
+            guard let provider = try store.credentialProviders().first(where: { $0.id == connection.providerId }) else {
                 throw CredentialError(.invalid, "connection '\(connectionName)' has no provider")
             }
-            provider = p
+            records.withLock { $0[connectionName] = (connection, provider) }
+            return (connection, provider)
         } catch let e as CredentialError {
             throw e
         } catch {
             throw CredentialError(.invalid, "credential connection '\(connectionName)': \(error)")
         }
+    }
+
+    func injection(for connectionName: String, vault: CredentialVault) async throws(CredentialError) -> CredentialInjection {
+        if let ready = staticInjections.withLock({ $0[connectionName] }) { return ready }
+        let (connection, provider) = try rows(connectionName)
         guard let kind = CredentialKind(rawValue: provider.kind) else { throw CredentialError(.invalid, "unknown provider kind \(provider.kind)") }
         let settings = CredentialProviderSettings.decode(provider.settings)
         var out = CredentialInjection()
@@ -96,6 +113,7 @@ public final class CredentialManager: Sendable {
             let token = try await accessToken(connection: connection, provider: provider, kind: kind, vault: vault)
             out.headers.append(("Authorization", "Bearer " + token.unmasked))
         }
+        if kind.isStatic { staticInjections.withLock { $0[connectionName] = out } }
         return out
     }
 

@@ -49,7 +49,10 @@ public final class Gateway: Sendable {
                 defer { t = compiled }
                 return t.revision
             }
-            if previous != compiled.revision { policies.cache.removeAll() }
+            if previous != compiled.revision {
+                policies.cache.removeAll()
+                credentials.configurationChanged()
+            }
             for p in problems {
                 logger.warning("\(p)")
                 monitor.event(.warning, p)
