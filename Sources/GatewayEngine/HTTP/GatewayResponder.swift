@@ -62,7 +62,7 @@ struct GatewayResponder: HTTPResponder {
         exchange.server = server.name
         if let policies = table.policies[basePath], !policies.isEmpty || request.headers[PolicyEngine.subscriptionHeader] != nil {
             exchange.policies = policies
-            exchange.policy.resourceMetadataURL = metadataURL(request, basePath: basePath, endpoint: endpoint)
+            if policies.usesJWT { exchange.policy.resourceMetadataURL = metadataURL(request, basePath: basePath, endpoint: endpoint) }
             if let refusal = await gateway.policies.requestStage(
                 policies, server: server.name, subscriptions: table.subscriptions, headers: request.headers, query: request.uri.query,
                 context: &exchange.policy)

@@ -25,6 +25,8 @@ struct ServerPolicies: Sendable {
     /// Tool-scope documents by tool name.
     var tools: [String: ToolPolicies] = [:]
     var requireSubscription = false
+    /// Whether any `validate-jwt` applies (its challenges need the metadata URL).
+    var usesJWT = false
     /// Set when a stored document no longer parses: the server then refuses everything (fail closed).
     var broken: String?
 
@@ -94,6 +96,7 @@ struct PolicyCompiler {
                 guard let doc = documents[scope] else { continue }
                 p.tools[tool.name] = ToolPolicies(inbound: scoped(scope, doc.inbound), outbound: scoped(scope, doc.outbound))
             }
+            p.usesJWT = (p.requestStage + p.tools.values.flatMap(\.inbound)).contains { $0.validator != nil }
             result[server.basePath] = p
         }
         var subscriptions: [String: CompiledSubscription] = [:]

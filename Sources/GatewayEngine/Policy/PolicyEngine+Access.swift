@@ -36,8 +36,8 @@ extension PolicyEngine {
             return nil
         case .validateJWT(let p):
             guard let validator = s.validator else { return nil }
-            let challenge = bearerChallenge(context, p)
             if let query, Self.queryCarriesToken(query) {
+                let challenge = bearerChallenge(context, p)
                 context.note(s, "refused: token in query string")
                 return reject(
                     .badRequest, "Bad Request: access tokens must be sent in the Authorization header, never in the URL",
@@ -56,7 +56,7 @@ extension PolicyEngine {
                 return nil
             case .failure(let r):
                 context.note(s, "refused: \(r.description)")
-                var value = challenge
+                var value = bearerChallenge(context, p)
                 if let e = r.error { value += ", error=\"\(e)\"" }
                 if r.error != nil { value += ", error_description=\"\(r.description.replacingOccurrences(of: "\"", with: "'"))\"" }
                 let scopes = r.missingScopes.isEmpty ? p.settings.requiredScopes : r.missingScopes
