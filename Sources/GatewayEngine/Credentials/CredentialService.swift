@@ -141,6 +141,6 @@ public struct CredentialService: Sendable {
     }
 
     static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        Hex.sha256(text)
     }
 }

@@ -38,7 +38,7 @@ public final class PolicyEngine: Sendable {
 
     /// The SHA-256 of a subscription key, lowercase hex (what the store keeps).
     public static func hashKey(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        Hex.sha256(key)
     }
 
     /// Resolves the client address: the peer, unless the peer is a trusted proxy, in which case the right-most

@@ -28,7 +28,7 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     private init(validated key: SymmetricKey) {
         symmetricKey = key
         let digest = key.withUnsafeBytes { SHA256.hash(data: $0) }
-        id = String(digest.map { String(format: "%02x", $0) }.joined().prefix(16))
+        id = String(Hex.encode(digest).prefix(16))
     }
 
     /// A fresh key from the system's secure random generator.
