@@ -150,6 +150,55 @@ extension GatewayStore {
             try revisionTriggers(db, table: "credentialProvider")
             try revisionTriggers(db, table: "credentialConnection", updateOf: "name, providerId")
         }
+        m.registerMigration("v4-upstreams") { db in
+            try db.create(table: "upstream") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("transport", .text).notNull()
+                t.column("url", .text)
+                t.column("command", .text)
+                t.column("environment", .text)
+                t.column("workingDirectory", .text)
+                t.column("headers", .text)
+                t.column("allowPrivateNetwork", .boolean).notNull().defaults(to: false)
+                t.column("credential", .text)
+                t.column("credentialOrigin", .text)
+                t.column("timeoutSeconds", .double)
+                t.column("maxTimeoutSeconds", .double)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "upstreamTool") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("upstream", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("approvedFingerprint", .text)
+                t.column("approvedDefinition", .text)
+                t.column("currentFingerprint", .text).notNull()
+                t.column("currentDefinition", .text).notNull()
+                t.column("flags", .text)
+                t.column("firstSeen", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.uniqueKey(["upstreamId", "name"])
+            }
+            // Servers keep their sources: an upstream in use cannot be deleted under them.
+            try db.create(table: "serverUpstream") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("server", onDelete: .cascade).notNull()
+                t.belongsTo("upstream", onDelete: .restrict).notNull()
+                t.column("prefix", .text)
+                t.column("tools", .text)
+                t.column("renames", .text)
+                t.column("descriptions", .text)
+                t.column("position", .integer).notNull()
+                t.uniqueKey(["serverId", "upstreamId"])
+            }
+            try revisionTriggers(db, table: "upstream")
+            try revisionTriggers(db, table: "serverUpstream")
+            // Discovery rewrites `currentDefinition` and `updatedAt` often: only what changes what is served bumps.
+            try revisionTriggers(db, table: "upstreamTool", updateOf: "status, approvedFingerprint, approvedDefinition")
+        }
         return m
     }
 
