@@ -57,6 +57,8 @@ extension GatewayResponder {
         }
         let accepted = HTTPReplies.text(.accepted, "Accepted")
         guard case .request(let rid, let method, let params) = message else {
+            if case .notification(let method, let params) = message { relayNotification(method, params: params, session: session) }
+            if case .response = message { relayResponse(body, session: session) }
             return finish(&exchange, accepted, outcome: .ok)
         }
         // Refusals come on the POST itself, before anything reaches the stream.
@@ -66,6 +68,7 @@ extension GatewayResponder {
             let version = Gateway.negotiate(requested, supported: MCPProtocol.sseVersions)
             session.protocolVersion = version
             session.clientName = params?["clientInfo"]?["name"]?.stringValue
+            if server.hasUpstreams { session.relay.clientCapabilities = params?["capabilities"]?.objectValue ?? [:] }
             let outcome = HandlerOutcome(response: .rpcResult(id: rid, gateway.initializeResult(server: server, version: version)))
             deliver(outcome, on: session, exchange: &exchange)
             return accepted
@@ -74,11 +77,17 @@ extension GatewayResponder {
         // not hold the client's next message.
         let snapshot = exchange
         let version = session.protocolVersion
-        Task {
+        let relay = server.hasUpstreams ? session.relay : nil
+        let context = relay.map {
+            RelayContext(relay: $0, call: UpstreamCall(peer: $0, sink: { session.send($0) }, progressToken: params?["_meta"]?["progressToken"]))
+        }
+        let task = Task {
             var exchange = snapshot
-            let outcome = await gateway.handle(message, server: server, version: version, policy: &exchange.policy)
+            let outcome = await gateway.handle(message, server: server, version: version, policy: &exchange.policy, relay: context)
+            relay?.untrack(rid)
             deliver(outcome, on: session, exchange: &exchange)
         }
+        relay?.track(rid, task)
         return accepted
     }
 

@@ -74,6 +74,7 @@ extension GatewayResponder {
                 basePath: server.basePath, transport: .streamable, client: exchange.client, protocolVersion: version,
                 principal: exchange.policy.principalKey)
             session.clientName = params?["clientInfo"]?["name"]?.stringValue
+            if server.hasUpstreams { session.relay.clientCapabilities = params?["capabilities"]?.objectValue ?? [:] }
             guard gateway.sessions.add(session) else {
                 let r = HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions; try again later", id: id)
                 return finish(&exchange, r, outcome: .rejected, error: "session limit")
@@ -94,13 +95,79 @@ extension GatewayResponder {
         case .failure(let refusal): return refusal.response
         }
         switch message {
-        case .notification, .response:
+        case .notification(let method, let params):
+            relayNotification(method, params: params, session: session)
+            return finish(&exchange, HTTPReplies.empty(.accepted), outcome: .ok)
+        case .response:
+            relayResponse(body, session: session)
             return finish(&exchange, HTTPReplies.empty(.accepted), outcome: .ok)
         case .request(let id, let method, let params):
             if let refusal = await admit(method, params: params, id: id, request: request, exchange: &exchange) { return refusal }
+            if server.hasUpstreams {
+                return await relayedReply(message, id: id, params: params, server: server, session: session, exchange: &exchange)
+            }
             let outcome = await gateway.handle(message, server: server, version: session.protocolVersion, policy: &exchange.policy)
             return reply(outcome, exchange: &exchange)
         }
+    }
+
+    /// A request to a server with upstreams: handled in a task of its own (so `notifications/cancelled` can stop
+    /// it), answered as JSON when nothing else is sent first, else as an event stream carrying the upstream's
+    /// progress, log messages and requests to the client, then the response.
+    func relayedReply(
+        _ message: JSONRPCMessage, id: JSONValue, params: JSONObject?, server: CompiledServer, session: MCPSession, exchange: inout Exchange
+    ) async -> Response {
+        let streamed = StreamedReply()
+        let relay = session.relay
+        let context = RelayContext(
+            relay: relay, call: UpstreamCall(peer: relay, sink: { streamed.send($0) }, progressToken: params?["_meta"]?["progressToken"]))
+        let snapshot = exchange
+        let version = session.protocolVersion
+        let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
+        let task = Task {
+            var ex = snapshot
+            let outcome = await gateway.handle(message, server: server, version: version, policy: &ex.policy, relay: context)
+            relay.untrack(id)
+            if streamed.complete(outcome.response) {
+                let bytes = outcome.response?.serialized().count ?? 0
+                _ = finish(
+                    &ex, Response(status: .ok), outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments,
+                    backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes, error: outcome.error)
+            } else {
+                done.withLock { $0 = (outcome, ex) }
+            }
+        }
+        relay.track(id, task)
+        if await streamed.decided() {
+            var headers = HTTPReplies.sseHeaders
+            headers.append(contentsOf: exchange.policy.responseHeaders)
+            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: streamed.stream))
+        }
+        await task.value
+        guard let (outcome, ex) = done.withLock({ $0 }) else {
+            return finish(&exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id), outcome: .rpcError)
+        }
+        exchange = ex
+        return reply(outcome, exchange: &exchange)
+    }
+
+    /// A notification from the client: cancellation reaches the request in flight in this session; a roots change
+    /// reaches the client's upstream sessions.
+    func relayNotification(_ method: String, params: JSONObject?, session: MCPSession) {
+        switch method {
+        case "notifications/cancelled":
+            if let requestID = params?["requestId"] { session.relay.cancel(requestID) }
+        case "notifications/roots/list_changed":
+            for link in session.relay.openLinks { Task { try? await link.notify(method: method, params: params) } }
+        default:
+            break
+        }
+    }
+
+    /// A response from the client to a request the gateway relayed to it (sampling, elicitation, roots).
+    func relayResponse(_ body: [UInt8], session: MCPSession) {
+        guard case .object(let o)? = try? JSONParser(maxDepth: 64).parse(body) else { return }
+        _ = session.relay.receiveResponse(o)
     }
 
     func streamableGet(_ request: Request, server: CompiledServer, exchange: inout Exchange) -> Response {

@@ -23,9 +23,17 @@ extension Gateway {
 
     /// The `initialize` result for a server.
     func initializeResult(server: CompiledServer, version: String) -> JSONValue {
+        var capabilities: JSONObject = ["tools": .object(["listChanged": false])]
+        if server.hasUpstreams {
+            // Resources, prompts, completions and logging come from the upstreams (empty when they have none).
+            capabilities = [
+                "tools": .object(["listChanged": true]), "resources": .object(["subscribe": true, "listChanged": true]),
+                "prompts": .object(["listChanged": true]), "completions": .object([:]), "logging": .object([:]),
+            ]
+        }
         var result: JSONObject = [
             "protocolVersion": .string(version),
-            "capabilities": .object(["tools": .object(["listChanged": false])]),
+            "capabilities": .object(capabilities),
             "serverInfo": .object(["name": .string("gatehouse/\(server.name)"), "version": .string(GatehouseVersion.current)]),
         ]
         if !server.description.isEmpty { result["instructions"] = .string(server.description) }
@@ -34,21 +42,27 @@ extension Gateway {
 
     /// Handles one message on an established session (everything but `initialize`, which the transports handle),
     /// then settles the policy counts by its outcome.
-    func handle(_ message: JSONRPCMessage, server: CompiledServer, version: String, policy: inout PolicyContext) async -> HandlerOutcome {
-        let outcome = await handleMessage(message, server: server, version: version, policy: &policy)
+    func handle(_ message: JSONRPCMessage, server: CompiledServer, version: String, policy: inout PolicyContext, relay: RelayContext? = nil) async -> HandlerOutcome {
+        let outcome = await handleMessage(message, server: server, version: version, policy: &policy, relay: relay)
         if !policy.rateReservations.isEmpty || !policy.quotaReservations.isEmpty {
             await policies.complete(&policy, succeeded: outcome.outcome == .ok)
         }
         return outcome
     }
 
-    private func handleMessage(_ message: JSONRPCMessage, server: CompiledServer, version: String, policy: inout PolicyContext) async -> HandlerOutcome {
+    private func handleMessage(_ message: JSONRPCMessage, server: CompiledServer, version: String, policy: inout PolicyContext, relay: RelayContext?) async -> HandlerOutcome {
         guard case .request(let id, let method, let params) = message else { return HandlerOutcome() }
+        var server = server
         do {
+            if server.hasUpstreams, Self.relayedMethods.contains(method) {
+                guard let relay else { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "\(method) needs a session") }
+                return await relayRequest(id: id, method: method, params: params, server: server, version: version, relay: relay)
+            }
             switch method {
             case "ping":
                 return HandlerOutcome(response: .rpcResult(id: id, .object([:])))
             case "tools/list":
+                server = await discoverIfNeeded(server)
                 let key = cacheKey(server: server, method: method, tool: nil, params: params, version: version, policy: policy)
                 if let key, let hit = policies.cache.lookup(key) {
                     policy.decisions.append("cache-lookup hit")
@@ -58,7 +72,7 @@ extension Gateway {
                 if let key, let ttl = policy.cacheTTL { policies.cache.store(key, result, ttl: .seconds(ttl)) }
                 return HandlerOutcome(response: .rpcResult(id: id, result))
             case "tools/call":
-                var outcome = await cachedCall(server: server, params: params, version: version, policy: &policy)
+                var outcome = await cachedCall(server: server, params: params, version: version, policy: &policy, relay: relay)
                 if let e = outcome.rpcError {
                     outcome.response = e.response(id: id)
                 } else if let result = outcome.response {
@@ -98,10 +112,17 @@ extension Gateway {
 
     /// `tools/call`: validate, build the backend request, call it, map the answer. Returns the result object in
     /// `response` (not yet wrapped in a JSON-RPC envelope).
-    func callTool(server: CompiledServer, params: JSONObject?, version: String, backendHeaders: [(name: String, value: String, action: SetHeaderPolicy.ExistsAction)] = []) async -> HandlerOutcome {
+    func callTool(
+        server: CompiledServer, params: JSONObject?, version: String, backendHeaders: [(name: String, value: String, action: SetHeaderPolicy.ExistsAction)] = [],
+        relay: RelayContext? = nil
+    ) async -> HandlerOutcome {
         guard case .string(let name)? = params?["name"] else {
             let e = JSONRPCError(code: MCPProtocol.invalidParams, message: "tools/call needs a string \"name\"")
             return HandlerOutcome(response: nil, outcome: .rpcError, error: e.message).failing(e)
+        }
+        if let reason = server.heldBack[name], server.tool(named: name) == nil {
+            let e = JSONRPCError(code: MCPProtocol.invalidParams, message: reason)
+            return HandlerOutcome(tool: name, outcome: .rpcError, error: e.message).failing(e)
         }
         guard let tool = server.tool(named: name) else {
             let e = JSONRPCError(code: MCPProtocol.invalidParams, message: "Unknown tool: \(name)")
@@ -115,6 +136,13 @@ extension Gateway {
             let e = JSONRPCError(code: MCPProtocol.invalidParams, message: "\"arguments\" must be an object")
             return HandlerOutcome(tool: name, outcome: .rpcError, error: e.message).failing(e)
         }
+        if let binding = tool.upstream {
+            return await relayToolCall(binding, tool: name, params: params, arguments: arguments, version: version, relay: relay)
+        }
+        guard let operation = tool.operation else {
+            let e = JSONRPCError(code: MCPProtocol.internalError, message: "tool \(name) has no backend")
+            return HandlerOutcome(tool: name, outcome: .rpcError, error: e.message).failing(e)
+        }
         var outcome = HandlerOutcome(tool: name, arguments: SecretMasker.masked(.object(arguments)))
         let mapper = ToolResultMapper()
         func toolError(_ message: String) -> HandlerOutcome {
@@ -124,7 +152,7 @@ extension Gateway {
             o.error = message
             return o
         }
-        let violations = JSONSchemaValidator().validate(.object(arguments), against: tool.operation.inputSchema)
+        let violations = JSONSchemaValidator().validate(.object(arguments), against: operation.inputSchema)
         if !violations.isEmpty {
             return toolError("Invalid arguments for tool \(name): " + violations.map(\.description).joined(separator: "; "))
         }
@@ -133,7 +161,7 @@ extension Gateway {
         }
         var request: BackendRequest
         do {
-            request = try BackendRequestBuilder().build(operation: tool.operation, baseURL: baseURL, arguments: arguments)
+            request = try BackendRequestBuilder().build(operation: operation, baseURL: baseURL, arguments: arguments)
         } catch {
             return toolError(error.message)
         }
@@ -160,7 +188,7 @@ extension Gateway {
             // A backend that echoes the credential we sent (in an error page, say) must not hand it to the client.
             if !injected.isEmpty { response.body = SecretMasker.redact(response.body, secrets: injected) }
             outcome.backendStatus = response.status
-            var result = mapper.map(status: response.status, contentType: response.contentType, body: response.body, operation: tool.operation)
+            var result = mapper.map(status: response.status, contentType: response.contentType, body: response.body, operation: operation)
             if !MCPProtocol.hasStructuredOutput(version), case .object(var o) = result {
                 o["structuredContent"] = nil
                 result = .object(o)
@@ -173,14 +201,14 @@ extension Gateway {
             return outcome
         } catch {
             outcome.backendLatency = ContinuousClock.now - started
-            return toolError("Calling \(tool.operation.method) \(tool.operation.path) failed: \(error.message)")
+            return toolError("Calling \(operation.method) \(operation.path) failed: \(error.message)")
         }
     }
 }
 
 extension HandlerOutcome {
     /// Marks the outcome as a JSON-RPC error (the envelope is added by ``Gateway/handle(_:server:version:)``).
-    fileprivate func failing(_ error: JSONRPCError) -> HandlerOutcome {
+    func failing(_ error: JSONRPCError) -> HandlerOutcome {
         var o = self
         o.response = nil
         o.rpcError = error

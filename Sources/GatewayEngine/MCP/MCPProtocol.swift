@@ -19,6 +19,8 @@ public enum MCPProtocol {
     public static let internalError: Int64 = -32603
     /// Generic server-defined error (used for transport-level refusals).
     public static let serverError: Int64 = -32000
+    /// The request timed out (the SDKs' `REQUEST_TIMEOUT`).
+    public static let requestTimeout: Int64 = -32001
     /// The requested protocol revision is not supported (2026-07-28 `UnsupportedProtocolVersion`).
     public static let unsupportedProtocolVersion: Int64 = -32022
 

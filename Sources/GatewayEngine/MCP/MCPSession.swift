@@ -22,6 +22,18 @@ final class MCPSession: Sendable {
     /// The principal that opened the session (`PolicyContext.principalKey`); only it may use the session.
     let principal: String
     private let state: LockedBox<State>
+    /// Upstream sessions and relayed requests of this client (created on first use).
+    private let relayBox = LockedBox<DownstreamRelay?>(nil)
+
+    /// The session's relay state.
+    var relay: DownstreamRelay {
+        relayBox.withLock { r in
+            if let r { return r }
+            let created = DownstreamRelay(session: self)
+            r = created
+            return created
+        }
+    }
 
     init(basePath: String, transport: Transport, client: String, protocolVersion: String, principal: String = "") {
         id = Self.makeID()
@@ -83,8 +95,9 @@ final class MCPSession: Sendable {
         return true
     }
 
-    /// Ends the session's stream.
+    /// Ends the session's stream and its upstream sessions.
     func close() {
+        relayBox.withLock { $0 }?.close()
         let c = state.withLock { s in
             defer { s.stream = nil }
             return s.stream

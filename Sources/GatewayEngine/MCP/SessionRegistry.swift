@@ -62,4 +62,9 @@ final class SessionRegistry: Sendable {
     }
 
     var count: Int { sessions.withLock { $0.count } }
+
+    /// The live sessions on these base paths.
+    func sessions(basePaths: Set<String>) -> [MCPSession] {
+        sessions.withLock { s in s.values.filter { basePaths.contains($0.basePath) } }
+    }
 }

@@ -7,14 +7,14 @@ extension Gateway {
     /// lookup is public — the principal, so no entry crosses principals and no header can change it.
     func cacheKey(server: CompiledServer, method: String, tool: CompiledTool?, params: JSONObject?, version: String, policy: PolicyContext) -> String? {
         guard let lookup = policy.cacheLookup, policy.cacheTTL != nil else { return nil }
-        if let tool, tool.operation.method.uppercased() != "GET" { return nil }
+        if let tool, tool.operation?.method.uppercased() != "GET" { return nil }
         let who = lookup.isPublic ? "*" : "p=" + policy.principalKey
         let canonical = params.map { JSONValue.object($0).canonicalString } ?? "{}"
         return "\(routingTable.revision)|\(server.basePath)|\(method)|\(tool?.name ?? "")|\(version)|\(who)|\(canonical)"
     }
 
     /// `tools/call` through the response cache: a hit skips the backend; only successful results are stored.
-    func cachedCall(server: CompiledServer, params: JSONObject?, version: String, policy: inout PolicyContext) async -> HandlerOutcome {
+    func cachedCall(server: CompiledServer, params: JSONObject?, version: String, policy: inout PolicyContext, relay: RelayContext? = nil) async -> HandlerOutcome {
         let tool = params?["name"]?.stringValue.flatMap { server.tool(named: $0) }
         let key = tool.flatMap { cacheKey(server: server, method: "tools/call", tool: $0, params: params, version: version, policy: policy) }
         if let key, let hit = policies.cache.lookup(key) {
@@ -23,7 +23,7 @@ extension Gateway {
             if let a = params?["arguments"] { arguments = SecretMasker.masked(a) }
             return HandlerOutcome(response: hit, tool: tool?.name, arguments: arguments)
         }
-        let outcome = await callTool(server: server, params: params, version: version, backendHeaders: policy.backendHeaders)
+        let outcome = await callTool(server: server, params: params, version: version, backendHeaders: policy.backendHeaders, relay: relay)
         if let key, let ttl = policy.cacheTTL, outcome.outcome == .ok, outcome.rpcError == nil, let result = outcome.response,
             result["isError"] != .bool(true)
         {

@@ -16,6 +16,8 @@ public final class Gateway: Sendable {
     public let policies: PolicyEngine
     /// Outbound credentials (secrets sealed at rest, OAuth tokens).
     public let credentials: CredentialManager
+    /// Upstream MCP servers: settings, circuit breakers, stdio children, discovery.
+    let upstreams: UpstreamHub
     private let validators = LockedBox<[JWTValidationSettings: JWTValidator]>([:])
     private let table = LockedBox(RoutingTable())
     private let lastSweep = LockedBox(ContinuousClock.now)
@@ -33,7 +35,25 @@ public final class Gateway: Sendable {
         policies = PolicyEngine(
             store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),
             credentials: credentials)
+        let announce = LockedBox<(@Sendable (String, [UpstreamToolChange]) -> Void)?>(nil)
+        upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, logger: logger) { name, changes in
+            announce.withLock { $0 }?(name, changes)
+        }
+        let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
+        announce.withLock { $0 = callback }
         reload()
+    }
+
+    /// Discovery changed an upstream's tools: serve the new set and tell the clients of every server using it.
+    func upstreamToolsChanged(_ upstream: String, _ changes: [UpstreamToolChange]) {
+        for change in changes where change.kind == .changed {
+            monitor.event(.warning, "upstream '\(upstream)': tool '\(change.tool)' changed its definition; held back until approved")
+        }
+        reload()
+        let paths = Set(routingTable.servers.values.filter { $0.upstreams.contains { $0.upstream == upstream } }.map(\.basePath))
+        for session in sessions.sessions(basePaths: paths) {
+            session.send(.object(["jsonrpc": "2.0", "method": "notifications/tools/list_changed"]))
+        }
     }
 
     /// What is served now.
@@ -49,6 +69,7 @@ public final class Gateway: Sendable {
                 defer { t = compiled }
                 return t.revision
             }
+            upstreams.update(snapshot.upstreams, inUse: compiled.upstreamsInUse)
             if previous != compiled.revision {
                 policies.cache.removeAll()
                 credentials.configurationChanged()
@@ -90,12 +111,14 @@ public final class Gateway: Sendable {
             return true
         }
         if due { sessions.sweep() }
+        upstreams.tick(now: now)
     }
 
     /// Shuts down sessions, streams and the backend client.
     public func shutdown() async {
         sessions.closeAll()
         monitor.finishStreams()
+        await upstreams.shutdown()
         try? await backend.shutdown()
     }
 

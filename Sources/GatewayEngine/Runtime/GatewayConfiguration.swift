@@ -34,6 +34,8 @@ public struct GatewayConfiguration: Sendable {
     public var publicURL: String?
     /// Backend call limits.
     public var backend = BackendClient.Configuration()
+    /// Upstream MCP server limits (timeouts, circuit breaker, stdio supervision).
+    public var upstream = UpstreamConfiguration()
 
     public init() {}
 

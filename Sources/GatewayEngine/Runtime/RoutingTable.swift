@@ -1,11 +1,27 @@
 import Foundation
 import Store
 
-/// A tool ready to serve: its definition, where its backend is, and its precomputed `tools/list` entries.
+/// Where an upstream tool comes from: the upstream and the tool's name there.
+public struct UpstreamToolBinding: Sendable, Equatable {
+    public var upstream: String
+    public var remoteName: String
+}
+
+/// An upstream as a source of a server: the prefix its tool and prompt names get.
+public struct CompiledUpstreamSource: Sendable, Equatable {
+    public var upstream: String
+    public var prefix: String
+}
+
+/// A tool ready to serve: its definition, where its backend (REST operation or upstream MCP server) is, and its
+/// precomputed `tools/list` entries.
 public struct CompiledTool: Sendable {
     public var name: String
     public var description: String
-    public var operation: OperationDefinition
+    /// The REST operation (nil for an upstream tool).
+    public var operation: OperationDefinition?
+    /// The upstream tool (nil for a REST operation).
+    public var upstream: UpstreamToolBinding? = nil
     public var apiName: String
     /// The backend base URL, or nil when the API has none (calls then fail with a clear tool error).
     public var baseURL: String?
@@ -26,6 +42,13 @@ public struct CompiledServer: Sendable {
     public var description: String
     public var tools: [CompiledTool]
     var toolIndex: [String: Int]
+    /// Upstream sources, in order.
+    public var upstreams: [CompiledUpstreamSource] = []
+    /// Upstream tools held back until an admin approves their changed definition: exposed name → reason.
+    public var heldBack: [String: String] = [:]
+
+    /// Whether any of the server's tools, resources or prompts come from upstream MCP servers.
+    public var hasUpstreams: Bool { !upstreams.isEmpty }
 
     /// The tool of that name.
     public func tool(named name: String) -> CompiledTool? { toolIndex[name].map { tools[$0] } }
@@ -75,8 +98,10 @@ public struct RoutingTable: Sendable {
                         credentialOrigin: api?.credentialOrigin, listEntry: entry,
                         legacyListEntry: legacy))
             }
-            servers[s.record.basePath] = CompiledServer(
+            var server = CompiledServer(
                 name: s.record.name, basePath: s.record.basePath, description: s.record.description, tools: tools, toolIndex: index)
+            compileUpstreams(s, snapshot: snapshot, into: &server, problems: &problems)
+            servers[s.record.basePath] = server
         }
         var table = RoutingTable(revision: snapshot.revision, servers: servers)
         if let policyCompiler {

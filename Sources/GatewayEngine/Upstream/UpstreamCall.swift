@@ -1,0 +1,39 @@
+/// The downstream side of one relayed request: how to reach the client that made it.
+final class UpstreamCall: Sendable {
+    /// The client's session, for requests the upstream makes while serving this call (sampling, elicitation, roots).
+    let peer: (any DownstreamPeer)?
+    /// Sends a message on the request's own stream (the POST's event stream, or the legacy session stream).
+    let sink: (@Sendable (JSONValue) -> Void)?
+    /// The client's `progressToken`, restored on progress notifications.
+    let progressToken: JSONValue?
+
+    init(peer: (any DownstreamPeer)?, sink: (@Sendable (JSONValue) -> Void)?, progressToken: JSONValue?) {
+        self.peer = peer
+        self.sink = sink
+        self.progressToken = progressToken
+    }
+}
+
+/// A downstream client session as the relay sees it.
+protocol DownstreamPeer: AnyObject, Sendable {
+    /// A stable identity for the session (never its session ID).
+    var peerKey: ObjectIdentifier { get }
+    /// The capabilities the client declared in `initialize` (sampling, elicitation, roots).
+    var clientCapabilities: JSONObject { get }
+    /// Sends a request to the client (on `sink` when given, else on the session's stream) under a gateway-chosen id
+    /// and waits for the answer, at most `timeout`. Returns the response's `result` or `error` member as an object
+    /// (`["result": …]` or `["error": …]`).
+    func request(method: String, params: JSONObject?, sink: (@Sendable (JSONValue) -> Void)?, timeout: Duration) async -> JSONObject
+    /// Sends a notification on the session's stream (dropped when the client has none open).
+    func notify(method: String, params: JSONObject?)
+}
+
+/// Receives what an upstream session reads that is not an answer to one of its requests.
+protocol UpstreamSessionOwner: AnyObject, Sendable {
+    /// A request from the upstream (sampling, elicitation, roots). Returns `["result": …]` or `["error": …]`.
+    func upstreamRequest(_ session: UpstreamSession, method: String, params: JSONObject?, call: UpstreamCall?) async -> JSONObject
+    /// A notification from the upstream (list changes, log messages, resource updates), progress excluded.
+    func upstreamNotification(_ session: UpstreamSession, method: String, params: JSONObject?, call: UpstreamCall?)
+    /// The upstream's channel ended.
+    func upstreamClosed(_ session: UpstreamSession, reason: UpstreamError)
+}

@@ -1,0 +1,57 @@
+/// Why a call to an upstream MCP server failed, with a stable code (a metrics label) and a message for the client.
+public struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The upstream did not answer within the timeout or the hard maximum.
+        public static let timeout = Code("timeout")
+        /// The upstream could not be reached, or its connection or process ended.
+        public static let unavailable = Code("unavailable")
+        /// The upstream answered something that is not valid MCP (bad JSON, wrong content type, HTML error page).
+        public static let protocolError = Code("protocol_error")
+        /// The upstream's message exceeded the size cap.
+        public static let tooLarge = Code("too_large")
+        /// The circuit breaker is open after consecutive failures.
+        public static let circuitOpen = Code("circuit_open")
+        /// The upstream asked us to slow down (HTTP 429).
+        public static let rateLimited = Code("rate_limited")
+        /// The SSRF guard or a redirect refused the address.
+        public static let refused = Code("refused")
+        /// The upstream forgot the session (HTTP 404 on a session ID): re-initialise.
+        public static let sessionExpired = Code("session_expired")
+        /// The request was cancelled by the client or the gateway.
+        public static let cancelled = Code("cancelled")
+        /// The upstream's stored settings are unusable.
+        public static let invalidConfiguration = Code("invalid_configuration")
+    }
+
+    public var code: Code
+    public var message: String
+    /// Seconds to wait before retrying (rate limits, open circuits).
+    public var retryAfter: Int?
+
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String { message }
+
+    /// Whether the failure says something about the upstream's health (and so counts for the circuit breaker).
+    var isFailure: Bool {
+        switch code {
+        case .timeout, .unavailable, .protocolError, .tooLarge: true
+        default: false
+        }
+    }
+
+    /// The JSON-RPC error a client sees.
+    var rpcError: JSONRPCError {
+        var data: JSONObject = ["upstreamError": .string(code.rawValue)]
+        if let retryAfter { data["retryAfter"] = .int(Int64(retryAfter)) }
+        return JSONRPCError(code: code == .timeout ? MCPProtocol.requestTimeout : MCPProtocol.internalError, message: message, data: .object(data))
+    }
+}

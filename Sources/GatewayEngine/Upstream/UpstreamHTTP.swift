@@ -1,0 +1,146 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// What the HTTP channels share: the client (no redirects, no read timeout: calls are bounded by the session's
+/// timers), the SSRF guard with its verdict cache, and the upstream's outbound headers (static ones and the
+/// credential, computed per request so that tokens refresh).
+struct UpstreamHTTP: Sendable {
+    let client: HTTPClient
+    let resolutions: ResolutionCache
+    let settings: UpstreamSettings
+    /// Headers added to every request: static headers, then the credential (nil = none).
+    let credentialHeaders: (@Sendable () async throws(UpstreamError) -> [(String, String)])?
+
+    /// Checks a URL with the SSRF guard (same rules as for REST backends).
+    func check(_ url: String) async throws(UpstreamError) {
+        do {
+            try await resolutions.check(url, allowPrivateNetwork: settings.allowPrivateNetwork, guard: AddressGuard())
+        } catch {
+            throw UpstreamError(.refused, "upstream '\(settings.name)': \(error.message)")
+        }
+    }
+
+    /// A request with the upstream's outbound headers. No header of the downstream client is ever copied.
+    func request(_ url: String, method: HTTPMethod) async throws(UpstreamError) -> HTTPClientRequest {
+        var req = HTTPClientRequest(url: url)
+        req.method = method
+        for (name, value) in settings.headers { req.headers.replaceOrAdd(name: name, value: value) }
+        if let credentialHeaders {
+            guard let origin = credentialOrigin(of: url), origin == settings.credentialOrigin else {
+                throw UpstreamError(
+                    .invalidConfiguration,
+                    "upstream '\(settings.name)' now points to a different origin than its credential was attached for; re-attach it with `gatehouse upstream set \(settings.name) --credential \(settings.credential ?? "CONN")`")
+            }
+            for (name, value) in try await credentialHeaders() { req.headers.replaceOrAdd(name: name, value: value) }
+        }
+        return req
+    }
+
+    /// Sends a request; the deadline bounds the wait for the response head only (the body is bounded by the caller).
+    func execute(_ req: HTTPClientRequest, deadline: Duration) async throws(UpstreamError) -> HTTPClientResponse {
+        do {
+            return try await client.execute(req, deadline: .now() + deadline.timeAmount)
+        } catch {
+            throw Self.map(error, upstream: settings.name)
+        }
+    }
+
+    static func map(_ error: any Error, upstream: String) -> UpstreamError {
+        if let e = error as? UpstreamError { return e }
+        if error is CancellationError { return UpstreamError(.cancelled, "cancelled") }
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .deadlineExceeded, .readTimeout: return UpstreamError(.timeout, "upstream '\(upstream)' did not answer in time")
+            case .connectTimeout: return UpstreamError(.unavailable, "could not connect to upstream '\(upstream)' in time")
+            case .remoteConnectionClosed: return UpstreamError(.unavailable, "upstream '\(upstream)' closed the connection")
+            case .cancelled: return UpstreamError(.cancelled, "cancelled")
+            default: return UpstreamError(.unavailable, "upstream '\(upstream)' failed: \(e)")
+            }
+        }
+        let text = "\(error)"
+        if text.contains("TLS") || text.contains("handshake") || text.contains("certificate") || text.contains("NIOSSL") {
+            return UpstreamError(.unavailable, "upstream '\(upstream)': TLS failed (\(text.prefix(200)))")
+        }
+        return UpstreamError(.unavailable, "upstream '\(upstream)' failed: \(text.prefix(300))")
+    }
+
+    /// Maps a non-success status to an error (429 keeps `Retry-After`).
+    func failure(for response: HTTPClientResponse) -> UpstreamError {
+        let status = Int(response.status.code)
+        switch status {
+        case 429:
+            let retry = response.headers.first(name: "retry-after").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            return UpstreamError(.rateLimited, "upstream '\(settings.name)' is rate limiting (HTTP 429)\(retry.map { "; retry after \($0) s" } ?? "")", retryAfter: retry)
+        case 300..<400:
+            return UpstreamError(.refused, "upstream '\(settings.name)' answered with a redirect (HTTP \(status)); redirects are not followed")
+        case 401, 403:
+            return UpstreamError(.unavailable, "upstream '\(settings.name)' refused the gateway's credentials (HTTP \(status))")
+        default:
+            return UpstreamError(.unavailable, "upstream '\(settings.name)' answered HTTP \(status)")
+        }
+    }
+
+    /// Reads a whole body up to the cap.
+    func readBody(_ response: HTTPClientResponse) async throws(UpstreamError) -> [UInt8] {
+        let limit = settings.maxMessageBytes
+        if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > limit {
+            throw UpstreamError(.tooLarge, "upstream '\(settings.name)' sent \(length) bytes, more than the \(limit)-byte limit")
+        }
+        var bytes: [UInt8] = []
+        do {
+            for try await chunk in response.body {
+                if bytes.count + chunk.readableBytes > limit {
+                    throw UpstreamError(.tooLarge, "upstream '\(settings.name)' sent more than the \(limit)-byte limit")
+                }
+                bytes.append(contentsOf: chunk.readableBytesView)
+            }
+        } catch {
+            throw Self.map(error, upstream: settings.name)
+        }
+        return bytes
+    }
+
+    /// Reads an event stream, handing each event's parsed message to `deliver`, until the stream ends.
+    func readEvents(_ response: HTTPClientResponse, deliver: (JSONValue) -> Void, onEventID: ((String) -> Void)? = nil) async throws(UpstreamError) {
+        var parser = SSEParser(maxEventBytes: settings.maxMessageBytes)
+        do {
+            for try await chunk in response.body {
+                let events: [SSEParser.Event]
+                do { events = try parser.feed(chunk.readableBytesView) } catch {
+                    throw UpstreamError(.tooLarge, "upstream '\(settings.name)' sent an event larger than the \(settings.maxMessageBytes)-byte limit")
+                }
+                for event in events {
+                    if let id = event.id { onEventID?(id) }
+                    guard event.name == nil || event.name == "message", !event.data.isEmpty else { continue }
+                    deliver(try Self.parse(Array(event.data.utf8), upstream: settings.name))
+                }
+            }
+        } catch {
+            throw Self.map(error, upstream: settings.name)
+        }
+    }
+
+    static func parse(_ bytes: [UInt8], upstream: String) throws(UpstreamError) -> JSONValue {
+        do {
+            return try JSONParser(maxDepth: 128).parse(bytes)
+        } catch {
+            throw UpstreamError(.protocolError, "upstream '\(upstream)' sent invalid JSON: \(error)")
+        }
+    }
+}
+
+extension HTTPClientResponse {
+    /// The media type without parameters, lowercased.
+    var mediaType: String {
+        (headers.first(name: "content-type") ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    }
+}
+
+extension Duration {
+    /// The same span as a NIO `TimeAmount`.
+    var timeAmount: TimeAmount {
+        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,265 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Store
+
+/// Everything the engine keeps per upstream: its compiled settings, circuit breaker, the shared stdio child (one
+/// per upstream, supervised), discovery state, and the HTTP client all upstream calls use. Created by ``Gateway``
+/// (or standalone by the CLI for discovery); ``shutdown()`` stops every child and the client.
+final class UpstreamHub: Sendable {
+    let store: GatewayStore
+    let configuration: UpstreamConfiguration
+    let credentials: CredentialManager?
+    let logger: Logger
+    let http: HTTPClient
+    let resolutions = ResolutionCache()
+    /// Told when discovery changed an upstream's recorded tools (the gateway reloads and announces the change).
+    let onToolsChanged: @Sendable (_ upstream: String, _ changes: [UpstreamToolChange]) -> Void
+
+    private struct State {
+        var settings: [String: UpstreamSettings] = [:]
+        var breakers: [String: CircuitBreaker] = [:]
+        var supervisors: [String: StdioSupervisor] = [:]
+        /// When each upstream was last discovered (successfully or not), and discoveries running now.
+        var discoveredAt: [String: ContinuousClock.Instant] = [:]
+        var discovering: [String: Task<Result<UpstreamDiscoveryReport, UpstreamError>, Never>] = [:]
+        var inUse: Set<String> = []
+        var shutDown = false
+    }
+    private let state = LockedBox(State())
+
+    init(
+        store: GatewayStore, configuration: UpstreamConfiguration, credentials: CredentialManager?, logger: Logger,
+        onToolsChanged: @escaping @Sendable (String, [UpstreamToolChange]) -> Void = { _, _ in }
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.credentials = credentials
+        self.logger = logger
+        self.onToolsChanged = onToolsChanged
+        var config = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: configuration.connectTimeout.timeAmount, read: nil),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
+            decompression: .disabled)
+        config.httpVersion = .automatic
+        config.tracing.tracer = nil
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }
+
+    /// Takes the upstreams of a new configuration: changed ones lose their stdio child and discovery state.
+    func update(_ records: [String: UpstreamRecord], inUse: Set<String>) {
+        let compiled = records.mapValues { UpstreamSettings(record: $0, defaults: configuration) }
+        let stale = state.withLock { s -> [StdioSupervisor] in
+            var stale: [StdioSupervisor] = []
+            for (name, old) in s.settings where compiled[name] != old {
+                if let sup = s.supervisors.removeValue(forKey: name) { stale.append(sup) }
+                s.discoveredAt[name] = nil
+                s.breakers[name] = nil
+            }
+            s.settings = compiled
+            s.inUse = inUse
+            return stale
+        }
+        for sup in stale { Task { await sup.stop() } }
+    }
+
+    func settings(_ name: String) throws(UpstreamError) -> UpstreamSettings {
+        guard let s = state.withLock({ $0.settings[name] }) else { throw UpstreamError(.invalidConfiguration, "no upstream named '\(name)'") }
+        return s
+    }
+
+    // MARK: Channels and sessions
+
+    func makeChannel(_ settings: UpstreamSettings) -> any UpstreamChannel {
+        switch settings.transport {
+        case .stdio:
+            return StdioUpstreamChannel(settings: settings, grace: configuration.stdioStopGrace, logger: logger)
+        case .streamable:
+            return StreamableUpstreamChannel(http: httpContext(settings))
+        case .sse:
+            return SSEUpstreamChannel(http: httpContext(settings))
+        }
+    }
+
+    private func httpContext(_ settings: UpstreamSettings) -> UpstreamHTTP {
+        var provider: (@Sendable () async throws(UpstreamError) -> [(String, String)])?
+        if let connection = settings.credential {
+            let credentials = self.credentials
+            let name = settings.name
+            provider = { () async throws(UpstreamError) -> [(String, String)] in
+                guard let credentials else { throw UpstreamError(.invalidConfiguration, "credentials are not available here") }
+                let injection: CredentialInjection
+                do throws(CredentialError) { injection = try await credentials.injection(for: connection) } catch {
+                    throw UpstreamError(.unavailable, "credential '\(connection)' of upstream '\(name)' is unavailable: \(error.message)")
+                }
+                guard injection.query.isEmpty else {
+                    throw UpstreamError(.invalidConfiguration, "credential '\(connection)' puts its secret in the query, which upstreams do not support; use a header")
+                }
+                return injection.headers.map { ($0.name, $0.value) }
+            }
+        }
+        return UpstreamHTTP(client: http, resolutions: resolutions, settings: settings, credentialHeaders: provider)
+    }
+
+    /// A session for a downstream client: the shared child for stdio, else a new upstream session of its own that
+    /// declares the client's capabilities.
+    func session(for upstream: String, owner: any UpstreamSessionOwner, clientCapabilities: JSONObject) async throws(UpstreamError) -> UpstreamSession {
+        let settings = try settings(upstream)
+        if settings.transport == .stdio { return try await supervisor(settings).session() }
+        let session = UpstreamSession(settings: settings, channel: makeChannel(settings), clientCapabilities: clientCapabilities, logger: logger)
+        session.owner = owner
+        do {
+            try await session.connect()
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
+    }
+
+    func supervisor(_ settings: UpstreamSettings) -> StdioSupervisor {
+        state.withLock { s in
+            if let sup = s.supervisors[settings.name] { return sup }
+            let sup = StdioSupervisor(settings: settings, hub: self)
+            s.supervisors[settings.name] = sup
+            return sup
+        }
+    }
+
+    /// The stdio supervisor of an upstream, if one exists (for tests and the console).
+    func existingSupervisor(_ name: String) -> StdioSupervisor? { state.withLock { $0.supervisors[name] } }
+
+    // MARK: Circuit breaker
+
+    /// Runs a call through the upstream's breaker: fails fast while it is open (or the upstream's `Retry-After` runs),
+    /// and records the outcome.
+    func guarded<T: Sendable>(_ upstream: String, _ body: () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
+        let decision = state.withLock { s -> CircuitBreaker.Decision in
+            var b = s.breakers[upstream] ?? CircuitBreaker(
+                threshold: configuration.breakerThreshold, baseBackoff: configuration.breakerBackoff, maxBackoff: configuration.breakerMaxBackoff)
+            defer { s.breakers[upstream] = b }
+            return b.admit(now: .now)
+        }
+        if case .reject(let retryAfter, let reason) = decision {
+            throw UpstreamError(.circuitOpen, "upstream '\(upstream)' is not being called: \(reason); retry in \(retryAfter) s", retryAfter: retryAfter)
+        }
+        do {
+            let value = try await body()
+            record(upstream, success: true)
+            return value
+        } catch {
+            if error.code == .rateLimited {
+                state.withLock { s in s.breakers[upstream]?.rateLimited(retryAfter: error.retryAfter, now: .now) }
+                if decision == .probe { record(upstream, success: true) }
+            } else if error.isFailure {
+                record(upstream, success: false)
+                if state.withLock({ $0.breakers[upstream]?.isOpen ?? false }) {
+                    logger.warning("upstream circuit open", metadata: ["upstream": "\(upstream)", "error": "\(error.message)"])
+                }
+            } else if decision == .probe {
+                record(upstream, success: true)
+            }
+            throw error
+        }
+    }
+
+    private func record(_ upstream: String, success: Bool) {
+        state.withLock { s in s.breakers[upstream]?.record(success: success, now: .now) }
+    }
+
+    /// Whether an upstream's circuit is open now.
+    func circuitOpen(_ upstream: String) -> Bool { state.withLock { $0.breakers[upstream]?.isOpen ?? false } }
+
+    // MARK: Discovery
+
+    /// Whether the upstream was discovered since the configuration last changed it.
+    func wasDiscovered(_ upstream: String) -> Bool { state.withLock { $0.discoveredAt[upstream] != nil } }
+
+    /// Discovers an upstream's tools (one discovery at a time per upstream; concurrent callers share it).
+    func discover(_ upstream: String) async throws(UpstreamError) -> UpstreamDiscoveryReport {
+        let settings = try settings(upstream)
+        let task = state.withLock { s -> Task<Result<UpstreamDiscoveryReport, UpstreamError>, Never> in
+            if let t = s.discovering[upstream] { return t }
+            let t = Task { () -> Result<UpstreamDiscoveryReport, UpstreamError> in
+                let result = await Result.capture { () async throws(UpstreamError) in try await self.runDiscovery(settings) }
+                self.state.withLock { s in
+                    s.discovering[upstream] = nil
+                    s.discoveredAt[upstream] = .now
+                }
+                if case .success(let report) = result, !report.changes.isEmpty { self.onToolsChanged(upstream, report.changes) }
+                return result
+            }
+            s.discovering[upstream] = t
+            return t
+        }
+        return try await task.value.get()
+    }
+
+    private func runDiscovery(_ settings: UpstreamSettings) async throws(UpstreamError) -> UpstreamDiscoveryReport {
+        let session: UpstreamSession
+        let temporary = settings.transport != .stdio
+        if temporary {
+            session = UpstreamSession(settings: settings, channel: makeChannel(settings), clientCapabilities: [:], logger: logger)
+            do { try await session.connect() } catch {
+                await session.close()
+                throw error
+            }
+        } else {
+            session = try await supervisor(settings).session()
+        }
+        do {
+            let report = try await UpstreamDiscovery(store: store, configuration: configuration, logger: logger).discover(session: session)
+            if temporary { await session.close() }
+            return report
+        } catch {
+            if temporary { await session.close() }
+            throw error
+        }
+    }
+
+    /// Periodic work (called by the config watcher): stops idle stdio children and re-discovers upstreams in use.
+    func tick(now: ContinuousClock.Instant = .now) {
+        let (supervisors, due) = state.withLock { s -> ([StdioSupervisor], [String]) in
+            let due = s.inUse.filter { name in
+                guard s.discovering[name] == nil, s.settings[name] != nil else { return false }
+                guard let at = s.discoveredAt[name] else { return true }
+                return now - at > configuration.rediscoveryInterval
+            }
+            return (Array(s.supervisors.values), due.sorted())
+        }
+        for sup in supervisors { sup.stopIfIdle(now: now, idle: configuration.stdioIdleStop) }
+        for name in due {
+            state.withLock { $0.discoveredAt[name] = now }
+            Task {
+                do throws(UpstreamError) { _ = try await self.discover(name) } catch {
+                    self.logger.warning("upstream discovery failed", metadata: ["upstream": "\(name)", "error": "\(error.message)"])
+                }
+            }
+        }
+    }
+
+    /// Called when an upstream announces `notifications/tools/list_changed`.
+    func toolsListChanged(_ upstream: String) {
+        Task {
+            do throws(UpstreamError) { _ = try await self.discover(upstream) } catch {
+                self.logger.warning("upstream discovery failed", metadata: ["upstream": "\(upstream)", "error": "\(error.message)"])
+            }
+        }
+    }
+
+    /// Stops every stdio child and the HTTP client.
+    func shutdown() async {
+        let supervisors = state.withLock { s in
+            defer {
+                s.supervisors = [:]
+                s.shutDown = true
+            }
+            return Array(s.supervisors.values)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for sup in supervisors { group.addTask { await sup.stop() } }
+        }
+        try? await http.shutdown()
+    }
+}

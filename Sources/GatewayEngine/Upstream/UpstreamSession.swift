@@ -1,0 +1,310 @@
+import Foundation
+import Logging
+
+/// One MCP session with an upstream over any channel: the `initialize` handshake, JSON-RPC ids of our own (a
+/// client's id never travels upstream, so two clients with the same id cannot see each other's answers), progress
+/// tokens of our own mapped back to the client's, a timeout per call that progress restarts and a hard maximum that
+/// nothing restarts (on expiry the upstream gets `notifications/cancelled`), cancellation both ways, and one
+/// transparent re-initialisation when the upstream forgets the session.
+final class UpstreamSession: @unchecked Sendable {
+    let settings: UpstreamSettings
+    let channel: any UpstreamChannel
+    let logger: Logger
+    weak var owner: (any UpstreamSessionOwner)?
+
+    struct Pending {
+        var continuation: CheckedContinuation<Result<JSONObject, UpstreamError>, Never>
+        var call: UpstreamCall?
+        var lastActivity: ContinuousClock.Instant
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    struct Handshake: Sendable {
+        var protocolVersion: String
+        var capabilities: JSONObject
+        var serverInfo: JSONObject
+        var instructions: String?
+    }
+
+    private struct State {
+        var nextID: Int64 = 1
+        var pending: [Int64: Pending] = [:]
+        /// Requests the upstream made of a client, by the upstream's id, so that its cancellation reaches them.
+        var inbound: [String: Task<Void, Never>] = [:]
+        var handshake: Handshake?
+        var closed: UpstreamError?
+        var lastUsed = ContinuousClock.now
+    }
+    private let state = LockedBox(State())
+    /// The client capabilities declared upstream (those of the downstream client this session serves).
+    let clientCapabilities: JSONObject
+
+    static let requestedVersion = "2025-11-25"
+    static let supportedVersions: Set<String> = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]
+
+    init(settings: UpstreamSettings, channel: any UpstreamChannel, clientCapabilities: JSONObject, logger: Logger) {
+        self.settings = settings
+        self.channel = channel
+        self.clientCapabilities = clientCapabilities
+        self.logger = logger
+    }
+
+    var handshake: Handshake? { state.withLock { $0.handshake } }
+    var isClosed: Bool { state.withLock { $0.closed != nil } }
+    var inFlight: Int { state.withLock { $0.pending.count } }
+    var lastUsed: ContinuousClock.Instant { state.withLock { $0.lastUsed } }
+
+    /// The calls waiting on this session that have a client to reach.
+    var activeCalls: [UpstreamCall] { state.withLock { $0.pending.values.compactMap(\.call) } }
+
+    /// Opens the channel and runs the handshake.
+    func connect() async throws(UpstreamError) {
+        try await channel.open(
+            inbox: UpstreamInbox(
+                message: { [weak self] message, related in self?.receive(message, related: related) },
+                closed: { [weak self] reason in self?.channelClosed(reason) }))
+        try await initialize()
+    }
+
+    private func initialize() async throws(UpstreamError) {
+        let params: JSONObject = [
+            "protocolVersion": .string(Self.requestedVersion),
+            "capabilities": .object(clientCapabilities),
+            "clientInfo": .object(["name": "gatehouse", "version": .string(GatehouseVersion.current)]),
+        ]
+        let response = try await send(method: "initialize", params: params, call: nil, timeout: settings.connectTimeout + settings.timeout)
+        guard case .object(let result)? = response["result"] else {
+            throw UpstreamError(.protocolError, "upstream '\(settings.name)' refused initialize: \(Self.describeError(response["error"]))")
+        }
+        guard case .string(let version)? = result["protocolVersion"], Self.supportedVersions.contains(version) else {
+            throw UpstreamError(
+                .protocolError, "upstream '\(settings.name)' answered initialize with unsupported protocol version \(result["protocolVersion"]?.jsonString.prefix(40) ?? "none")")
+        }
+        let handshake = Handshake(
+            protocolVersion: version, capabilities: result["capabilities"]?.objectValue ?? [:], serverInfo: result["serverInfo"]?.objectValue ?? [:],
+            instructions: result["instructions"]?.stringValue)
+        state.withLock { $0.handshake = handshake }
+        await channel.initialized(protocolVersion: version)
+        try await notify(method: "notifications/initialized", params: nil)
+    }
+
+    /// Sends a notification upstream.
+    func notify(method: String, params: JSONObject?) async throws(UpstreamError) {
+        var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
+        if let params { message["params"] = .object(params) }
+        try await channel.send(.object(message), requestID: nil)
+    }
+
+    /// Sends a request and waits for its answer (`["result": …]` or `["error": …]`), re-initialising once if the
+    /// upstream forgot the session (it then has not processed the request, so sending it again is safe).
+    func request(method: String, params: JSONObject?, call: UpstreamCall?) async throws(UpstreamError) -> JSONObject {
+        do {
+            return try await send(method: method, params: params, call: call, timeout: settings.timeout)
+        } catch where error.code == .sessionExpired {
+            logger.info("upstream session expired; initializing a new one", metadata: ["upstream": "\(settings.name)"])
+            channel.resetSession()
+            try await initialize()
+            return try await send(method: method, params: params, call: call, timeout: settings.timeout)
+        }
+    }
+
+    private func send(method: String, params: JSONObject?, call: UpstreamCall?, timeout: Duration) async throws(UpstreamError) -> JSONObject {
+        let id = state.withLock { s -> Int64 in
+            defer { s.nextID += 1 }
+            s.lastUsed = .now
+            return s.nextID
+        }
+        if let closed = state.withLock({ $0.closed }) { throw closed }
+        var params = params
+        if call?.progressToken != nil {
+            var meta = params?["_meta"]?.objectValue ?? [:]
+            meta["progressToken"] = .string("gh-\(id)")
+            params = params ?? [:]
+            params?["_meta"] = .object(meta)
+        } else if params?["_meta"]?["progressToken"] != nil {
+            var meta = params?["_meta"]?.objectValue ?? [:]
+            meta["progressToken"] = nil
+            params?["_meta"] = meta.isEmpty ? nil : .object(meta)
+        }
+        var message: JSONObject = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method)]
+        if let params { message["params"] = .object(params) }
+        let outgoing = JSONValue.object(message)
+        let started = ContinuousClock.now
+        let maxTimeout = settings.maxTimeout
+        let answersOnSend = channel.answersOnSend
+        let channel = self.channel
+        let name = settings.name
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Result<JSONObject, UpstreamError>, Never>) in
+                state.withLock { $0.pending[id] = Pending(continuation: c, call: call, lastActivity: started) }
+                let sender = Task {
+                    do throws(UpstreamError) {
+                        try await channel.send(outgoing, requestID: .int(id))
+                        if answersOnSend {
+                            self.complete(id, .failure(UpstreamError(.protocolError, "upstream '\(name)' ended its answer to \(method) without a response")))
+                        }
+                    } catch {
+                        self.complete(id, .failure(error))
+                    }
+                }
+                let watchdog = Task {
+                    while !Task.isCancelled {
+                        guard let last = self.state.withLock({ $0.pending[id]?.lastActivity }) else { return }
+                        let deadline = min(last + timeout, started + maxTimeout)
+                        if ContinuousClock.now >= deadline {
+                            let hard = deadline == started + maxTimeout
+                            let seconds = (hard ? maxTimeout : timeout).components.seconds
+                            if self.complete(id, .failure(UpstreamError(.timeout, "upstream '\(name)' did not answer \(method) within \(seconds) s\(hard ? " (hard maximum)" : "")"))) {
+                                self.cancelUpstream(id, reason: "timed out at the gateway")
+                            }
+                            return
+                        }
+                        try? await Task.sleep(until: deadline, clock: .continuous)
+                    }
+                }
+                let registered = state.withLock { s -> Bool in
+                    guard s.pending[id] != nil else { return false }
+                    s.pending[id]?.tasks = [sender, watchdog]
+                    return true
+                }
+                if !registered {
+                    sender.cancel()
+                    watchdog.cancel()
+                }
+            }
+        } onCancel: {
+            if self.complete(id, .failure(UpstreamError(.cancelled, "request cancelled"))) {
+                self.cancelUpstream(id, reason: "cancelled by the client")
+            }
+        }
+        return try result.get()
+    }
+
+    /// Resolves a pending request once; false when it was already resolved.
+    @discardableResult
+    private func complete(_ id: Int64, _ result: Result<JSONObject, UpstreamError>) -> Bool {
+        guard let p = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return false }
+        p.tasks.forEach { $0.cancel() }
+        p.continuation.resume(returning: result)
+        return true
+    }
+
+    private func cancelUpstream(_ id: Int64, reason: String) {
+        Task { try? await self.notify(method: "notifications/cancelled", params: ["requestId": .int(id), "reason": .string(reason)]) }
+    }
+
+    /// The call a message from the upstream belongs to: the request whose HTTP answer carried it, else the only call
+    /// in flight with a client (several clients in flight: none — it is never guessed).
+    private func relatedCall(_ related: JSONValue?) -> UpstreamCall? {
+        state.withLock { s in
+            if let id = related?.intValue { return s.pending[id]?.call }
+            let calls = s.pending.values.compactMap(\.call)
+            guard let first = calls.first else { return nil }
+            let peer = first.peer.map(ObjectIdentifier.init)
+            return calls.allSatisfy({ $0.peer.map(ObjectIdentifier.init) == peer }) && calls.count == 1 ? first : nil
+        }
+    }
+
+    private func touch(_ id: Int64) {
+        state.withLock { s in s.pending[id]?.lastActivity = .now }
+    }
+
+    /// Routes one message read from the upstream.
+    func receive(_ value: JSONValue, related: JSONValue?) {
+        guard case .object(let o) = value else {
+            logger.warning("upstream sent a message that is not an object; ignored", metadata: ["upstream": "\(settings.name)"])
+            return
+        }
+        if case .string(let method)? = o["method"] {
+            let params = o["params"]?.objectValue
+            if let id = o["id"] {
+                if let rid = related?.intValue { touch(rid) }
+                serverRequest(id: id, method: method, params: params, call: relatedCall(related))
+            } else {
+                notification(method: method, params: params, related: related)
+            }
+            return
+        }
+        guard let id = o["id"], o["result"] != nil || o["error"] != nil else {
+            logger.warning("upstream sent a message that is neither request, notification nor response; ignored", metadata: ["upstream": "\(settings.name)"])
+            return
+        }
+        var answer: JSONObject = [:]
+        if let r = o["result"] { answer["result"] = r } else { answer["error"] = o["error"] }
+        if let gid = id.intValue, complete(gid, .success(answer)) { return }
+        logger.warning("upstream answered an id it was not asked; dropped", metadata: ["upstream": "\(settings.name)", "id": "\(id.jsonString.prefix(40))"])
+        if let rid = related?.intValue {
+            complete(rid, .failure(UpstreamError(.protocolError, "upstream '\(settings.name)' answered with an id that does not match the request")))
+        }
+    }
+
+    private func notification(method: String, params: JSONObject?, related: JSONValue?) {
+        switch method {
+        case "notifications/progress":
+            guard case .string(let token)? = params?["progressToken"], token.hasPrefix("gh-"), let id = Int64(token.dropFirst(3)) else { return }
+            let call = state.withLock { s -> UpstreamCall? in
+                s.pending[id]?.lastActivity = .now
+                return s.pending[id]?.call
+            }
+            guard let call, let clientToken = call.progressToken, let sink = call.sink else { return }
+            var p = params ?? [:]
+            p["progressToken"] = clientToken
+            sink(.object(["jsonrpc": "2.0", "method": "notifications/progress", "params": .object(p)]))
+        case "notifications/cancelled":
+            guard let requestID = params?["requestId"] else { return }
+            let task = state.withLock { $0.inbound.removeValue(forKey: requestID.jsonString) }
+            task?.cancel()
+        default:
+            if let rid = related?.intValue { touch(rid) }
+            owner?.upstreamNotification(self, method: method, params: params, call: relatedCall(related))
+        }
+    }
+
+    private func serverRequest(id: JSONValue, method: String, params: JSONObject?, call: UpstreamCall?) {
+        let key = id.jsonString
+        let task = Task {
+            var answer: JSONObject
+            if method == "ping" {
+                answer = ["result": .object([:])]
+            } else if let owner = self.owner {
+                answer = await owner.upstreamRequest(self, method: method, params: params, call: call)
+            } else {
+                answer = ["error": .object(["code": .int(MCPProtocol.methodNotFound), "message": .string("no client to ask")])]
+            }
+            let wasCancelled = self.state.withLock { $0.inbound.removeValue(forKey: key) } == nil
+            if wasCancelled && Task.isCancelled { return }
+            var message: JSONObject = ["jsonrpc": "2.0", "id": id]
+            for (k, v) in answer { message[k] = v }
+            try? await self.channel.send(.object(message), requestID: nil)
+        }
+        state.withLock { $0.inbound[key] = task }
+    }
+
+    private func channelClosed(_ reason: UpstreamError) {
+        let (pending, inbound) = state.withLock { s in
+            defer {
+                s.pending = [:]
+                s.inbound = [:]
+                if s.closed == nil { s.closed = reason }
+            }
+            return (s.pending, s.inbound)
+        }
+        for (_, p) in pending {
+            p.tasks.forEach { $0.cancel() }
+            p.continuation.resume(returning: .failure(reason))
+        }
+        inbound.values.forEach { $0.cancel() }
+        owner?.upstreamClosed(self, reason: reason)
+    }
+
+    /// Ends the session: pending calls fail, the channel closes.
+    func close() async {
+        channelClosed(UpstreamError(.unavailable, "upstream '\(settings.name)' session closed"))
+        await channel.close()
+    }
+
+    static func describeError(_ error: JSONValue?) -> String {
+        guard let e = error?.objectValue else { return "no result" }
+        return "\(e["message"]?.stringValue?.prefix(300) ?? "error") (\(e["code"]?.intValue.map(String.init) ?? "?"))"
+    }
+}
