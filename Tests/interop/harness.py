@@ -246,3 +246,112 @@ def run_async(main: Callable[[], Awaitable[T]]) -> T:
         if len(leaves) == 1:
             raise leaves[0] from group
         raise
+
+
+# =====================================================================================================
+# Upstream MCP servers (test_upstreams.py)
+# =====================================================================================================
+
+UPSTREAMS_DIR = HERE / "upstreams"
+
+
+def start_announcing(name: str, args: list[str], log_dir: Path, env: dict[str, str] | None = None) -> Process:
+    """Starts a child that prints `PORT <n>` once it listens; read the port with `announced_port`. Start several
+    before reading any so they boot in parallel."""
+    return Process(name, args, log_dir=log_dir, env=env)
+
+
+def announced_port(process: Process, timeout: float = BACKEND_START_TIMEOUT) -> int:
+    """The port `process` announced with `PORT <n>`, waiting at most `timeout` seconds (stops it on failure)."""
+    try:
+        return int(process.wait_for_line(r"^PORT (\d+)$", timeout).group(1))
+    except BaseException:
+        process.stop()
+        raise
+
+
+def run_cli_unchecked(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Like `run_cli`, but returns whatever the exit status (for commands whose status is under test)."""
+    cmd = [str(GATEHOUSE_BIN), *args]
+    try:
+        return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=CLI_TIMEOUT, env=env)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"{' '.join(cmd)} did not finish within {CLI_TIMEOUT}s: {e}")
+
+
+def rpc_messages(reply: Reply) -> list[Any]:
+    """Every JSON-RPC message in a reply: the JSON body, or each `data:` event of an event stream."""
+    ctype = (reply.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if ctype != "text/event-stream":
+        return [reply.rpc()]
+    messages: list[Any] = []
+    data: list[str] = []
+    for line in reply.body.decode().splitlines() + [""]:
+        if not line:
+            if data and "".join(data).strip():
+                messages.append(json.loads("\n".join(data)))
+            data = []
+        elif line.startswith("data:"):
+            data.append(line[5:].removeprefix(" "))
+    return messages
+
+
+def rpc_response(reply: Reply, rid: Any) -> dict:
+    """The response to request `rid` in a reply (skipping notifications and server requests on a stream)."""
+    for message in rpc_messages(reply):
+        if isinstance(message, dict) and message.get("id") == rid and ("result" in message or "error" in message):
+            return message
+    raise AssertionError(f"no response to id {rid!r} in {reply}")
+
+
+def get_json(port: int, path: str) -> Any:
+    r = http_request(port, "GET", path)
+    assert r.status == 200, r
+    return json.loads(r.body)
+
+
+def poll(check: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+    """Calls `check` until it returns something truthy, for at most `timeout` seconds; returns that value.
+    The interval only paces the polling: the deadline is what bounds the wait."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        last = check()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what}: not true within {timeout}s (last value: {last!r})")
+        time.sleep(interval)
+
+
+def process_table() -> dict[int, tuple[int, str, str]]:
+    """Every process visible in /proc: pid -> (parent pid, state letter, command line joined with spaces)."""
+    table: dict[int, tuple[int, str, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue  # exited meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        table[int(entry.name)] = (int(fields[1]), fields[0], cmdline)
+    return table
+
+
+def processes_with(text: str) -> dict[int, tuple[int, str, str]]:
+    """The processes whose command line contains `text` (this process excluded)."""
+    return {pid: row for pid, row in process_table().items() if text in row[2] and pid != os.getpid()}
+
+
+def is_descendant(pid: int, ancestor: int, table: dict[int, tuple[int, str, str]] | None = None) -> bool:
+    table = table if table is not None else process_table()
+    seen: set[int] = set()
+    while pid in table and pid not in seen:
+        seen.add(pid)
+        parent = table[pid][0]
+        if parent == ancestor:
+            return True
+        pid = parent
+    return False
