@@ -30,6 +30,8 @@ public struct UpstreamToolChange: Sendable, Equatable, CustomStringConvertible {
         case removed
         /// Listed again with the approved definition (after a removal or a reverted change).
         case restored
+        /// First seen with suspicious text (control, zero-width, bidi or tag characters): held back until approved.
+        case flagged
     }
 
     public var tool: String
@@ -183,12 +185,14 @@ extension GatewayStore {
             for tool in seen {
                 let flags = tool.flags.isEmpty ? nil : tool.flags.joined(separator: "\n")
                 guard var row = byName.removeValue(forKey: tool.name) else {
+                    // Trusted on first use, unless its text hides something (escapes, invisible or bidi characters).
+                    let trusted = tool.flags.isEmpty
                     var row = UpstreamToolRecord(
-                        upstreamId: u.id!, name: tool.name, status: .approved, approvedFingerprint: tool.fingerprint,
-                        approvedDefinition: tool.definition, currentFingerprint: tool.fingerprint, currentDefinition: tool.definition,
+                        upstreamId: u.id!, name: tool.name, status: trusted ? .approved : .pending, approvedFingerprint: trusted ? tool.fingerprint : nil,
+                        approvedDefinition: trusted ? tool.definition : nil, currentFingerprint: tool.fingerprint, currentDefinition: tool.definition,
                         flags: flags, firstSeen: now, updatedAt: now)
                     try row.insert(db)
-                    changes.append(UpstreamToolChange(tool: tool.name, kind: .added))
+                    changes.append(UpstreamToolChange(tool: tool.name, kind: trusted ? .added : .flagged))
                     continue
                 }
                 let status: UpstreamToolRecord.Status = row.approvedFingerprint == tool.fingerprint ? .approved : .pending

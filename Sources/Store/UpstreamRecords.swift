@@ -103,7 +103,7 @@ public struct UpstreamRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
 
 /// One tool an upstream lists, as the gateway last saw it and as an admin approved it (tool pinning).
 ///
-/// The first definition seen is approved (trust on first use). A later definition with another fingerprint is held
+/// The first definition seen is approved (trust on first use) unless its text is flagged. A later definition with another fingerprint is held
 /// back (`pending`) until an admin approves it; a tool the upstream stops listing is `removed`.
 public struct UpstreamToolRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "upstreamTool"

@@ -81,13 +81,14 @@ extension GatewayResponder {
         let context = relay.map {
             RelayContext(relay: $0, call: UpstreamCall(peer: $0, sink: { session.send($0) }, progressToken: params?["_meta"]?["progressToken"]))
         }
+        let handle = relay?.track(rid)
         let task = Task {
             var exchange = snapshot
             let outcome = await gateway.handle(message, server: server, version: version, policy: &exchange.policy, relay: context)
-            relay?.untrack(rid)
+            handle?.finish()
             deliver(outcome, on: session, exchange: &exchange)
         }
-        relay?.track(rid, task)
+        handle?.run(task)
         return accepted
     }
 

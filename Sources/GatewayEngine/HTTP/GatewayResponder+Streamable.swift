@@ -124,10 +124,11 @@ extension GatewayResponder {
         let snapshot = exchange
         let version = session.protocolVersion
         let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
+        let handle = relay.track(id)
         let task = Task {
             var ex = snapshot
             let outcome = await gateway.handle(message, server: server, version: version, policy: &ex.policy, relay: context)
-            relay.untrack(id)
+            handle.finish()
             if streamed.complete(outcome.response) {
                 let bytes = outcome.response?.serialized().count ?? 0
                 _ = finish(
@@ -137,7 +138,7 @@ extension GatewayResponder {
                 done.withLock { $0 = (outcome, ex) }
             }
         }
-        relay.track(id, task)
+        handle.run(task)
         if await streamed.decided() {
             var headers = HTTPReplies.sseHeaders
             headers.append(contentsOf: exchange.policy.responseHeaders)

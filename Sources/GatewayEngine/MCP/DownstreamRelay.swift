@@ -18,7 +18,7 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
         var stdio: [String: StdioSupervisor] = [:]
         var outbound: [String: CheckedContinuation<JSONObject, Never>] = [:]
         var nextOutbound: UInt64 = 0
-        var inFlight: [String: Task<Void, Never>] = [:]
+        var inFlight: [String: RequestHandle] = [:]
         /// Which upstream answered for a resource URI or template, and a prompt's (exposed) name.
         var resourceOwners: [String: String] = [:]
         var promptOwners: [String: (upstream: String, remote: String)] = [:]
@@ -49,11 +49,14 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
             if first { sup.attach(self) }
             return try await sup.session()
         }
+        var stale: UpstreamSession?
         let task = state.withLock { s -> Task<Result<UpstreamSession, UpstreamError>, Never>? in
             switch s.links[upstream] {
-            case .ready(let session, _) where !session.isClosed: return nil
+            case .ready(let session, _) where !session.isClosed && session.settings == settings: return nil
             case .connecting(let t): return t
             default:
+                // Closed, or opened under settings the admin has since changed: open a new one.
+                if case .ready(let old, _)? = s.links[upstream] { stale = old }
                 let capabilities = s.capabilities
                 let t = Task { () -> Result<UpstreamSession, UpstreamError> in
                     let owner = RelayLinkOwner(peer: self, hub: hub, upstream: upstream) { [weak self] closed in self?.dropLink(upstream, closed) }
@@ -80,6 +83,7 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
                 return t
             }
         }
+        if let stale { Task { await stale.close() } }
         if let task { return try await task.value.get() }
         guard case .ready(let session, _)? = state.withLock({ $0.links[upstream] }) else {
             return try await link(upstream, hub: hub)
@@ -155,13 +159,16 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
 
     // MARK: Client requests in flight
 
-    /// Remembers a client request's task under its id (within this session) so that cancellation can reach it.
-    func track(_ clientID: JSONValue, _ task: Task<Void, Never>) {
-        state.withLock { $0.inFlight[clientID.jsonString] = task }
+    /// Registers a client request under its id (within this session) before its task starts, so that
+    /// `notifications/cancelled` can reach it; ``RequestHandle/finish()`` removes it.
+    func track(_ clientID: JSONValue) -> RequestHandle {
+        let handle = RequestHandle(relay: self, key: clientID.jsonString)
+        state.withLock { $0.inFlight[handle.key] = handle }
+        return handle
     }
 
-    func untrack(_ clientID: JSONValue) {
-        _ = state.withLock { $0.inFlight.removeValue(forKey: clientID.jsonString) }
+    fileprivate func untrack(_ handle: RequestHandle) {
+        state.withLock { s in if s.inFlight[handle.key] === handle { s.inFlight[handle.key] = nil } }
     }
 
     /// Cancels the client's request with that id, if it is in flight.
@@ -199,5 +206,40 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
             case .connecting: break
             }
         }
+    }
+}
+
+/// A client request in flight: cancellable before and after its task exists. (`relay` is set once, in `init`.)
+final class RequestHandle: @unchecked Sendable {
+    let key: String
+    private weak var relay: DownstreamRelay?
+    private let state = LockedBox<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+    fileprivate init(relay: DownstreamRelay, key: String) {
+        self.relay = relay
+        self.key = key
+    }
+
+    /// Attaches the request's task (cancelled at once if the client already cancelled).
+    func run(_ task: Task<Void, Never>) {
+        let cancelled = state.withLock { s in
+            s.task = task
+            return s.cancelled
+        }
+        if cancelled { task.cancel() }
+    }
+
+    func cancel() {
+        let task = state.withLock { s in
+            s.cancelled = true
+            return s.task
+        }
+        task?.cancel()
+    }
+
+    /// The request is over.
+    func finish() {
+        relay?.untrack(self)
+        state.withLock { $0.task = nil }
     }
 }

@@ -72,6 +72,8 @@ extension Gateway {
                 if let key, let ttl = policy.cacheTTL { policies.cache.store(key, result, ttl: .seconds(ttl)) }
                 return HandlerOutcome(response: .rpcResult(id: id, result))
             case "tools/call":
+                // A client may call a tool it knows from before without listing first.
+                if server.hasUpstreams { server = await discoverIfNeeded(server) }
                 var outcome = await cachedCall(server: server, params: params, version: version, policy: &policy, relay: relay)
                 if let e = outcome.rpcError {
                     outcome.response = e.response(id: id)

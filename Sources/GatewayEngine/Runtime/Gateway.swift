@@ -46,8 +46,9 @@ public final class Gateway: Sendable {
 
     /// Discovery changed an upstream's tools: serve the new set and tell the clients of every server using it.
     func upstreamToolsChanged(_ upstream: String, _ changes: [UpstreamToolChange]) {
-        for change in changes where change.kind == .changed {
-            monitor.event(.warning, "upstream '\(upstream)': tool '\(change.tool)' changed its definition; held back until approved")
+        for change in changes where change.kind == .changed || change.kind == .flagged {
+            let what = change.kind == .changed ? "changed its definition" : "is new and its text is flagged"
+            monitor.event(.warning, "upstream '\(upstream)': tool '\(change.tool)' \(what); held back until approved")
         }
         reload()
         let paths = Set(routingTable.servers.values.filter { $0.upstreams.contains { $0.upstream == upstream } }.map(\.basePath))

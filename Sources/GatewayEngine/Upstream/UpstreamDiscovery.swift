@@ -50,6 +50,10 @@ struct UpstreamDiscovery: Sendable {
         }
         for change in changes {
             switch change.kind {
+            case .flagged:
+                logger.warning(
+                    "new upstream tool has suspicious text; held back until approved (gatehouse upstream approve \(name) --tool \(change.tool))",
+                    metadata: ["upstream": "\(name)", "tool": "\(change.tool)"])
             case .changed:
                 logger.warning(
                     "upstream tool definition changed; held back until approved (gatehouse upstream approve \(name) --tool \(change.tool))",

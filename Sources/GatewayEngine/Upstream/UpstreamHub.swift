@@ -22,6 +22,8 @@ final class UpstreamHub: Sendable {
         var supervisors: [String: StdioSupervisor] = [:]
         /// When each upstream was last discovered (successfully or not), and discoveries running now.
         var discoveredAt: [String: ContinuousClock.Instant] = [:]
+        /// When the periodic rediscovery last started one.
+        var attemptedAt: [String: ContinuousClock.Instant] = [:]
         var discovering: [String: Task<Result<UpstreamDiscoveryReport, UpstreamError>, Never>] = [:]
         var inUse: Set<String> = []
         var shutDown = false
@@ -55,6 +57,7 @@ final class UpstreamHub: Sendable {
             for (name, old) in s.settings where compiled[name] != old {
                 if let sup = s.supervisors.removeValue(forKey: name) { stale.append(sup) }
                 s.discoveredAt[name] = nil
+                s.attemptedAt[name] = nil
                 s.breakers[name] = nil
             }
             s.settings = compiled
@@ -223,14 +226,14 @@ final class UpstreamHub: Sendable {
         let (supervisors, due) = state.withLock { s -> ([StdioSupervisor], [String]) in
             let due = s.inUse.filter { name in
                 guard s.discovering[name] == nil, s.settings[name] != nil else { return false }
-                guard let at = s.discoveredAt[name] else { return true }
+                guard let at = s.attemptedAt[name] ?? s.discoveredAt[name] else { return true }
                 return now - at > configuration.rediscoveryInterval
             }
             return (Array(s.supervisors.values), due.sorted())
         }
         for sup in supervisors { sup.stopIfIdle(now: now, idle: configuration.stdioIdleStop) }
         for name in due {
-            state.withLock { $0.discoveredAt[name] = now }
+            state.withLock { $0.attemptedAt[name] = now }
             Task {
                 do throws(UpstreamError) { _ = try await self.discover(name) } catch {
                     self.logger.warning("upstream discovery failed", metadata: ["upstream": "\(name)", "error": "\(error.message)"])

@@ -262,6 +262,7 @@ final class UpstreamSession: @unchecked Sendable {
 
     private func serverRequest(id: JSONValue, method: String, params: JSONObject?, call: UpstreamCall?) {
         let key = id.jsonString
+        let finished = LockedBox(false)
         let task = Task {
             var answer: JSONObject
             if method == "ping" {
@@ -271,13 +272,17 @@ final class UpstreamSession: @unchecked Sendable {
             } else {
                 answer = ["error": .object(["code": .int(MCPProtocol.methodNotFound), "message": .string("no client to ask")])]
             }
-            let wasCancelled = self.state.withLock { $0.inbound.removeValue(forKey: key) } == nil
-            if wasCancelled && Task.isCancelled { return }
+            let removed = self.state.withLock { s -> Bool in
+                finished.withLock { $0 = true }
+                return s.inbound.removeValue(forKey: key) != nil
+            }
+            if !removed && Task.isCancelled { return }
             var message: JSONObject = ["jsonrpc": "2.0", "id": id]
             for (k, v) in answer { message[k] = v }
             try? await self.channel.send(.object(message), requestID: nil)
         }
-        state.withLock { $0.inbound[key] = task }
+        // Registered unless it already finished (the entry would never be removed).
+        state.withLock { s in if !finished.withLock({ $0 }) { s.inbound[key] = task } }
     }
 
     private func channelClosed(_ reason: UpstreamError) {

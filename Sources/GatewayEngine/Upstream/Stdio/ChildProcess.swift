@@ -96,9 +96,13 @@ final class ChildProcess: @unchecked Sendable {
         writeQueue = DispatchQueue(label: "gatehouse.stdio.\(pid).write")
 
         let outFD = outPipe[0], errFD = errPipe[0]
+        // The exit is reported only after stdout is read to its end (or 2 s later, if a grandchild keeps it open), so
+        // an answer written just before exiting is never lost.
+        let drained = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             Self.readLines(outFD, maxLine: maxLine, onLine: onLine, onOverflow: onOverflow)
             close(outFD)
+            drained.signal()
         }
         Thread.detachNewThread {
             Self.readLines(errFD, maxLine: 4096, onLine: { onStderr(String(decoding: $0, as: UTF8.self)) }, onOverflow: {})
@@ -109,6 +113,7 @@ final class ChildProcess: @unchecked Sendable {
         Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(childPID, &status, 0) == -1 && errno == EINTR {}
+            _ = drained.wait(timeout: .now() + 2)
             let waiters = exitState.withLock { s in
                 defer { s.waiters = [] }
                 s.status = status

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import Store
+import Testing
+
+@testable import GatewayEngine
+
+@Suite("Stdio supervisor with a real child")
+struct StdioSupervisorTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("interop/upstreams/stdio_fault.py").path
+
+    func makeHub(_ dir: URL) throws -> (UpstreamHub, GatewayStore) {
+        let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
+        let record = try store.addUpstream(UpstreamRecord(name: "faulty", transport: .stdio, argv: ["python3", Self.script, "--tag", dir.lastPathComponent]))
+        var configuration = UpstreamConfiguration()
+        configuration.stdioRestartBackoff = .milliseconds(50)
+        configuration.stdioStopGrace = .milliseconds(500)
+        let hub = UpstreamHub(store: store, configuration: configuration, credentials: nil, logger: Logger(label: "test"))
+        hub.update(["faulty": record], inUse: ["faulty"])
+        return (hub, store)
+    }
+
+    func text(_ answer: JSONObject) -> String? {
+        answer["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue
+    }
+
+    @Test("a crash fails only its call, the next call restarts the child, never two at once, none left after shutdown")
+    func restartAfterCrash() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gh-stdio-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (hub, store) = try makeHub(dir)
+        let settings = try hub.settings("faulty")
+        let supervisor = hub.supervisor(settings)
+
+        let report = try await hub.discover("faulty")
+        #expect(report.tools.map(\.name).sorted() == ["crash", "echo", "ok", "pid", "stderr", "where"])
+        #expect(try store.upstreamTools(upstream: "faulty").allSatisfy { $0.status == .approved })
+
+        let session = try await supervisor.session()
+        let first = try #require(text(try await session.request(method: "tools/call", params: ["name": "pid", "arguments": .object([:])], call: nil)))
+        #expect(Int32(first) == supervisor.pid)
+        // Concurrent calls share the one child.
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let s = try await supervisor.session()
+                    return self.text(try await s.request(method: "tools/call", params: ["name": "pid", "arguments": .object([:])], call: nil))
+                }
+            }
+            for try await pid in group { #expect(pid == first) }
+        }
+
+        await #expect(throws: UpstreamError.self) {
+            _ = try await session.request(method: "tools/call", params: ["name": "crash", "arguments": .object([:])], call: nil)
+        }
+        let restarted = try await supervisor.session()
+        #expect(restarted !== session)
+        let second = try #require(text(try await restarted.request(method: "tools/call", params: ["name": "pid", "arguments": .object([:])], call: nil)))
+        #expect(second != first)
+        #expect(kill(Int32(first)!, 0) == -1, "the crashed child was reaped")
+        #expect(Self.processes(tag: dir.lastPathComponent).count == 1)
+
+        await hub.shutdown()
+        #expect(Self.processes(tag: dir.lastPathComponent).isEmpty, "no child outlives the hub")
+    }
+
+    @Test("an upstream that never answers fails within the hard maximum (U1)")
+    func timeout() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gh-stdio-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
+        // `sleep` never reads its input nor answers: the handshake must give up at the hard maximum.
+        let record = try store.addUpstream(UpstreamRecord(name: "mute", transport: .stdio, argv: ["sleep", "300"], timeoutSeconds: 0.3, maxTimeoutSeconds: 0.5))
+        let hub = UpstreamHub(store: store, configuration: UpstreamConfiguration(), credentials: nil, logger: Logger(label: "test"))
+        hub.update(["mute": record], inUse: [])
+        let started = ContinuousClock.now
+        await #expect(throws: UpstreamError.self) { _ = try await hub.supervisor(try hub.settings("mute")).session() }
+        #expect(ContinuousClock.now - started < .seconds(5), "initialize is bounded by the timeouts")
+        await hub.shutdown()
+    }
+
+    /// PIDs of running processes whose command line contains the tag.
+    static func processes(tag: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let cmd = String(decoding: data, as: UTF8.self)
+            guard cmd.contains(tag), cmd.contains("stdio_fault") else { return false }
+            // Zombies are not running processes.
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            return !stat.contains(") Z ")
+        }
+    }
+}
