@@ -16,9 +16,11 @@ enum ConsoleLayout {
         case .apis, .servers, .requests, .logs, .policies: return max(1, ch - 1)
         case .subscriptions: return max(1, ch - SubscriptionsView.headerLines - 1)
         case .credentials: return max(1, ch - CredentialsView.headerLines - 1)
+        case .upstreams: return max(1, ch - UpstreamsView.headerLines - 1)
+        case .upstreamDetail: return max(1, ch - UpstreamDetailView.headerLines - UpstreamDetailView.panelLines - 1)
         case .apiDetail: return max(1, ch - APIDetailView.headerLines - 1)
         case .serverDetail: return max(1, ch - ServerDetailView.headerLines - 1)
-        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail: return max(1, ch)
+        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail: return max(1, ch)
         }
     }
 }

@@ -38,12 +38,14 @@ public enum ConsoleRenderer {
         case .apiDetail: APIDetailView.draw(&buf, ctx, y: y, height: h)
         case .servers: ServersView.draw(&buf, ctx, y: y, height: h)
         case .serverDetail: ServerDetailView.draw(&buf, ctx, y: y, height: h)
-        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail: TextPageView.draw(&buf, ctx, y: y, height: h)
+        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail: TextPageView.draw(&buf, ctx, y: y, height: h)
         case .requests: RequestsView.draw(&buf, ctx, y: y, height: h)
         case .logs: LogsView.draw(&buf, ctx, y: y, height: h)
         case .policies: PoliciesView.draw(&buf, ctx, y: y, height: h)
         case .subscriptions: SubscriptionsView.draw(&buf, ctx, y: y, height: h)
         case .credentials: CredentialsView.draw(&buf, ctx, y: y, height: h)
+        case .upstreams: UpstreamsView.draw(&buf, ctx, y: y, height: h)
+        case .upstreamDetail: UpstreamDetailView.draw(&buf, ctx, y: y, height: h)
         }
         FooterView.draw(&buf, ctx)
         switch state.mode {

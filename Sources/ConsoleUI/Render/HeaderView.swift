@@ -19,7 +19,7 @@ enum HeaderView {
 
         // Row 1: tabs, and counts on the right.
         var tx = 1
-        let titles = tabTitles(width: w)
+        let (titles, gap) = tabLayout(width: w)
         for (top, title) in zip(TopScreen.allCases, titles) {
             let label = "\(top.rawValue) \(title)"
             if top == s.tab {
@@ -27,7 +27,7 @@ enum HeaderView {
             } else {
                 tx += buf.write(" \(label) ", x: tx, y: 1, style: t.tabInactive)
             }
-            tx += 1
+            tx += gap
         }
         let tools = ctx.data.servers.reduce(0) { $0 + $1.tools.count }
         let servers = "\(ctx.data.apis.count) APIs \(ctx.dot) \(ctx.data.servers.count) servers "
@@ -47,12 +47,14 @@ enum HeaderView {
         if sw > 0 { buf.write(status, x: w - sw, y: 2, style: t.accent) }
     }
 
-    /// The tab titles: ``TopScreen/tabTitle`` when the whole bar fits `width`, else ``TopScreen/compactTitle``.
-    static func tabTitles(width: Int) -> [String] {
-        let full = TopScreen.allCases.map(\.tabTitle)
-        // A leading space, then ` N title ` per tab, one space apart.
-        let needed = 1 + full.reduce(0) { $0 + TextWidth.columns(of: $1) + 4 } + (full.count - 1)
-        return needed <= width ? full : TopScreen.allCases.map(\.compactTitle)
+    /// The tab titles and the columns between tabs: ``TopScreen/tabTitle`` one column apart, then side by side, then
+    /// ``TopScreen/compactTitle`` the same ways; the first that fits `width` (80 columns at least).
+    static func tabLayout(width: Int) -> (titles: [String], gap: Int) {
+        let full = TopScreen.allCases.map(\.tabTitle), compact = TopScreen.allCases.map(\.compactTitle)
+        // A leading space, then ` N title ` per tab, `gap` columns apart.
+        func needed(_ titles: [String], _ gap: Int) -> Int { 1 + titles.reduce(0) { $0 + TextWidth.columns(of: $1) + 4 } + (titles.count - 1) * gap }
+        let layouts = [(full, 1), (full, 0), (compact, 1), (compact, 0)]
+        return layouts.first { needed($0.0, $0.1) <= width } ?? (compact, 0)
     }
 
     /// `Servers › pets › getPetById`: one crumb per page of the current stack (names escaped).
@@ -65,6 +67,8 @@ enum HeaderView {
             case .tool(_, let tool): ctx.safe(tool)
             case .policy(let scope): ctx.safe(scope)
             case .credential(let ref): ctx.safe(ref.name)
+            case .upstream(let name): ctx.safe(name)
+            case .upstreamTool(_, let tool): ctx.safe(tool)
             case .request(let r): "#\(r.sequence) \(ctx.safe(r.tool ?? r.method))"
             case .help: "Help"
             }

@@ -33,6 +33,7 @@ enum TextPageView {
         case .request(let record): lines = RequestDetailView.lines(s, record)
         case .policy(let scope): lines = PolicyDetailView.lines(s, scope: scope)
         case .credential(let ref): lines = CredentialDetailView.lines(s, ref)
+        case .upstreamTool(let upstream, let tool): lines = UpstreamToolDetailView.lines(s, upstream: upstream, tool: tool)
         case .help:
             HelpView.draw(&buf, ctx, y: y, height: height)
             return

@@ -6,6 +6,7 @@ import Store
 /// ``GatewayMonitoring`` (cheap copies under short locks, so sampling never slows traffic), and APIs, servers and
 /// tools from the store, re-read only when the store's configuration revision moved. Credentials are re-read when the
 /// revision moves or every ``credentialInterval`` (token refreshes and status changes do not move the revision).
+/// Upstreams and their recorded tools are re-read when the revision moves or after the console's own upstream action.
 public final class ConsoleDataSampler: @unchecked Sendable {
     let monitoring: any GatewayMonitoring
     let store: GatewayStore
@@ -19,6 +20,7 @@ public final class ConsoleDataSampler: @unchecked Sendable {
     let lock = NSLock()
     private var cached: (revision: Int64, rows: StoreRows)?
     var cachedCredentials: (revision: Int64, readAt: Date, credentials: ConsoleData.Credentials)?
+    var cachedUpstreams: (key: UpstreamCacheKey, rows: [ConsoleData.UpstreamRow])?
 
     /// What a sample reads from the store.
     struct StoreRows: Sendable {
@@ -51,7 +53,7 @@ public final class ConsoleDataSampler: @unchecked Sendable {
         return ConsoleData(
             listenAddress: listenAddress(), monitor: monitoring.snapshot(), apis: rows.apis, servers: rows.servers,
             records: monitoring.recentRecords(limit: recordLimit), events: monitoring.recentEvents(limit: eventLimit), policies: rows.policies,
-            subscriptions: rows.subscriptions, credentials: credentials())
+            subscriptions: rows.subscriptions, credentials: credentials(), upstreams: upstreams())
     }
 
     /// Takes a sample off the caller's actor.

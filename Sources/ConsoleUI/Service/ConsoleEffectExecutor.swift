@@ -109,6 +109,8 @@ public struct ConsoleEffectExecutor: Sendable {
             return try performGovernance(effect)
         case .authorizeConnection, .deleteCredentialConnection, .deleteCredentialProvider:
             return try performCredential(effect)
+        case .approveUpstreamTools, .discoverUpstream:
+            return try await performUpstream(effect)
         case .quit, .refresh, .edit:
             return ""
         }

@@ -101,10 +101,13 @@ public struct ConsoleData: Sendable, Equatable {
     public var subscriptions: [SubscriptionRow]
     /// Credential providers and connections, and whether the master key is loaded.
     public var credentials: Credentials
+    /// Upstream MCP servers with their recorded tools, by name.
+    public var upstreams: [UpstreamRow]
 
     public init(
         listenAddress: String = "", monitor: MonitorSnapshot, apis: [APIRow] = [], servers: [ServerRow] = [], records: [RequestRecord] = [],
-        events: [EngineEvent] = [], policies: [PolicyRow] = [], subscriptions: [SubscriptionRow] = [], credentials: Credentials = Credentials()
+        events: [EngineEvent] = [], policies: [PolicyRow] = [], subscriptions: [SubscriptionRow] = [], credentials: Credentials = Credentials(),
+        upstreams: [UpstreamRow] = []
     ) {
         self.listenAddress = listenAddress
         self.monitor = monitor
@@ -115,6 +118,7 @@ public struct ConsoleData: Sendable, Equatable {
         self.policies = policies
         self.subscriptions = subscriptions
         self.credentials = credentials
+        self.upstreams = upstreams
     }
 
     /// Empty data, as before the first sample.

@@ -41,6 +41,11 @@ public enum ConsoleEffect: Sendable, Equatable {
     case deleteCredentialConnection(name: String)
     /// Delete a provider, its sealed secret and its connections (refused while an API uses one of them).
     case deleteCredentialProvider(name: String)
+    /// Approve the current definitions of an upstream's held-back tools. `tools` maps each tool name to the fingerprint
+    /// of the definition the console showed: nothing is approved if one of them changed since.
+    case approveUpstreamTools(upstream: String, tools: [String: String])
+    /// Connect to an upstream, list its tools and record them (``UpstreamAdmin/discover(_:)``).
+    case discoverUpstream(name: String)
 }
 
 /// The outcome of an effect, shown as a one-line flash.

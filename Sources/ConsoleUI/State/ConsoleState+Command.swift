@@ -16,6 +16,7 @@ extension ConsoleState {
         Command(name: "policies", help: "policy documents by scope"),
         Command(name: "subscriptions", help: "subscription keys"),
         Command(name: "credentials", help: "outbound credentials"),
+        Command(name: "upstreams", help: "upstream MCP servers and their tools"),
         Command(name: "help", help: "key bindings"),
         Command(name: "import", help: "import an API", isMutating: true),
         Command(name: "demo", help: "load the demo", isMutating: true),
@@ -26,7 +27,7 @@ extension ConsoleState {
     static let commandAliases = [
         "q": "quit", "api": "apis", "server": "servers", "srv": "servers", "req": "requests", "log": "logs", "dash": "dashboard",
         "policy": "policies", "pol": "policies", "subscription": "subscriptions", "subs": "subscriptions", "sub": "subscriptions",
-        "creds": "credentials", "cred": "credentials", "credential": "credentials",
+        "creds": "credentials", "cred": "credentials", "credential": "credentials", "upstream": "upstreams", "ups": "upstreams",
     ]
 
     /// The commands offered in this mode (mutating ones are hidden when read-only).
@@ -97,6 +98,7 @@ extension ConsoleState {
         case "policies": jump(to: .policies)
         case "subscriptions": jump(to: .subscriptions)
         case "credentials": jump(to: .credentials)
+        case "upstreams": jump(to: .upstreams)
         case "help": return perform(.help, key: .char("?"))
         case "import": return perform(.importAPI, key: .char("i"))
         case "demo": return perform(.loadDemo, key: .char("d"))

@@ -52,7 +52,7 @@ extension ConsoleState {
         switch action {
         case .authorizeConnection: return authorize()
         case .deleteCredential: deleteCredential()
-        default: break
+        default: return performUpstreamAction(action)
         }
         return []
     }

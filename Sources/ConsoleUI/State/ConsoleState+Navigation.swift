@@ -69,6 +69,10 @@ extension ConsoleState {
             if let p = policyRows(page)[safe: i] { push(.policy(p.scope)) }
         case .top(.credentials):
             if let c = credentialRows(page)[safe: i] { push(.credential(c.ref)) }
+        case .top(.upstreams):
+            if let u = upstreamRows(page)[safe: i] { push(.upstream(u.name)) }
+        case .upstream(let name):
+            if let t = upstreamToolRows(upstream: name, page)[safe: i] { push(.upstreamTool(upstream: name, tool: t.name)) }
         default: break
         }
         return []
@@ -111,6 +115,9 @@ extension ConsoleState {
         case .top(.policies): .policies
         case .top(.subscriptions): .subscriptions
         case .top(.credentials): .credentials
+        case .top(.upstreams): .upstreams
+        case .upstream: .upstreamDetail
+        case .upstreamTool: .upstreamToolDetail
         case .policy: .policyDetail
         case .credential: .credentialDetail
         case .api: .apiDetail

@@ -68,7 +68,9 @@ extension ConsoleState {
         case .top(.policies): policyRows(p).map(\.scope)
         case .top(.subscriptions): subscriptionRows(p).map(\.name)
         case .top(.credentials): credentialRows(p).map(\.id)
-        case .tool, .request, .help, .policy, .credential: nil
+        case .top(.upstreams): upstreamRows(p).map(\.name)
+        case .upstream(let name): upstreamToolRows(upstream: name, p).map(\.name)
+        case .tool, .request, .help, .policy, .credential, .upstreamTool: nil
         }
     }
 
@@ -81,6 +83,7 @@ extension ConsoleState {
         case .request(let record): return RequestDetailView.lines(self, record).count
         case .policy(let scope): return PolicyDetailView.lines(self, scope: scope).count
         case .credential(let ref): return CredentialDetailView.lines(self, ref).count
+        case .upstreamTool(let upstream, let tool): return UpstreamToolDetailView.lines(self, upstream: upstream, tool: tool).count
         case .help: return HelpView.lineCount(self)
         default: return 0
         }

@@ -23,6 +23,10 @@ public enum ConsoleAction: Sendable, Hashable {
     case authorizeConnection
     /// Delete the connection (or the provider of a row without one).
     case deleteCredential
+    /// Approve the current definition of held-back upstream tools: the selected one, or all of an upstream's (asks first).
+    case approveUpstreamTools
+    /// Connect to the upstream now and record the tools it lists.
+    case discoverUpstream
 }
 
 /// One entry of the key-binding table. The same records drive key dispatch, the footer hints, the `?` help
@@ -32,7 +36,7 @@ public struct KeyBinding: Sendable {
     public enum Group: String, Sendable, CaseIterable {
         case general = "General", navigation = "Navigation", welcome = "Welcome", apis = "APIs"
         case servers = "Servers", tools = "Tools", requests = "Requests"
-        case policies = "Policies", subscriptions = "Subscriptions", credentials = "Credentials"
+        case policies = "Policies", subscriptions = "Subscriptions", credentials = "Credentials", upstreams = "Upstreams"
     }
 
     /// The keys that trigger it (the first is shown in the footer).
@@ -116,16 +120,21 @@ public struct KeyBinding: Sendable {
 }
 
 extension KeyBinding {
-    static let lists: Set<ScreenKind> = [.dashboard, .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials]
+    static let lists: Set<ScreenKind> = [
+        .dashboard, .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials, .upstreams, .upstreamDetail,
+    ]
     static let movable: Set<ScreenKind> = lists.union(ScreenKind.textPages).union([.welcome])
-    static let details: Set<ScreenKind> = [.apiDetail, .serverDetail, .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail]
-    static let roots: Set<ScreenKind> = [.welcome, .dashboard, .apis, .servers, .requests, .logs, .policies, .subscriptions, .credentials]
+    static let details: Set<ScreenKind> = [
+        .apiDetail, .serverDetail, .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamDetail, .upstreamToolDetail,
+    ]
+    static let roots: Set<ScreenKind> = [.welcome, .dashboard, .apis, .servers, .requests, .logs, .policies, .subscriptions, .credentials, .upstreams]
 
     /// The one key-binding table of the console.
     public static let table: [KeyBinding] = [
         // Screen-specific actions first: they are what the footer shows first.
         KeyBinding(
-            [.enter], "Open the selected row", short: "Open", .open, .navigation, on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests, .policies, .credentials]),
+            [.enter], "Open the selected row", short: "Open", .open, .navigation,
+            on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests, .policies, .credentials, .upstreams, .upstreamDetail]),
         KeyBinding([.char("i")], "Import an API from a file or URL", short: "Import", .importAPI, .welcome, on: [.welcome, .apis], mutating: true),
         KeyBinding([.char("d")], "Load the demo API and server", short: "Demo", .loadDemo, .welcome, on: [.welcome], mutating: true),
         KeyBinding([.char("c")], "Create an MCP server from the API", short: "New server", .createServer, .apis, on: [.apis, .apiDetail], mutating: true),
@@ -149,6 +158,15 @@ extension KeyBinding {
         KeyBinding(
             [.char("d"), .char("D")], "Delete the credential (asks first)", short: "Delete", .deleteCredential, .credentials,
             on: [.credentials, .credentialDetail], dangerous: true),
+        KeyBinding(
+            [.char("a")], "Approve all pending (asks first)", short: "Approve all", .approveUpstreamTools, .upstreams, on: [.upstreams],
+            mutating: true),
+        KeyBinding(
+            [.char("a")], "Approve this tool (asks first)", short: "Approve", .approveUpstreamTools, .upstreams,
+            on: [.upstreamDetail, .upstreamToolDetail], mutating: true),
+        KeyBinding(
+            [.char("t")], "Discover its tools now (connects)", short: "Discover", .discoverUpstream, .upstreams,
+            on: [.upstreams, .upstreamDetail, .upstreamToolDetail], mutating: true),
         KeyBinding(
             [.char("S")], "Require a subscription key or not", short: "Key required", .toggleRequireSubscription, .servers,
             on: [.servers, .serverDetail], footer: false, mutating: true),

@@ -1,8 +1,8 @@
 import GatewayEngine
 
-/// The top-level screens, in tab order (keys `1`–`8`).
+/// The top-level screens, in tab order (keys `1`–`9`).
 public enum TopScreen: Int, Sendable, Hashable, CaseIterable {
-    case dashboard = 1, apis, servers, requests, logs, policies, subscriptions, credentials
+    case dashboard = 1, apis, servers, requests, logs, policies, subscriptions, credentials, upstreams
 
     /// The tab title.
     public var title: String {
@@ -15,6 +15,7 @@ public enum TopScreen: Int, Sendable, Hashable, CaseIterable {
         case .policies: "Policies"
         case .subscriptions: "Subscriptions"
         case .credentials: "Credentials"
+        case .upstreams: "Upstreams"
         }
     }
 
@@ -32,6 +33,7 @@ public enum TopScreen: Int, Sendable, Hashable, CaseIterable {
         switch self {
         case .dashboard: "Dash"
         case .requests: "Reqs"
+        case .upstreams: "Ups"
         default: tabTitle
         }
     }
@@ -52,6 +54,10 @@ enum Route: Sendable, Equatable {
     case policy(String)
     /// A credential connection, or a provider without one.
     case credential(CredentialRef)
+    /// An upstream MCP server and its recorded tools.
+    case upstream(String)
+    /// One recorded tool of an upstream: its definitions (approved and current) and flags.
+    case upstreamTool(upstream: String, tool: String)
     /// A request's detail: the record is kept so the page stays stable while the live list moves on.
     case request(RequestRecord)
     case help
@@ -61,11 +67,14 @@ enum Route: Sendable, Equatable {
 public enum ScreenKind: String, Sendable, Hashable, CaseIterable {
     case welcome, dashboard, apis, apiDetail, servers, serverDetail, toolDetail, requests, requestDetail, logs, help
     case policies, policyDetail, subscriptions, credentials, credentialDetail
+    case upstreams, upstreamDetail, upstreamToolDetail
 
     /// Screens whose rows can be filtered with `/`.
-    static let filterable: Set<ScreenKind> = [.apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials]
+    static let filterable: Set<ScreenKind> = [
+        .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials, .upstreams, .upstreamDetail,
+    ]
     /// Screens that scroll text rather than select rows.
-    static let textPages: Set<ScreenKind> = [.toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail]
+    static let textPages: Set<ScreenKind> = [.toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail]
 }
 
 /// One page on a navigation stack, with its cursor, scroll position and filter.

@@ -24,7 +24,7 @@ struct ConsoleCredentialsReducerTests {
         #expect(s.screen == .credentials)
         #expect(HeaderView.breadcrumbs(RenderContext(s)) == ["Credentials"])
         s.press(.tab)
-        #expect(s.screen == .dashboard)
+        #expect(s.screen == .upstreams)
         s.press(.backTab)
         #expect(s.screen == .credentials)
         for command in ["credentials", "creds", "cred"] {

@@ -17,7 +17,7 @@ struct ConsoleGovernanceReducerTests {
         s.press(.char("7"))
         #expect(s.screen == .subscriptions)
         #expect(HeaderView.breadcrumbs(RenderContext(s)) == ["Subscriptions"])
-        s.press(.char("1"), .backTab, .backTab)
+        s.press(.char("1"), .backTab, .backTab, .backTab)
         #expect(s.screen == .subscriptions)
         for (command, screen) in [("policies", ScreenKind.policies), ("subs", .subscriptions), ("pol", .policies), ("subscriptions", .subscriptions)] {
             s.press(.char("1"), .char(":"))

@@ -31,9 +31,11 @@ struct ConsoleReducerTests {
         s.press(.tab)
         #expect(s.screen == .credentials)
         s.press(.tab)
+        #expect(s.screen == .upstreams)
+        s.press(.tab)
         #expect(s.screen == .dashboard)
         s.press(.backTab)
-        #expect(s.screen == .credentials)
+        #expect(s.screen == .upstreams)
         s.press(.char("1"))
         #expect(s.screen == .dashboard)
     }
