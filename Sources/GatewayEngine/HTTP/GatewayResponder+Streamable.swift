@@ -117,7 +117,7 @@ extension GatewayResponder {
     func relayedReply(
         _ message: JSONRPCMessage, id: JSONValue, params: JSONObject?, server: CompiledServer, session: MCPSession, exchange: inout Exchange
     ) async -> Response {
-        let streamed = StreamedReply()
+        let streamed = StreamedReply(eventIDs: { session.nextEventID() })
         let relay = session.relay
         let context = RelayContext(
             relay: relay, call: UpstreamCall(peer: relay, sink: { streamed.send($0) }, progressToken: params?["_meta"]?["progressToken"]))

@@ -10,39 +10,39 @@ final class StreamedReply: Sendable {
         /// nil until decided: true = streaming, false = a JSON reply.
         var streaming: Bool?
         var waiter: CheckedContinuation<Bool, Never>?
-        var eventCounter: UInt64 = 0
     }
     private let state = LockedBox(State())
+    /// Event IDs come from the session, so they are unique across all of its streams.
+    private let nextEventID: @Sendable () -> UInt64
 
-    init() {
+    init(eventIDs: @escaping @Sendable () -> UInt64) {
+        nextEventID = eventIDs
         (stream, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)
     }
 
     /// Sends an interim message; the reply becomes an event stream. Ignored once the final answer was sent.
     func send(_ message: JSONValue) {
-        let (waiter, id, open) = state.withLock { s -> (CheckedContinuation<Bool, Never>?, UInt64, Bool) in
-            if s.streaming == false { return (nil, 0, false) }
+        let (waiter, open) = state.withLock { s -> (CheckedContinuation<Bool, Never>?, Bool) in
+            if s.streaming == false { return (nil, false) }
             s.streaming = true
-            s.eventCounter += 1
             defer { s.waiter = nil }
-            return (s.waiter, s.eventCounter, true)
+            return (s.waiter, true)
         }
         guard open else { return }
-        output.yield(SSE.event(name: "message", id: "r\(id)", data: message.jsonString))
+        output.yield(SSE.event(name: "message", id: "\(nextEventID())", data: message.jsonString))
         waiter?.resume(returning: true)
     }
 
     /// The handler is done: true when the reply is a stream (the final message was sent on it and it ended),
     /// false when the caller must answer with JSON.
     func complete(_ final: JSONValue?) -> Bool {
-        let (streaming, waiter, id) = state.withLock { s -> (Bool, CheckedContinuation<Bool, Never>?, UInt64) in
+        let (streaming, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Bool, Never>?) in
             if s.streaming == nil { s.streaming = false }
-            s.eventCounter += 1
             defer { s.waiter = nil }
-            return (s.streaming!, s.waiter, s.eventCounter)
+            return (s.streaming!, s.waiter)
         }
         if streaming {
-            if let final { output.yield(SSE.event(name: "message", id: "r\(id)", data: final.jsonString)) }
+            if let final { output.yield(SSE.event(name: "message", id: "\(nextEventID())", data: final.jsonString)) }
             output.finish()
         } else {
             output.finish()

@@ -22,6 +22,8 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
         /// Which upstream answered for a resource URI or template, and a prompt's (exposed) name.
         var resourceOwners: [String: String] = [:]
         var promptOwners: [String: (upstream: String, remote: String)] = [:]
+        /// Resource URIs the client subscribed to.
+        var subscriptions: Set<String> = []
         var closed = false
     }
     private let state = LockedBox(State())
@@ -184,6 +186,15 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
         state.withLock { s in if s.promptOwners.count < 10_000 { s.promptOwners[name] = (upstream, remote) } }
     }
     func promptOwner(_ name: String) -> (upstream: String, remote: String)? { state.withLock { $0.promptOwners[name] } }
+
+    /// Records a (un)subscription the upstream accepted.
+    func setSubscribed(_ uri: String, _ subscribed: Bool) {
+        state.withLock { s in
+            if subscribed, s.subscriptions.count < 10_000 { s.subscriptions.insert(uri) } else if !subscribed { s.subscriptions.remove(uri) }
+        }
+    }
+
+    func isSubscribed(_ uri: String) -> Bool { state.withLock { $0.subscriptions.contains(uri) } }
 
     /// Ends every upstream session of this client and fails what waits on it.
     func close() {

@@ -106,6 +106,7 @@ extension Gateway {
             case "resources/read", "resources/subscribe", "resources/unsubscribe":
                 guard case .string(let uri)? = params?["uri"] else { throw JSONRPCError(code: MCPProtocol.invalidParams, message: "\(method) needs a string \"uri\"") }
                 result = try await routedByResource(uri, server: server, relay: relay, method: method, params: params)
+                if method != "resources/read" { relay.relay.setSubscribed(uri, method == "resources/subscribe") }
             case "prompts/get":
                 guard case .string(let name)? = params?["name"] else { throw JSONRPCError(code: MCPProtocol.invalidParams, message: "prompts/get needs a string \"name\"") }
                 let (upstream, remote) = try await promptOwner(name, server: server, relay: relay)

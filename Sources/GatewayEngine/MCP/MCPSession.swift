@@ -95,6 +95,14 @@ final class MCPSession: Sendable {
         return true
     }
 
+    /// The next event ID of this session: unique across all its streams (the GET stream and POST answers).
+    func nextEventID() -> UInt64 {
+        state.withLock { s in
+            s.eventCounter += 1
+            return s.eventCounter
+        }
+    }
+
     /// Ends the session's stream and its upstream sessions.
     func close() {
         relayBox.withLock { $0 }?.close()

@@ -26,6 +26,8 @@ protocol DownstreamPeer: AnyObject, Sendable {
     func request(method: String, params: JSONObject?, sink: (@Sendable (JSONValue) -> Void)?, timeout: Duration) async -> JSONObject
     /// Sends a notification on the session's stream (dropped when the client has none open).
     func notify(method: String, params: JSONObject?)
+    /// Whether the client subscribed to a resource (through the gateway).
+    func isSubscribed(_ uri: String) -> Bool
 }
 
 /// Receives what an upstream session reads that is not an answer to one of its requests.

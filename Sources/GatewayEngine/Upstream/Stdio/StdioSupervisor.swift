@@ -18,6 +18,8 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
         var notBefore: ContinuousClock.Instant?
         var peers: [ObjectIdentifier: WeakPeer] = [:]
         var stopped = false
+        /// Children being stopped in the background; ``stop()`` waits for them.
+        var closing: [UUID: Task<Void, Never>] = [:]
     }
     private let state = LockedBox(State())
 
@@ -66,7 +68,8 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
                 s.crashes += 1
                 s.notBefore = .now + backoff(s.crashes)
             }
-            await session.close()
+            // The caller gets the error now; stopping the child (grace periods included) happens meanwhile.
+            closeInBackground(session)
             throw error
         }
         let stale = state.withLock { s -> UpstreamSession? in
@@ -110,7 +113,19 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
         }
         guard let session else { return }
         logger.info("stopping idle stdio upstream", metadata: ["upstream": "\(settings.name)"])
-        Task { await session.close() }
+        closeInBackground(session)
+    }
+
+    /// Stops a child without making the caller wait; ``stop()`` waits for it. (The task is created under the lock, so
+    /// its own removal always comes after its insertion.)
+    private func closeInBackground(_ session: UpstreamSession, channelOnly: Bool = false) {
+        let id = UUID()
+        state.withLock { s in
+            s.closing[id] = Task {
+                if channelOnly { await session.channel.close() } else { await session.close() }
+                _ = self.state.withLock { $0.closing.removeValue(forKey: id) }
+            }
+        }
     }
 
     /// Stops the child for good (reload or shutdown).
@@ -124,6 +139,7 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
         }
         if let starting, case .success(let s) = await starting.value { await s.close() }
         await current?.close()
+        for task in state.withLock({ Array($0.closing.values) }) { await task.value }
     }
 
     // MARK: UpstreamSessionOwner
@@ -145,9 +161,14 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
             } else {
                 logger.info("upstream log message", metadata: ["upstream": "\(settings.name)", "data": "\(params?["data"]?.jsonString.prefix(500) ?? "")"])
             }
-        case "notifications/resources/list_changed", "notifications/prompts/list_changed", "notifications/resources/updated":
+        case "notifications/resources/list_changed", "notifications/prompts/list_changed":
             let peers = state.withLock { s in s.peers.values.compactMap(\.peer) }
             for peer in peers { peer.notify(method: method, params: params) }
+        case "notifications/resources/updated":
+            // The child is shared: an update goes only to the clients that subscribed to that resource.
+            guard let uri = params?["uri"]?.stringValue else { return }
+            let peers = state.withLock { s in s.peers.values.compactMap(\.peer) }
+            for peer in peers where peer.isSubscribed(uri) { peer.notify(method: method, params: params) }
         default:
             break
         }
@@ -164,6 +185,6 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
         }
         guard wasCurrent else { return }
         logger.warning("stdio upstream ended; it restarts on next use", metadata: ["upstream": "\(settings.name)", "reason": "\(reason.message)"])
-        Task { await session.channel.close() }
+        closeInBackground(session, channelOnly: true)
     }
 }
