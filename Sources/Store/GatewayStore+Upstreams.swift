@@ -274,23 +274,98 @@ extension GatewayStore {
         return out
     }
 
-    /// Adds (or replaces) an upstream source of a server.
+    /// Adds (or replaces, in place) an upstream source of a server.
     public func addServerUpstream(server serverName: String, _ spec: ServerUpstreamSpec) throws(StoreError) {
+        try Self.validate(spec)
         let server = try server(named: serverName)
-        let upstream = try upstream(named: spec.upstream)
+        try write { db in
+            let existing = try ServerUpstreamRecord.filter(Column("serverId") == server.id!).order(Column("position")).fetchAll(db)
+            let upstreamId = try Self.upstreamId(db, spec.upstream)
+            // A replaced source keeps its place; a new one goes last.
+            let position = existing.first { $0.upstreamId == upstreamId }?.position ?? ((existing.map(\.position).max() ?? -1) + 1)
+            try Self.putLink(db, serverId: server.id!, upstreamId: upstreamId, spec: spec, position: position)
+        }
+    }
+
+    /// Makes a server's upstream sources exactly `specs`, in that order, in one transaction. Sources already equal
+    /// and in place are not written (an unchanged configuration bumps no revision).
+    public func setServerUpstreams(server serverName: String, _ specs: [ServerUpstreamSpec]) throws(StoreError) {
+        for spec in specs { try Self.validate(spec) }
+        let server = try server(named: serverName)
+        try write { db in try Self.setLinks(db, serverId: server.id!, specs) }
+    }
+
+    /// Creates a server with its API (if any) and upstream sources in one transaction.
+    public func createServer(
+        name: String, description: String = "", basePath: String, apiName: String?, operations selection: [String]?,
+        upstreams specs: [ServerUpstreamSpec], enabled: Bool = true, requireSubscription: Bool = false
+    ) throws(StoreError) -> ServerRecord {
+        try Self.validateName(name)
+        let basePath = try Self.normaliseBasePath(basePath)
+        for spec in specs { try Self.validate(spec) }
+        let api = try apiName.map { name throws(StoreError) in try self.api(named: name) }
+        guard api != nil || !specs.isEmpty else { throw StoreError(.invalid, "server '\(name)' needs an API or at least one upstream") }
+        return try write { db in
+            if try ServerRecord.filter(Column("name") == name).fetchCount(db) > 0 {
+                throw StoreError(.conflict, "a server named '\(name)' already exists")
+            }
+            if let other = try ServerRecord.filter(Column("basePath") == basePath).fetchOne(db) {
+                throw StoreError(.conflict, "base path '/\(basePath)' is already used by server '\(other.name)'")
+            }
+            var server = ServerRecord(
+                name: name, description: description, basePath: basePath, enabled: enabled, apiId: api?.id, allOperations: api != nil && selection == nil,
+                requireSubscription: requireSubscription)
+            try server.insert(db)
+            if let api {
+                let ops = try OperationRecord.filter(Column("apiId") == api.id!).order(Column("position")).fetchAll(db)
+                let chosen = try Self.select(ops, by: selection, apiName: api.name)
+                try Self.appendTools(db, serverId: server.id!, operationIds: chosen.map { $0.id! })
+            }
+            try Self.setLinks(db, serverId: server.id!, specs)
+            return server
+        }
+    }
+
+    static func validate(_ spec: ServerUpstreamSpec) throws(StoreError) {
         if let p = spec.prefix, !p.isEmpty, p.range(of: "^[A-Za-z0-9_.-]{1,64}$", options: .regularExpression) == nil {
             throw StoreError(.invalid, "prefix '\(p.prefix(40))' must be 1–64 characters of A–Z a–z 0–9 _ . -")
         }
         for (_, exposed) in spec.renames where exposed.range(of: "^[A-Za-z0-9_.-]{1,128}$", options: .regularExpression) == nil {
             throw StoreError(.invalid, "tool name '\(exposed.prefix(40))' must be 1–128 characters of A–Z a–z 0–9 _ . -")
         }
-        try write { db in
-            let position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM serverUpstream WHERE serverId = ?", arguments: [server.id])
-            try ServerUpstreamRecord.filter(Column("serverId") == server.id! && Column("upstreamId") == upstream.id!).deleteAll(db)
-            var link = ServerUpstreamRecord(
-                serverId: server.id!, upstreamId: upstream.id!, prefix: spec.prefix, tools: spec.tools, renames: spec.renames,
-                descriptions: spec.descriptions, position: position ?? 0)
+    }
+
+    static func upstreamId(_ db: Database, _ name: String) throws -> Int64 {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM upstream WHERE name = ?", arguments: [name]) else {
+            throw StoreError(.notFound, "no upstream named '\(name)'")
+        }
+        return id
+    }
+
+    /// Writes one link unless an equal one is already there.
+    static func putLink(_ db: Database, serverId: Int64, upstreamId: Int64, spec: ServerUpstreamSpec, position: Int) throws {
+        var link = ServerUpstreamRecord(
+            serverId: serverId, upstreamId: upstreamId, prefix: spec.prefix, tools: spec.tools, renames: spec.renames,
+            descriptions: spec.descriptions, position: position)
+        if let existing = try ServerUpstreamRecord.filter(Column("serverId") == serverId && Column("upstreamId") == upstreamId).fetchOne(db) {
+            link.id = existing.id
+            if existing == link { return }
+            try link.update(db)
+        } else {
             try link.insert(db)
+        }
+    }
+
+    static func setLinks(_ db: Database, serverId: Int64, _ specs: [ServerUpstreamSpec]) throws {
+        var ids: [Int64] = []
+        for spec in specs {
+            let id = try upstreamId(db, spec.upstream)
+            guard !ids.contains(id) else { throw StoreError(.invalid, "upstream '\(spec.upstream)' is listed twice") }
+            ids.append(id)
+        }
+        try ServerUpstreamRecord.filter(Column("serverId") == serverId && !ids.contains(Column("upstreamId"))).deleteAll(db)
+        for (position, (spec, id)) in zip(specs, ids).enumerated() {
+            try putLink(db, serverId: serverId, upstreamId: id, spec: spec, position: position)
         }
     }
 

@@ -11,8 +11,8 @@ struct Gatehouse: AsyncParsableCommand {
         abstract: "An MCP gateway: REST APIs and MCP servers behind one governed endpoint.",
         version: GatehouseVersion.current,
         subcommands: [
-            Console.self, Serve.self, APICommand.self, ServerCommand.self, PolicyCommand.self, SubscriptionCommand.self, CredentialCommand.self, Apply.self,
-            Export.self,
+            Console.self, Serve.self, APICommand.self, UpstreamCommand.self, ServerCommand.self, PolicyCommand.self, SubscriptionCommand.self,
+            CredentialCommand.self, Apply.self, Export.self,
         ],
         defaultSubcommand: Console.self)
 }
@@ -46,6 +46,9 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
         FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
         throw ExitCode(1)
     } catch let error as StoreError {
+        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as UpstreamError {
         FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
         throw ExitCode(1)
     }

@@ -4,8 +4,10 @@ import Yams
 
 /// Applies and exports the declarative configuration file.
 ///
-/// `apply` reads and checks everything first (YAML shape, every spec, every server's API and operations) and only
-/// then writes, so a bad file changes nothing. Entities not named in the file are left alone.
+/// `apply` reads and checks everything first (YAML shape, every spec, every upstream, every server's API, operations
+/// and upstream sources, and the tool names they expose together) and only then writes, so a bad file changes
+/// nothing. Entities not named in the file are left alone; a server's upstream sources are replaced by the file's.
+/// Nothing about upstreams needs the network: the engine connects and discovers their tools when they are used.
 public struct ConfigApplier: Sendable {
     let store: GatewayStore
     /// The environment (for `GATEHOUSE_MASTER_KEY` and `secret: {env: …}` references).
@@ -50,6 +52,7 @@ public struct ConfigApplier: Sendable {
         }
 
         public var apis: [String] = []
+        public var upstreams: [String] = []
         public var servers: [String] = []
         public var policies: [String] = []
         public var subscriptions: [String] = []
@@ -78,22 +81,55 @@ public struct ConfigApplier: Sendable {
         }
         // Check servers against the APIs as they will be.
         var serverNames = Set<String>()
+        var apiClaims: [[UpstreamRules.Claim]] = []
         for (i, s) in (doc.servers ?? []).enumerated() {
             guard serverNames.insert(s.name).inserted else {
                 throw GatewayError(.invalidConfig, "server '\(s.name)' is listed twice", location: "\(file): servers[\(i)]")
             }
+            guard let apiName = s.api else {
+                if (s.upstreams ?? []).isEmpty {
+                    throw GatewayError(.invalidConfig, "server '\(s.name)' needs an api or at least one upstream", location: "\(file): servers[\(i)]")
+                }
+                if s.operations != nil || s.tools?.isEmpty == false {
+                    throw GatewayError(.invalidConfig, "server '\(s.name)': operations and tools need an api", location: "\(file): servers[\(i)]")
+                }
+                if let stored = try? store.server(named: s.name), let apiId = stored.apiId {
+                    let api = (try? store.api(id: apiId))?.name ?? "?"
+                    throw GatewayError(
+                        .invalidConfig, "server '\(s.name)' exposes API '\(api)'; a server's API cannot be removed by apply: list it, or delete the server first",
+                        location: "\(file): servers[\(i)].api")
+                }
+                apiClaims.append([])
+                continue
+            }
             let operations: [(key: String, operationId: String?, toolName: String)]
-            if let p = prepared.first(where: { $0.request.name == s.api }) {
+            if let p = prepared.first(where: { $0.request.name == apiName }) {
                 operations = p.imported.operations.map { ($0.key, $0.operationId, $0.toolName) }
-            } else if let api = try? store.api(named: s.api) {
+            } else if let api = try? store.api(named: apiName) {
                 operations = try store.operations(apiId: api.id!).map { ($0.key, $0.operationId, $0.toolName) }
             } else {
-                throw GatewayError(.invalidConfig, "server '\(s.name)' uses API '\(s.api)', which is neither in the file nor in the store", location: "\(file): servers[\(i)].api")
+                throw GatewayError(.invalidConfig, "server '\(s.name)' uses API '\(apiName)', which is neither in the file nor in the store", location: "\(file): servers[\(i)].api")
             }
-            for wanted in (s.operations ?? []) + (s.tools ?? []).map(\.operation)
-            where !operations.contains(where: { $0.operationId == wanted || $0.key == wanted || $0.toolName == wanted }) {
-                throw GatewayError(.invalidConfig, "API '\(s.api)' has no operation '\(wanted)'", location: "\(file): servers[\(i)] (\(s.name))")
+            func matches(_ op: (key: String, operationId: String?, toolName: String), _ wanted: String) -> Bool {
+                op.operationId == wanted || op.key == wanted || op.toolName == wanted
             }
+            for wanted in (s.operations ?? []) + (s.tools ?? []).map(\.operation) where !operations.contains(where: { matches($0, wanted) }) {
+                throw GatewayError(.invalidConfig, "API '\(apiName)' has no operation '\(wanted)'", location: "\(file): servers[\(i)] (\(s.name))")
+            }
+            var selected = operations
+            if let wanted = s.operations {
+                selected = []
+                for w in wanted {
+                    if let op = operations.first(where: { matches($0, w) }), !selected.contains(where: { $0.key == op.key }) { selected.append(op) }
+                }
+            }
+            apiClaims.append(
+                UpstreamRules.apiClaims(
+                    api: apiName,
+                    tools: selected.map { op in
+                        let override = (s.tools ?? []).first(where: { matches(op, $0.operation) })
+                        return (operation: op.operationId ?? op.key, name: override?.name ?? op.toolName)
+                    }))
         }
         let governance = try checkGovernance(doc, file: file, serverNames: serverNames)
         let credentials = try checkCredentials(doc, file: file, baseDirectory: baseDirectory, environment: environment)
@@ -103,6 +139,8 @@ public struct ConfigApplier: Sendable {
                 throw GatewayError(.invalidConfig, "API '\(api.name)' uses credential '\(c)', which is neither in the file nor in the store", location: "\(file): apis[\(i)]")
             }
         }
+        let upstreams = try checkUpstreams(doc, file: file, baseDirectory: baseDirectory, connectionNames: connectionNames)
+        try checkServerSources(doc, file: file, upstreams: upstreams, apiClaims: apiClaims)
         let vault: CredentialVault? = try credentials.isEmpty ? nil : CredentialVault.open(store: store, environment: environment, create: true)
         if let vault { try applyCredentials(credentials, vault: vault, summary: &summary) }
         for p in prepared {
@@ -123,6 +161,7 @@ public struct ConfigApplier: Sendable {
                 try store.setAPICredential(named: api.name, connection: c, origin: origin)
             }
         }
+        try applyUpstreams(upstreams, summary: &summary)
         for s in doc.servers ?? [] {
             try applyServer(s)
             summary.servers.append(s.name)
@@ -135,11 +174,14 @@ public struct ConfigApplier: Sendable {
         let basePath = s.basePath ?? s.name
         if (try? store.server(named: s.name)) != nil {
             _ = try store.updateServer(named: s.name, description: s.description ?? "", basePath: basePath, enabled: s.enabled ?? true)
-            try store.setServerOperations(named: s.name, apiName: s.api, operations: s.operations)
+            if let api = s.api { try store.setServerOperations(named: s.name, apiName: api, operations: s.operations) }
+        } else if let api = s.api {
+            _ = try store.createServer(name: s.name, description: s.description ?? "", basePath: basePath, apiName: api, operations: s.operations, enabled: s.enabled ?? true)
         } else {
-            _ = try store.createServer(name: s.name, description: s.description ?? "", basePath: basePath, apiName: s.api, operations: s.operations, enabled: s.enabled ?? true)
+            _ = try store.createServer(name: s.name, description: s.description ?? "", basePath: basePath, enabled: s.enabled ?? true)
         }
         try store.setServerRequiresSubscription(named: s.name, s.requireSubscription ?? false)
+        try applyServerSources(s)
         guard let overrides = s.tools, !overrides.isEmpty else { return }
         let server = try store.server(named: s.name)
         let tools = try store.tools(serverId: server.id!)
@@ -170,10 +212,13 @@ public struct ConfigApplier: Sendable {
                     name: api.name, spec: spec, baseUrl: api.baseUrlOverridden ? api.baseUrl : nil, allowPrivateNetwork: api.allowPrivateNetwork ? true : nil,
                     credential: api.credential))
         }
+        try exportUpstreams(into: &doc, includeSecrets: includeSecrets)
         for server in try store.servers() {
-            guard let apiId = server.apiId, let api = try store.api(id: apiId) else { continue }
-            let tools = try store.tools(serverId: server.id!)
-            let operations = server.allOperations ? nil : tools.map { $0.operation.operationId ?? $0.operation.key }
+            let api = try server.apiId.flatMap { try store.api(id: $0) }
+            let sources = try exportSources(server: server.name)
+            guard api != nil || sources != nil else { continue }
+            let tools = try api != nil ? store.tools(serverId: server.id!) : []
+            let operations = server.allOperations || api == nil ? nil : tools.map { $0.operation.operationId ?? $0.operation.key }
             let overrides = tools.compactMap { t -> ConfigDocument.ToolOverride? in
                 let renamed = t.tool.name != t.operation.toolName
                 guard renamed || t.tool.descriptionOverride != nil || !t.tool.enabled else { return nil }
@@ -184,8 +229,8 @@ public struct ConfigApplier: Sendable {
             doc.servers!.append(
                 .init(
                     name: server.name, basePath: server.basePath, description: server.description.isEmpty ? nil : server.description,
-                    enabled: server.enabled ? nil : false, api: api.name, operations: operations, tools: overrides.isEmpty ? nil : overrides,
-                    requireSubscription: server.requireSubscription ? true : nil))
+                    enabled: server.enabled ? nil : false, api: api?.name, operations: operations, tools: overrides.isEmpty ? nil : overrides,
+                    requireSubscription: server.requireSubscription ? true : nil, upstreams: sources))
         }
         try exportGovernance(into: &doc)
         let vault = try? CredentialVault.open(store: store, environment: environment, create: false)

@@ -21,6 +21,28 @@ import Foundation
 ///         description: List the pets
 ///         enabled: true
 ///     requireSubscription: false     # optional: every request needs a Gatehouse-Subscription-Key
+///   - name: combo                    # a virtual server: an API and upstream MCP servers
+///     api: petstore                  # optional when upstreams are listed
+///     operations: [listPets]
+///     upstreams:                     # replaced as a whole by apply; in this order
+///       - upstream: fast
+///         prefix: fast_              # optional: prepended to every exposed name (not to renamed ones)
+///         tools: [echo, add]         # optional, default: every tool the upstream lists
+///         rename: {echo: say}        # optional: exposed name by upstream tool name
+///         descriptions: {add: Adds}  # optional: description override by upstream tool name
+/// upstreams:                         # existing MCP servers the gateway relays to
+///   - name: fast
+///     url: http://127.0.0.1:9000/mcp
+///     transport: streamable          # optional: streamable (default with url) | sse
+///     allowPrivateNetwork: true      # optional, default false
+///     headers: {X-Static: v}         # optional: never secrets (use credential)
+///     credential: conn               # optional: a credential connection, bound to the URL's origin
+///     timeout: 5                     # optional: seconds a call may stay silent
+///     maxTimeout: 10                 # optional: seconds a call may take at most
+///   - name: time
+///     command: [python3, -m, mcp_server_time]   # stdio: an argument vector, never a shell line
+///     env: {TZ: UTC, API_KEY: {env: TIME_KEY}}  # optional: a value, or a reference (env, file, value, stored: true)
+///     cwd: /tmp                      # optional
 /// policies:                          # one document per scope: global, server:<name>, tool:<server>/<tool>
 ///   - scope: server:pets
 ///     inbound:
@@ -67,19 +89,51 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// One upstream source of a server: which of the upstream's tools it exposes, and under which names.
+    public struct ServerUpstream: Codable, Sendable, Equatable {
+        public var upstream: String
+        public var prefix: String?
+        /// Upstream tool names; nil = every tool the upstream lists.
+        public var tools: [String]?
+        /// Exposed name by upstream tool name (the prefix does not apply to these).
+        public var rename: [String: String]?
+        /// Description override by upstream tool name.
+        public var descriptions: [String: String]?
+
+        public init(upstream: String, prefix: String? = nil, tools: [String]? = nil, rename: [String: String]? = nil, descriptions: [String: String]? = nil) {
+            self.upstream = upstream
+            self.prefix = prefix
+            self.tools = tools
+            self.rename = rename
+            self.descriptions = descriptions
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(upstream, forKey: .upstream)
+            try c.encodeIfPresent(prefix, forKey: .prefix)
+            try c.encodeIfPresent(tools, forKey: .tools)
+            try c.encodeIfPresent(rename.map(SortedMap.init), forKey: .rename)
+            try c.encodeIfPresent(descriptions.map(SortedMap.init), forKey: .descriptions)
+        }
+    }
+
     public struct Server: Codable, Sendable, Equatable {
         public var name: String
         public var basePath: String?
         public var description: String?
         public var enabled: Bool?
-        public var api: String
+        /// The API whose operations are tools; optional when `upstreams` lists at least one source.
+        public var api: String?
         public var operations: [String]?
         public var tools: [ToolOverride]?
         public var requireSubscription: Bool?
+        /// Upstream MCP servers whose tools are exposed too, in order.
+        public var upstreams: [ServerUpstream]?
 
         public init(
-            name: String, basePath: String? = nil, description: String? = nil, enabled: Bool? = nil, api: String, operations: [String]? = nil,
-            tools: [ToolOverride]? = nil, requireSubscription: Bool? = nil
+            name: String, basePath: String? = nil, description: String? = nil, enabled: Bool? = nil, api: String? = nil, operations: [String]? = nil,
+            tools: [ToolOverride]? = nil, requireSubscription: Bool? = nil, upstreams: [ServerUpstream]? = nil
         ) {
             self.requireSubscription = requireSubscription
             self.name = name
@@ -89,6 +143,90 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
             self.api = api
             self.operations = operations
             self.tools = tools
+            self.upstreams = upstreams
+        }
+    }
+
+    /// An environment value of a stdio upstream: the value itself, or a reference resolved by `apply` (`env`, `file`,
+    /// `value`, or `stored: true` — what export writes without `--include-secrets` — to keep the stored value).
+    public enum EnvironmentValue: Codable, Sendable, Equatable {
+        case value(String)
+        case reference(SecretReference)
+
+        public init(from decoder: any Decoder) throws {
+            if let text = try? decoder.singleValueContainer().decode(String.self) {
+                self = .value(text)
+            } else {
+                self = .reference(try SecretReference(from: decoder))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .value(let text):
+                var c = encoder.singleValueContainer()
+                try c.encode(text)
+            case .reference(let ref): try ref.encode(to: encoder)
+            }
+        }
+    }
+
+    /// An upstream MCP server: `url` (Streamable HTTP or legacy SSE) or `command` (a stdio child process).
+    public struct Upstream: Codable, Sendable, Equatable {
+        public var name: String
+        public var url: String?
+        /// `streamable` (the default with `url`), `sse`, or `stdio` (the default with `command`).
+        public var transport: String?
+        public var allowPrivateNetwork: Bool?
+        /// Static request headers (HTTP). Never secrets: those go through `credential`.
+        public var headers: [String: String]?
+        /// A credential connection injected into every request, bound to the URL's origin (HTTP).
+        public var credential: String?
+        /// Seconds a call may stay silent (progress resets it).
+        public var timeout: Double?
+        /// Seconds a call may take at most.
+        public var maxTimeout: Double?
+        /// The argument vector (stdio).
+        public var command: [String]?
+        /// Extra environment variables of the child (stdio).
+        public var env: [String: EnvironmentValue]?
+        /// The child's working directory (stdio).
+        public var cwd: String?
+
+        public init(
+            name: String, url: String? = nil, transport: String? = nil, allowPrivateNetwork: Bool? = nil, headers: [String: String]? = nil,
+            credential: String? = nil, timeout: Double? = nil, maxTimeout: Double? = nil, command: [String]? = nil,
+            env: [String: EnvironmentValue]? = nil, cwd: String? = nil
+        ) {
+            self.name = name
+            self.url = url
+            self.transport = transport
+            self.allowPrivateNetwork = allowPrivateNetwork
+            self.headers = headers
+            self.credential = credential
+            self.timeout = timeout
+            self.maxTimeout = maxTimeout
+            self.command = command
+            self.env = env
+            self.cwd = cwd
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encodeIfPresent(url, forKey: .url)
+            try c.encodeIfPresent(transport, forKey: .transport)
+            try c.encodeIfPresent(allowPrivateNetwork, forKey: .allowPrivateNetwork)
+            try c.encodeIfPresent(headers.map(SortedMap.init), forKey: .headers)
+            try c.encodeIfPresent(credential, forKey: .credential)
+            // Whole seconds as integers (YAML encoders write 20.0 as 2e+1).
+            for (key, value) in [(CodingKeys.timeout, timeout), (.maxTimeout, maxTimeout)] {
+                guard let value else { continue }
+                if value == value.rounded(), abs(value) < 1e9 { try c.encode(Int(value), forKey: key) } else { try c.encode(value, forKey: key) }
+            }
+            try c.encodeIfPresent(command, forKey: .command)
+            try c.encodeIfPresent(env.map(SortedMap.init), forKey: .env)
+            try c.encodeIfPresent(cwd, forKey: .cwd)
         }
     }
 
@@ -177,15 +315,35 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
     }
 
     public var apis: [API]?
+    public var upstreams: [Upstream]?
     public var servers: [Server]?
     public var credentials: [Credential]?
     public var policies: [Policy]?
     public var subscriptions: [Subscription]?
 
-    public init(apis: [API]? = nil, servers: [Server]? = nil, policies: [Policy]? = nil, subscriptions: [Subscription]? = nil) {
+    public init(apis: [API]? = nil, upstreams: [Upstream]? = nil, servers: [Server]? = nil, policies: [Policy]? = nil, subscriptions: [Subscription]? = nil) {
         self.apis = apis
+        self.upstreams = upstreams
         self.servers = servers
         self.policies = policies
         self.subscriptions = subscriptions
+    }
+}
+
+/// A dictionary encoded with its keys in order, so that exports are byte-for-byte stable.
+struct SortedMap<Value: Encodable>: Encodable {
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    var entries: [String: Value]
+    init(_ entries: [String: Value]) { self.entries = entries }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for key in entries.keys.sorted() { try c.encode(entries[key]!, forKey: Key(stringValue: key)) }
     }
 }

@@ -45,7 +45,7 @@ public struct AddressGuard: Sendable {
                 if let reason = Self.forbiddenReason(address) {
                     throw GatewayError(
                         .forbiddenAddress,
-                        "'\(host)' resolves to \(address.presentation) (\(reason)); allow private networks for this API to use it")
+                        "'\(host)' resolves to \(address.presentation) (\(reason)); allow private networks for this API or upstream to use it")
                 }
             }
         }

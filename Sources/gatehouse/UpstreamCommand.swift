@@ -1,0 +1,598 @@
+import ArgumentParser
+import ConsoleUI
+import Foundation
+import GatewayEngine
+import Logging
+import Store
+
+struct UpstreamCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upstream", abstract: "Manage upstream MCP servers (Streamable HTTP, SSE or stdio) whose tools the gateway relays.",
+        subcommands: [Add.self, List.self, Show.self, Test.self, Approve.self, Set.self, Delete.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register an upstream MCP server: --url (Streamable HTTP or SSE) or --command (a stdio child process).",
+            discussion: """
+                HTTP:  gatehouse upstream add NAME --url URL [--transport streamable|sse] [--header 'Name: value']... \
+                [--allow-private-network] [--credential CONN] [--timeout S] [--max-timeout S]
+                stdio: gatehouse upstream add NAME --command PROGRAM [--arg A]... [--env K=V]... [--cwd DIR] [--timeout S] [--max-timeout S]
+                The stdio command is an argument vector (PROGRAM, then each --arg), never passed through a shell. \
+                Static headers are stored in clear, so secrets are refused there: attach a credential connection instead.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "A name for the upstream.") var name: String
+        @Option(name: .long, help: "The upstream's endpoint (HTTP): its /mcp URL, or its SSE URL with --transport sse.") var url: String?
+        @Option(name: .long, help: "streamable (default) or sse (HTTP).") var transport: String?
+        @Option(name: .long, help: "A static request header 'Name: value' (HTTP; repeatable; never a secret).") var header: [String] = []
+        @Flag(name: .long, help: "Allow the upstream on loopback or a private network (HTTP).") var allowPrivateNetwork = false
+        @Option(name: .long, help: "A credential connection injected into every request, bound to the URL's origin (HTTP).") var credential: String?
+        @Option(name: .long, help: "The program to run (stdio): a path, or a name found on PATH.") var command: String?
+        @Option(name: .long, parsing: .unconditionalSingleValue, help: "An argument of the program (stdio; repeatable, in order).") var arg: [String] = []
+        @Option(name: .long, help: "K=V: an environment variable of the child; K alone copies it from this environment (stdio; repeatable).")
+        var env: [String] = []
+        @Option(name: .long, help: "The child's working directory (stdio).") var cwd: String?
+        @Option(name: .long, help: "Seconds a call may stay silent; progress resets it (default: the engine's, 60).") var timeout: Double?
+        @Option(name: .long, help: "Seconds a call may take at most, progress or not (default: the engine's, 300).") var maxTimeout: Double?
+
+        func validate() throws {
+            switch (url, command) {
+            case (nil, nil): throw ValidationError("give --url (Streamable HTTP or SSE) or --command (stdio)")
+            case (.some, .some): throw ValidationError("give either --url or --command, not both")
+            case (.some, nil):
+                if !arg.isEmpty || !env.isEmpty || cwd != nil { throw ValidationError("--arg, --env and --cwd apply to stdio upstreams (--command)") }
+            case (nil, .some):
+                if !header.isEmpty || credential != nil || transport != nil || allowPrivateNetwork {
+                    throw ValidationError("--header, --credential, --transport and --allow-private-network apply to HTTP upstreams (--url)")
+                }
+            }
+            if let p = UpstreamRules.timeoutProblem(timeout: timeout, maxTimeout: maxTimeout) {
+                throw ValidationError("--\(p.field == "maxTimeout" ? "max-timeout" : "timeout") \(p.message)")
+            }
+        }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open()
+                if (try? db.upstream(named: name)) != nil {
+                    throw GatewayError(.conflict, "an upstream named '\(name)' already exists; change it with `gatehouse upstream set \(name)`")
+                }
+                let record: UpstreamRecord
+                if let url {
+                    let kind = try UpstreamCommand.httpTransport(transport ?? "streamable")
+                    if let p = UpstreamRules.urlProblem(url) { throw GatewayError(.invalidURL, "--url: \(p)") }
+                    let headers = try UpstreamCommand.parseHeaders(header)
+                    var origin: String?
+                    if let credential {
+                        _ = try db.credentialConnection(named: credential)
+                        origin = credentialOrigin(of: url)
+                    }
+                    try await UpstreamCommand.admin(db).checkAddress(url: url, allowPrivateNetwork: allowPrivateNetwork)
+                    record = UpstreamRecord(
+                        name: name, transport: kind, url: url, headers: headers.compactMapValues { $0 }, allowPrivateNetwork: allowPrivateNetwork,
+                        credential: credential, credentialOrigin: origin, timeoutSeconds: timeout, maxTimeoutSeconds: maxTimeout)
+                } else {
+                    let dir = try cwd.map(UpstreamCommand.resolveDirectory)
+                    let program = try UpstreamCommand.resolveProgram(command!, cwd: dir)
+                    record = UpstreamRecord(
+                        name: name, transport: .stdio, argv: [program] + arg, environment: try UpstreamCommand.parseEnvironment(env), workingDirectory: dir,
+                        timeoutSeconds: timeout, maxTimeoutSeconds: maxTimeout)
+                }
+                let added = try db.addUpstream(record)
+                print("added upstream '\(name)' (\(added.transport.rawValue)): \(UpstreamCommand.location(added))")
+                if let c = added.credential { print("  credential '\(c)' sent only to \(added.credentialOrigin ?? "?")") }
+                print("next: gatehouse upstream test \(name)   (connects and records its tools)")
+                print("      gatehouse server create SERVER --upstream \(name)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List upstreams and how many of their tools are approved or waiting for approval.")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open()
+                let rows = try db.upstreams().map { u in (u, try db.upstreamTools(upstream: u.name)) }
+                if output.json {
+                    try printJSON(rows.map { UpstreamSummary($0.0, tools: $0.1) })
+                } else {
+                    printTable(
+                        ["NAME", "TRANSPORT", "LOCATION", "TOOLS"],
+                        rows.map { u, tools in
+                            let counts = ToolCounts(tools)
+                            let text = tools.isEmpty ? "not discovered yet" : "\(counts.approved) approved, \(counts.pending) pending"
+                            return [u.name, u.transport.rawValue, SafeText.escape(UpstreamCommand.location(u)), text]
+                        })
+                }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show an upstream's settings (environment values masked) and its recorded tools; changed tools show what changed.")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument var name: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open()
+                let u = try db.upstream(named: name)
+                let tools = try db.upstreamTools(upstream: name)
+                let users = try db.servers().filter { s in try db.serverUpstreams(server: s.name).contains { $0.upstreamName == name } }.map(\.name)
+                if output.json {
+                    try printJSON(UpstreamDetail(upstream: UpstreamSummary(u, tools: tools), servers: users, tools: tools.map(UpstreamToolSummary.init)))
+                    return
+                }
+                let defaults = UpstreamConfiguration()
+                func seconds(_ value: Double?, _ fallback: Duration) -> String {
+                    value.map { "\(UpstreamCommand.number($0)) s" } ?? "engine default (\(fallback.components.seconds) s)"
+                }
+                print("Upstream:    \(u.name)")
+                print("Transport:   \(u.transport.rawValue)")
+                if u.transport == .stdio {
+                    print("Command:     \(SafeText.escape(UpstreamCommand.displayArgv(u.argv)))")
+                    print("Directory:   \(u.workingDirectory.map { SafeText.escape($0) } ?? "-")")
+                    let env = u.env.keys.sorted()
+                    print("Environment: \(env.isEmpty ? "-" : env.map { "\(SafeText.escape($0))=\(UpstreamCommand.mask)" }.joined(separator: " "))")
+                } else {
+                    print("URL:         \(SafeText.escape(u.url ?? "?"))")
+                    print("Private:     \(u.allowPrivateNetwork ? "allowed" : "refused")")
+                    let headers = u.headerFields.sorted { $0.key < $1.key }
+                    print("Headers:     \(headers.isEmpty ? "-" : headers.map { "\($0.key): \(SafeText.escape($0.value))" }.joined(separator: "\n             "))")
+                    print("Credential:  \(u.credential.map { "\($0) (sent only to \(u.credentialOrigin ?? "?"))" } ?? "-")")
+                }
+                print("Timeout:     \(seconds(u.timeoutSeconds, defaults.timeout)), at most \(seconds(u.maxTimeoutSeconds, defaults.maxTimeout))")
+                print("Servers:     \(users.isEmpty ? "-" : users.joined(separator: ", "))")
+                let counts = ToolCounts(tools)
+                print("Tools:       \(tools.isEmpty ? "not discovered yet (gatehouse upstream test \(name))" : "\(counts.approved) approved, \(counts.pending) pending, \(counts.removed) removed")")
+                guard !tools.isEmpty else { return }
+                print("")
+                printTable(
+                    ["TOOL", "STATUS", "FLAGS", "DESCRIPTION"],
+                    tools.map { t in
+                        let s = UpstreamToolSummary(t)
+                        return [SafeText.escape(t.name), t.status.rawValue, s.flags.isEmpty ? "-" : s.flags.joined(separator: "; "),
+                                UpstreamCommand.clip(SafeText.escape(s.description ?? ""), 60)]
+                    })
+                let pending = tools.filter { $0.status == .pending }
+                for t in pending {
+                    let s = UpstreamToolSummary(t)
+                    print("")
+                    guard let fields = s.changedFields else {
+                        print("\(SafeText.escape(t.name)): never approved: its text was flagged when first seen (\(s.flags.joined(separator: "; ")))")
+                        continue
+                    }
+                    print("\(SafeText.escape(t.name)): changed \(fields.joined(separator: ", ")) since approval")
+                    if let before = s.approvedDescription, before != s.description {
+                        print("  description before: \(UpstreamCommand.clip(SafeText.escape(before), 200))")
+                        print("  description after:  \(UpstreamCommand.clip(SafeText.escape(s.description ?? ""), 200))")
+                    }
+                }
+                if !pending.isEmpty {
+                    print("")
+                    print("held back until approved: gatehouse upstream approve \(name) --tool TOOL (or --all)")
+                }
+            }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect to an upstream now: print who it is and what it offers, and record its tools (changed ones are held back).")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open()
+                _ = try db.upstream(named: name)
+                let report = try await UpstreamCommand.admin(db).discover(name)
+                let server = [report.serverName, report.serverVersion].compactMap { $0 }.map { SafeText.escape($0) }.joined(separator: " ")
+                print("upstream '\(name)': \(server.isEmpty ? "(no serverInfo)" : server)")
+                print("protocol:     \(SafeText.escape(report.protocolVersion))")
+                print("capabilities: \(report.capabilities.isEmpty ? "-" : report.capabilities.map { SafeText.escape($0) }.joined(separator: ", "))")
+                let counts = ToolCounts(report.tools)
+                print("tools:        \(counts.approved) approved, \(counts.pending) pending, \(counts.removed) removed")
+                if !report.tools.isEmpty {
+                    print("")
+                    printTable(
+                        ["TOOL", "STATUS", "FLAGS"],
+                        report.tools.map { t in [SafeText.escape(t.name), t.status.rawValue, UpstreamToolSummary(t).flags.joined(separator: "; ")] })
+                }
+                print("")
+                if report.changes.isEmpty {
+                    print("no changes since the last discovery")
+                } else {
+                    print("changes:")
+                    for c in report.changes { print("  \(SafeText.escape(c.tool)): \(c.kind.rawValue)") }
+                }
+                if counts.pending > 0 {
+                    print("held back until approved: gatehouse upstream show \(name), then gatehouse upstream approve \(name) --tool TOOL (or --all)")
+                }
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve the current definition of tools held back after a change.")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        @Option(name: .long, help: "A tool to approve (repeatable, or comma-separated).") var tool: [String] = []
+        @Flag(name: .long, help: "Approve every tool waiting for approval.") var all = false
+
+        func validate() throws {
+            if tool.isEmpty == !all { throw ValidationError("give --tool TOOL (one or more) or --all") }
+        }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open()
+                let names = tool.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+                let approved = try db.approveUpstreamTools(upstream: name, tools: all ? nil : names)
+                if approved.isEmpty { throw GatewayError(.notFound, "upstream '\(name)' has no tool waiting for approval") }
+                print("approved \(approved.count) tool\(approved.count == 1 ? "" : "s") of upstream '\(name)': \(approved.map { SafeText.escape($0) }.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change an upstream's settings.",
+            discussion: """
+                HTTP upstreams take --url, --transport, --allow-private-network, --credential and --header; stdio upstreams take \
+                --command/--arg (together they replace the argument vector), --env, --unset-env and --cwd. Both take the timeouts.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        @Option(name: .long, help: "New endpoint URL (HTTP).") var url: String?
+        @Option(name: .long, help: "streamable or sse (HTTP).") var transport: String?
+        @Option(name: .long, help: "true or false (HTTP).") var allowPrivateNetwork: Bool?
+        @Option(name: .long, help: "A credential connection, bound to the URL's origin ('none' detaches) (HTTP).") var credential: String?
+        @Option(name: .long, help: "'Name: value' sets a static header, 'Name:' removes it (HTTP; repeatable).") var header: [String] = []
+        @Option(name: .long, help: "The program (stdio); with --arg, replaces the whole argument vector.") var command: String?
+        @Option(name: .long, parsing: .unconditionalSingleValue, help: "An argument of the program (stdio; repeatable; needs --command).") var arg: [String] = []
+        @Option(name: .long, help: "K=V sets an environment variable, K alone copies it from this environment (stdio; repeatable).") var env: [String] = []
+        @Option(name: .long, help: "Removes an environment variable (stdio; repeatable).") var unsetEnv: [String] = []
+        @Option(name: .long, help: "Working directory ('' clears) (stdio).") var cwd: String?
+        @Option(name: .long, help: "Seconds a call may stay silent (0 restores the engine default).") var timeout: Double?
+        @Option(name: .long, help: "Seconds a call may take at most (0 restores the engine default).") var maxTimeout: Double?
+
+        func validate() throws {
+            let http = url != nil || transport != nil || allowPrivateNetwork != nil || credential != nil || !header.isEmpty
+            let stdio = command != nil || !arg.isEmpty || !env.isEmpty || !unsetEnv.isEmpty || cwd != nil
+            if !http && !stdio && timeout == nil && maxTimeout == nil { throw ValidationError("nothing to change") }
+            if http && stdio { throw ValidationError("HTTP settings (--url, --transport, --allow-private-network, --credential, --header) and stdio settings (--command, --arg, --env, --unset-env, --cwd) do not mix") }
+            if !arg.isEmpty && command == nil { throw ValidationError("--arg replaces the argument vector together with --command; give --command too") }
+            for t in [timeout, maxTimeout].compactMap({ $0 }) where t < 0 { throw ValidationError("timeouts are seconds, 0 or more") }
+        }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open()
+                let current = try db.upstream(named: name)
+                let isHTTP = current.transport != .stdio
+                let httpOptions = url != nil || transport != nil || allowPrivateNetwork != nil || credential != nil || !header.isEmpty
+                let stdioOptions = command != nil || !env.isEmpty || !unsetEnv.isEmpty || cwd != nil
+                if isHTTP && stdioOptions {
+                    throw GatewayError(.invalidArgument, "upstream '\(name)' is \(current.transport.rawValue): --command, --arg, --env, --unset-env and --cwd apply to stdio upstreams")
+                }
+                if !isHTTP && httpOptions {
+                    throw GatewayError(.invalidArgument, "upstream '\(name)' is stdio: --url, --transport, --allow-private-network, --credential and --header apply to HTTP upstreams")
+                }
+                let newTimeout = timeout.map { $0 == 0 ? nil : $0 } ?? current.timeoutSeconds
+                let newMax = maxTimeout.map { $0 == 0 ? nil : $0 } ?? current.maxTimeoutSeconds
+                if let p = UpstreamRules.timeoutProblem(timeout: newTimeout, maxTimeout: newMax) {
+                    throw GatewayError(.invalidArgument, "\(p.field == "maxTimeout" ? "max timeout" : "timeout") \(p.message)")
+                }
+                var changed: [String] = []
+                if timeout != nil || maxTimeout != nil { changed.append("timeouts") }
+                // HTTP
+                let newTransport = try transport.map(UpstreamCommand.httpTransport)
+                if let url, let p = UpstreamRules.urlProblem(url) { throw GatewayError(.invalidURL, "--url: \(p)") }
+                let effectiveURL = url ?? current.url ?? ""
+                let effectiveAllow = allowPrivateNetwork ?? current.allowPrivateNetwork
+                let headerChanges = try UpstreamCommand.parseHeaders(header, allowRemoval: true)
+                let newCredential: (name: String?, origin: String?)?
+                switch credential {
+                case nil: newCredential = nil
+                case "none"?: newCredential = (nil, nil)
+                case let c?:
+                    _ = try db.credentialConnection(named: c)
+                    newCredential = (c, credentialOrigin(of: effectiveURL))
+                }
+                if isHTTP && (url != nil || allowPrivateNetwork != nil) {
+                    try await UpstreamCommand.admin(db).checkAddress(url: effectiveURL, allowPrivateNetwork: effectiveAllow)
+                }
+                // stdio
+                let newCwd: String?? = try cwd.map { c -> String? in
+                    if c.isEmpty { return nil }
+                    return try UpstreamCommand.resolveDirectory(c)
+                }
+                let effectiveCwd = newCwd ?? current.workingDirectory
+                let newArgv = try command.map { [try UpstreamCommand.resolveProgram($0, cwd: effectiveCwd)] + arg }
+                let setEnv = try UpstreamCommand.parseEnvironment(env)
+                for k in unsetEnv where current.env[k] == nil { throw GatewayError(.notFound, "--unset-env: upstream '\(name)' has no environment variable \(k)") }
+                let removeEnv = unsetEnv
+                if url != nil { changed.append("url") }
+                if transport != nil { changed.append("transport") }
+                if allowPrivateNetwork != nil { changed.append("private networks") }
+                if credential != nil { changed.append("credential") }
+                if !header.isEmpty { changed.append("headers") }
+                if command != nil { changed.append("command") }
+                if !env.isEmpty || !unsetEnv.isEmpty { changed.append("environment") }
+                if cwd != nil { changed.append("directory") }
+                let (newURL, newAllow) = (url, allowPrivateNetwork)
+                let updated = try db.updateUpstream(named: name) { r in
+                    r.timeoutSeconds = newTimeout
+                    r.maxTimeoutSeconds = newMax
+                    if let newURL { r.url = newURL }
+                    if let newTransport { r.transport = newTransport }
+                    if let newAllow { r.allowPrivateNetwork = newAllow }
+                    if let newCredential { (r.credential, r.credentialOrigin) = newCredential }
+                    if !headerChanges.isEmpty {
+                        var h = r.headerFields
+                        for (k, v) in headerChanges {
+                            // Header names are case-insensitive: one entry per name.
+                            for existing in h.keys where existing.lowercased() == k.lowercased() { h[existing] = nil }
+                            if let v { h[k] = v }
+                        }
+                        r.headerFields = h
+                    }
+                    if let newArgv { r.argv = newArgv }
+                    if !setEnv.isEmpty || !removeEnv.isEmpty {
+                        var e = r.env
+                        for k in removeEnv { e[k] = nil }
+                        e.merge(setEnv) { _, new in new }
+                        r.env = e
+                    }
+                    if let newCwd { r.workingDirectory = newCwd }
+                }
+                print("updated upstream '\(name)' (\(changed.joined(separator: ", "))): \(updated.transport.rawValue) \(UpstreamCommand.location(updated))")
+                if let c = updated.credential {
+                    if credential == nil, credentialOrigin(of: updated.url ?? "") != updated.credentialOrigin {
+                        print("warning: credential '\(c)' stays bound to \(updated.credentialOrigin ?? "?"); calls will fail until it is re-attached (--credential \(c))")
+                    } else if credential != nil {
+                        print("  credential '\(c)' sent only to \(updated.credentialOrigin ?? "?")")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an upstream and its recorded tools (refused while a server uses it).")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                try store.open().deleteUpstream(named: name)
+                print("deleted upstream '\(name)'")
+            }
+        }
+    }
+}
+
+// MARK: - Parsing and display
+
+extension UpstreamCommand {
+    /// The admin service, logging only warnings and errors (a stdio child's stderr, a failed connection): the
+    /// command prints its own report.
+    static func admin(_ db: GatewayStore) -> UpstreamAdmin {
+        var logger = Logger(label: "gatehouse.upstream")
+        logger.logLevel = .warning
+        return UpstreamAdmin(store: db, logger: logger)
+    }
+
+    /// What environment values look like when shown.
+    static let mask = "••••"
+
+    static func httpTransport(_ text: String) throws -> UpstreamRecord.Transport {
+        switch text {
+        case "streamable": .streamable
+        case "sse": .sse
+        default: throw GatewayError(.invalidArgument, "--transport must be streamable or sse (a stdio upstream is given with --command)")
+        }
+    }
+
+    /// `Name: value` pairs; with `allowRemoval`, `Name:` (empty value) means remove (nil).
+    static func parseHeaders(_ items: [String], allowRemoval: Bool = false) throws -> [String: String?] {
+        var out: [String: String?] = [:]
+        for item in items {
+            guard let colon = item.firstIndex(of: ":") else {
+                throw GatewayError(.invalidArgument, "--header '\(item.prefix(40))': expected 'Name: value'")
+            }
+            let name = item[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if value.isEmpty {
+                guard allowRemoval else { throw GatewayError(.invalidArgument, "--header '\(name.prefix(40))': the value is empty") }
+                out[name] = .some(nil)
+                continue
+            }
+            if let p = UpstreamRules.headerProblem(name: name, value: value, credentialHint: "--credential CONN (gatehouse credential provider add …)") {
+                throw GatewayError(.invalidArgument, "--header: \(p)")
+            }
+            out[name] = .some(value)
+        }
+        return out
+    }
+
+    /// `K=V` pairs; a bare `K` copies the variable from this process's environment (so a secret need not appear in
+    /// the command line).
+    static func parseEnvironment(_ items: [String]) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for item in items {
+            let key: String
+            let value: String
+            if let eq = item.firstIndex(of: "=") {
+                key = String(item[..<eq])
+                value = String(item[item.index(after: eq)...])
+            } else {
+                key = item
+                guard let v = ProcessInfo.processInfo.environment[item] else {
+                    throw GatewayError(.invalidArgument, "--env \(item.prefix(40)): no value given and \(item.prefix(40)) is not set here; give K=V, or export K first")
+                }
+                value = v
+            }
+            if let p = UpstreamRules.environmentNameProblem(key) { throw GatewayError(.invalidArgument, "--env: \(p)") }
+            if value.contains("\0") { throw GatewayError(.invalidArgument, "--env \(key): the value contains NUL") }
+            guard out.updateValue(value, forKey: key) == nil else { throw GatewayError(.invalidArgument, "--env \(key) is given twice") }
+        }
+        return out
+    }
+
+    /// An existing directory, made absolute.
+    static func resolveDirectory(_ path: String) throws -> String {
+        let full = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GatewayError(.invalidArgument, "--cwd: \(full) is not a directory")
+        }
+        return full
+    }
+
+    /// Checks that the program can be run: a path (relative ones are resolved against `cwd`, else the current
+    /// directory, and stored absolute) must be an executable file; a bare name must be found on PATH (and is stored as
+    /// given, so the serving process looks it up on its own PATH).
+    static func resolveProgram(_ program: String, cwd: String?) throws -> String {
+        guard !program.isEmpty, !program.contains("\0") else { throw GatewayError(.invalidArgument, "--command is empty") }
+        let fm = FileManager.default
+        if program.contains("/") {
+            let base = (cwd ?? fm.currentDirectoryPath) + "/"
+            let path = program.hasPrefix("/") ? program : URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: base)).standardizedFileURL.path
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw GatewayError(.notFound, "--command: \(path) does not exist or is a directory")
+            }
+            guard fm.isExecutableFile(atPath: path) else {
+                throw GatewayError(.invalidArgument, "--command: \(path) is not executable (chmod +x it, or run it with its interpreter: --command python3 --arg \(program))")
+            }
+            return path
+        }
+        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in searchPath.split(separator: ":") where !dir.isEmpty {
+            var isDirectory: ObjCBool = false
+            let candidate = "\(dir)/\(program)"
+            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue, fm.isExecutableFile(atPath: candidate) { return program }
+        }
+        if program.contains(where: \.isWhitespace) {
+            let first = program.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? program
+            throw GatewayError(
+                .notFound,
+                "--command '\(program.prefix(80))' is not a program on PATH; --command takes the program alone and each argument goes in its own --arg (nothing runs through a shell): --command \(first) --arg …")
+        }
+        throw GatewayError(.notFound, "--command: '\(program.prefix(80))' is not found on PATH (\(searchPath)); give its path, or install it")
+    }
+
+    /// The URL, or the command line.
+    static func location(_ u: UpstreamRecord) -> String {
+        u.transport == .stdio ? displayArgv(u.argv) : (u.url ?? "?")
+    }
+
+    /// An argument vector for display: arguments with spaces or quotes are single-quoted.
+    static func displayArgv(_ argv: [String]) -> String {
+        argv.map { a in
+            a.isEmpty || a.contains(where: { $0.isWhitespace || "'\"\\$`".contains($0) }) ? "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" : a
+        }.joined(separator: " ")
+    }
+
+    static func number(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+    }
+
+    static func clip(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+}
+
+/// Tool counts by status.
+struct ToolCounts: Encodable {
+    var approved = 0
+    var pending = 0
+    var removed = 0
+    init(_ tools: [UpstreamToolRecord]) {
+        for t in tools {
+            switch t.status {
+            case .approved: approved += 1
+            case .pending: pending += 1
+            case .removed: removed += 1
+            }
+        }
+    }
+}
+
+struct UpstreamSummary: Encodable {
+    var name, transport, location: String
+    var url: String?
+    var command: [String]?
+    /// Values masked.
+    var environment: [String: String]?
+    var workingDirectory: String?
+    var headers: [String: String]?
+    var allowPrivateNetwork: Bool
+    var credential, credentialOrigin: String?
+    var timeoutSeconds, maxTimeoutSeconds: Double?
+    var tools: ToolCounts
+
+    init(_ u: UpstreamRecord, tools: [UpstreamToolRecord]) {
+        name = u.name
+        transport = u.transport.rawValue
+        location = UpstreamCommand.location(u)
+        url = u.url
+        command = u.transport == .stdio ? u.argv : nil
+        environment = u.env.isEmpty ? nil : u.env.mapValues { _ in UpstreamCommand.mask }
+        workingDirectory = u.workingDirectory
+        headers = u.headerFields.isEmpty ? nil : u.headerFields
+        allowPrivateNetwork = u.allowPrivateNetwork
+        credential = u.credential
+        credentialOrigin = u.credentialOrigin
+        timeoutSeconds = u.timeoutSeconds
+        maxTimeoutSeconds = u.maxTimeoutSeconds
+        self.tools = ToolCounts(tools)
+    }
+}
+
+struct UpstreamToolSummary: Encodable {
+    var name, status: String
+    var flags: [String]
+    var description: String?
+    /// Pending tools approved before: the approved description, and the top-level fields of the definition that changed.
+    var approvedDescription: String?
+    var changedFields: [String]?
+    var firstSeen, updatedAt: Date
+
+    init(_ t: UpstreamToolRecord) {
+        name = t.name
+        status = t.status.rawValue
+        flags = (t.flags ?? "").split(separator: "\n").map(String.init)
+        let current = Self.object(t.currentDefinition)
+        description = current["description"] as? String
+        firstSeen = t.firstSeen
+        updatedAt = t.updatedAt
+        guard t.status == .pending, t.approvedDefinition != nil else { return }
+        let approved = Self.object(t.approvedDefinition)
+        approvedDescription = approved["description"] as? String
+        changedFields = Swift.Set(current.keys).union(approved.keys).sorted().filter { Self.canonical(current[$0]) != Self.canonical(approved[$0]) }
+    }
+
+    static func object(_ text: String?) -> [String: Any] {
+        guard let text, let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [:] }
+        return value
+    }
+
+    static func canonical(_ value: Any?) -> String {
+        guard let value else { return "" }
+        return (try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+    }
+}
+
+struct UpstreamDetail: Encodable {
+    var upstream: UpstreamSummary
+    var servers: [String]
+    var tools: [UpstreamToolSummary]
+}
