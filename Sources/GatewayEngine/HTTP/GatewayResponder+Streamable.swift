@@ -139,10 +139,10 @@ extension GatewayResponder {
             }
         }
         handle.run(task)
-        if await streamed.decided() {
+        if let stream = await streamed.decided() {
             var headers = HTTPReplies.sseHeaders
             headers.append(contentsOf: exchange.policy.responseHeaders)
-            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: streamed.stream))
+            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: stream))
         }
         await task.value
         guard let (outcome, ex) = done.withLock({ $0 }) else {

@@ -2,14 +2,14 @@ import NIOCore
 
 /// The answer to one POSTed request that may become an event stream: JSON when the handler finishes before
 /// sending anything else, `text/event-stream` as soon as it sends an interim message (progress, a log message, a
-/// request to the client) — then the final response ends the stream.
+/// request to the client) — then the final response ends the stream. The stream is only made when needed.
 final class StreamedReply: Sendable {
-    let stream: AsyncStream<ByteBuffer>
-    private let output: AsyncStream<ByteBuffer>.Continuation
     private struct State {
         /// nil until decided: true = streaming, false = a JSON reply.
         var streaming: Bool?
-        var waiter: CheckedContinuation<Bool, Never>?
+        var waiter: CheckedContinuation<AsyncStream<ByteBuffer>?, Never>?
+        var stream: AsyncStream<ByteBuffer>?
+        var output: AsyncStream<ByteBuffer>.Continuation?
     }
     private let state = LockedBox(State())
     /// Event IDs come from the session, so they are unique across all of its streams.
@@ -17,47 +17,50 @@ final class StreamedReply: Sendable {
 
     init(eventIDs: @escaping @Sendable () -> UInt64) {
         nextEventID = eventIDs
-        (stream, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)
     }
 
     /// Sends an interim message; the reply becomes an event stream. Ignored once the final answer was sent.
     func send(_ message: JSONValue) {
-        let (waiter, open) = state.withLock { s -> (CheckedContinuation<Bool, Never>?, Bool) in
-            if s.streaming == false { return (nil, false) }
-            s.streaming = true
+        let event = SSE.event(name: "message", id: "\(nextEventID())", data: message.jsonString)
+        let (waiter, stream, output) = state.withLock { s -> (CheckedContinuation<AsyncStream<ByteBuffer>?, Never>?, AsyncStream<ByteBuffer>?, AsyncStream<ByteBuffer>.Continuation?) in
+            if s.streaming == false { return (nil, nil, nil) }
+            if s.output == nil {
+                let (stream, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)
+                s.stream = stream
+                s.output = output
+                s.streaming = true
+            }
             defer { s.waiter = nil }
-            return (s.waiter, true)
+            return (s.waiter, s.stream, s.output)
         }
-        guard open else { return }
-        output.yield(SSE.event(name: "message", id: "\(nextEventID())", data: message.jsonString))
-        waiter?.resume(returning: true)
+        output?.yield(event)
+        waiter?.resume(returning: stream)
     }
 
     /// The handler is done: true when the reply is a stream (the final message was sent on it and it ended),
     /// false when the caller must answer with JSON.
     func complete(_ final: JSONValue?) -> Bool {
-        let (streaming, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Bool, Never>?) in
+        let (output, waiter) = state.withLock { s -> (AsyncStream<ByteBuffer>.Continuation?, CheckedContinuation<AsyncStream<ByteBuffer>?, Never>?) in
             if s.streaming == nil { s.streaming = false }
             defer { s.waiter = nil }
-            return (s.streaming!, s.waiter)
+            return (s.output, s.waiter)
         }
-        if streaming {
+        if let output {
             if let final { output.yield(SSE.event(name: "message", id: "\(nextEventID())", data: final.jsonString)) }
             output.finish()
-        } else {
-            output.finish()
-            waiter?.resume(returning: false)
+            return true
         }
-        return streaming
+        waiter?.resume(returning: nil)
+        return false
     }
 
-    /// Waits until the reply is decided: true for a stream.
-    func decided() async -> Bool {
-        await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
-            let now = state.withLock { s -> Bool? in
-                if let d = s.streaming { return d }
+    /// Waits until the reply is decided: the event stream, or nil for a JSON reply.
+    func decided() async -> AsyncStream<ByteBuffer>? {
+        await withCheckedContinuation { (c: CheckedContinuation<AsyncStream<ByteBuffer>?, Never>) in
+            let now = state.withLock { s -> AsyncStream<ByteBuffer>?? in
+                if let d = s.streaming { return .some(d ? s.stream : nil) }
                 s.waiter = c
-                return nil
+                return .none
             }
             if let now { c.resume(returning: now) }
         }

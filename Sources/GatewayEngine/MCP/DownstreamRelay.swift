@@ -54,7 +54,7 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
         var stale: UpstreamSession?
         let task = state.withLock { s -> Task<Result<UpstreamSession, UpstreamError>, Never>? in
             switch s.links[upstream] {
-            case .ready(let session, _) where !session.isClosed && session.settings == settings: return nil
+            case .ready(let session, _) where !session.isClosed && session.settings.generation == settings.generation: return nil
             case .connecting(let t): return t
             default:
                 // Closed, or opened under settings the admin has since changed: open a new one.

@@ -48,6 +48,8 @@ struct UpstreamSettings: Sendable, Equatable {
     var maxTimeout: Duration
     var maxMessageBytes: Int
     var connectTimeout: Duration
+    /// Bumped by the hub whenever the settings change, so sessions opened under older ones are noticed cheaply.
+    var generation: UInt64 = 0
 
     init(record r: UpstreamRecord, defaults: UpstreamConfiguration) {
         name = r.name

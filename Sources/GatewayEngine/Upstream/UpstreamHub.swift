@@ -27,6 +27,7 @@ final class UpstreamHub: Sendable {
         var discovering: [String: Task<Result<UpstreamDiscoveryReport, UpstreamError>, Never>] = [:]
         var inUse: Set<String> = []
         var shutDown = false
+        var generation: UInt64 = 0
     }
     private let state = LockedBox(State())
 
@@ -51,9 +52,18 @@ final class UpstreamHub: Sendable {
 
     /// Takes the upstreams of a new configuration: changed ones lose their stdio child and discovery state.
     func update(_ records: [String: UpstreamRecord], inUse: Set<String>) {
-        let compiled = records.mapValues { UpstreamSettings(record: $0, defaults: configuration) }
+        var compiled = records.mapValues { UpstreamSettings(record: $0, defaults: configuration) }
         let stale = state.withLock { s -> [StdioSupervisor] in
             var stale: [StdioSupervisor] = []
+            for (name, var new) in compiled {
+                if let old = s.settings[name], old == new {
+                    new.generation = old.generation
+                } else {
+                    s.generation += 1
+                    new.generation = s.generation
+                }
+                compiled[name] = new
+            }
             for (name, old) in s.settings where compiled[name] != old {
                 if let sup = s.supervisors.removeValue(forKey: name) { stale.append(sup) }
                 s.discoveredAt[name] = nil

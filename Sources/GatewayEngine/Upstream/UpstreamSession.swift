@@ -15,8 +15,15 @@ final class UpstreamSession: @unchecked Sendable {
     struct Pending {
         var continuation: CheckedContinuation<Result<JSONObject, UpstreamError>, Never>
         var call: UpstreamCall?
+        var method: String
+        var started: ContinuousClock.Instant
         var lastActivity: ContinuousClock.Instant
-        var tasks: [Task<Void, Never>] = []
+        /// Silence allowed (progress restarts it) and the hard maximum from `started`.
+        var timeout: Duration
+        var maxTimeout: Duration
+        var sender: Task<Void, Never>?
+
+        var deadline: ContinuousClock.Instant { min(lastActivity + timeout, started + maxTimeout) }
     }
 
     struct Handshake: Sendable {
@@ -34,6 +41,8 @@ final class UpstreamSession: @unchecked Sendable {
         var handshake: Handshake?
         var closed: UpstreamError?
         var lastUsed = ContinuousClock.now
+        /// Whether the session's watchdog task runs (it does while calls are pending).
+        var watching = false
     }
     private let state = LockedBox(State())
     /// The client capabilities declared upstream (those of the downstream client this session serves).
@@ -136,7 +145,14 @@ final class UpstreamSession: @unchecked Sendable {
         let name = settings.name
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Result<JSONObject, UpstreamError>, Never>) in
-                state.withLock { $0.pending[id] = Pending(continuation: c, call: call, lastActivity: started) }
+                let startWatchdog = state.withLock { s -> Bool in
+                    s.pending[id] = Pending(
+                        continuation: c, call: call, method: method, started: started, lastActivity: started, timeout: timeout,
+                        maxTimeout: maxTimeout)
+                    defer { s.watching = true }
+                    return !s.watching
+                }
+                if startWatchdog { Task { await self.watch() } }
                 let sender = Task {
                     do throws(UpstreamError) {
                         try await channel.send(outgoing, requestID: .int(id))
@@ -147,30 +163,12 @@ final class UpstreamSession: @unchecked Sendable {
                         self.complete(id, .failure(error))
                     }
                 }
-                let watchdog = Task {
-                    while !Task.isCancelled {
-                        guard let last = self.state.withLock({ $0.pending[id]?.lastActivity }) else { return }
-                        let deadline = min(last + timeout, started + maxTimeout)
-                        if ContinuousClock.now >= deadline {
-                            let hard = deadline == started + maxTimeout
-                            let seconds = (hard ? maxTimeout : timeout).components.seconds
-                            if self.complete(id, .failure(UpstreamError(.timeout, "upstream '\(name)' did not answer \(method) within \(seconds) s\(hard ? " (hard maximum)" : "")"))) {
-                                self.cancelUpstream(id, reason: "timed out at the gateway")
-                            }
-                            return
-                        }
-                        try? await Task.sleep(until: deadline, clock: .continuous)
-                    }
-                }
                 let registered = state.withLock { s -> Bool in
                     guard s.pending[id] != nil else { return false }
-                    s.pending[id]?.tasks = [sender, watchdog]
+                    s.pending[id]?.sender = sender
                     return true
                 }
-                if !registered {
-                    sender.cancel()
-                    watchdog.cancel()
-                }
+                if !registered { sender.cancel() }
             }
         } onCancel: {
             if self.complete(id, .failure(UpstreamError(.cancelled, "request cancelled"))) {
@@ -180,11 +178,43 @@ final class UpstreamSession: @unchecked Sendable {
         return try result.get()
     }
 
+    /// One watchdog per session while calls are pending (not one per call): it sleeps until the earliest deadline,
+    /// fails the calls whose silence or hard maximum ran out and tells the upstream they are cancelled.
+    private func watch() async {
+        while true {
+            let now = ContinuousClock.now
+            let (expired, next) = state.withLock { s -> ([(Int64, Pending)], ContinuousClock.Instant?) in
+                var expired: [(Int64, Pending)] = []
+                var next: ContinuousClock.Instant?
+                for (id, p) in s.pending {
+                    let d = p.deadline
+                    if d <= now { expired.append((id, p)) } else { next = min(next ?? d, d) }
+                }
+                if next == nil && expired.isEmpty { s.watching = false }
+                return (expired, next)
+            }
+            for (id, p) in expired {
+                let hard = p.started + p.maxTimeout <= now
+                let seconds = (hard ? p.maxTimeout : p.timeout).components.seconds
+                let error = UpstreamError(
+                    .timeout, "upstream '\(settings.name)' did not answer \(p.method) within \(seconds) s\(hard ? " (hard maximum)" : "")")
+                if complete(id, .failure(error)) { cancelUpstream(id, reason: "timed out at the gateway") }
+            }
+            guard let next else {
+                if expired.isEmpty { return }
+                continue
+            }
+            // At least once a second, so a call with an earlier deadline than the one slept for (a call that arrives
+            // during a re-initialisation) is never late by more than that.
+            try? await Task.sleep(until: min(next, .now + .seconds(1)), clock: .continuous)
+        }
+    }
+
     /// Resolves a pending request once; false when it was already resolved.
     @discardableResult
     private func complete(_ id: Int64, _ result: Result<JSONObject, UpstreamError>) -> Bool {
         guard let p = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return false }
-        p.tasks.forEach { $0.cancel() }
+        p.sender?.cancel()
         p.continuation.resume(returning: result)
         return true
     }
@@ -295,7 +325,7 @@ final class UpstreamSession: @unchecked Sendable {
             return (s.pending, s.inbound)
         }
         for (_, p) in pending {
-            p.tasks.forEach { $0.cancel() }
+            p.sender?.cancel()
             p.continuation.resume(returning: .failure(reason))
         }
         inbound.values.forEach { $0.cancel() }
