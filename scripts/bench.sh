@@ -25,6 +25,19 @@
 #   BENCH_POLICIES=1          instead of gateway vs direct, compare at c=32 the same server with and without a
 #                             rate-limit-by-key (limit never reached) and a validate-jwt policy (RS256 token, JWKS
 #                             served by the same nginx), interleaved over BENCH_ROUNDS=3 rounds; needs openssl
+#   BENCH_UPSTREAM=1          instead, compare at c=32 tools/call on an upstream Streamable HTTP MCP server called
+#                             directly with the same call relayed by the gateway (`gatehouse upstream add up --url
+#                             …/mcp`, `gatehouse server create relay --upstream up`, called at /relay/mcp), in
+#                             interleaved rounds (BENCH_ROUNDS=3), every wrk connection with its own MCP session
+#                             (BENCH_SESSIONS=32: mcpload -t/-s, one session per wrk thread; fewer sessions share).
+#                             The upstream (BENCH_UPSTREAM_KIND):
+#                               gatehouse (default): a second release `gatehouse serve` exposing getPet on the same
+#                                 nginx. A fast (Swift) upstream, so the ratio measures what the relay costs rather
+#                                 than how slow the upstream is: with everything on one machine, a slow upstream hides
+#                                 the gateway's cost in its own (a Python upstream makes any gateway look cheap).
+#                               python: the official `mcp` SDK's MCPServer (scripts/bench_upstream.py: echo tool,
+#                                 json_response, stateless) under uvicorn with BENCH_PY_WORKERS=2 workers, from the
+#                                 repo's .venv (scripts/interop.sh creates it): a third-party upstream, for reference.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,12 +69,13 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 WORK="$(mktemp -d -t gatehouse-bench.XXXXXX)"
 NGINX_PID=""
 SERVE_PID=""
+UP_PID=""
 cleanup() {
   local pid
-  for pid in $SERVE_PID $NGINX_PID; do
+  for pid in $SERVE_PID $UP_PID $NGINX_PID; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $SERVE_PID $NGINX_PID; do
+  for pid in $SERVE_PID $UP_PID $NGINX_PID; do
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -143,6 +157,14 @@ DIRECT_URL="http://127.0.0.1:$NGINX_PORT/pets/1"
 
 # --- gateway configuration ------------------------------------------------------------------------
 DB="$WORK/gatehouse.sqlite"
+UPSTREAM_MODE="${BENCH_UPSTREAM:-0}"
+UPSTREAM_KIND="${BENCH_UPSTREAM_KIND:-gatehouse}"
+[[ $UPSTREAM_MODE == 1 && "${BENCH_POLICIES:-0}" == 1 ]] && die "BENCH_UPSTREAM=1 and BENCH_POLICIES=1 are separate modes"
+[[ "${BENCH_SESSIONS:-32}" =~ ^[1-9][0-9]*$ ]] && ((${BENCH_SESSIONS:-32} <= 32)) || die "BENCH_SESSIONS must be 1..32"
+# In upstream mode the REST-backed server is the upstream's (its own database, its own `serve`), not the gateway's.
+API_DB="$DB"
+[[ $UPSTREAM_MODE == 1 ]] && API_DB="$WORK/upstream.sqlite"
+if [[ $UPSTREAM_MODE != 1 || $UPSTREAM_KIND == gatehouse ]]; then
 cat >"$WORK/bench.yaml" <<'EOF'
 openapi: 3.0.3
 info: { title: Bench, version: "1.0" }
@@ -165,9 +187,59 @@ paths:
                   tag: { type: string }
 EOF
 "$BIN" api import bench --from "$WORK/bench.yaml" --base-url "http://127.0.0.1:$NGINX_PORT" \
-  --allow-private-network --db "$DB" >"$WORK/import.log" 2>&1 || { cat "$WORK/import.log" >&2; die "api import failed"; }
-"$BIN" server create bench --api bench --all --base-path bench --db "$DB" >"$WORK/create.log" 2>&1 \
+  --allow-private-network --db "$API_DB" >"$WORK/import.log" 2>&1 || { cat "$WORK/import.log" >&2; die "api import failed"; }
+"$BIN" server create bench --api bench --all --base-path bench --db "$API_DB" >"$WORK/create.log" 2>&1 \
   || { cat "$WORK/create.log" >&2; die "server create failed"; }
+fi
+
+# --- upstream mode: the upstream MCP server, and the gateway's relay server in front of it ----------
+if [[ $UPSTREAM_MODE == 1 ]]; then
+  case "$UPSTREAM_KIND" in
+    gatehouse)
+      UP_PORT="$(free_port)"
+      "$BIN" serve --db "$API_DB" --listen "127.0.0.1:$UP_PORT" --log-level warning >"$WORK/upstream.log" 2>&1 &
+      UP_PID=$!
+      wait_http "http://127.0.0.1:$UP_PORT/healthz" 30 "$UP_PID" \
+        || { tail -40 "$WORK/upstream.log" >&2; die "upstream gatehouse serve did not answer /healthz within 30s"; }
+      UP_URL="http://127.0.0.1:$UP_PORT/bench/mcp"
+      UP_TOOL=getPet UP_ARGS='{"petId":1}'
+      ;;
+    python)
+      PY="$ROOT/.venv/bin/python"
+      [[ -x "$PY" ]] || die "BENCH_UPSTREAM_KIND=python needs the repo's .venv with the mcp package (run scripts/interop.sh once)"
+      "$PY" "$ROOT/scripts/bench_upstream.py" --workers "${BENCH_PY_WORKERS:-2}" >"$WORK/upstream.out" 2>"$WORK/upstream.log" &
+      UP_PID=$!
+      for _ in $(seq 300); do grep -q '^PORT ' "$WORK/upstream.out" 2>/dev/null && break; kill -0 "$UP_PID" 2>/dev/null || break; sleep 0.1; done
+      UP_PORT="$(awk '/^PORT /{print $2}' "$WORK/upstream.out")"
+      [[ -n "$UP_PORT" ]] || { tail -40 "$WORK/upstream.log" >&2; die "the Python upstream did not start"; }
+      UP_URL="http://127.0.0.1:$UP_PORT/mcp"
+      UP_TOOL=echo UP_ARGS='{"text":"Rex"}'
+      # the workers accept once their app is loaded: wait until one answers
+      for _ in $(seq 300); do
+        curl -sf -o /dev/null --max-time 2 -X POST "$UP_URL" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+          -H 'MCP-Protocol-Version: 2025-06-18' -d '{"jsonrpc":"2.0","id":1,"method":"ping"}' && break
+        kill -0 "$UP_PID" 2>/dev/null || { tail -40 "$WORK/upstream.log" >&2; die "the Python upstream exited"; }
+        sleep 0.1
+      done
+      ;;
+    *) die "BENCH_UPSTREAM_KIND must be gatehouse or python" ;;
+  esac
+  # `upstream add` / `server create --upstream` when this binary has them, else the same through the config file.
+  if "$BIN" upstream add --help >/dev/null 2>&1; then
+    "$BIN" upstream add up --url "$UP_URL" --allow-private-network --db "$DB" >>"$WORK/create.log" 2>&1 \
+      || { cat "$WORK/create.log" >&2; die "upstream add failed"; }
+    "$BIN" server create relay --upstream up --db "$DB" >>"$WORK/create.log" 2>&1 \
+      || { cat "$WORK/create.log" >&2; die "server create relay failed"; }
+  else
+    cat >"$WORK/relay.yaml" <<EOF
+upstreams:
+  - { name: up, url: "$UP_URL", allowPrivateNetwork: true }
+servers:
+  - { name: relay, upstreams: [ { upstream: up } ] }
+EOF
+    "$BIN" apply -f "$WORK/relay.yaml" --db "$DB" >>"$WORK/create.log" 2>&1 || { cat "$WORK/create.log" >&2; die "apply relay.yaml failed"; }
+  fi
+fi
 
 # --- policies: a second server with rate-limit-by-key and validate-jwt -----------------------------
 if [[ "${BENCH_POLICIES:-0}" == 1 ]]; then
@@ -221,6 +293,7 @@ STARTUP_MS=$(((t1 - t0) / 1000000))
 rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 RSS_IDLE_KIB=$(rss_kib "$SERVE_PID")
 GW_URL="http://127.0.0.1:$GW_PORT/bench/mcp"
+[[ $UPSTREAM_MODE == 1 ]] && GW_URL="http://127.0.0.1:$GW_PORT/relay/mcp"
 
 # --- load -----------------------------------------------------------------------------------------
 RESULTS="$WORK/results"
@@ -239,6 +312,66 @@ run() { # label target(direct|gateway) concurrency
   echo "$target $c $line" >>"$RESULTS"
   say "$label done"
 }
+if [[ $UPSTREAM_MODE == 1 ]]; then
+  # Interleaved rounds (the order alternates, so a drift in the machine's load favours neither), same processes.
+  SESSIONS="${BENCH_SESSIONS:-32}"
+  PIDS="gateway=$SERVE_PID,upstream=$UP_PID"
+  [[ $UPSTREAM_KIND == gatehouse ]] && PIDS+=",nginx=$NGINX_PID"
+  for round in $(seq "${BENCH_ROUNDS:-3}"); do
+    order="direct gateway"
+    ((round % 2 == 0)) && order="gateway direct"
+    for variant in $order; do
+      out="$WORK/$variant-$round.log"
+      url="$UP_URL"
+      [[ $variant == gateway ]] && url="$GW_URL"
+      bash "$MCPLOAD" -T "$UP_TOOL" -a "$UP_ARGS" -c 32 -t "$SESSIONS" -s "$SESSIONS" -d "$DURATION" -w "$WARMUP" -e '"Rex"' \
+        -P "$PIDS" -L "$variant" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "mcpload $variant failed"; }
+      grep '^SUMMARY' "$out" | tail -1 | sed "s/^/$variant /" >>"$WORK/upstream.txt"
+      say "$variant round $round done"
+    done
+  done
+  python3 - "$WORK/upstream.txt" "$UPSTREAM_KIND" "$SESSIONS" "$DURATION" <<'PYEOF'
+import re, statistics, sys
+path, kind, sessions, duration = sys.argv[1:5]
+runs = {"direct": [], "gateway": []}
+for line in open(path):
+    variant, summary = line.split(" ", 1)
+    fields = dict((k, v.strip('"')) for k, v in re.findall(r'(\w+)=("[^"]*"|[^\s()]+)', summary))
+    fields["stalled"] = "STALLED" in summary
+    runs[variant].append(fields)
+f = lambda d, k: float(d.get(k, 0) or 0)
+mean = lambda v, k: statistics.mean(f(d, k) for d in runs[v])
+d, g = mean("direct", "rps"), mean("gateway", "rps")
+print()
+print(f"tools/call at c=32 on a Streamable HTTP upstream ({kind}), called directly and through the gateway; "
+      f"{len(runs['direct'])} interleaved rounds of {duration}s, {sessions} MCP sessions per run")
+for v, label in (("direct", "upstream directly"), ("gateway", "through the gateway")):
+    rounds = ", ".join(f"{f(x, 'rps'):.0f}" for x in runs[v])
+    print(f"  {label:<20} {mean(v, 'rps'):>8.0f} req/s  p50 {mean(v, 'p50_ms'):.2f} ms  p99 {mean(v, 'p99_ms'):.2f} ms  (rounds: {rounds})")
+ratios = ", ".join(f"{f(b, 'rps') / f(a, 'rps'):.3f}" for a, b in zip(runs["direct"], runs["gateway"]) if f(a, "rps"))
+print(f"  ratio gateway/direct: {g / d:.3f}  (per round: {ratios})")
+for name in ("gateway", "upstream", "nginx"):
+    key = f"cpu_{name}_ms_per_req"
+    if all(key in x for x in runs["gateway"]):
+        direct = f"; {mean('direct', key):.3f} ms when called directly" if name != "gateway" else ""
+        print(f"  {name} CPU per call through the gateway: {mean('gateway', key):.3f} ms{direct}")
+wrk = lambda v: 1000 * mean(v, "wrk_cpu_s") / max(1.0, mean(v, "requests"))
+print(f"  wrk CPU per call: {wrk('direct'):.3f} ms direct, {wrk('gateway'):.3f} ms through the gateway; "
+      f"machine busy: {mean('direct', 'machine_busy_pct'):.0f}% direct, {mean('gateway', 'machine_busy_pct'):.0f}% through the gateway")
+# Everything runs on this machine, so with the CPUs saturated the rate is about cores / CPU per call: the ratio of
+# the CPU per call (all measured processes and wrk) predicts the throughput ratio without the noise of other load.
+cpu = lambda v: sum(mean(v, k) for k in runs[v][0] if k.startswith("cpu_") and k.endswith("_ms_per_req")) + wrk(v)
+if cpu("gateway"):
+    print(f"  CPU per call, all processes and wrk: {cpu('direct'):.3f} ms direct, {cpu('gateway'):.3f} ms through the gateway: "
+          f"ratio {cpu('direct') / cpu('gateway'):.3f} (less sensitive to other load on the machine)")
+errors = sum(int(f(x, "errors")) for v in runs.values() for x in v)
+if errors:
+    print(f"WARNING: {errors} failed requests")
+if any(x["stalled"] for v in runs.values() for x in v):
+    print("WARNING: some runs stalled (effective concurrency far below 32)")
+PYEOF
+  exit 0
+fi
 if [[ "${BENCH_POLICIES:-0}" == 1 ]]; then
   # Interleaved rounds: the same server shape with and without policies, same process, same run.
   for round in $(seq "${BENCH_ROUNDS:-3}"); do
