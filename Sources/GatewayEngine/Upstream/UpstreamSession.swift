@@ -43,6 +43,9 @@ final class UpstreamSession: @unchecked Sendable {
         var lastUsed = ContinuousClock.now
         /// Whether the session's watchdog task runs (it does while calls are pending).
         var watching = false
+        /// Counts successful handshakes; a re-initialisation runs once per expired session, shared by its callers.
+        var epoch = 0
+        var reinitializing: Task<Result<Void, UpstreamError>, Never>?
     }
     private let state = LockedBox(State())
     /// The client capabilities declared upstream (those of the downstream client this session serves).
@@ -92,7 +95,10 @@ final class UpstreamSession: @unchecked Sendable {
         let handshake = Handshake(
             protocolVersion: version, capabilities: result["capabilities"]?.objectValue ?? [:], serverInfo: result["serverInfo"]?.objectValue ?? [:],
             instructions: result["instructions"]?.stringValue)
-        state.withLock { $0.handshake = handshake }
+        state.withLock { s in
+            s.handshake = handshake
+            s.epoch += 1
+        }
         await channel.initialized(protocolVersion: version)
         try await notify(method: "notifications/initialized", params: nil)
     }
@@ -107,14 +113,31 @@ final class UpstreamSession: @unchecked Sendable {
     /// Sends a request and waits for its answer (`["result": …]` or `["error": …]`), re-initialising once if the
     /// upstream forgot the session (it then has not processed the request, so sending it again is safe).
     func request(method: String, params: JSONObject?, call: UpstreamCall?) async throws(UpstreamError) -> JSONObject {
+        let epoch = state.withLock { $0.epoch }
         do {
             return try await send(method: method, params: params, call: call, timeout: settings.timeout)
         } catch where error.code == .sessionExpired {
-            logger.info("upstream session expired; initializing a new one", metadata: ["upstream": "\(settings.name)"])
-            channel.resetSession()
-            try await initialize()
+            try await reinitialize(after: epoch)
             return try await send(method: method, params: params, call: call, timeout: settings.timeout)
         }
+    }
+
+    /// Starts a new upstream session once for every caller that saw the old one expire.
+    private func reinitialize(after epoch: Int) async throws(UpstreamError) {
+        let task = state.withLock { s -> Task<Result<Void, UpstreamError>, Never>? in
+            if let t = s.reinitializing { return t }
+            guard s.epoch == epoch else { return nil }
+            let t = Task { () -> Result<Void, UpstreamError> in
+                self.logger.info("upstream session expired; initializing a new one", metadata: ["upstream": "\(self.settings.name)"])
+                self.channel.resetSession()
+                let result = await Result.capture { () async throws(UpstreamError) in try await self.initialize() }
+                self.state.withLock { $0.reinitializing = nil }
+                return result
+            }
+            s.reinitializing = t
+            return t
+        }
+        if let task { try await task.value.get() }
     }
 
     private func send(method: String, params: JSONObject?, call: UpstreamCall?, timeout: Duration) async throws(UpstreamError) -> JSONObject {
