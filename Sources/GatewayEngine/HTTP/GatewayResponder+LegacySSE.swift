@@ -78,10 +78,10 @@ extension GatewayResponder {
         let snapshot = exchange
         let version = session.protocolVersion
         let relay = server.hasUpstreams ? session.relay : nil
-        let context = relay.map {
-            RelayContext(relay: $0, call: UpstreamCall(peer: $0, sink: { session.send($0) }, progressToken: params?["_meta"]?["progressToken"]))
-        }
         let handle = relay?.track(rid)
+        let context = relay.map {
+            RelayContext(relay: $0, call: UpstreamCall(peer: $0, sink: { session.send($0) }, progressToken: params?["_meta"]?["progressToken"], handle: handle))
+        }
         let task = Task {
             var exchange = snapshot
             let outcome = await gateway.handle(message, server: server, version: version, policy: &exchange.policy, relay: context)

@@ -117,14 +117,24 @@ extension GatewayResponder {
     func relayedReply(
         _ message: JSONRPCMessage, id: JSONValue, params: JSONObject?, server: CompiledServer, session: MCPSession, exchange: inout Exchange
     ) async -> Response {
-        let streamed = StreamedReply(eventIDs: { session.nextEventID() })
         let relay = session.relay
-        let context = RelayContext(
-            relay: relay, call: UpstreamCall(peer: relay, sink: { streamed.send($0) }, progressToken: params?["_meta"]?["progressToken"]))
+        let progressToken = params?["_meta"]?["progressToken"]
+        if progressToken == nil, !Self.mayBeAsked(relay.clientCapabilities) {
+            // Nothing but the answer can come for this request (no progress token, and the client cannot be asked
+            // for sampling, elicitation or roots): handle it in place and answer with JSON. Cancellation reaches the
+            // upstream call through the handle.
+            let handle = relay.track(id)
+            let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: nil, progressToken: nil, handle: handle))
+            let outcome = await gateway.handle(message, server: server, version: session.protocolVersion, policy: &exchange.policy, relay: context)
+            handle.finish()
+            return reply(outcome, exchange: &exchange)
+        }
+        let streamed = StreamedReply(eventIDs: { session.nextEventID() })
+        let handle = relay.track(id)
+        let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: { streamed.send($0) }, progressToken: progressToken, handle: handle))
         let snapshot = exchange
         let version = session.protocolVersion
         let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
-        let handle = relay.track(id)
         let task = Task {
             var ex = snapshot
             let outcome = await gateway.handle(message, server: server, version: version, policy: &ex.policy, relay: context)
@@ -150,6 +160,11 @@ extension GatewayResponder {
         }
         exchange = ex
         return reply(outcome, exchange: &exchange)
+    }
+
+    /// Whether an upstream may send the client requests (it declared sampling, elicitation or roots).
+    static func mayBeAsked(_ capabilities: JSONObject) -> Bool {
+        capabilities["sampling"] != nil || capabilities["elicitation"] != nil || capabilities["roots"] != nil
     }
 
     /// A notification from the client: cancellation reaches the request in flight in this session; a roots change

@@ -224,7 +224,7 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
 final class RequestHandle: @unchecked Sendable {
     let key: String
     private weak var relay: DownstreamRelay?
-    private let state = LockedBox<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+    private let state = LockedBox<(task: Task<Void, Never>?, action: (@Sendable () -> Void)?, cancelled: Bool)>((nil, nil, false))
 
     fileprivate init(relay: DownstreamRelay, key: String) {
         self.relay = relay
@@ -240,17 +240,30 @@ final class RequestHandle: @unchecked Sendable {
         if cancelled { task.cancel() }
     }
 
+    /// What cancels the request's upstream call (set when the call starts; run at once if already cancelled).
+    func onCancel(_ action: @escaping @Sendable () -> Void) {
+        let cancelled = state.withLock { s in
+            s.action = action
+            return s.cancelled
+        }
+        if cancelled { action() }
+    }
+
     func cancel() {
-        let task = state.withLock { s in
+        let (task, action) = state.withLock { s in
             s.cancelled = true
-            return s.task
+            return (s.task, s.action)
         }
         task?.cancel()
+        action?()
     }
 
     /// The request is over.
     func finish() {
         relay?.untrack(self)
-        state.withLock { $0.task = nil }
+        state.withLock { s in
+            s.task = nil
+            s.action = nil
+        }
     }
 }

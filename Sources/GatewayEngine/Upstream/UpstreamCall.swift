@@ -6,11 +6,14 @@ final class UpstreamCall: Sendable {
     let sink: (@Sendable (JSONValue) -> Void)?
     /// The client's `progressToken`, restored on progress notifications.
     let progressToken: JSONValue?
+    /// The client's request in its session, through which `notifications/cancelled` reaches the upstream call.
+    let handle: RequestHandle?
 
-    init(peer: (any DownstreamPeer)?, sink: (@Sendable (JSONValue) -> Void)?, progressToken: JSONValue?) {
+    init(peer: (any DownstreamPeer)?, sink: (@Sendable (JSONValue) -> Void)?, progressToken: JSONValue?, handle: RequestHandle? = nil) {
         self.peer = peer
         self.sink = sink
         self.progressToken = progressToken
+        self.handle = handle
     }
 }
 

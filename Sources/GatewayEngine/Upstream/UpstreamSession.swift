@@ -176,6 +176,11 @@ final class UpstreamSession: @unchecked Sendable {
                     return !s.watching
                 }
                 if startWatchdog { Task { await self.watch() } }
+                call?.handle?.onCancel { [weak self] in
+                    if self?.complete(id, .failure(UpstreamError(.cancelled, "request cancelled"))) == true {
+                        self?.cancelUpstream(id, reason: "cancelled by the client")
+                    }
+                }
                 let sender = Task {
                     do throws(UpstreamError) {
                         try await channel.send(outgoing, requestID: .int(id))
