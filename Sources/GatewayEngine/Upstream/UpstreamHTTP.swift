@@ -132,9 +132,17 @@ struct UpstreamHTTP: Sendable {
 }
 
 extension HTTPClientResponse {
-    /// The media type without parameters, lowercased.
+    /// The media type without parameters, lowercased (ASCII; no Foundation on the hot path).
     var mediaType: String {
-        (headers.first(name: "content-type") ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard let value = headers.first(name: "content-type") else { return "" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for b in value.utf8 {
+            if b == UInt8(ascii: ";") { break }
+            if b == 0x20 || b == 0x09 { continue }
+            bytes.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
