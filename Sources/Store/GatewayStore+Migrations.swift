@@ -196,8 +196,9 @@ extension GatewayStore {
             }
             try revisionTriggers(db, table: "upstream")
             try revisionTriggers(db, table: "serverUpstream")
-            // Discovery rewrites `currentDefinition` and `updatedAt` often: only what changes what is served bumps.
-            try revisionTriggers(db, table: "upstreamTool", updateOf: "status, approvedFingerprint, approvedDefinition")
+            // Discovery writes a row only when what the upstream lists changed; those writes bump the revision (what is
+            // served, or what an admin is asked to approve, changed). Time stamps alone never do.
+            try revisionTriggers(db, table: "upstreamTool", updateOf: "status, approvedFingerprint, approvedDefinition, currentFingerprint, flags")
         }
         return m
     }

@@ -213,6 +213,8 @@ def gateway_config(ports: dict[str, int], python: str, work: Path) -> dict:
         "upstreams": upstreams,
         "servers": servers,
         "subscriptions": [{"name": "upstream-tester", "servers": ["guarded"], "keySha256": sha256(SUBSCRIPTION_KEY)}],
+        # Header rules reach the upstream request of a relayed call, as they reach a REST backend.
+        "policies": [{"scope": "server:guarded", "inbound": [{"set-header": {"name": "X-Tenant", "value": "{{subscription}}"}}]}],
     }
 
 
@@ -728,6 +730,7 @@ def test_client_credentials_are_not_forwarded(world: World, transport: str):
     seen = with_session(world, "guarded", go, transport, headers)
     current = seen["headers"]
     assert current.get("x-static") == "static-value", current
+    assert current.get("x-tenant") == "upstream-tester", "a set-header policy must reach the upstream request"
     for name in ("authorization", "cookie", SUBSCRIPTION_HEADER.lower()):
         assert name not in current, f"the upstream received {name}: {current[name]!r}"
     everything = json.dumps(seen)

@@ -139,7 +139,8 @@ extension Gateway {
             return HandlerOutcome(tool: name, outcome: .rpcError, error: e.message).failing(e)
         }
         if let binding = tool.upstream {
-            return await relayToolCall(binding, tool: name, params: params, arguments: arguments, version: version, relay: relay)
+            let withHeaders = relay.map { RelayContext(relay: $0.relay, call: $0.call.with(headers: backendHeaders)) }
+            return await relayToolCall(binding, tool: name, params: params, arguments: arguments, version: version, relay: withHeaders)
         }
         guard let operation = tool.operation else {
             let e = JSONRPCError(code: MCPProtocol.internalError, message: "tool \(name) has no backend")

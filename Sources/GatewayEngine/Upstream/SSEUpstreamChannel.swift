@@ -110,11 +110,11 @@ final class SSEUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         return resolved.absoluteString
     }
 
-    func send(_ message: JSONValue, requestID: JSONValue?) async throws(UpstreamError) {
+    func send(_ message: JSONValue, requestID: JSONValue?, headers rules: [HeaderRule]) async throws(UpstreamError) {
         guard let endpoint = state.withLock({ $0.endpoint }) else {
             throw UpstreamError(.unavailable, "upstream '\(http.settings.name)' has no open event stream")
         }
-        var req = try await http.request(endpoint, method: .POST)
+        var req = try await http.request(endpoint, method: .POST, rules: rules)
         req.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         req.body = .bytes(ByteBuffer(bytes: message.serialized()))
         let response = try await http.execute(req, deadline: http.settings.maxTimeout)

@@ -36,10 +36,10 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         if let version { req.headers.replaceOrAdd(name: "MCP-Protocol-Version", value: version) }
     }
 
-    func send(_ message: JSONValue, requestID: JSONValue?) async throws(UpstreamError) {
+    func send(_ message: JSONValue, requestID: JSONValue?, headers rules: [HeaderRule]) async throws(UpstreamError) {
         guard let inbox = state.withLock({ $0.inbox }) else { throw UpstreamError(.unavailable, "upstream '\(http.settings.name)' is not connected") }
         try await http.check(url)
-        var req = try await http.request(url, method: .POST)
+        var req = try await http.request(url, method: .POST, rules: rules)
         req.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         req.headers.replaceOrAdd(name: "Accept", value: "application/json, text/event-stream")
         headers(&req)

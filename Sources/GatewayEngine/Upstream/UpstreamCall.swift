@@ -8,12 +8,23 @@ final class UpstreamCall: Sendable {
     let progressToken: JSONValue?
     /// The client's request in its session, through which `notifications/cancelled` reaches the upstream call.
     let handle: RequestHandle?
+    /// `set-header` rules the request's policies add to the upstream HTTP request.
+    let headers: [HeaderRule]
 
-    init(peer: (any DownstreamPeer)?, sink: (@Sendable (JSONValue) -> Void)?, progressToken: JSONValue?, handle: RequestHandle? = nil) {
+    init(
+        peer: (any DownstreamPeer)?, sink: (@Sendable (JSONValue) -> Void)?, progressToken: JSONValue?, handle: RequestHandle? = nil,
+        headers: [HeaderRule] = []
+    ) {
         self.peer = peer
         self.sink = sink
         self.progressToken = progressToken
         self.handle = handle
+        self.headers = headers
+    }
+
+    /// The same call with the request's `set-header` rules.
+    func with(headers: [HeaderRule]) -> UpstreamCall {
+        headers.isEmpty ? self : UpstreamCall(peer: peer, sink: sink, progressToken: progressToken, handle: handle, headers: headers)
     }
 }
 

@@ -1,3 +1,6 @@
+/// A `set-header` rule for one upstream request (HTTP transports; ignored by stdio).
+typealias HeaderRule = (name: String, value: String, action: SetHeaderPolicy.ExistsAction)
+
 /// Where an upstream channel delivers what it reads.
 struct UpstreamInbox: Sendable {
     /// One message read from the upstream. `related` is the id of the gateway's request whose HTTP response carried
@@ -15,7 +18,7 @@ protocol UpstreamChannel: AnyObject, Sendable {
 
     /// Sends one message. On Streamable HTTP a request's answer (and anything sent with it) is delivered to the inbox
     /// before this returns, and returning without the answer means the upstream ended the exchange without one.
-    func send(_ message: JSONValue, requestID: JSONValue?) async throws(UpstreamError)
+    func send(_ message: JSONValue, requestID: JSONValue?, headers: [HeaderRule]) async throws(UpstreamError)
 
     /// Whether ``send(_:requestID:)`` returns only after the request's exchange is over (Streamable HTTP).
     var answersOnSend: Bool { get }

@@ -23,10 +23,19 @@ struct UpstreamHTTP: Sendable {
     }
 
     /// A request with the upstream's outbound headers. No header of the downstream client is ever copied.
-    func request(_ url: String, method: HTTPMethod) async throws(UpstreamError) -> HTTPClientRequest {
+    func request(_ url: String, method: HTTPMethod, rules: [HeaderRule] = []) async throws(UpstreamError) -> HTTPClientRequest {
         var req = HTTPClientRequest(url: url)
         req.method = method
         for (name, value) in settings.headers { req.headers.replaceOrAdd(name: name, value: value) }
+        // `set-header` policies, then the credential (which a policy cannot replace), as for REST backends.
+        for rule in rules {
+            switch rule.action {
+            case .override: req.headers.replaceOrAdd(name: rule.name, value: rule.value)
+            case .skip: if !req.headers.contains(name: rule.name) { req.headers.add(name: rule.name, value: rule.value) }
+            case .append: req.headers.add(name: rule.name, value: rule.value)
+            case .delete: req.headers.remove(name: rule.name)
+            }
+        }
         if let credentialHeaders {
             guard let origin = credentialOrigin(of: url), origin == settings.credentialOrigin else {
                 throw UpstreamError(

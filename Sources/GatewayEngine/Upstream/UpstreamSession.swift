@@ -107,7 +107,7 @@ final class UpstreamSession: @unchecked Sendable {
     func notify(method: String, params: JSONObject?) async throws(UpstreamError) {
         var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
         if let params { message["params"] = .object(params) }
-        try await channel.send(.object(message), requestID: nil)
+        try await channel.send(.object(message), requestID: nil, headers: [])
     }
 
     /// Sends a request and waits for its answer (`["result": …]` or `["error": …]`), re-initialising once if the
@@ -183,7 +183,7 @@ final class UpstreamSession: @unchecked Sendable {
                 }
                 let sender = Task {
                     do throws(UpstreamError) {
-                        try await channel.send(outgoing, requestID: .int(id))
+                        try await channel.send(outgoing, requestID: .int(id), headers: call?.headers ?? [])
                         if answersOnSend {
                             self.complete(id, .failure(UpstreamError(.protocolError, "upstream '\(name)' ended its answer to \(method) without a response")))
                         }
@@ -337,7 +337,7 @@ final class UpstreamSession: @unchecked Sendable {
             if !removed && Task.isCancelled { return }
             var message: JSONObject = ["jsonrpc": "2.0", "id": id]
             for (k, v) in answer { message[k] = v }
-            try? await self.channel.send(.object(message), requestID: nil)
+            try? await self.channel.send(.object(message), requestID: nil, headers: [])
         }
         // Registered unless it already finished (the entry would never be removed).
         state.withLock { s in if !finished.withLock({ $0 }) { s.inbound[key] = task } }

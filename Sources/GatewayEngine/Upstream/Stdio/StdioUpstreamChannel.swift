@@ -51,7 +51,7 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         }
     }
 
-    func send(_ message: JSONValue, requestID: JSONValue?) async throws(UpstreamError) {
+    func send(_ message: JSONValue, requestID: JSONValue?, headers: [HeaderRule]) async throws(UpstreamError) {
         guard let process = child.withLock({ $0 }) else { throw UpstreamError(.unavailable, "upstream '\(settings.name)' is not running") }
         var bytes = message.serialized()
         bytes.append(0x0A)
