@@ -28,7 +28,7 @@ final class SSEUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         try await http.check(url)
         var req = try await http.request(url, method: .GET)
         req.headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
-        let response = try await http.execute(req, deadline: http.settings.connectTimeout)
+        let response = try await http.execute(req, deadline: http.settings.connectTimeout, stream: true)
         guard response.status == .ok else {
             _ = try? await http.readBody(response)
             throw http.failure(for: response)

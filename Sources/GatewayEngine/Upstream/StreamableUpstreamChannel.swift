@@ -98,7 +98,7 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
                 var req = try await http.request(url, method: .GET)
                 req.headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
                 headers(&req)
-                let response = try await http.execute(req, deadline: http.settings.connectTimeout)
+                let response = try await http.execute(req, deadline: http.settings.connectTimeout, stream: true)
                 guard response.status == .ok, response.mediaType == "text/event-stream" else {
                     _ = try? await http.readBody(response)
                     return

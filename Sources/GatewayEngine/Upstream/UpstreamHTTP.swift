@@ -8,6 +8,8 @@ import NIOHTTP1
 /// credential, computed per request so that tokens refresh).
 struct UpstreamHTTP: Sendable {
     let client: HTTPClient
+    /// The client for long-lived event streams.
+    let streamClient: HTTPClient
     let resolutions: ResolutionCache
     let settings: UpstreamSettings
     /// Headers added to every request: static headers, then the credential (nil = none).
@@ -48,9 +50,10 @@ struct UpstreamHTTP: Sendable {
     }
 
     /// Sends a request; the deadline bounds the wait for the response head only (the body is bounded by the caller).
-    func execute(_ req: HTTPClientRequest, deadline: Duration) async throws(UpstreamError) -> HTTPClientResponse {
+    /// `stream: true` uses the client for long-lived event streams.
+    func execute(_ req: HTTPClientRequest, deadline: Duration, stream: Bool = false) async throws(UpstreamError) -> HTTPClientResponse {
         do {
-            return try await client.execute(req, deadline: .now() + deadline.timeAmount)
+            return try await (stream ? streamClient : client).execute(req, deadline: .now() + deadline.timeAmount)
         } catch {
             throw Self.map(error, upstream: settings.name)
         }

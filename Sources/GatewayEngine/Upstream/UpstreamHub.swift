@@ -11,7 +11,11 @@ final class UpstreamHub: Sendable {
     let configuration: UpstreamConfiguration
     let credentials: CredentialManager?
     let logger: Logger
+    /// Requests (POSTs and their answers).
     let http: HTTPClient
+    /// Long-lived event streams (Streamable HTTP GET streams, legacy SSE streams), kept apart so they never hold
+    /// connections that requests wait for.
+    let streams: HTTPClient
     let resolutions = ResolutionCache()
     /// Told when discovery changed an upstream's recorded tools (the gateway reloads and announces the change).
     let onToolsChanged: @Sendable (_ upstream: String, _ changes: [UpstreamToolChange]) -> Void
@@ -43,11 +47,13 @@ final class UpstreamHub: Sendable {
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: configuration.connectTimeout.timeAmount, read: nil),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256),
             decompression: .disabled)
         config.httpVersion = .automatic
         config.tracing.tracer = nil
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
+        streams = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 
     /// Takes the upstreams of a new configuration: changed ones lose their stdio child and discovery state.
@@ -112,7 +118,7 @@ final class UpstreamHub: Sendable {
                 return injection.headers.map { ($0.name, $0.value) }
             }
         }
-        return UpstreamHTTP(client: http, resolutions: resolutions, settings: settings, credentialHeaders: provider)
+        return UpstreamHTTP(client: http, streamClient: streams, resolutions: resolutions, settings: settings, credentialHeaders: provider)
     }
 
     /// A session for a downstream client: the shared child for stdio, else a new upstream session of its own that
@@ -274,5 +280,6 @@ final class UpstreamHub: Sendable {
             for sup in supervisors { group.addTask { await sup.stop() } }
         }
         try? await http.shutdown()
+        try? await streams.shutdown()
     }
 }
