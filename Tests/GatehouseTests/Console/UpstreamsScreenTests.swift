@@ -441,7 +441,7 @@ struct UpstreamsScreenTests {
         let revision = try f.store.configRevision()
         try f.store.dbPool.write { db in
             try db.execute(
-                sql: "UPDATE upstreamTool SET currentDefinition = ?, currentFingerprint = 'moved' WHERE name = ?",
+                sql: "UPDATE upstreamTool SET currentDefinition = ? WHERE name = ?",
                 arguments: [#"{"name": "rug", "description": "Pulls harder."}"#, Self.evilName])
         }
         #expect(try f.store.configRevision() == revision)
