@@ -74,11 +74,15 @@ struct StdioSupervisorTests {
         let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
         // `sleep` never reads its input nor answers: the handshake must give up at the hard maximum.
         let record = try store.addUpstream(UpstreamRecord(name: "mute", transport: .stdio, argv: ["sleep", "300"], timeoutSeconds: 0.3, maxTimeoutSeconds: 0.5))
-        let hub = UpstreamHub(store: store, configuration: UpstreamConfiguration(), credentials: nil, logger: Logger(label: "test"))
+        // Without the hard maximum the handshake would wait connect + silence = 60.3 s; with it, 0.5 s. The bound
+        // leaves room for a machine busy with other suites.
+        var configuration = UpstreamConfiguration()
+        configuration.connectTimeout = .seconds(60)
+        let hub = UpstreamHub(store: store, configuration: configuration, credentials: nil, logger: Logger(label: "test"))
         hub.update(["mute": record], inUse: [])
         let started = ContinuousClock.now
         await #expect(throws: UpstreamError.self) { _ = try await hub.supervisor(try hub.settings("mute")).session() }
-        #expect(ContinuousClock.now - started < .seconds(5), "initialize is bounded by the timeouts")
+        #expect(ContinuousClock.now - started < .seconds(30), "initialize is bounded by the hard maximum")
         await hub.shutdown()
     }
 
