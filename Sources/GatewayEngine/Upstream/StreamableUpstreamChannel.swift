@@ -94,6 +94,7 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         var failures = 0
         while !Task.isCancelled, failures < 5 {
             guard let inbox = state.withLock({ $0.closed ? nil : $0.inbox }) else { return }
+            let opened = ContinuousClock.now
             do {
                 var req = try await http.request(url, method: .GET)
                 req.headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
@@ -103,13 +104,17 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
                     _ = try? await http.readBody(response)
                     return
                 }
-                failures = 0
                 try await http.readEvents(response) { inbox.message($0, nil) }
+                // A stream that lived a while ended normally (servers may close at will): reconnect soon. One that
+                // ends at once counts as a failure, so a server that keeps doing so is not hammered.
+                failures = ContinuousClock.now - opened > .seconds(30) ? 0 : failures + 1
             } catch {
                 if error.code == .cancelled { return }
                 failures += 1
             }
-            try? await Task.sleep(for: .milliseconds(200 * failures))
+            // Back-off between reconnections: 1 s, then 2, 4, 8 s; after 5 quick failures the stream is given up
+            // (the upstream's answers to requests still arrive on their POSTs).
+            try? await Task.sleep(for: .seconds(1 << max(0, failures - 1)))
         }
     }
 
