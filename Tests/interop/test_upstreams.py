@@ -896,6 +896,11 @@ def test_u8_circuit_breaker_fails_fast(world: World):
     after = world.stats("breaker")
     assert failure.mentions("circuit"), failure
     assert after["methods"].get("tools/call", 0) == before["methods"].get("tools/call", 0), "the open circuit still called the upstream"
+    # Operators see it in /metrics.
+    metrics = world.raw("GET", "/metrics").body.decode()
+    assert 'gatehouse_upstream_circuit_open{upstream="breaker"} 1' in metrics, metrics[-2000:]
+    assert 'gatehouse_upstream_failures_total{upstream="breaker",reason="circuit_open"}' in metrics
+    assert 'gatehouse_upstream_failures_total{upstream="breaker",reason="unavailable"} 5' in metrics
     # Other upstreams are unaffected.
     assert with_session(world, "faults", lambda s: text_of(s, "ok")) == "ok"
 

@@ -36,7 +36,7 @@ public final class Gateway: Sendable {
             store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),
             credentials: credentials)
         let announce = LockedBox<(@Sendable (String, [UpstreamToolChange]) -> Void)?>(nil)
-        upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, logger: logger) { name, changes in
+        upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger) { name, changes in
             announce.withLock { $0 }?(name, changes)
         }
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }

@@ -10,6 +10,8 @@ final class UpstreamHub: Sendable {
     let store: GatewayStore
     let configuration: UpstreamConfiguration
     let credentials: CredentialManager?
+    /// Metrics and events (nil for the CLI's standalone discovery).
+    let monitor: RequestMonitor?
     let logger: Logger
     /// Requests (POSTs and their answers).
     let http: HTTPClient
@@ -36,12 +38,13 @@ final class UpstreamHub: Sendable {
     private let state = LockedBox(State())
 
     init(
-        store: GatewayStore, configuration: UpstreamConfiguration, credentials: CredentialManager?, logger: Logger,
+        store: GatewayStore, configuration: UpstreamConfiguration, credentials: CredentialManager?, monitor: RequestMonitor? = nil, logger: Logger,
         onToolsChanged: @escaping @Sendable (String, [UpstreamToolChange]) -> Void = { _, _ in }
     ) {
         self.store = store
         self.configuration = configuration
         self.credentials = credentials
+        self.monitor = monitor
         self.logger = logger
         self.onToolsChanged = onToolsChanged
         var config = HTTPClient.Configuration(
@@ -161,30 +164,41 @@ final class UpstreamHub: Sendable {
             return b.admit(now: .now)
         }
         if case .reject(let retryAfter, let reason) = decision {
+            monitor?.upstreamCall(upstream, outcome: UpstreamError.Code.circuitOpen.rawValue)
             throw UpstreamError(.circuitOpen, "upstream '\(upstream)' is not being called: \(reason); retry in \(retryAfter) s", retryAfter: retryAfter)
         }
         do {
             let value = try await body()
-            record(upstream, success: true)
+            record(upstream, success: true, reason: "")
             return value
         } catch {
+            monitor?.upstreamCall(upstream, outcome: error.code.rawValue)
             if error.code == .rateLimited {
                 state.withLock { s in s.breakers[upstream]?.rateLimited(retryAfter: error.retryAfter, now: .now) }
-                if decision == .probe { record(upstream, success: true) }
+                if decision == .probe { record(upstream, success: true, reason: "") }
             } else if error.isFailure {
-                record(upstream, success: false)
-                if state.withLock({ $0.breakers[upstream]?.isOpen ?? false }) {
-                    logger.warning("upstream circuit open", metadata: ["upstream": "\(upstream)", "error": "\(error.message)"])
-                }
+                record(upstream, success: false, reason: error.message)
             } else if decision == .probe {
-                record(upstream, success: true)
+                record(upstream, success: true, reason: "")
             }
             throw error
         }
     }
 
-    private func record(_ upstream: String, success: Bool) {
-        state.withLock { s in s.breakers[upstream]?.record(success: success, now: .now) }
+    /// Feeds the breaker; an opening or closing is logged and reported.
+    private func record(_ upstream: String, success: Bool, reason: String) {
+        let (was, now) = state.withLock { s -> (Bool, Bool) in
+            let was = s.breakers[upstream]?.isOpen ?? false
+            s.breakers[upstream]?.record(success: success, now: .now)
+            return (was, s.breakers[upstream]?.isOpen ?? false)
+        }
+        guard was != now else { return }
+        if now {
+            logger.warning("upstream circuit open", metadata: ["upstream": "\(upstream)", "error": "\(reason)"])
+        } else {
+            logger.info("upstream circuit closed", metadata: ["upstream": "\(upstream)"])
+        }
+        monitor?.upstreamCircuit(upstream, open: now, reason: reason)
     }
 
     /// Whether an upstream's circuit is open now.

@@ -185,6 +185,7 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
         }
         guard wasCurrent else { return }
         logger.warning("stdio upstream ended; it restarts on next use", metadata: ["upstream": "\(settings.name)", "reason": "\(reason.message)"])
+        hub?.monitor?.upstreamProcessExited(settings.name, reason: reason.message)
         closeInBackground(session, channelOnly: true)
     }
 }
