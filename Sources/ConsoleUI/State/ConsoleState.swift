@@ -39,6 +39,8 @@ public struct ConsoleState: Sendable {
 
     /// How many refresh ticks a flash stays visible.
     public static let flashTicks = 4
+    /// How many refresh ticks an error stays visible: long enough to read a path or a reason in it.
+    public static let errorFlashTicks = 15
     /// The smallest usable terminal.
     public static let minimumSize = (width: 80, height: 24)
 
@@ -104,7 +106,7 @@ public struct ConsoleState: Sendable {
 
     /// Shows a flash message.
     mutating func show(_ kind: Flash.Kind, _ message: String) {
-        flash = Flash(kind: kind, message: message, ticksLeft: Self.flashTicks)
+        flash = Flash(kind: kind, message: message, ticksLeft: kind == .error ? Self.errorFlashTicks : Self.flashTicks)
     }
 
     private mutating func finished(_ outcome: EffectOutcome) {

@@ -369,6 +369,11 @@ struct ConsoleReducerTests {
         #expect(s.flash == nil)
         _ = s.handle(.effectFinished(EffectOutcome(succeeded: false, message: "base path taken")))
         #expect(ConsoleRenderer.render(s).line(28) == " ✗ error: base path taken")
+        // Errors stay longer: they often name a path or a reason to act on.
+        for _ in 0..<(ConsoleState.errorFlashTicks - 1) { _ = s.handle(.data(F.data())) }
+        #expect(s.flash?.kind == .error)
+        _ = s.handle(.data(F.data()))
+        #expect(s.flash == nil)
     }
 
     @Test func resizeRelayoutsAndTooSmall() {
