@@ -125,9 +125,9 @@ extension GatewayStore {
             if let user = try APIRecord.filter(Column("credential") == name).fetchOne(db) {
                 throw StoreError(.conflict, "API '\(user.name)' uses connection '\(name)'; detach it first (gatehouse api set \(user.name) --credential none)")
             }
-            if let user = try UpstreamRecord.filter(Column("credential") == name).fetchOne(db) {
-                throw StoreError(
-                    .conflict, "upstream '\(user.name)' uses connection '\(name)'; detach it first (gatehouse upstream set \(user.name) --credential none)")
+            if let user = try UpstreamRecord.fetchAll(db).first(where: { $0.referencedConnections.contains(name) }) {
+                let how = user.credential == name ? "gatehouse upstream set \(user.name) --credential none" : "change its environment with gatehouse upstream set \(user.name) --env"
+                throw StoreError(.conflict, "upstream '\(user.name)' uses connection '\(name)'; detach it first (\(how))")
             }
             guard try CredentialConnectionRecord.filter(Column("name") == name).deleteAll(db) > 0 else {
                 throw StoreError(.notFound, "no credential connection named '\(name)'")

@@ -90,6 +90,7 @@ extension GatewayStore {
             if try UpstreamRecord.filter(Column("name") == record.name).fetchCount(db) > 0 {
                 throw StoreError(.conflict, "an upstream named '\(record.name)' already exists")
             }
+            try Self.checkReferences(db, record)
             var r = record
             try r.insert(db)
             return r
@@ -105,6 +106,7 @@ extension GatewayStore {
             try change(&r)
             r.name = name
             try Self.validateUpstream(r)
+            try Self.checkReferences(db, r)
             r.updatedAt = Date()
             try r.update(db)
             return r
@@ -124,6 +126,16 @@ extension GatewayStore {
                 throw StoreError(.conflict, "upstream '\(name)' is used by server\(users.count == 1 ? "" : "s") \(users.map { "'\($0)'" }.joined(separator: ", ")); remove it there first")
             }
             _ = try UpstreamRecord.deleteOne(db, key: r.id)
+        }
+    }
+
+    /// Every `{{credential:NAME}}` in a stdio environment must name an existing connection.
+    static func checkReferences(_ db: Database, _ r: UpstreamRecord) throws {
+        for (key, value) in r.env {
+            for name in UpstreamRecord.credentialReferences(in: value)
+            where try CredentialConnectionRecord.filter(Column("name") == name).fetchCount(db) == 0 {
+                throw StoreError(.notFound, "upstream '\(r.name)': environment \(key) refers to credential connection '\(name)', which does not exist")
+            }
         }
     }
 

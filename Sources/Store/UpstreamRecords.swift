@@ -85,6 +85,34 @@ public struct UpstreamRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
         set { headers = newValue.isEmpty ? nil : Self.encode(newValue) }
     }
 
+    /// The connection names referenced as `{{credential:NAME}}` in a value (stdio environments take secrets this
+    /// way, so they stay sealed in the credential store).
+    public static func credentialReferences(in value: String) -> [String] {
+        var names: [String] = []
+        var rest = value[...]
+        while let start = rest.range(of: "{{credential:"), let end = rest[start.upperBound...].range(of: "}}") {
+            names.append(String(rest[start.upperBound..<end.lowerBound]))
+            rest = rest[end.upperBound...]
+        }
+        return names
+    }
+
+    /// Whether a value is nothing but `{{credential:NAME}}` references (it then holds no secret and may be shown).
+    public static func isCredentialReference(_ value: String) -> Bool {
+        let names = credentialReferences(in: value)
+        guard !names.isEmpty else { return false }
+        var rest = value
+        for name in names { rest = rest.replacingOccurrences(of: "{{credential:\(name)}}", with: "") }
+        return rest.isEmpty
+    }
+
+    /// Every connection the upstream uses: its HTTP credential and the references in its environment.
+    public var referencedConnections: [String] {
+        var names = credential.map { [$0] } ?? []
+        for value in env.values { names += Self.credentialReferences(in: value) }
+        return names
+    }
+
     /// Where the upstream is, for lists: the URL or the command line.
     public var location: String {
         transport == .stdio ? argv.joined(separator: " ") : (url ?? "")

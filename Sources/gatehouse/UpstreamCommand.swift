@@ -138,7 +138,7 @@ struct UpstreamCommand: AsyncParsableCommand {
                     print("Command:     \(SafeText.escape(UpstreamCommand.displayArgv(u.argv)))")
                     print("Directory:   \(u.workingDirectory.map { SafeText.escape($0) } ?? "-")")
                     let env = u.env.keys.sorted()
-                    print("Environment: \(env.isEmpty ? "-" : env.map { "\(SafeText.escape($0))=\(UpstreamCommand.mask)" }.joined(separator: " "))")
+                    print("Environment: \(env.isEmpty ? "-" : env.map { "\(SafeText.escape($0))=\(UpstreamCommand.shown(u.env[$0] ?? ""))" }.joined(separator: " "))")
                 } else {
                     print("URL:         \(SafeText.escape(u.url ?? "?"))")
                     print("Private:     \(u.allowPrivateNetwork ? "allowed" : "refused")")
@@ -392,6 +392,11 @@ extension UpstreamCommand {
     /// What environment values look like when shown.
     static let mask = "••••"
 
+    /// An environment value as shown: masked, unless it only refers to credential connections (no secret in it).
+    static func shown(_ value: String) -> String {
+        UpstreamRecord.isCredentialReference(value) ? SafeText.escape(value) : mask
+    }
+
     static func httpTransport(_ text: String) throws -> UpstreamRecord.Transport {
         switch text {
         case "streamable": .streamable
@@ -423,7 +428,8 @@ extension UpstreamCommand {
     }
 
     /// `K=V` pairs; a bare `K` copies the variable from this process's environment (so a secret need not appear in
-    /// the command line).
+    /// the command line). `{{credential:NAME}}` in a value is replaced, each time the child starts, by that
+    /// connection's current secret (sealed in the credential store); a literal secret-looking value gets a warning.
     static func parseEnvironment(_ items: [String]) throws -> [String: String] {
         var out: [String: String] = [:]
         for item in items {
@@ -442,6 +448,11 @@ extension UpstreamCommand {
             if let p = UpstreamRules.environmentNameProblem(key) { throw GatewayError(.invalidArgument, "--env: \(p)") }
             if value.contains("\0") { throw GatewayError(.invalidArgument, "--env \(key): the value contains NUL") }
             guard out.updateValue(value, forKey: key) == nil else { throw GatewayError(.invalidArgument, "--env \(key) is given twice") }
+            let upper = key.uppercased()
+            if ["TOKEN", "KEY", "SECRET", "PASSWORD"].contains(where: upper.contains), UpstreamRecord.credentialReferences(in: value).isEmpty {
+                FileHandle.standardError.write(Data(
+                    "warning: \(key) looks like a secret and environment values are stored unsealed; keep it in a credential (gatehouse credential provider add …) and pass --env \(key)={{credential:NAME}}\n".utf8))
+            }
         }
         return out
     }
@@ -545,7 +556,7 @@ struct UpstreamSummary: Encodable {
         location = UpstreamCommand.location(u)
         url = u.url
         command = u.transport == .stdio ? u.argv : nil
-        environment = u.env.isEmpty ? nil : u.env.mapValues { _ in UpstreamCommand.mask }
+        environment = u.env.isEmpty ? nil : u.env.mapValues(UpstreamCommand.shown)
         workingDirectory = u.workingDirectory
         headers = u.headerFields.isEmpty ? nil : u.headerFields
         allowPrivateNetwork = u.allowPrivateNetwork

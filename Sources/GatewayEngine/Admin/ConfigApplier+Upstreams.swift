@@ -329,13 +329,17 @@ extension ConfigApplier {
         try UpstreamRules.replaceSources(store: store, server: s.name, with: (s.upstreams ?? []).map(Self.spec))
     }
 
-    /// The stored upstreams; environment values as `stored: true` unless `includeSecrets`.
+    /// The stored upstreams; environment values as `stored: true` unless `includeSecrets` or they only refer to
+    /// credential connections.
     func exportUpstreams(into doc: inout ConfigDocument, includeSecrets: Bool) throws {
         var out: [ConfigDocument.Upstream] = []
         for u in try store.upstreams() {
             let timeouts = (u.timeoutSeconds, u.maxTimeoutSeconds)
             if u.transport == .stdio {
-                let env = u.env.mapValues { includeSecrets ? ConfigDocument.EnvironmentValue.value($0) : .reference(.init(stored: true)) }
+                // A value that refers to a credential connection holds no secret: it is exported as written.
+                let env = u.env.mapValues {
+                    includeSecrets || UpstreamRecord.isCredentialReference($0) ? ConfigDocument.EnvironmentValue.value($0) : .reference(.init(stored: true))
+                }
                 out.append(
                     .init(
                         name: u.name, allowPrivateNetwork: u.allowPrivateNetwork ? true : nil, timeout: timeouts.0, maxTimeout: timeouts.1, command: u.argv,

@@ -189,11 +189,7 @@ extension PolicyEngine {
     func authorizationContext(_ s: ScopedStatement, _ p: AuthorizationContextPolicy, context: inout PolicyContext) async -> PolicyRejection? {
         guard let credentials else { return nil }
         do {
-            let injection = try await credentials.injection(for: p.connection)
-            let value = injection.headers.first.map { h in
-                h.value.hasPrefix("Bearer ") ? String(h.value.dropFirst(7)) : h.value
-            } ?? injection.query.first?.value ?? ""
-            context.variables[p.variable] = SecretValue(value)
+            context.variables[p.variable] = try await credentials.secret(for: p.connection)
             context.note(s, "connection \(p.connection) ready")
             return nil
         } catch {

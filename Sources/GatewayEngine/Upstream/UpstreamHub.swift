@@ -96,7 +96,7 @@ final class UpstreamHub: Sendable {
     func makeChannel(_ settings: UpstreamSettings) -> any UpstreamChannel {
         switch settings.transport {
         case .stdio:
-            return StdioUpstreamChannel(settings: settings, grace: configuration.stdioStopGrace, logger: logger)
+            return StdioUpstreamChannel(settings: settings, grace: configuration.stdioStopGrace, credentials: credentials, logger: logger)
         case .streamable:
             return StreamableUpstreamChannel(http: httpContext(settings))
         case .sse:

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import Store
@@ -97,5 +98,44 @@ struct StdioSupervisorTests {
             let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
             return !stat.contains(") Z ")
         }
+    }
+}
+
+@Suite("Stdio environments with credential references")
+struct StdioCredentialEnvironmentTests {
+    @Test("{{credential:NAME}} reaches the child as the connection's secret and is stored only as the reference")
+    func credentialReference() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gh-stdio-env-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
+        let secret = "env-canary-\(UUID().uuidString)"
+        let service = CredentialService(vault: try CredentialVault.open(store: store, environment: [:], create: true))
+        try service.addProvider(name: "gh-token", kind: .bearer, settings: .init(), secret: SecretValue(secret), allowPrivateNetwork: false)
+
+        // An unknown connection is refused when the upstream is saved.
+        #expect(throws: StoreError.self) {
+            _ = try store.addUpstream(
+                UpstreamRecord(name: "bad", transport: .stdio, argv: ["python3", StdioSupervisorTests.script], environment: ["INTEROP_STDIO_MARK": "{{credential:nope}}"]))
+        }
+        let record = try store.addUpstream(
+            UpstreamRecord(
+                name: "tokened", transport: .stdio, argv: ["python3", StdioSupervisorTests.script, "--tag", dir.lastPathComponent],
+                environment: ["INTEROP_STDIO_MARK": "token={{credential:gh-token}}"]))
+        #expect(record.environment?.contains(secret) == false)
+        // The connection cannot be deleted while the environment refers to it.
+        #expect(throws: StoreError.self) { try store.deleteCredentialConnection(named: "gh-token") }
+
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let credentials = CredentialManager(store: store, http: http, environment: [:], logger: Logger(label: "test"))
+        let hub = UpstreamHub(store: store, configuration: UpstreamConfiguration(), credentials: credentials, logger: Logger(label: "test"))
+        hub.update(["tokened": record], inUse: [])
+        let session = try await hub.supervisor(try hub.settings("tokened")).session()
+        let answer = try await session.request(method: "tools/call", params: ["name": "where", "arguments": .object([:])], call: nil)
+        let text = try #require(answer["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue)
+        let mark = try JSONParser().parse(text)["mark"]?.stringValue
+        #expect(mark == "token=\(secret)")
+        await hub.shutdown()
+        try await http.shutdown()
     }
 }

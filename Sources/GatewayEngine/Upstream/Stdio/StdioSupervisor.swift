@@ -57,7 +57,8 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
 
     private func start() async throws(UpstreamError) -> UpstreamSession {
         if state.withLock({ $0.stopped }) { throw UpstreamError(.unavailable, "upstream '\(settings.name)' is shutting down") }
-        let channel = StdioUpstreamChannel(settings: settings, grace: hub?.configuration.stdioStopGrace ?? .seconds(2), logger: logger)
+        guard let hub else { throw UpstreamError(.unavailable, "upstream '\(settings.name)' is shutting down") }
+        let channel = hub.makeChannel(settings)
         let session = UpstreamSession(settings: settings, channel: channel, clientCapabilities: Self.clientCapabilities, logger: logger)
         session.owner = self
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Store
 
 /// The stdio transport as a client: newline-delimited JSON-RPC on a child's stdin and stdout; its stderr goes to
 /// the engine log. The channel is one child process; ``UpstreamHub`` restarts and stops it.
@@ -8,11 +9,36 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
     private let logger: Logger
     private let grace: Duration
     private let child = LockedBox<ChildProcess?>(nil)
+    /// Resolves `{{credential:NAME}}` references in the environment (nil: references are an error).
+    private let credentials: CredentialManager?
 
-    init(settings: UpstreamSettings, grace: Duration, logger: Logger) {
+    init(settings: UpstreamSettings, grace: Duration, credentials: CredentialManager?, logger: Logger) {
         self.settings = settings
         self.grace = grace
+        self.credentials = credentials
         self.logger = logger
+    }
+
+    /// The configured environment with every `{{credential:NAME}}` replaced by that connection's current secret, so
+    /// a token lives sealed in the credential store rather than in the upstream's settings.
+    func resolvedEnvironment() async throws(UpstreamError) -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, value) in settings.environment {
+            var resolved = value
+            for name in UpstreamRecord.credentialReferences(in: value) {
+                guard let credentials else {
+                    throw UpstreamError(.invalidConfiguration, "upstream '\(settings.name)': credentials are not available to resolve \(key)")
+                }
+                do {
+                    let secret = try await credentials.secret(for: name)
+                    resolved = resolved.replacingOccurrences(of: "{{credential:\(name)}}", with: secret.unmasked)
+                } catch {
+                    throw UpstreamError(.unavailable, "upstream '\(settings.name)': credential '\(name)' for \(key) is unavailable: \(error.message)")
+                }
+            }
+            out[key] = resolved
+        }
+        return out
     }
 
     var answersOnSend: Bool { false }
@@ -24,9 +50,10 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         let name = settings.name
         let logger = logger
         let limit = settings.maxMessageBytes
+        let environment = try await resolvedEnvironment()
         do {
             let process = try ChildProcess(
-                argv: settings.argv, environment: settings.environment, workingDirectory: settings.workingDirectory, maxLine: limit,
+                argv: settings.argv, environment: environment, workingDirectory: settings.workingDirectory, maxLine: limit,
                 onLine: { line in
                     do {
                         inbox.message(try JSONParser(maxDepth: 128).parse(line), nil)
