@@ -121,8 +121,12 @@ struct StdioCredentialEnvironmentTests {
         let record = try store.addUpstream(
             UpstreamRecord(
                 name: "tokened", transport: .stdio, argv: ["python3", StdioSupervisorTests.script, "--tag", dir.lastPathComponent],
-                environment: ["INTEROP_STDIO_MARK": "token={{credential:gh-token}}"]))
+                environment: ["INTEROP_STDIO_MARK": "token={{credential:gh-token}}", "GH_TOKEN": "{{credential:gh-token}}"]))
         #expect(record.environment?.contains(secret) == false)
+        // A value that is only a reference holds no secret: it is exported as written. Text around a reference might.
+        let exported = try ConfigApplier(store: store, environment: [:]).export().upstreams?.first { $0.name == "tokened" }?.env
+        #expect(exported?["GH_TOKEN"] == .value("{{credential:gh-token}}"))
+        #expect(exported?["INTEROP_STDIO_MARK"] == .reference(.init(stored: true)))
         // The connection cannot be deleted while the environment refers to it.
         #expect(throws: StoreError.self) { try store.deleteCredentialConnection(named: "gh-token") }
 
