@@ -1,0 +1,147 @@
+import ArgumentParser
+import ConsoleUI
+import Foundation
+import GatewayEngine
+import Logging
+import Store
+
+extension UpstreamCommand {
+    /// The admin service, logging only warnings and errors (a stdio child's stderr, a failed connection): the
+    /// command prints its own report.
+    static func admin(_ db: GatewayStore) -> UpstreamAdmin {
+        var logger = Logger(label: "gatehouse.upstream")
+        logger.logLevel = .warning
+        return UpstreamAdmin(store: db, logger: logger)
+    }
+
+    /// What environment values look like when shown.
+    static let mask = "••••"
+
+    /// An environment value as shown: masked, unless it only refers to credential connections (no secret in it).
+    static func shown(_ value: String) -> String {
+        UpstreamRecord.isCredentialReference(value) ? SafeText.escape(value) : mask
+    }
+
+    static func httpTransport(_ text: String) throws -> UpstreamRecord.Transport {
+        switch text {
+        case "streamable": .streamable
+        case "sse": .sse
+        default: throw GatewayError(.invalidArgument, "--transport must be streamable or sse (a stdio upstream is given with --command)")
+        }
+    }
+
+    /// `Name: value` pairs; with `allowRemoval`, `Name:` (empty value) means remove (nil).
+    static func parseHeaders(_ items: [String], allowRemoval: Bool = false) throws -> [String: String?] {
+        var out: [String: String?] = [:]
+        for item in items {
+            guard let colon = item.firstIndex(of: ":") else {
+                throw GatewayError(.invalidArgument, "--header '\(item.prefix(40))': expected 'Name: value'")
+            }
+            let name = item[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if value.isEmpty {
+                guard allowRemoval else { throw GatewayError(.invalidArgument, "--header '\(name.prefix(40))': the value is empty") }
+                out[name] = .some(nil)
+                continue
+            }
+            if let p = UpstreamRules.headerProblem(name: name, value: value, credentialHint: "--credential CONN (gatehouse credential provider add …)") {
+                throw GatewayError(.invalidArgument, "--header: \(p)")
+            }
+            out[name] = .some(value)
+        }
+        return out
+    }
+
+    /// `K=V` pairs; a bare `K` copies the variable from this process's environment (so a secret need not appear in
+    /// the command line). `{{credential:NAME}}` in a value is replaced, each time the child starts, by that
+    /// connection's current secret (sealed in the credential store); a literal secret-looking value gets a warning.
+    static func parseEnvironment(_ items: [String]) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for item in items {
+            let key: String
+            let value: String
+            if let eq = item.firstIndex(of: "=") {
+                key = String(item[..<eq])
+                value = String(item[item.index(after: eq)...])
+            } else {
+                key = item
+                guard let v = ProcessInfo.processInfo.environment[item] else {
+                    throw GatewayError(.invalidArgument, "--env \(item.prefix(40)): no value given and \(item.prefix(40)) is not set here; give K=V, or export K first")
+                }
+                value = v
+            }
+            if let p = UpstreamRules.environmentNameProblem(key) { throw GatewayError(.invalidArgument, "--env: \(p)") }
+            if value.contains("\0") { throw GatewayError(.invalidArgument, "--env \(key): the value contains NUL") }
+            guard out.updateValue(value, forKey: key) == nil else { throw GatewayError(.invalidArgument, "--env \(key) is given twice") }
+            let upper = key.uppercased()
+            if ["TOKEN", "KEY", "SECRET", "PASSWORD"].contains(where: upper.contains), UpstreamRecord.credentialReferences(in: value).isEmpty {
+                FileHandle.standardError.write(Data(
+                    "warning: \(key) looks like a secret and environment values are stored unsealed; keep it in a credential (gatehouse credential provider add …) and pass --env \(key)={{credential:NAME}}\n".utf8))
+            }
+        }
+        return out
+    }
+
+    /// An existing directory, made absolute.
+    static func resolveDirectory(_ path: String) throws -> String {
+        let full = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GatewayError(.invalidArgument, "--cwd: \(full) is not a directory")
+        }
+        return full
+    }
+
+    /// Checks that the program can be run: a path (relative ones are resolved against `cwd`, else the current
+    /// directory, and stored absolute) must be an executable file; a bare name must be found on PATH (and is stored as
+    /// given, so the serving process looks it up on its own PATH).
+    static func resolveProgram(_ program: String, cwd: String?) throws -> String {
+        guard !program.isEmpty, !program.contains("\0") else { throw GatewayError(.invalidArgument, "--command is empty") }
+        let fm = FileManager.default
+        if program.contains("/") {
+            let base = (cwd ?? fm.currentDirectoryPath) + "/"
+            let path = program.hasPrefix("/") ? program : URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: base)).standardizedFileURL.path
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw GatewayError(.notFound, "--command: \(path) does not exist or is a directory")
+            }
+            guard fm.isExecutableFile(atPath: path) else {
+                throw GatewayError(.invalidArgument, "--command: \(path) is not executable (chmod +x it, or run it with its interpreter: --command python3 --arg \(program))")
+            }
+            return path
+        }
+        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in searchPath.split(separator: ":") where !dir.isEmpty {
+            var isDirectory: ObjCBool = false
+            let candidate = "\(dir)/\(program)"
+            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue, fm.isExecutableFile(atPath: candidate) { return program }
+        }
+        if program.contains(where: \.isWhitespace) {
+            let first = program.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? program
+            throw GatewayError(
+                .notFound,
+                "--command '\(program.prefix(80))' is not a program on PATH; --command takes the program alone and each argument goes in its own --arg (nothing runs through a shell): --command \(first) --arg …")
+        }
+        throw GatewayError(.notFound, "--command: '\(program.prefix(80))' is not found on PATH (\(searchPath)); give its path, or install it")
+    }
+
+    /// The URL, or the command line.
+    static func location(_ u: UpstreamRecord) -> String {
+        u.transport == .stdio ? displayArgv(u.argv) : (u.url ?? "?")
+    }
+
+    /// An argument vector for display: arguments with spaces or quotes are single-quoted.
+    static func displayArgv(_ argv: [String]) -> String {
+        argv.map { a in
+            a.isEmpty || a.contains(where: { $0.isWhitespace || "'\"\\$`".contains($0) }) ? "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" : a
+        }.joined(separator: " ")
+    }
+
+    static func number(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+    }
+
+    static func clip(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+}
