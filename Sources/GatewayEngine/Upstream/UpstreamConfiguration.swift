@@ -26,6 +26,8 @@ public struct UpstreamConfiguration: Sendable {
     /// How often tool definitions are re-read from upstreams in use, to catch changes announced by no notification.
     /// Default 5 min.
     public var rediscoveryInterval: Duration = .seconds(300)
+    /// How soon a discovery that failed (upstream down, say) is tried again. Default 30 s.
+    public var failedDiscoveryRetry: Duration = .seconds(30)
     /// Tools read from one upstream at most (all `tools/list` pages). Default 10 000.
     public var maxTools: Int = 10_000
 

@@ -30,6 +30,9 @@ final class UpstreamHub: Sendable {
         var discoveredAt: [String: ContinuousClock.Instant] = [:]
         /// When the periodic rediscovery last started one.
         var attemptedAt: [String: ContinuousClock.Instant] = [:]
+        /// Upstreams whose last discovery failed: retried after ``UpstreamConfiguration/failedDiscoveryRetry``, not
+        /// after the full rediscovery interval (clients do not wait for them meanwhile).
+        var failedDiscovery: Set<String> = []
         var discovering: [String: Task<Result<UpstreamDiscoveryReport, UpstreamError>, Never>] = [:]
         var inUse: Set<String> = []
         var shutDown = false
@@ -219,6 +222,7 @@ final class UpstreamHub: Sendable {
                 self.state.withLock { s in
                     s.discovering[upstream] = nil
                     s.discoveredAt[upstream] = .now
+                    if case .failure = result { s.failedDiscovery.insert(upstream) } else { s.failedDiscovery.remove(upstream) }
                 }
                 if case .success(let report) = result, !report.changes.isEmpty { self.onToolsChanged(upstream, report.changes) }
                 return result
@@ -256,8 +260,9 @@ final class UpstreamHub: Sendable {
         let (supervisors, due) = state.withLock { s -> ([StdioSupervisor], [String]) in
             let due = s.inUse.filter { name in
                 guard s.discovering[name] == nil, s.settings[name] != nil else { return false }
-                guard let at = s.attemptedAt[name] ?? s.discoveredAt[name] else { return true }
-                return now - at > configuration.rediscoveryInterval
+                guard let at = [s.attemptedAt[name], s.discoveredAt[name]].compactMap({ $0 }).max() else { return true }
+                let interval = s.failedDiscovery.contains(name) ? configuration.failedDiscoveryRetry : configuration.rediscoveryInterval
+                return now - at > interval
             }
             return (Array(s.supervisors.values), due.sorted())
         }
