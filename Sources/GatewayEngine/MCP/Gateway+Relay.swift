@@ -46,7 +46,11 @@ extension Gateway {
         do throws(UpstreamError) {
             let answer = try await upstreams.guarded(binding.upstream) { () async throws(UpstreamError) -> JSONObject in
                 let session = try await relay.relay.link(binding.upstream, hub: upstreams)
-                return try await session.request(method: "tools/call", params: upstreamParams, call: relay.call)
+                let answer = try await session.request(method: "tools/call", params: upstreamParams, call: relay.call)
+                // An upstream that echoes the credential we gave it (an error page, a debug tool) must not hand it on.
+                let secrets = session.channel.injectedSecrets
+                guard !secrets.isEmpty, case .object(let redacted) = SecretMasker.redact(.object(answer), secrets: secrets) else { return answer }
+                return redacted
             }
             outcome.backendLatency = ContinuousClock.now - started
             if case .object(var result)? = answer["result"] {

@@ -124,6 +124,8 @@ final class SSEUpstreamChannel: UpstreamChannel, @unchecked Sendable {
 
     func initialized(protocolVersion: String) async {}
 
+    var injectedSecrets: [String] { http.sentSecrets.withLock { $0 } }
+
     func resetSession() {}
 
     func close() async {

@@ -118,6 +118,8 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         }
     }
 
+    var injectedSecrets: [String] { http.sentSecrets.withLock { $0 } }
+
     func resetSession() {
         let task = state.withLock { s in
             defer {

@@ -32,4 +32,8 @@ protocol UpstreamChannel: AnyObject, Sendable {
 
     /// Closes the channel (ends the upstream session, stops the process).
     func close() async
+
+    /// The secrets the gateway handed this upstream (its credential's values, or the credential references of a
+    /// stdio environment), so that answers quoting them can be redacted. Empty for most upstreams.
+    var injectedSecrets: [String] { get }
 }

@@ -14,6 +14,8 @@ struct UpstreamHTTP: Sendable {
     let settings: UpstreamSettings
     /// Headers added to every request: static headers, then the credential (nil = none).
     let credentialHeaders: (@Sendable () async throws(UpstreamError) -> [(String, String)])?
+    /// The credential values last sent (tokens refresh), for redacting answers that quote them.
+    let sentSecrets = LockedBox<[String]>([])
 
     /// Checks a URL with the SSRF guard (same rules as for REST backends).
     func check(_ url: String) async throws(UpstreamError) {
@@ -44,7 +46,10 @@ struct UpstreamHTTP: Sendable {
                     .invalidConfiguration,
                     "upstream '\(settings.name)' now points to a different origin than its credential was attached for; re-attach it with `gatehouse upstream set \(settings.name) --credential \(settings.credential ?? "CONN")`")
             }
-            for (name, value) in try await credentialHeaders() { req.headers.replaceOrAdd(name: name, value: value) }
+            let headers = try await credentialHeaders()
+            for (name, value) in headers { req.headers.replaceOrAdd(name: name, value: value) }
+            let values = headers.map(\.1)
+            if sentSecrets.withLock({ $0 != values }) { sentSecrets.withLock { $0 = values } }
         }
         return req
     }

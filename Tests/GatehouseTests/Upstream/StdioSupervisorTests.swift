@@ -143,3 +143,28 @@ struct StdioCredentialEnvironmentTests {
         try await http.shutdown()
     }
 }
+
+@Suite("Upstream answers that quote the gateway's secrets")
+struct UpstreamSecretRedactionTests {
+    @Test("a stdio tool that prints its credential-backed environment gets it redacted before the client sees it")
+    func echoedSecretIsRedacted() async throws {
+        let g = try await TestGateway.start()
+        defer { g.stop() }
+        let secret = "relay-canary-\(UUID().uuidString)"
+        try CredentialHTTPTests.service(g).addProvider(name: "tok", kind: .bearer, settings: .init(), secret: SecretValue(secret), allowPrivateNetwork: false)
+        _ = try g.store.addUpstream(
+            UpstreamRecord(
+                name: "echoer", transport: .stdio, argv: ["python3", StdioSupervisorTests.script, "--tag", "redaction"],
+                environment: ["INTEROP_STDIO_MARK": "{{credential:tok}}"]))
+        try g.store.addServerUpstream(server: "pets", ServerUpstreamSpec(upstream: "echoer", prefix: "u_", tools: ["where", "echo"]))
+        g.gateway.reload()
+        let sid = try await initialize(g)
+        let reply = try await send(g.url, body: PolicyHTTPTests.call("u_where", arguments: "{}"), headers: ["Mcp-Session-Id": sid])
+        #expect(reply.status == 200)
+        #expect(!reply.body.contains(secret), "the upstream's echo of the credential reached the client")
+        #expect(reply.body.contains("[redacted]"), "\(reply.body)")
+        // Ordinary answers pass untouched.
+        let echo = try await send(g.url, body: PolicyHTTPTests.call("u_echo", arguments: #"{"text":"plain text"}"#), headers: ["Mcp-Session-Id": sid])
+        #expect(echo.body.contains("plain text"))
+    }
+}

@@ -9,6 +9,9 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
     private let logger: Logger
     private let grace: Duration
     private let child = LockedBox<ChildProcess?>(nil)
+    private let secrets = LockedBox<[String]>([])
+
+    var injectedSecrets: [String] { secrets.withLock { $0 } }
     /// Resolves `{{credential:NAME}}` references in the environment (nil: references are an error).
     private let credentials: CredentialManager?
 
@@ -21,8 +24,9 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
 
     /// The configured environment with every `{{credential:NAME}}` replaced by that connection's current secret, so
     /// a token lives sealed in the credential store rather than in the upstream's settings.
-    func resolvedEnvironment() async throws(UpstreamError) -> [String: String] {
+    func resolvedEnvironment() async throws(UpstreamError) -> (environment: [String: String], secrets: [String]) {
         var out: [String: String] = [:]
+        var secrets: [String] = []
         for (key, value) in settings.environment {
             var resolved = value
             for name in UpstreamRecord.credentialReferences(in: value) {
@@ -32,13 +36,14 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
                 do {
                     let secret = try await credentials.secret(for: name)
                     resolved = resolved.replacingOccurrences(of: "{{credential:\(name)}}", with: secret.unmasked)
+                    if !secret.isEmpty { secrets.append(secret.unmasked) }
                 } catch {
                     throw UpstreamError(.unavailable, "upstream '\(settings.name)': credential '\(name)' for \(key) is unavailable: \(error.message)")
                 }
             }
             out[key] = resolved
         }
-        return out
+        return (out, secrets)
     }
 
     var answersOnSend: Bool { false }
@@ -50,7 +55,9 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         let name = settings.name
         let logger = logger
         let limit = settings.maxMessageBytes
-        let environment = try await resolvedEnvironment()
+        // A child that prints its environment (or an error quoting its token) must not put the secret in the log.
+        let (environment, secrets) = try await resolvedEnvironment()
+        self.secrets.withLock { $0 = secrets }
         do {
             let process = try ChildProcess(
                 argv: settings.argv, environment: environment, workingDirectory: settings.workingDirectory, maxLine: limit,
@@ -66,7 +73,8 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
                     inbox.closed(UpstreamError(.tooLarge, "upstream '\(name)' sent a message larger than the \(limit)-byte limit"))
                 },
                 onStderr: { line in
-                    logger.notice("\(line)", metadata: ["upstream": "\(name)", "stream": "stderr"])
+                    let shown = secrets.isEmpty ? line : String(decoding: SecretMasker.redact(Array(line.utf8), secrets: secrets), as: UTF8.self)
+                    logger.notice("\(shown)", metadata: ["upstream": "\(name)", "stream": "stderr"])
                 },
                 onExit: { status in
                     inbox.closed(UpstreamError(.unavailable, "upstream '\(name)' exited (\(ChildProcess.describe(status)))"))
