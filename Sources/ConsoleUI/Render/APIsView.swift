@@ -30,7 +30,7 @@ enum APIDetailView {
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state, t = ctx.theme
-        guard case .api(let name) = s.page.route, let api = s.api(name) else {
+        guard let name = s.page.route.value(of: .apiDetail, as: String.self), let api = s.api(name) else {
             buf.put("  This API no longer exists. Press esc to go back.", x: 0, y: y + 1, width: ctx.width, style: t.warn, ascii: ctx.ascii)
             return
         }

@@ -10,7 +10,7 @@ enum ServerDetailView {
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state, t = ctx.theme
-        guard case .server(let name) = s.page.route, let server = s.server(name) else {
+        guard let name = s.page.route.value(of: .serverDetail, as: String.self), let server = s.server(name) else {
             buf.put("  This server no longer exists. Press esc to go back.", x: 0, y: y + 1, width: ctx.width, style: t.warn, ascii: ctx.ascii)
             return
         }

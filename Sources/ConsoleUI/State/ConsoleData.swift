@@ -103,6 +103,8 @@ public struct ConsoleData: Sendable, Equatable {
     public var credentials: Credentials
     /// Upstream MCP servers with their recorded tools, by name.
     public var upstreams: [UpstreamRow]
+    /// Data screens sample for themselves (``ConsoleFeed/screenData(_:_:refresh:read:)``), by key.
+    var screenData = ScreenMemory()
 
     public init(
         listenAddress: String = "", monitor: MonitorSnapshot, apis: [APIRow] = [], servers: [ServerRow] = [], records: [RequestRecord] = [],

@@ -59,6 +59,10 @@ extension Form {
             } catch {
                 return .invalid(error.message)
             }
+
+        case .screen:
+            // The screen that opened it submits it (``ConsoleState`` asks it).
+            return .unchanged
         }
     }
 
