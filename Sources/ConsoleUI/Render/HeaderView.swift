@@ -19,7 +19,8 @@ enum HeaderView {
         // Row 1: the numbered tabs (and a screen without a number while it shows), and counts on the right.
         var tx = 1
         let tabs = s.registry.numbered.map(s.registry.screen)
-        let (titles, gap) = tabLayout(tabs, width: w)
+        let extra = s.registry.number(of: s.tab) == nil ? "[\(s.registry.screen(s.tab).title)]" : ""
+        let (titles, gap) = tabLayout(tabs, width: w - TextWidth.columns(of: extra))
         for (n, (top, title)) in zip(tabs, titles).enumerated() {
             let label = "\(n + 1) \(title)"
             if top.kind == s.tab {
@@ -29,10 +30,7 @@ enum HeaderView {
             }
             tx += gap
         }
-        if s.registry.number(of: s.tab) == nil {
-            let label = "[\(s.registry.screen(s.tab).title)]"
-            if tx + TextWidth.columns(of: label) < w { tx += buf.write(label, x: tx, y: 1, style: t.tabActive) + gap }
-        }
+        if !extra.isEmpty, tx + TextWidth.columns(of: extra) <= w { tx += buf.write(extra, x: tx, y: 1, style: t.tabActive) + gap }
         let tools = ctx.data.servers.reduce(0) { $0 + $1.tools.count }
         let servers = "\(ctx.data.apis.count) APIs \(ctx.dot) \(ctx.data.servers.count) servers "
         // The longest count line that fits.

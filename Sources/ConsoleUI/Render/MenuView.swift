@@ -6,7 +6,8 @@ enum MenuView {
         let tops = s.registry.tops
         let titleWidth = min(18, (tops.map { TextWidth.columns(of: $0.title) }.max() ?? 0) + 2)
         let commandWidth = min(18, (tops.map { TextWidth.columns(of: $0.command) }.max() ?? 0) + 3)
-        let width = min(ctx.width - 4, 76)
+        let summaryWidth = tops.map { TextWidth.columns(of: $0.summary) }.max() ?? 0
+        let width = min(ctx.width - 4, max(50, 2 + 4 + titleWidth + commandWidth + summaryWidth + 4))
         // Rows for the screens: as many as fit, scrolled to keep the cursor visible.
         let room = max(1, s.height - 8)
         let first = max(0, min(menu.selected - room / 2, tops.count - room))

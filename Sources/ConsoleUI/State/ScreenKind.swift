@@ -91,4 +91,9 @@ struct ScreenMemory: Sendable, Equatable {
         get { slots[key.name]?.base as? Value }
         set { slots[key.name] = newValue.map { ScreenValue($0) } }
     }
+
+    subscript<Value>(_ key: Key<Value>, default value: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? value() }
+        set { self[key] = newValue }
+    }
 }
