@@ -111,6 +111,8 @@ public struct ConsoleEffectExecutor: Sendable {
             return try performCredential(effect)
         case .approveUpstreamTools, .discoverUpstream:
             return try await performUpstream(effect)
+        case .screenTask(let task):
+            return try await task.run(self)
         case .quit, .refresh, .edit:
             return ""
         }
