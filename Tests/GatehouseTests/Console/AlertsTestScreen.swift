@@ -6,7 +6,8 @@ import GatewayEngine
 /// A screen beyond `1`–`9`, written the way a new screen is: this one file, plus one line that registers it
 /// (``ScreenRegistry/withAlerts`` in the tests; a line in ``ScreenRegistry/standard`` for a real one). It has a title,
 /// a `:` command with an alias, data of its own sampled by a feed, filtered rows, a key of its own that changes its own
-/// state (acknowledging), a page drilled into with Enter, and a renderer.
+/// state and runs a change of its own through the executor (acknowledging, written to the log pane), a page drilled
+/// into with Enter, and a renderer.
 enum AlertsScreen: ListScreen {
     static let kind = ScreenKind("alerts")
     static let title = "Alerts"
@@ -15,7 +16,7 @@ enum AlertsScreen: ListScreen {
     static let pages: [any ConsoleScreen.Type] = [AlertDetailScreen.self]
     static let bindings = [
         KeyBinding.open(on: [kind]),
-        KeyBinding([.char("a")], "Acknowledge the alert", short: "Ack", acknowledge, group, on: [kind, AlertDetailScreen.kind]),
+        KeyBinding([.char("a")], "Acknowledge the alert", short: "Ack", acknowledge, group, on: [kind, AlertDetailScreen.kind], mutating: true),
     ]
     static let group = KeyBinding.Group("Alerts")
     static let acknowledge = ConsoleAction("acknowledgeAlert")
@@ -43,8 +44,15 @@ enum AlertsScreen: ListScreen {
         guard action == acknowledge else { return nil }
         guard let e = selectedRow(s) ?? s.page.route.value(as: EngineEvent.self) else { return s.nothingSelected("alert") }
         s.memory[acknowledged, default: []].insert(key(e))
-        s.show(.success, "acknowledged: \(e.message)")
-        return []
+        return [.screenTask(acknowledging(e))]
+    }
+
+    /// The change acknowledging makes outside the console state: a line in the engine's log pane.
+    static func acknowledging(_ e: EngineEvent) -> ScreenTask {
+        ScreenTask("alerts.acknowledge", subject: key(e)) { executor in
+            executor.report(.info, "alert acknowledged: \(e.message)")
+            return "acknowledged: \(e.message)"
+        }
     }
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {

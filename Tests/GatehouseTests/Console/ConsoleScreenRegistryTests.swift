@@ -82,14 +82,14 @@ struct ConsoleScreenRegistryTests {
         #expect(s.screen == .upstreams)
     }
 
-    @Test func theNewScreenDrillsInKeepsItsStackAndHandlesItsKeys() {
+    @Test func theNewScreenDrillsInKeepsItsStackAndHandlesItsKeys() throws {
         var s = state()
         s.press(.char(":"))
         s.type("alerts")
         s.press(.enter, .down)
-        #expect(AlertsScreen.selectedRow(s)?.message == "backend for inventory timed out after 10 s")
-        #expect(s.press(.char("a")) == [])
-        #expect(s.flash?.message == "acknowledged: backend for inventory timed out after 10 s")
+        let alert = try #require(AlertsScreen.selectedRow(s))
+        #expect(alert.message == "backend for inventory timed out after 10 s")
+        #expect(s.press(.char("a")) == [.screenTask(AlertsScreen.acknowledging(alert))])
         #expect(text(s).contains("ack    backend for inventory"))
         #expect(text(s).contains("<enter> Open  <a> Ack  </> Filter  <?> Help  <q> Quit"))
         s.press(.enter)
@@ -135,6 +135,16 @@ struct ConsoleScreenRegistryTests {
         #expect(s.screen == .requestDetail)
         s.press(.char("m"), .enter)
         #expect(s.screen == .requests)
+    }
+
+    @Test func readOnlyRefusesTheNewScreensChange() {
+        var s = state(readOnly: true)
+        s.press(.char(":"))
+        s.type("alerts")
+        s.press(.enter)
+        #expect(s.press(.char("a")) == [])
+        #expect(s.flash?.message == "read-only mode: ack is disabled")
+        #expect(!text(s).contains("<a> Ack"))
     }
 
     @Test func theMenuWorksInReadOnlyModeAndOnTheStandardScreens() {
@@ -207,7 +217,7 @@ struct ConsoleScreenRegistryTests {
         #expect(registry.commands.map(\.name).prefix(10) == ["dashboard", "apis", "servers", "requests", "logs", "policies", "subscriptions", "credentials", "upstreams", "alerts"])
     }
 
-    // MARK: The feed
+    // MARK: The feed and the change, through the driver
 
     @Test func theSamplerReadsTheNewScreensFeed() throws {
         let dir = NSTemporaryDirectory() + "gatehouse-registry-" + UUID().uuidString.prefix(8)
@@ -230,5 +240,26 @@ struct ConsoleScreenRegistryTests {
         #expect(AlertsScreen.rows(s, s.page).map(\.message) == ["quota store slow", "backend for pets refused the connection"])
         // The standard registry does not sample it.
         #expect(ConsoleDataSampler(monitoring: monitor, store: store).sample().screenData[AlertsScreen.alerts] == nil)
+    }
+
+    @Test @MainActor func theExecutorRunsTheNewScreensChange() async throws {
+        let dir = NSTemporaryDirectory() + "gatehouse-registry-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try GatewayStore(configuration: .init(path: dir + "/gatehouse.sqlite"))
+        let monitor = RequestMonitor()
+        monitor.event(.error, "backend for pets refused the connection")
+        let driver = ConsoleDriver(
+            state: ConsoleState(registry: .withAlerts), sampler: ConsoleDataSampler(monitoring: monitor, store: store, registry: .withAlerts),
+            executor: ConsoleEffectExecutor(store: store, readOnly: false, report: { monitor.event($0, $1) }),
+            editSession: ConsoleEditSession(store: store, directory: dir))
+        await driver.refresh()
+        for key in [Key.char(":")] + "alerts".map { Key.char($0) } + [.enter, .char("a")] { await driver.send(.key(key)) }
+        #expect(driver.state.flash?.message == "acknowledged: backend for pets refused the connection")
+        #expect(monitor.recentEvents(limit: 5).map(\.message).contains("alert acknowledged: backend for pets refused the connection"))
+        #expect(driver.screen.text.contains("ack    backend for pets refused the connection"))
+        // Read-only, the executor refuses it too (the second line of defence).
+        let refused = await ConsoleEffectExecutor(store: store, readOnly: true).execute(.screenTask(AlertsScreen.acknowledging(EngineEvent(level: .error, message: "x"))))
+        #expect(refused?.succeeded == false)
     }
 }
