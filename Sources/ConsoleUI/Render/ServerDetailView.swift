@@ -39,7 +39,7 @@ enum ServerDetailView {
         let enabledTools = server.tools.filter(\.enabled).count
         buf.write(" TOOLS", x: 0, y: y + headerLines - 1, style: t.sectionTitle)
         buf.write("  \(enabledTools) of \(server.tools.count) enabled", x: 6, y: y + headerLines - 1, style: t.label)
-        let tools = s.toolRows(server: server.name, s.page)
+        let tools = ServerDetailScreen.rows(s, s.page)
         let columns = [
             Column("ON", 5), Column("TOOL", 24), Column("METHOD", 7, dropOrder: 2), Column("PATH", 22, dropOrder: 1),
             Column("DESCRIPTION", 20, flexible: true),

@@ -63,12 +63,6 @@ extension KeyBinding.Group {
 }
 
 extension ConsoleState {
-    func operationRows(api: String, _ p: Page) -> [ConsoleData.OperationRow] {
-        Self.filtered(self.api(api)?.operations ?? [], by: p.filter, APIDetailScreen.searchTexts)
-    }
-
-    func apiRows(_ p: Page) -> [ConsoleData.APIRow] { APIsScreen.rows(self, p) }
-
     /// The API under the cursor (list) or being viewed (detail).
     var targetAPI: ConsoleData.APIRow? {
         APIsScreen.selectedRow(self) ?? page.route.value(of: .apiDetail, as: String.self).flatMap(api)

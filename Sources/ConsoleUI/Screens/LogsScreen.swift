@@ -18,7 +18,3 @@ enum LogsScreen: ListScreen {
 extension ScreenKind {
     public static let logs = ScreenKind("logs")
 }
-
-extension ConsoleState {
-    func eventRows(_ p: Page) -> [EngineEvent] { LogsScreen.rows(self, p) }
-}

@@ -104,8 +104,4 @@ extension KeyBinding.Group {
 
 extension ConsoleState {
     func serverRows(_ p: Page) -> [ConsoleData.ServerRow] { ServersScreen.rows(self, p) }
-
-    func toolRows(server: String, _ p: Page) -> [ConsoleData.ToolRow] {
-        Self.filtered(self.server(server)?.tools ?? [], by: p.filter, ServerDetailScreen.searchTexts)
-    }
 }

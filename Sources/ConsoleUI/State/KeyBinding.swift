@@ -97,11 +97,6 @@ public struct KeyBinding: Sendable {
     /// The same record for the screens that list it (the help page shows it once).
     var identity: String { "\(group.title)|\(title)|\(keys)" }
 
-    /// The binding for `key` on `screen` in the standard registry, if any.
-    public static func binding(for key: Key, on screen: ScreenKind) -> KeyBinding? {
-        ScreenRegistry.standard.binding(for: key, on: screen)
-    }
-
     /// The bindings usable on `screen` in the standard registry (mutating ones removed in read-only mode), in table order.
     public static func active(on screen: ScreenKind, readOnly: Bool) -> [KeyBinding] {
         ScreenRegistry.standard.active(on: screen, readOnly: readOnly)
