@@ -29,9 +29,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
     ],
     targets: [
+        // The bottom layer: what the features share (JSON, the lock box, encodings, the SSRF guard, the secret
+        // masker, the YAML tree converter, errors, the JSON-RPC and MCP protocol types). It knows no feature.
+        .target(
+            name: "GatewayFoundation",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Store",
             dependencies: [
+                "GatewayFoundation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -40,7 +51,7 @@ let package = Package(
         .target(
             name: "GatewayEngine",
             dependencies: [
-                "Store",
+                "GatewayFoundation", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
@@ -82,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseTests",
             dependencies: [
-                "GatewayEngine", "Store", "ConsoleUI",
+                "GatewayFoundation", "GatewayEngine", "Store", "ConsoleUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,10 +1,10 @@
 import Synchronization
 
 /// A value guarded by a mutex, shareable across tasks.
-final class LockedBox<Value: ~Copyable>: Sendable {
+package final class LockedBox<Value: ~Copyable>: Sendable {
     private let mutex: Mutex<Value>
-    init(_ value: consuming sending Value) { mutex = Mutex(value) }
-    func withLock<R: ~Copyable, E: Error>(_ body: (inout sending Value) throws(E) -> sending R) throws(E) -> sending R {
+    package init(_ value: consuming sending Value) { mutex = Mutex(value) }
+    package func withLock<R: ~Copyable, E: Error>(_ body: (inout sending Value) throws(E) -> sending R) throws(E) -> sending R {
         try mutex.withLock(body)
     }
 }

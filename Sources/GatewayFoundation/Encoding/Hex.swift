@@ -2,11 +2,11 @@ import Crypto
 import Foundation
 
 /// Lowercase hex, for digests and identifiers.
-enum Hex {
+package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// The bytes as lowercase hex.
-    static func encode<S: Sequence<UInt8>>(_ bytes: S) -> String {
+    package static func encode<S: Sequence<UInt8>>(_ bytes: S) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for b in bytes {
@@ -17,5 +17,5 @@ enum Hex {
     }
 
     /// The SHA-256 of a string's UTF-8, as lowercase hex.
-    static func sha256(_ text: String) -> String { encode(SHA256.hash(data: Data(text.utf8))) }
+    package static func sha256(_ text: String) -> String { encode(SHA256.hash(data: Data(text.utf8))) }
 }

@@ -85,7 +85,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 
     /// A success response object.
-    static func rpcResult(id: JSONValue, _ result: JSONValue) -> JSONValue {
+    package static func rpcResult(id: JSONValue, _ result: JSONValue) -> JSONValue {
         .object(["jsonrpc": "2.0", "id": id, "result": result])
     }
 }

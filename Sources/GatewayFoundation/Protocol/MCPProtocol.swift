@@ -10,7 +10,7 @@ public enum MCPProtocol {
     public static let statelessRevision = "2026-07-28"
 
     /// Whether a revision includes `outputSchema`, `structuredContent` and tool `title`.
-    static func hasStructuredOutput(_ version: String) -> Bool { version >= "2025-06-18" }
+    package static func hasStructuredOutput(_ version: String) -> Bool { version >= "2025-06-18" }
 
     public static let parseError: Int64 = -32700
     public static let invalidRequest: Int64 = -32600
@@ -24,6 +24,6 @@ public enum MCPProtocol {
     /// The requested protocol revision is not supported (2026-07-28 `UnsupportedProtocolVersion`).
     public static let unsupportedProtocolVersion: Int64 = -32022
 
-    static let sessionHeader = "Mcp-Session-Id"
-    static let versionHeader = "MCP-Protocol-Version"
+    package static let sessionHeader = "Mcp-Session-Id"
+    package static let versionHeader = "MCP-Protocol-Version"
 }

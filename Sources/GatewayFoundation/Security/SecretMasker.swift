@@ -73,7 +73,7 @@ extension SecretMasker {
 extension SecretMasker {
     /// A copy of a JSON value with every string (keys included) redacted like ``redact(_:secrets:)``: an upstream's
     /// answer that quotes the credential the gateway gave it never reaches the client.
-    static func redact(_ value: JSONValue, secrets: [String]) -> JSONValue {
+    package static func redact(_ value: JSONValue, secrets: [String]) -> JSONValue {
         func text(_ s: String) -> String {
             secrets.contains(where: { $0.utf8.count >= 8 && s.contains($0) })
                 ? String(decoding: redact(Array(s.utf8), secrets: secrets), as: UTF8.self) : s
