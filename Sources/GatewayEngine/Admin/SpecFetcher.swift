@@ -13,10 +13,7 @@ public struct SpecFetcher: Sendable {
     public init() {}
 
     /// Whether a source names a remote document.
-    public static func isRemote(_ source: String) -> Bool {
-        let lower = source.lowercased()
-        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
-    }
+    public static func isRemote(_ source: String) -> Bool { AddressGuard.isHTTPURL(source) }
 
     /// Reads the document. Relative paths are resolved against `baseDirectory`.
     public func fetch(_ source: String, baseDirectory: String? = nil, allowPrivateNetwork: Bool) async throws(GatewayError) -> (data: Data, url: URL?, resolvedSource: String) {

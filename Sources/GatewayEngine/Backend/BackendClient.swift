@@ -106,35 +106,3 @@ public final class BackendClient: Sendable {
         }
     }
 }
-
-/// Remembers SSRF-guard verdicts per (scheme, host, port, allowPrivate) for a short time so the hot path does
-/// not resolve on every call.
-final class ResolutionCache: Sendable {
-    private struct Entry { var expires: ContinuousClock.Instant; var error: GatewayError? }
-    private let entries = LockedBox<[String: Entry]>([:])
-    private let ttl: Duration = .seconds(30)
-
-    func check(_ url: String, allowPrivateNetwork: Bool, guard addressGuard: AddressGuard) async throws(GatewayError) {
-        let key = allowPrivateNetwork ? "1|" + url : "0|" + url
-        let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[key] }), entry.expires > now {
-            if let error = entry.error { throw error }
-            return
-        }
-        let verdict: GatewayError? = await withCheckedContinuation { (continuation: CheckedContinuation<GatewayError?, Never>) in
-            DispatchQueue.global().async {
-                do throws(GatewayError) {
-                    _ = try addressGuard.check(url, allowPrivateNetwork: allowPrivateNetwork)
-                    continuation.resume(returning: nil)
-                } catch {
-                    continuation.resume(returning: error)
-                }
-            }
-        }
-        entries.withLock { dict in
-            if dict.count > 10_000 { dict.removeAll() }
-            dict[key] = Entry(expires: now + ttl, error: verdict)
-        }
-        if let verdict { throw verdict }
-    }
-}

@@ -32,7 +32,7 @@ public struct CredentialService: Sendable {
         try Self.validateName(name)
         try settings.validate(for: kind)
         for url in [settings.tokenURL, settings.authorizationURL].compactMap({ $0 }) {
-            guard SpecFetcher.isRemote(url), URL(string: url)?.host != nil else { throw CredentialError(.invalid, "'\(url.prefix(80))' is not an http(s) URL") }
+            guard AddressGuard.isHTTPURL(url), URL(string: url)?.host != nil else { throw CredentialError(.invalid, "'\(url.prefix(80))' is not an http(s) URL") }
             if !allowPrivateNetwork { _ = try AddressGuard().check(url, allowPrivateNetwork: false) }
         }
         if kind != .authorizationCode || secret != nil {

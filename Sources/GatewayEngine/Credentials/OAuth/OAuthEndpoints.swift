@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where and how to talk to an OAuth 2.0 authorization server for one connection.
 ///
@@ -105,16 +102,7 @@ public struct OAuthEndpoints: Sendable, Hashable {
     static func isPrivateHostLiteral(_ host: String) -> Bool? {
         let lower = host.lowercased()
         if lower == "localhost" || lower.hasSuffix(".localhost") { return true }
-        if let bytes = ipLiteralBytes(host) { return AddressGuard.forbiddenReason(.init(bytes: bytes)) != nil }
-        return nil
-    }
-
-    /// The bytes of an IPv4 or IPv6 literal in standard notation, or nil.
-    static func ipLiteralBytes(_ host: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, host, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, host, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        if let address = AddressGuard.literalAddress(host) { return AddressGuard.forbiddenReason(address) != nil }
         return nil
     }
 }

@@ -76,23 +76,16 @@ public struct HTTPJWKSFetcher: JWKSFetching {
 
     /// Runs the SSRF guard off the cooperative pool (it resolves the host) and applies the https rule.
     static func checkAddress(_ url: String, allowPrivateNetwork: Bool) async throws(GatewayError) {
-        let verdict: GatewayError? = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                do throws(GatewayError) {
-                    let resolution = try AddressGuard().check(url, allowPrivateNetwork: allowPrivateNetwork)
-                    if resolution.scheme == "https" { return continuation.resume(returning: nil) }
-                    // Plain http only towards loopback or private addresses, and only when those are allowed.
-                    let allPrivate = try AddressGuard.resolve(resolution.host).allSatisfy { AddressGuard.forbiddenReason($0) != nil }
-                    continuation.resume(
-                        returning: allowPrivateNetwork && allPrivate
-                            ? nil : GatewayError(.invalidURL, "identity provider URLs must use https", location: url))
-                } catch {
-                    var located = error
-                    if located.location == nil { located.location = url }
-                    continuation.resume(returning: located)
-                }
-            }
+        do throws(GatewayError) {
+            let resolution = try await AddressGuard().checkOffPool(url, allowPrivateNetwork: allowPrivateNetwork)
+            if resolution.scheme == "https" { return }
+            // Plain http only towards loopback or private addresses, and only when those are allowed.
+            let allPrivate = try await AddressGuard.resolveOffPool(resolution.host).allSatisfy { AddressGuard.forbiddenReason($0) != nil }
+            guard allowPrivateNetwork && allPrivate else { throw GatewayError(.invalidURL, "identity provider URLs must use https", location: url) }
+        } catch {
+            var located = error
+            if located.location == nil { located.location = url }
+            throw located
         }
-        if let verdict { throw verdict }
     }
 }
