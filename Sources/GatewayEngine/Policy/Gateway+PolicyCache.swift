@@ -52,8 +52,7 @@ extension JSONValue {
 extension BackendRequest {
     /// Adds query parameters (percent-encoded) to the URL.
     mutating func appendQuery(_ items: [(name: String, value: String)]) {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let encoded = items.map { ($0.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "=" + ($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") }
+        let encoded = items.map { PercentEncoder.encodeQuery($0.name) + "=" + PercentEncoder.encodeQuery($0.value) }
         url += (url.contains("?") ? "&" : "?") + encoded.joined(separator: "&")
     }
 

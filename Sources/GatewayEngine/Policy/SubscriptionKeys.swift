@@ -11,10 +11,8 @@ public struct SubscriptionKeys: Sendable {
 
     /// A new key: `ghk_` and 43 base64url characters (256 random bits from the system CSPRNG).
     public static func generate() -> String {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        let text = bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return "ghk_" + text
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        return "ghk_" + Base64URL.encode(bytes)
     }
 
     /// Checks a name: 1–64 characters of letters, digits, `-`, `_` and `.`.

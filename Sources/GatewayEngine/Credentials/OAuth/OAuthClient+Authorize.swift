@@ -33,7 +33,7 @@ extension OAuthClient {
         for (name, _) in parameters where existingNames.contains(name) {
             throw CredentialError(.invalid, "the authorization URL already has a '\(name)' parameter")
         }
-        let query = parameters.map { FormEncoding.queryComponent($0.0) + "=" + FormEncoding.queryComponent($0.1) }.joined(separator: "&")
+        let query = parameters.map { PercentEncoder.encodeQuery($0.0) + "=" + PercentEncoder.encodeQuery($0.1) }.joined(separator: "&")
         var components = checked.components
         components.percentEncodedQuery = existing.isEmpty ? query : existing + "&" + query
         guard let url = components.string else {

@@ -85,7 +85,7 @@ extension OAuthClient {
         } else {
             switch e.clientAuthentication {
             case .basic:
-                let pair = FormEncoding.encode(e.clientID) + ":" + FormEncoding.encode(clientSecret.unmasked)
+                let pair = PercentEncoder.encodeFormWHATWG(e.clientID) + ":" + PercentEncoder.encodeFormWHATWG(clientSecret.unmasked)
                 authorization = "Basic " + Data(pair.utf8).base64EncodedString()
             case .post:
                 fields.append(("client_id", e.clientID))
@@ -94,7 +94,7 @@ extension OAuthClient {
         }
         let scrubber = Scrubber(clientID: e.clientID, clientSecret: clientSecret.unmasked, others: secrets)
         let exchange = try await post(
-            e, body: FormEncoding.body(fields), authorization: authorization, scrubber: scrubber)
+            e, body: PercentEncoder.formBody(fields), authorization: authorization, scrubber: scrubber)
         return try Self.interpret(exchange, grant: grant, now: now(), scrubber: scrubber)
     }
 }

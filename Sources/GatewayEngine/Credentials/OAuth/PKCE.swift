@@ -8,7 +8,7 @@ public enum PKCE {
 
     /// The S256 challenge for a verifier: base64url (no padding) of SHA-256 over its ASCII bytes.
     public static func challenge(for verifier: String) -> String {
-        base64URL(SHA256.hash(data: Array(verifier.utf8)))
+        Base64URL.encode(SHA256.hash(data: Array(verifier.utf8)))
     }
 
     /// A fresh `state` for an authorization request: 256 random bits, base64url without padding.
@@ -17,14 +17,6 @@ public enum PKCE {
     /// `bytes` bytes from the system's cryptographically secure generator, base64url-encoded.
     static func randomBase64URL(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return base64URL((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
-    }
-
-    /// Base64url without padding (RFC 4648 §5).
-    static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
+        return Base64URL.encode((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 }

@@ -129,21 +129,8 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
 
     /// Hex (exactly 64 characters) first, then base64 or base64url, padded or not.
     static func decode(_ text: String) -> [UInt8]? {
-        let ascii = Array(text.utf8)
-        if ascii.count == 64, ascii.allSatisfy({ $0 < 128 && Character(UnicodeScalar($0)).isHexDigit }) {
-            var out: [UInt8] = []
-            out.reserveCapacity(32)
-            var i = 0
-            while i < 64 {
-                guard let byte = UInt8(String(decoding: ascii[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-                out.append(byte)
-                i += 2
-            }
-            return out
-        }
-        var b64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        if b64.count % 4 != 0 { b64 += String(repeating: "=", count: 4 - b64.count % 4) }
-        return Data(base64Encoded: b64).map { Array($0) }
+        if text.utf8.count == 64, let bytes = Hex.decode(text) { return bytes }
+        return Base64URL.decodeEitherAlphabet(text)
     }
 }
 
