@@ -218,8 +218,3 @@ extension HandlerOutcome {
         return o
     }
 }
-
-/// The version Gatehouse reports to clients.
-public enum GatehouseVersion {
-    public static let current = "0.1.0"
-}
