@@ -105,7 +105,8 @@ public struct RoutingTable: Sendable {
         }
         var table = RoutingTable(revision: snapshot.revision, servers: servers)
         if let policyCompiler {
-            (table.policies, table.subscriptions) = policyCompiler.compile(snapshot, servers: servers, problems: &problems)
+            let targets = servers.values.map { PolicyTarget(name: $0.name, basePath: $0.basePath, tools: $0.tools.map(\.name)) }
+            (table.policies, table.subscriptions) = policyCompiler.compile(snapshot, servers: targets, problems: &problems)
         }
         return table
     }
