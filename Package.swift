@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "ConsoleUI",
             dependencies: [
-                "GatewayEngine", "Store", "CNCursesW",
+                "GatewayFoundation", "GatewayEngine", "Store", "CNCursesW",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "GatewayEngine", "Store", "ConsoleUI",
+                "GatewayFoundation", "GatewayEngine", "Store", "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -118,12 +118,6 @@ public struct ConsoleEffectExecutor: Sendable {
 
     /// One line for the flash.
     static func describe(_ error: any Error) -> String {
-        switch error {
-        case let e as GatewayError: e.description
-        case let e as StoreError: e.message
-        case let e as CredentialError: e.message
-        case let e as TerminalError: e.message
-        default: "\(error)"
-        }
+        (error as? any GatehouseError)?.formatted ?? "\(error)"
     }
 }

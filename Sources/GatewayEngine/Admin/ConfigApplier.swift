@@ -76,7 +76,7 @@ public struct ConfigApplier: Sendable {
                     try await importer.prepare(
                         .init(name: api.name, source: api.spec, baseDirectory: baseDirectory, baseURL: api.baseUrl, allowPrivateNetwork: api.allowPrivateNetwork ?? false)))
             } catch {
-                throw GatewayError(error.code, "\(error.location.map { "\($0): " } ?? "")\(error.message)", location: "\(file): apis[\(i)] (\(api.name))")
+                throw GatewayError(error.code, error.formatted, location: "\(file): apis[\(i)] (\(api.name))")
             }
         }
         // Check servers against the APIs as they will be.

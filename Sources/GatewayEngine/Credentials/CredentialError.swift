@@ -1,5 +1,5 @@
 /// An error of the credential manager: a stable code and a message that never contains a secret.
-public struct CredentialError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct CredentialError: GatehouseError, Equatable {
     /// A stable, bounded error code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         public let rawValue: String
@@ -27,5 +27,8 @@ public struct CredentialError: Error, Sendable, Equatable, CustomStringConvertib
         self.message = message
     }
 
+    /// The code as text (``GatehouseError/errorCode``).
+    public var errorCode: String { code.rawValue }
+    /// The message (what the CLI and the console print).
     public var description: String { message }
 }

@@ -1,5 +1,5 @@
 /// Why a call to an upstream MCP server failed, with a stable code (a metrics label) and a message for the client.
-public struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct UpstreamError: GatehouseError, Equatable {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         public let rawValue: String
         public init(_ rawValue: String) { self.rawValue = rawValue }
@@ -38,6 +38,9 @@ public struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertible
         self.retryAfter = retryAfter
     }
 
+    /// The code as text (``GatehouseError/errorCode``).
+    public var errorCode: String { code.rawValue }
+    /// The message (what the CLI and the console print).
     public var description: String { message }
 
     /// Whether the failure says something about the upstream's health (and so counts for the circuit breaker).

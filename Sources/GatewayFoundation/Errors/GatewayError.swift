@@ -1,6 +1,6 @@
 /// An error raised by the engine, with a stable code (usable as a metrics label) and a message that says what
 /// was wrong and where.
-public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct GatewayError: GatehouseError, Equatable {
     /// A stable, bounded error code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         public let rawValue: String
@@ -40,7 +40,8 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         self.location = location
     }
 
-    public var description: String {
-        if let location { "\(location): \(message)" } else { message }
-    }
+    /// The code as text (``GatehouseError/errorCode``).
+    public var errorCode: String { code.rawValue }
+    /// `location: message`, or the message alone.
+    public var description: String { formatted }
 }
