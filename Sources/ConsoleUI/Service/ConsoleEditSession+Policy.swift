@@ -44,7 +44,7 @@ extension ConsoleEditSession {
         try checkTarget(parsed)
         try store.setPolicy(scope: parsed.description, document: body)
         reload()
-        return "saved the policy document of \(parsed): \(document.inbound.count) inbound, \(document.outbound.count) outbound"
+        return "saved the policy document of \(parsed): \(document.inboundKinds.count) inbound, \(document.outboundKinds.count) outbound"
     }
 
     /// Refuses a document for a server or tool that does not exist: it would protect nothing (as the CLI does).

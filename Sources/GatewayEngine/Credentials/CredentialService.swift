@@ -11,7 +11,10 @@ public struct CredentialService: Sendable {
     /// How long an authorization URL stays usable.
     public static let stateLifetime: TimeInterval = 600
 
-    public init(vault: CredentialVault, oauth: OAuthClient? = nil) {
+    /// A service over the vault, with the engine's default OAuth client (for authorization-code connections).
+    public init(vault: CredentialVault) { self.init(vault: vault, oauth: nil) }
+
+    init(vault: CredentialVault, oauth: OAuthClient?) {
         self.vault = vault
         self.oauth = oauth
     }

@@ -9,11 +9,11 @@ public final class Gateway: Sendable {
     public let store: GatewayStore
     public let configuration: GatewayConfiguration
     public let monitor: RequestMonitor
-    public let backend: BackendClient
+    let backend: BackendClient
     let logger: Logger
     let sessions: SessionRegistry
     /// Counters, cache and validators for policies.
-    public let policies: PolicyEngine
+    let policies: PolicyEngine
     /// Outbound credentials (secrets sealed at rest, OAuth tokens).
     public let credentials: CredentialManager
     /// Upstream MCP servers: settings, circuit breakers, stdio children, discovery.
@@ -25,7 +25,12 @@ public final class Gateway: Sendable {
     private let lastSweep = LockedBox(ContinuousClock.now)
 
     /// Creates the engine and compiles the current configuration.
-    public init(store: GatewayStore, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger, clock: PolicyClock = .system) {
+    public convenience init(store: GatewayStore, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger) {
+        self.init(store: store, configuration: configuration, logger: logger, clock: .system)
+    }
+
+    /// Creates the engine with the clock its policies count time by (tests inject a manual one).
+    init(store: GatewayStore, configuration: GatewayConfiguration, logger: Logger, clock: PolicyClock) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
@@ -66,7 +71,7 @@ public final class Gateway: Sendable {
     }
 
     /// What is served now.
-    public var routingTable: RoutingTable { loader.routingTable }
+    var routingTable: RoutingTable { loader.routingTable }
 
     /// Recompiles the routing table from the store.
     public func reload() { loader.reload() }

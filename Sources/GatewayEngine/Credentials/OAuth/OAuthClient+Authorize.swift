@@ -9,7 +9,7 @@ extension OAuthClient {
     /// Throws `.invalid` when no authorization URL is configured, when it is not a valid http(s) URL under the same
     /// rules as the token URL (``OAuthEndpoints/validate()``; `javascript:`, `data:`, `file:`… are refused), when it
     /// already carries one of these parameters, or when `redirectURI` is not an absolute http(s) URL without fragment.
-    public static func authorizationURL(
+    static func authorizationURL(
         _ e: OAuthEndpoints, redirectURI: String, state: String, codeChallenge: String
     ) throws(CredentialError) -> String {
         guard let base = e.authorizationURL else {

@@ -20,7 +20,7 @@ extension OAuthClient {
             for address in resolution.addresses {
                 let isPrivate = AddressGuard.literalAddress(address).map { AddressGuard.forbiddenReason($0) != nil } ?? false
                 guard isPrivate else {
-                    throw CredentialError(.invalid, "the token URL must use https: \(host) resolves to the public address \(address)")
+                    throw CredentialError(.invalid, "the token URL must use https: \(host) resolves to the address \(address)")
                 }
             }
         }

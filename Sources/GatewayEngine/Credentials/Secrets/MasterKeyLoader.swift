@@ -49,7 +49,7 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
 
     /// Loads the key ring. Throws ``CredentialError/Code/locked`` when there is no key (file missing and `create`
     /// false) and ``CredentialError/Code/invalidKey`` when a key is malformed, weak or its file is unsafe.
-    public func load(create: Bool) throws(CredentialError) -> MasterKeyRing {
+    func load(create: Bool) throws(CredentialError) -> MasterKeyRing {
         if let environmentKey {
             let current = try Self.parse(environmentKey, origin: Self.environmentVariable)
             var others: [MasterKey] = []
