@@ -6,7 +6,7 @@ public enum UpstreamRules {
     /// Whether a static header name looks like it carries a secret: `Authorization`, `Proxy-Authorization`, `Cookie`,
     /// or a name containing `key`, `token` or `secret`. Static headers are stored in clear; secrets belong in a
     /// credential (sealed).
-    public static func isSecretHeader(_ name: String) -> Bool {
+    static func isSecretHeader(_ name: String) -> Bool {
         let n = name.lowercased()
         return ["authorization", "proxy-authorization", "cookie"].contains(n) || ["key", "token", "secret"].contains { n.contains($0) }
     }
@@ -72,8 +72,9 @@ public enum UpstreamRules {
         /// The source, for messages: `API 'petstore' (operation 'listPets')`, `upstream 'fast' (tool 'echo')`.
         public var source: String
         /// Which source: the API name or the upstream name, so a source never collides with itself as a whole.
-        public var sourceKey: String
+        var sourceKey: String
 
+        /// A claim of `name` by `source` (for messages) and `sourceKey` (the API or upstream name).
         public init(name: String, source: String, sourceKey: String) {
             self.name = name
             self.source = source
@@ -119,7 +120,7 @@ public enum UpstreamRules {
 
     /// Replaces a server's upstream sources with `specs`, in that order, in one transaction. Links already equal
     /// and in place are not touched (so an unchanged file bumps no revision).
-    public static func replaceSources(store: GatewayStore, server: String, with specs: [ServerUpstreamSpec]) throws(StoreError) {
+    static func replaceSources(store: GatewayStore, server: String, with specs: [ServerUpstreamSpec]) throws(StoreError) {
         try store.setServerUpstreams(server: server, specs)
     }
 

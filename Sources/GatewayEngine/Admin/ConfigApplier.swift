@@ -13,6 +13,7 @@ public struct ConfigApplier: Sendable {
     /// The environment (for `GATEHOUSE_MASTER_KEY` and `secret: {env: …}` references).
     let environment: [String: String]
 
+    /// An applier over the store; `environment` resolves `GATEHOUSE_MASTER_KEY` and `{env: …}` secret references.
     public init(store: GatewayStore, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.store = store
         self.environment = environment
@@ -47,17 +48,27 @@ public struct ConfigApplier: Sendable {
     public struct Summary: Sendable, Equatable {
         /// A key made for a new subscription (shown once).
         public struct CreatedKey: Sendable, Equatable {
+            /// The subscription the key opens.
             public var subscription: String
+            /// The key itself, shown once.
             public var key: String
         }
 
+        /// The APIs imported or re-imported, by name.
         public var apis: [String] = []
+        /// The upstreams added or changed.
         public var upstreams: [String] = []
+        /// The servers created or updated.
         public var servers: [String] = []
+        /// The policy scopes whose document was set.
         public var policies: [String] = []
+        /// The subscriptions created or updated.
         public var subscriptions: [String] = []
+        /// The credential providers added or changed.
         public var credentials: [String] = []
+        /// Keys made for new subscriptions (print them now: they are never shown again).
         public var createdKeys: [CreatedKey] = []
+        /// Non-fatal findings (an operation whose output schema could not be honoured, removed operations…).
         public var warnings: [String] = []
     }
 

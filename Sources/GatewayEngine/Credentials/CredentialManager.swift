@@ -45,7 +45,7 @@ public final class CredentialManager: Sendable {
     }
 
     /// Whether credentials can be opened (the master key loaded).
-    public var isUnlocked: Bool { (try? vault.get()) != nil }
+    var isUnlocked: Bool { (try? vault.get()) != nil }
 
     /// Why credentials are locked, when they are.
     public var lockReason: String? {
@@ -72,7 +72,7 @@ public final class CredentialManager: Sendable {
     }
 
     /// Forgets cached rows and static injections (the configuration changed).
-    public func configurationChanged() {
+    func configurationChanged() {
         records.withLock { $0.removeAll() }
         staticInjections.withLock { $0.removeAll() }
     }

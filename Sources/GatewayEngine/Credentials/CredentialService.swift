@@ -5,6 +5,7 @@ import Store
 /// Administers credential providers and connections: validates settings, seals secrets before they reach the store,
 /// and runs the authorization-code flow (start: an authorization URL with `state` and PKCE; finish: the callback).
 public struct CredentialService: Sendable {
+    /// The store and the master key the service seals with.
     public let vault: CredentialVault
     let oauth: OAuthClient?
 
@@ -54,7 +55,7 @@ public struct CredentialService: Sendable {
     }
 
     /// Replaces a provider's secret.
-    public func setSecret(provider: String, secret: SecretValue) throws {
+    func setSecret(provider: String, secret: SecretValue) throws {
         _ = try vault.store.credentialProvider(named: provider)
         try vault.store.updateCredentialProvider(named: provider, secret: .some(try vault.sealProviderSecret(secret, provider: provider)))
     }
@@ -91,7 +92,7 @@ public struct CredentialService: Sendable {
 
     /// Completes the flow from the callback's `state` and `code`: the state is single-use and expires.
     /// - Returns: the connection's name.
-    public func completeAuthorization(state: String, code: String) async throws -> String {
+    func completeAuthorization(state: String, code: String) async throws -> String {
         guard let pending = try vault.store.takeOAuthState(hash: Self.hash(state)) else {
             throw CredentialError(.invalid, "unknown or already used state; start again with gatehouse credential connect")
         }

@@ -3,6 +3,7 @@ import Store
 
 /// The store together with the master key: everything needed to seal and open credential secrets.
 public struct CredentialVault: Sendable {
+    /// The store the sealed secrets live in.
     public let store: GatewayStore
     let box: SecretBox
     /// Where the master key came from (the environment variable or the key file path), for messages.

@@ -37,6 +37,7 @@ public struct GatewayConfiguration: Sendable {
     /// Upstream MCP server limits (timeouts, circuit breaker, stdio supervision).
     public var upstream = UpstreamConfiguration()
 
+    /// The defaults documented on each field.
     public init() {}
 
     /// Whether the bind address is a loopback address.

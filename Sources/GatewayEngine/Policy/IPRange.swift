@@ -41,6 +41,7 @@ struct IPAddressBytes: Sendable, Hashable, Comparable, CustomStringConvertible {
 public struct IPRange: Sendable, Hashable, CustomStringConvertible {
     var low: IPAddressBytes
     var high: IPAddressBytes
+    /// The range as configured (an address, a CIDR block or `low-high`), for messages.
     public var description: String
 
     /// Parses the forms above; nil when the text is none of them.

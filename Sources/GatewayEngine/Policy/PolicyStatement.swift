@@ -156,7 +156,7 @@ public struct AuthorizationContextPolicy: Sendable, Hashable {
     /// The variable that receives the token.
     public var variable: String
     /// Continue without the variable when the token cannot be obtained (default: refuse the call).
-    public var ignoreError: Bool = false
+    var ignoreError: Bool = false
 }
 
 /// `check-header`: the request must carry a header (with one of the listed values, when given).

@@ -7,10 +7,11 @@ import Store
 public struct SubscriptionKeys: Sendable {
     let store: GatewayStore
 
+    /// Key management over the store.
     public init(store: GatewayStore) { self.store = store }
 
     /// A new key: `ghk_` and 43 base64url characters (256 random bits from the system CSPRNG).
-    public static func generate() -> String {
+    static func generate() -> String {
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
         return "ghk_" + Base64URL.encode(bytes)
     }

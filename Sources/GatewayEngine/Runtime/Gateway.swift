@@ -6,8 +6,11 @@ import Store
 /// sessions and the monitor. One per process; the HTTP server, the config watcher and the request-log writer are
 /// its services (see ``makeServices(onServerRunning:)``).
 public final class Gateway: Sendable {
+    /// The configuration store every change goes through.
     public let store: GatewayStore
+    /// How the engine serves.
     public let configuration: GatewayConfiguration
+    /// Request records, traffic figures, events and metrics (what the console samples).
     public let monitor: RequestMonitor
     let backend: BackendClient
     let logger: Logger
@@ -98,5 +101,5 @@ public final class Gateway: Sendable {
     }
 
     /// The number of live MCP sessions.
-    public var sessionCount: Int { sessions.count }
+    var sessionCount: Int { sessions.count }
 }

@@ -3,8 +3,11 @@
 public struct GatewayError: GatehouseError, Equatable {
     /// A stable, bounded error code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// The code's text (a metrics label).
         public let rawValue: String
+        /// A code from its text.
         public init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The code's text.
         public var description: String { rawValue }
 
         /// The OpenAPI document could not be read or parsed.
@@ -34,6 +37,7 @@ public struct GatewayError: GatehouseError, Equatable {
     /// Where: a file, `file:line`, or a JSON pointer; nil when not applicable.
     public var location: String?
 
+    /// An error with a code, a message and, when it helps, where.
     public init(_ code: Code, _ message: String, location: String? = nil) {
         self.code = code
         self.message = message

@@ -1,12 +1,12 @@
 /// A JSON-RPC error, thrown inside the engine and rendered as an error response.
-public struct JSONRPCError: Error, Sendable, Equatable {
-    public var code: Int64
-    public var message: String
-    public var data: JSONValue?
+package struct JSONRPCError: Error, Sendable, Equatable {
+    package var code: Int64
+    package var message: String
+    package var data: JSONValue?
     /// The id of the request it answers, when known.
-    public var id: JSONValue?
+    package var id: JSONValue?
 
-    public init(code: Int64, message: String, data: JSONValue? = nil, id: JSONValue? = nil) {
+    package init(code: Int64, message: String, data: JSONValue? = nil, id: JSONValue? = nil) {
         self.code = code
         self.message = message
         self.data = data
@@ -14,7 +14,7 @@ public struct JSONRPCError: Error, Sendable, Equatable {
     }
 
     /// The error response object (`id: null` when the request's id is unknown).
-    public func response(id fallback: JSONValue? = nil) -> JSONValue {
+    package func response(id fallback: JSONValue? = nil) -> JSONValue {
         var error: JSONObject = ["code": .int(code), "message": .string(message)]
         if let data { error["data"] = data }
         return .object(["jsonrpc": "2.0", "id": id ?? fallback ?? .null, "error": .object(error)])

@@ -1,5 +1,5 @@
 /// A JSON-RPC 2.0 message as MCP uses it, validated on the way in.
-public enum JSONRPCMessage: Sendable, Equatable {
+package enum JSONRPCMessage: Sendable, Equatable {
     /// A request: it has an id and expects a response.
     case request(id: JSONValue, method: String, params: JSONObject?)
     /// A notification: no id, no response.
@@ -8,7 +8,7 @@ public enum JSONRPCMessage: Sendable, Equatable {
     case response(id: JSONValue)
 
     /// The method, for requests and notifications.
-    public var method: String? {
+    package var method: String? {
         switch self {
         case .request(_, let m, _), .notification(let m, _): m
         case .response: nil
@@ -16,7 +16,7 @@ public enum JSONRPCMessage: Sendable, Equatable {
     }
 
     /// Validates a parsed JSON value as one JSON-RPC message. The error says what is wrong.
-    public init(validating value: JSONValue) throws(JSONRPCError) {
+    package init(validating value: JSONValue) throws(JSONRPCError) {
         guard case .object(let o) = value else {
             if case .array = value { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "batches are not supported: send one JSON-RPC message per request") }
             throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "a JSON-RPC message must be an object")

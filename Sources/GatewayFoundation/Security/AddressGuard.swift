@@ -13,13 +13,17 @@ import Glibc
 public struct AddressGuard: Sendable {
     /// The result of checking a URL: the addresses it resolved to, all of them allowed.
     public struct Resolution: Sendable, Equatable {
+        /// `http` or `https`.
         public var scheme: String
+        /// The host, without IPv6 brackets.
         public var host: String
+        /// The port (the scheme's default when the URL has none).
         public var port: Int
         /// Resolved addresses in presentation form.
         public var addresses: [String]
     }
 
+    /// A guard (it holds no state).
     public init() {}
 
     /// Checks a URL and returns its resolution, or throws `.invalidURL` / `.forbiddenAddress`.

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayEngine
+@testable import GatewayEngine
 import Store
 
 @testable import ConsoleUI

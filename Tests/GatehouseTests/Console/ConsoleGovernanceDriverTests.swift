@@ -1,6 +1,6 @@
 import ConsoleUI
 import Foundation
-import GatewayEngine
+@testable import GatewayEngine
 import Store
 import Testing
 

@@ -16,9 +16,9 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
     /// The variable holding the master key; when set, the key file is not used.
     public static let environmentVariable = "GATEHOUSE_MASTER_KEY"
     /// The variable holding the key before a rotation (opens values only).
-    public static let previousEnvironmentVariable = "GATEHOUSE_PREVIOUS_MASTER_KEY"
+    static let previousEnvironmentVariable = "GATEHOUSE_PREVIOUS_MASTER_KEY"
     /// The variable holding the key a rotation moves to (see ``SecretRotation``; opens values only when loading).
-    public static let newEnvironmentVariable = "GATEHOUSE_NEW_MASTER_KEY"
+    static let newEnvironmentVariable = "GATEHOUSE_NEW_MASTER_KEY"
 
     /// The key file used when the environment variable is not set.
     public let keyFilePath: String
@@ -26,6 +26,7 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
     private let previousKey: SecretValue?
     private let newKey: SecretValue?
 
+    /// A loader reading `GATEHOUSE_MASTER_KEY` (and the rotation variables) from `environment`, else `keyFilePath`.
     public init(environment: [String: String], keyFilePath: String) {
         self.keyFilePath = keyFilePath
         environmentKey = environment[Self.environmentVariable].map(SecretValue.init)
@@ -34,17 +35,18 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
     }
 
     /// Whether the key comes from `GATEHOUSE_MASTER_KEY` (set, even to an empty value) rather than the key file.
-    public var usesEnvironment: Bool { environmentKey != nil }
+    var usesEnvironment: Bool { environmentKey != nil }
 
     /// Where the key comes from, for messages: `GATEHOUSE_MASTER_KEY` or the key file path.
     public var source: String { usesEnvironment ? Self.environmentVariable : keyFilePath }
 
     /// The file a rotation writes the new key to before it replaces the key file.
-    public var nextKeyFilePath: String { keyFilePath + ".next" }
+    var nextKeyFilePath: String { keyFilePath + ".next" }
 
     /// The marker a rotation writes once every value is sealed with the `.next` key.
     var resealedMarkerPath: String { keyFilePath + ".next.done" }
 
+    /// `MasterKeyLoader(<source>)`: never a key.
     public var description: String { "MasterKeyLoader(\(source))" }
 
     /// Loads the key ring. Throws ``CredentialError/Code/locked`` when there is no key (file missing and `create`
