@@ -108,7 +108,7 @@ struct PolicyCommand: AsyncParsableCommand {
         case .server(let s): _ = try db.server(named: s)
         case .tool(let s, let t):
             let server = try db.server(named: s)
-            guard try db.tools(serverId: server.id!).contains(where: { $0.tool.name == t }) else {
+            guard try db.tools(serverId: server.id).contains(where: { $0.tool.name == t }) else {
                 throw GatewayError(.notFound, "server '\(s)' has no tool '\(t)'")
             }
         }

@@ -54,7 +54,7 @@ extension ConsoleEditSession {
         case .server(let name): _ = try store.server(named: name)
         case .tool(let serverName, let toolName):
             let server = try store.server(named: serverName)
-            guard try store.tools(serverId: server.id!).contains(where: { $0.tool.name == toolName }) else {
+            guard try store.tools(serverId: server.id).contains(where: { $0.tool.name == toolName }) else {
                 throw GatewayError(.notFound, "server '\(serverName)' has no tool '\(toolName)'")
             }
         }

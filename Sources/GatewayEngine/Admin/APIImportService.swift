@@ -72,7 +72,7 @@ public struct APIImportService: Sendable {
 
     /// Saves a prepared API.
     public func save(_ p: Prepared) throws(StoreError) -> APIImportOutcome {
-        let api = APIRecord(
+        let api = APIRecord.New(
             name: p.request.name, title: p.imported.title, version: p.imported.version, format: p.imported.format,
             source: p.resolvedSource, document: p.document, baseUrl: p.baseURL, baseUrlOverridden: p.request.baseURL != nil,
             allowPrivateNetwork: p.request.allowPrivateNetwork)

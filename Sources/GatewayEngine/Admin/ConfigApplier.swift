@@ -117,7 +117,7 @@ public struct ConfigApplier: Sendable {
             if let p = prepared.first(where: { $0.request.name == apiName }) {
                 operations = p.imported.operations.map { ($0.key, $0.operationId, $0.toolName) }
             } else if let api = try? store.api(named: apiName) {
-                operations = try store.operations(apiId: api.id!).map { ($0.key, $0.operationId, $0.toolName) }
+                operations = try store.operations(apiId: api.id).map { ($0.key, $0.operationId, $0.toolName) }
             } else {
                 throw GatewayError(.invalidConfig, "server '\(s.name)' uses API '\(apiName)', which is neither in the file nor in the store", location: "\(file): servers[\(i)].api")
             }
@@ -195,7 +195,7 @@ public struct ConfigApplier: Sendable {
         try applyServerSources(s)
         guard let overrides = s.tools, !overrides.isEmpty else { return }
         let server = try store.server(named: s.name)
-        let tools = try store.tools(serverId: server.id!)
+        let tools = try store.tools(serverId: server.id)
         for o in overrides {
             guard let t = tools.first(where: { $0.operation.operationId == o.operation || $0.operation.key == o.operation || $0.operation.toolName == o.operation }) else {
                 continue
@@ -228,7 +228,7 @@ public struct ConfigApplier: Sendable {
             let api = try server.apiId.flatMap { try store.api(id: $0) }
             let sources = try exportSources(server: server.name)
             guard api != nil || sources != nil else { continue }
-            let tools = try api != nil ? store.tools(serverId: server.id!) : []
+            let tools = try api != nil ? store.tools(serverId: server.id) : []
             let operations = server.allOperations || api == nil ? nil : tools.map { $0.operation.operationId ?? $0.operation.key }
             let overrides = tools.compactMap { t -> ConfigDocument.ToolOverride? in
                 let renamed = t.tool.name != t.operation.toolName

@@ -124,7 +124,7 @@ public final class CredentialManager: Sendable {
         let oauth = self.oauth
         let name = connection.name
         do {
-            let tokens = try await cache.token(for: "\(name)|\(connection.id ?? 0)") {
+            let tokens = try await cache.token(for: "\(name)|\(connection.id)") {
                 // A still-valid stored token (from before a restart) is used as is.
                 let current = try self.store.credentialConnection(named: name)
                 if let sealed = current.accessToken, let expiry = current.expiresAt, expiry.timeIntervalSinceNow > 60,

@@ -50,8 +50,8 @@ public struct CredentialService: Sendable {
         let sealed = try secret.map { s throws(CredentialError) in try vault.sealProviderSecret(s, provider: name) }
         let status = kind.isStatic ? "connected" : "pending"
         return try vault.store.createCredentialProvider(
-            CredentialProviderRecord(name: name, kind: kind.rawValue, settings: settings.encoded, secret: sealed, allowPrivateNetwork: allowPrivateNetwork),
-            connection: CredentialConnectionRecord(name: name, providerId: 0, status: status))
+            CredentialProviderRecord.New(name: name, kind: kind.rawValue, settings: settings.encoded, secret: sealed, allowPrivateNetwork: allowPrivateNetwork),
+            connection: CredentialConnectionRecord.New(name: name, providerId: 0, status: status))
     }
 
     /// Replaces a provider's secret.
@@ -81,7 +81,7 @@ public struct CredentialService: Sendable {
         let hash = Self.hash(state)
         try vault.store.saveOAuthState(
             OAuthStateRecord(
-                stateHash: hash, connectionId: connection.id!,
+                stateHash: hash, connectionId: connection.id,
                 verifier: try vault.box.seal(SecretValue(verifier), table: "oauthState", row: hash, column: "verifier"), redirectUri: redirectURI,
                 expiresAt: Date().addingTimeInterval(Self.stateLifetime)))
         if connection.status != "connected" {

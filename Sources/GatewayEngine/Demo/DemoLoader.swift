@@ -50,7 +50,7 @@ public struct DemoLoader: Sendable {
                 name: DemoAPI.name, description: "The demo pet store served by Gatehouse itself", basePath: DemoAPI.name, apiName: DemoAPI.name,
                 operations: nil)
         }
-        let tools = try store.tools(serverId: server.id!).count
+        let tools = try store.tools(serverId: server.id).count
         return "demo loaded: API '\(DemoAPI.name)' on \(baseURL), server '\(server.name)' with \(tools) tools at /\(server.basePath)/mcp"
     }
 

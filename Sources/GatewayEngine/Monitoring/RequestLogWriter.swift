@@ -37,8 +37,8 @@ struct RequestLogWriter: Service {
         }
     }
 
-    static func row(_ r: RequestRecord) -> RequestLogRecord {
-        RequestLogRecord(
+    static func row(_ r: RequestRecord) -> RequestLogRecord.New {
+        RequestLogRecord.New(
             time: r.time, server: r.server, client: r.client, method: r.method, tool: r.tool, outcome: r.outcome.rawValue,
             status: r.status, backendStatus: r.backendStatus, latencyMicros: r.latency.microseconds, bytesIn: r.bytesIn,
             bytesOut: r.bytesOut, error: r.error, principal: r.principal, decisions: r.decisions.isEmpty ? nil : r.decisions.joined(separator: "\n"))
