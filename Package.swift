@@ -29,9 +29,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
     ],
     targets: [
+        // The bottom layer: what the features share (JSON, the lock box, encodings, the SSRF guard, the secret
+        // masker, the YAML tree converter, errors, the JSON-RPC and MCP protocol types). It knows no feature.
+        .target(
+            name: "GatewayFoundation",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Store",
             dependencies: [
+                "GatewayFoundation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -40,12 +51,11 @@ let package = Package(
         .target(
             name: "GatewayEngine",
             dependencies: [
-                "Store",
+                "GatewayFoundation", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
-                .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -64,17 +74,16 @@ let package = Package(
         .target(
             name: "ConsoleUI",
             dependencies: [
-                "GatewayEngine", "Store", "CNCursesW",
+                "GatewayFoundation", "GatewayEngine", "Store", "CNCursesW",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "GatewayEngine", "Store", "ConsoleUI",
+                "GatewayFoundation", "GatewayEngine", "Store", "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseTests",
             dependencies: [
-                "GatewayEngine", "Store", "ConsoleUI",
+                "GatewayFoundation", "GatewayEngine", "Store", "ConsoleUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),

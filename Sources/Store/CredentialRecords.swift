@@ -3,9 +3,8 @@ import GRDB
 
 /// A credential provider: how outbound credentials are obtained. Secret fields hold sealed text (AES-GCM, produced
 /// by the engine); the store never sees a secret in clear.
-public struct CredentialProviderRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct CredentialProviderFields: StoredFields {
     public static let databaseTableName = "credentialProvider"
-    public var id: Int64?
     public var name: String
     /// `api-key`, `bearer`, `basic`, `client-credentials` or `authorization-code`.
     public var kind: String
@@ -19,10 +18,9 @@ public struct CredentialProviderRecord: Codable, Sendable, Equatable, FetchableR
     public var updatedAt: Date
 
     public init(
-        id: Int64? = nil, name: String, kind: String, settings: String, secret: String?, allowPrivateNetwork: Bool = false,
+        name: String, kind: String, settings: String, secret: String?, allowPrivateNetwork: Bool = false,
         createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
-        self.id = id
         self.name = name
         self.kind = kind
         self.settings = settings
@@ -31,14 +29,14 @@ public struct CredentialProviderRecord: Codable, Sendable, Equatable, FetchableR
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+/// A credential provider as stored: its id and its fields (``CredentialProviderFields``).
+public typealias CredentialProviderRecord = Stored<CredentialProviderFields>
+
 /// A connection: an authorised instance of a provider, with its (sealed) tokens and status.
-public struct CredentialConnectionRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct CredentialConnectionFields: StoredFields {
     public static let databaseTableName = "credentialConnection"
-    public var id: Int64?
     public var name: String
     public var providerId: Int64
     /// `connected`, `pending` (waiting for authorization), `expired` or `error`.
@@ -55,10 +53,9 @@ public struct CredentialConnectionRecord: Codable, Sendable, Equatable, Fetchabl
     public var updatedAt: Date
 
     public init(
-        id: Int64? = nil, name: String, providerId: Int64, status: String, statusReason: String? = nil, accessToken: String? = nil,
+        name: String, providerId: Int64, status: String, statusReason: String? = nil, accessToken: String? = nil,
         refreshToken: String? = nil, expiresAt: Date? = nil, createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
-        self.id = id
         self.name = name
         self.providerId = providerId
         self.status = status
@@ -69,9 +66,10 @@ public struct CredentialConnectionRecord: Codable, Sendable, Equatable, Fetchabl
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+/// A credential connection as stored: its id and its fields (``CredentialConnectionFields``).
+public typealias CredentialConnectionRecord = Stored<CredentialConnectionFields>
 
 /// A pending OAuth authorization: single use, short-lived. Only the state's SHA-256 is stored.
 public struct OAuthStateRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {

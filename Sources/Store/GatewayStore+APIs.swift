@@ -36,19 +36,20 @@ extension GatewayStore {
     /// Stores an API and its operations in one transaction. When the name exists, the document and operations are
     /// replaced: operations keep their identity by key (so servers' tools survive), vanished operations are removed
     /// with their tools, and servers that expose all operations gain the new ones.
-    public func saveAPI(_ api: APIRecord, operations: [NewOperation]) throws(StoreError) -> APIImportOutcome {
+    public func saveAPI(_ api: APIRecord.New, operations: [NewOperation]) throws(StoreError) -> APIImportOutcome {
         try write { db in
-            var record = api
+            let record: APIRecord
             let existing = try APIRecord.filter(Column("name") == api.name).fetchOne(db)
             if let existing {
-                record.id = existing.id
-                record.createdAt = existing.createdAt
-                record.updatedAt = Date()
-                try record.update(db)
+                var replaced = APIRecord(id: existing.id, api)
+                replaced.createdAt = existing.createdAt
+                replaced.updatedAt = Date()
+                try replaced.update(db)
+                record = replaced
             } else {
-                try record.insert(db)
+                record = try api.insertStored(db)
             }
-            let apiId = record.id!
+            let apiId = record.id
             let old = try OperationRecord.filter(Column("apiId") == apiId).fetchAll(db)
             var oldByKey = Dictionary(old.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
             var added: [String] = [], updated: [String] = []
@@ -68,11 +69,11 @@ extension GatewayStore {
                         updated.append(op.key)
                     }
                 } else {
-                    var row = OperationRecord(
+                    let row = try OperationRecord.New(
                         apiId: apiId, key: op.key, operationId: op.operationId, toolName: op.toolName, method: op.method,
-                        path: op.path, summary: op.summary, definition: op.definition, position: position)
-                    try row.insert(db)
-                    newIds.append(row.id!)
+                        path: op.path, summary: op.summary, definition: op.definition, position: position
+                    ).insertStored(db)
+                    newIds.append(row.id)
                     added.append(op.key)
                 }
             }
@@ -82,7 +83,7 @@ extension GatewayStore {
             if !newIds.isEmpty {
                 let servers = try ServerRecord.filter(Column("apiId") == apiId && Column("allOperations") == true).fetchAll(db)
                 for server in servers {
-                    try Self.appendTools(db, serverId: server.id!, operationIds: newIds)
+                    try Self.appendTools(db, serverId: server.id, operationIds: newIds)
                 }
             }
             return APIImportOutcome(api: record, replaced: existing != nil, added: added, removed: removed, updated: updated)
@@ -97,8 +98,7 @@ extension GatewayStore {
             guard let op = try OperationRecord.fetchOne(db, key: opId) else { continue }
             let name = uniqueName(op.toolName, taken: taken)
             taken.insert(name)
-            var tool = ToolRecord(serverId: serverId, operationId: opId, name: name, position: position)
-            try tool.insert(db)
+            _ = try ToolRecord.New(serverId: serverId, operationId: opId, name: name, position: position).insertStored(db)
             position += 1
         }
     }

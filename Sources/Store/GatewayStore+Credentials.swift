@@ -18,19 +18,21 @@ extension GatewayStore {
 
     /// Inserts a provider and, for static kinds, its own connection (named like it) in the same transaction.
     @discardableResult
-    public func createCredentialProvider(_ record: CredentialProviderRecord, connection: CredentialConnectionRecord?) throws(StoreError) -> CredentialProviderRecord {
+    /// (The connection's `providerId` is set to the new provider's id.)
+    public func createCredentialProvider(_ record: CredentialProviderRecord.New, connection: CredentialConnectionRecord.New?) throws(StoreError)
+        -> CredentialProviderRecord
+    {
         try write { db in
             if try CredentialProviderRecord.filter(Column("name") == record.name).fetchCount(db) > 0 {
                 throw StoreError(.conflict, "a credential provider named '\(record.name)' already exists")
             }
-            var r = record
-            try r.insert(db)
+            let r = try record.insertStored(db)
             if var c = connection {
                 if try CredentialConnectionRecord.filter(Column("name") == c.name).fetchCount(db) > 0 {
                     throw StoreError(.conflict, "a connection named '\(c.name)' already exists")
                 }
-                c.providerId = r.id!
-                try c.insert(db)
+                c.providerId = r.id
+                _ = try c.insertStored(db)
             }
             return r
         }
@@ -58,7 +60,7 @@ extension GatewayStore {
             guard let r = try CredentialProviderRecord.filter(Column("name") == name).fetchOne(db) else {
                 throw StoreError(.notFound, "no credential provider named '\(name)'")
             }
-            let connections = try CredentialConnectionRecord.filter(Column("providerId") == r.id!).fetchAll(db).map(\.name)
+            let connections = try CredentialConnectionRecord.filter(Column("providerId") == r.id).fetchAll(db).map(\.name)
             if let user = try APIRecord.filter(connections.contains(Column("credential"))).fetchOne(db) {
                 throw StoreError(.conflict, "API '\(user.name)' uses a connection of provider '\(name)'; detach it first (gatehouse api set \(user.name) --credential none)")
             }
@@ -90,9 +92,7 @@ extension GatewayStore {
             if try CredentialConnectionRecord.filter(Column("name") == name).fetchCount(db) > 0 {
                 throw StoreError(.conflict, "a connection named '\(name)' already exists")
             }
-            var c = CredentialConnectionRecord(name: name, providerId: p.id!, status: status)
-            try c.insert(db)
-            return c
+            return try CredentialConnectionRecord.New(name: name, providerId: p.id, status: status).insertStored(db)
         }
     }
 

@@ -22,9 +22,7 @@ extension GatewayStore {
                 try existing.update(db)
                 return existing
             }
-            var record = PolicyRecord(scope: scope, document: document)
-            try record.insert(db)
-            return record
+            return try PolicyRecord.New(scope: scope, document: document).insertStored(db)
         }
     }
 

@@ -3,7 +3,7 @@ import GRDB
 
 extension GatewayStore {
     /// Appends request records in one transaction and trims the table to the retention limit.
-    public func appendRequestLogs(_ records: [RequestLogRecord]) throws(StoreError) {
+    public func appendRequestLogs(_ records: [RequestLogRecord.New]) throws(StoreError) {
         guard !records.isEmpty else { return }
         let retention = configuration.requestLogRetention
         try write { db in

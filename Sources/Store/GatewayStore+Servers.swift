@@ -25,12 +25,12 @@ extension GatewayStore {
             if let other = try ServerRecord.filter(Column("basePath") == basePath).fetchOne(db) {
                 throw StoreError(.conflict, "base path '/\(basePath)' is already used by server '\(other.name)'")
             }
-            let ops = try OperationRecord.filter(Column("apiId") == api.id!).order(Column("position")).fetchAll(db)
+            let ops = try OperationRecord.filter(Column("apiId") == api.id).order(Column("position")).fetchAll(db)
             let chosen = try Self.select(ops, by: selection, apiName: apiName)
-            var server = ServerRecord(
-                name: name, description: description, basePath: basePath, enabled: enabled, apiId: api.id, allOperations: selection == nil)
-            try server.insert(db)
-            try Self.appendTools(db, serverId: server.id!, operationIds: chosen.map { $0.id! })
+            let server = try ServerRecord.New(
+                name: name, description: description, basePath: basePath, enabled: enabled, apiId: api.id, allOperations: selection == nil
+            ).insertStored(db)
+            try Self.appendTools(db, serverId: server.id, operationIds: chosen.map { $0.id })
             return server
         }
     }
@@ -55,13 +55,13 @@ extension GatewayStore {
         let server = try server(named: name)
         let api = try api(named: apiName)
         try write { db in
-            let ops = try OperationRecord.filter(Column("apiId") == api.id!).order(Column("position")).fetchAll(db)
+            let ops = try OperationRecord.filter(Column("apiId") == api.id).order(Column("position")).fetchAll(db)
             let chosen = try Self.select(ops, by: selection, apiName: apiName)
-            let chosenIds = Set(chosen.map { $0.id! })
-            let existing = try ToolRecord.filter(Column("serverId") == server.id!).fetchAll(db)
+            let chosenIds = Set(chosen.map { $0.id })
+            let existing = try ToolRecord.filter(Column("serverId") == server.id).fetchAll(db)
             for tool in existing where !chosenIds.contains(tool.operationId) { _ = try tool.delete(db) }
             let have = Set(existing.map(\.operationId))
-            try Self.appendTools(db, serverId: server.id!, operationIds: chosen.map { $0.id! }.filter { !have.contains($0) })
+            try Self.appendTools(db, serverId: server.id, operationIds: chosen.map { $0.id }.filter { !have.contains($0) })
             var updated = server
             updated.apiId = api.id
             updated.allOperations = selection == nil
@@ -92,8 +92,8 @@ extension GatewayStore {
             .order(Column("serverId"), Column("position")).fetchAll(db)
         let opIds = Set(tools.map(\.operationId))
         let ops = try OperationRecord.filter(opIds.contains(Column("id"))).fetchAll(db)
-        let opsById = Dictionary(uniqueKeysWithValues: ops.map { ($0.id!, $0) })
-        let apiNames = Dictionary(uniqueKeysWithValues: try APIRecord.fetchAll(db).map { ($0.id!, $0.name) })
+        let opsById = Dictionary(uniqueKeysWithValues: ops.map { ($0.id, $0) })
+        let apiNames = Dictionary(uniqueKeysWithValues: try APIRecord.fetchAll(db).map { ($0.id, $0.name) })
         var out: [Int64: [ToolWithOperation]] = [:]
         for t in tools {
             guard let op = opsById[t.operationId] else { continue }
@@ -118,7 +118,7 @@ extension GatewayStore {
         server.updatedAt = Date()
         let updated = server
         try write { db in
-            if let other = try ServerRecord.filter(Column("basePath") == updated.basePath && Column("id") != updated.id!).fetchOne(db) {
+            if let other = try ServerRecord.filter(Column("basePath") == updated.basePath && Column("id") != updated.id).fetchOne(db) {
                 throw StoreError(.conflict, "base path '/\(updated.basePath)' is already used by server '\(other.name)'")
             }
             try updated.update(db)
@@ -130,14 +130,14 @@ extension GatewayStore {
     public func updateTool(server serverName: String, tool toolName: String, newName: String? = nil, description: String?? = nil, enabled: Bool? = nil) throws(StoreError) -> ToolRecord {
         let server = try server(named: serverName)
         return try write { db in
-            guard var tool = try ToolRecord.filter(Column("serverId") == server.id! && Column("name") == toolName).fetchOne(db) else {
+            guard var tool = try ToolRecord.filter(Column("serverId") == server.id && Column("name") == toolName).fetchOne(db) else {
                 throw StoreError(.notFound, "server '\(serverName)' has no tool '\(toolName)'")
             }
             if let newName {
                 guard newName.range(of: "^[A-Za-z0-9_.-]{1,128}$", options: .regularExpression) != nil else {
                     throw StoreError(.invalid, "tool name '\(newName)' must be 1–128 characters of A–Z a–z 0–9 _ . -")
                 }
-                if newName != toolName, try ToolRecord.filter(Column("serverId") == server.id! && Column("name") == newName).fetchCount(db) > 0 {
+                if newName != toolName, try ToolRecord.filter(Column("serverId") == server.id && Column("name") == newName).fetchCount(db) > 0 {
                     throw StoreError(.conflict, "server '\(serverName)' already has a tool named '\(newName)'")
                 }
                 tool.name = newName

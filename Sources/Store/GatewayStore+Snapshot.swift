@@ -33,11 +33,11 @@ extension GatewayStore {
         try read { db in
             let revision = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'configRevision'") ?? 0
             let servers = try ServerRecord.filter(Column("enabled") == true).order(Column("name")).fetchAll(db)
-            let tools = try Self.fetchTools(db, serverIds: servers.map { $0.id! })
-            let apis = Dictionary(uniqueKeysWithValues: try APIRecord.fetchAll(db).map { ($0.id!, $0) })
-            let sources = try Self.fetchSources(db, serverIds: servers.map { $0.id! })
+            let tools = try Self.fetchTools(db, serverIds: servers.map { $0.id })
+            let apis = Dictionary(uniqueKeysWithValues: try APIRecord.fetchAll(db).map { ($0.id, $0) })
+            let sources = try Self.fetchSources(db, serverIds: servers.map { $0.id })
             let upstreams = try UpstreamRecord.fetchAll(db)
-            let namesById = Dictionary(uniqueKeysWithValues: upstreams.map { ($0.id!, $0.name) })
+            let namesById = Dictionary(uniqueKeysWithValues: upstreams.map { ($0.id, $0.name) })
             var upstreamTools: [String: [UpstreamToolRecord]] = [:]
             for t in try UpstreamToolRecord.order(Column("name")).fetchAll(db) {
                 if let n = namesById[t.upstreamId] { upstreamTools[n, default: []].append(t) }
@@ -46,7 +46,7 @@ extension GatewayStore {
                 revision: revision,
                 servers: servers.map {
                     ConfigSnapshot.Server(
-                        record: $0, tools: (tools[$0.id!] ?? []).filter { $0.tool.enabled }, upstreams: sources[$0.id!] ?? [])
+                        record: $0, tools: (tools[$0.id] ?? []).filter { $0.tool.enabled }, upstreams: sources[$0.id] ?? [])
                 },
                 apis: apis,
                 policies: try PolicyRecord.order(Column("scope")).fetchAll(db),

@@ -16,14 +16,12 @@ extension GatewayStore {
 
     /// Inserts a new subscription; a taken name is a conflict.
     @discardableResult
-    public func createSubscription(_ record: SubscriptionRecord) throws(StoreError) -> SubscriptionRecord {
+    public func createSubscription(_ record: SubscriptionRecord.New) throws(StoreError) -> SubscriptionRecord {
         try write { db in
             if try SubscriptionRecord.filter(Column("name") == record.name).fetchCount(db) > 0 {
                 throw StoreError(.conflict, "a subscription named '\(record.name)' already exists")
             }
-            var r = record
-            try r.insert(db)
-            return r
+            return try record.insertStored(db)
         }
     }
 

@@ -83,7 +83,7 @@ extension GatewayStore {
     }
 
     /// Adds an upstream. Its name must be new; an HTTP upstream needs a URL and a stdio one a command.
-    public func addUpstream(_ record: UpstreamRecord) throws(StoreError) -> UpstreamRecord {
+    public func addUpstream(_ record: UpstreamRecord.New) throws(StoreError) -> UpstreamRecord {
         try Self.validateName(record.name)
         try Self.validateUpstream(record)
         return try write { db in
@@ -91,9 +91,7 @@ extension GatewayStore {
                 throw StoreError(.conflict, "an upstream named '\(record.name)' already exists")
             }
             try Self.checkReferences(db, record)
-            var r = record
-            try r.insert(db)
-            return r
+            return try record.insertStored(db)
         }
     }
 
@@ -105,8 +103,8 @@ extension GatewayStore {
             }
             try change(&r)
             r.name = name
-            try Self.validateUpstream(r)
-            try Self.checkReferences(db, r)
+            try Self.validateUpstream(r.fields)
+            try Self.checkReferences(db, r.fields)
             r.updatedAt = Date()
             try r.update(db)
             return r
@@ -130,7 +128,7 @@ extension GatewayStore {
     }
 
     /// Every `{{credential:NAME}}` in a stdio environment must name an existing connection.
-    static func checkReferences(_ db: Database, _ r: UpstreamRecord) throws {
+    static func checkReferences(_ db: Database, _ r: UpstreamRecord.New) throws {
         for (key, value) in r.env {
             for name in UpstreamRecord.credentialReferences(in: value)
             where try CredentialConnectionRecord.filter(Column("name") == name).fetchCount(db) == 0 {
@@ -139,7 +137,7 @@ extension GatewayStore {
         }
     }
 
-    static func validateUpstream(_ r: UpstreamRecord) throws(StoreError) {
+    static func validateUpstream(_ r: UpstreamRecord.New) throws(StoreError) {
         switch r.transport {
         case .streamable, .sse:
             guard let url = r.url, let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -180,7 +178,7 @@ extension GatewayStore {
     /// The tools recorded for an upstream, by name.
     public func upstreamTools(upstream name: String) throws(StoreError) -> [UpstreamToolRecord] {
         let u = try upstream(named: name)
-        return try read { db in try UpstreamToolRecord.filter(Column("upstreamId") == u.id!).order(Column("name")).fetchAll(db) }
+        return try read { db in try UpstreamToolRecord.filter(Column("upstreamId") == u.id).order(Column("name")).fetchAll(db) }
     }
 
     /// Records what an upstream lists now, in one transaction: new tools are approved on first use, changed ones are
@@ -190,7 +188,7 @@ extension GatewayStore {
             guard let u = try UpstreamRecord.filter(Column("name") == name).fetchOne(db) else {
                 throw StoreError(.notFound, "no upstream named '\(name)'")
             }
-            let existing = try UpstreamToolRecord.filter(Column("upstreamId") == u.id!).fetchAll(db)
+            let existing = try UpstreamToolRecord.filter(Column("upstreamId") == u.id).fetchAll(db)
             var byName = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             var changes: [UpstreamToolChange] = []
             let now = Date()
@@ -199,11 +197,11 @@ extension GatewayStore {
                 guard var row = byName.removeValue(forKey: tool.name) else {
                     // Trusted on first use, unless its text hides something (escapes, invisible or bidi characters).
                     let trusted = tool.flags.isEmpty
-                    var row = UpstreamToolRecord(
-                        upstreamId: u.id!, name: tool.name, status: trusted ? .approved : .pending, approvedFingerprint: trusted ? tool.fingerprint : nil,
+                    _ = try UpstreamToolRecord.New(
+                        upstreamId: u.id, name: tool.name, status: trusted ? .approved : .pending, approvedFingerprint: trusted ? tool.fingerprint : nil,
                         approvedDefinition: trusted ? tool.definition : nil, currentFingerprint: tool.fingerprint, currentDefinition: tool.definition,
-                        flags: flags, firstSeen: now, updatedAt: now)
-                    try row.insert(db)
+                        flags: flags, firstSeen: now, updatedAt: now
+                    ).insertStored(db)
                     changes.append(UpstreamToolChange(tool: tool.name, kind: trusted ? .added : .flagged))
                     continue
                 }
@@ -239,7 +237,7 @@ extension GatewayStore {
             guard let u = try UpstreamRecord.filter(Column("name") == name).fetchOne(db) else {
                 throw StoreError(.notFound, "no upstream named '\(name)'")
             }
-            let rows = try UpstreamToolRecord.filter(Column("upstreamId") == u.id!).fetchAll(db)
+            let rows = try UpstreamToolRecord.filter(Column("upstreamId") == u.id).fetchAll(db)
             var approved: [String] = []
             if let tools {
                 for t in tools {
@@ -274,13 +272,13 @@ extension GatewayStore {
     /// A server's upstream sources, in order.
     public func serverUpstreams(server name: String) throws(StoreError) -> [ServerUpstreamSource] {
         let server = try server(named: name)
-        return try read { db in try Self.fetchSources(db, serverIds: [server.id!])[server.id!] ?? [] }
+        return try read { db in try Self.fetchSources(db, serverIds: [server.id])[server.id] ?? [] }
     }
 
     static func fetchSources(_ db: Database, serverIds: [Int64]?) throws -> [Int64: [ServerUpstreamSource]] {
         let links = try (serverIds.map { ServerUpstreamRecord.filter($0.contains(Column("serverId"))) } ?? ServerUpstreamRecord.all())
             .order(Column("serverId"), Column("position")).fetchAll(db)
-        let names = Dictionary(uniqueKeysWithValues: try UpstreamRecord.fetchAll(db).map { ($0.id!, $0.name) })
+        let names = Dictionary(uniqueKeysWithValues: try UpstreamRecord.fetchAll(db).map { ($0.id, $0.name) })
         var out: [Int64: [ServerUpstreamSource]] = [:]
         for l in links { out[l.serverId, default: []].append(ServerUpstreamSource(link: l, upstreamName: names[l.upstreamId] ?? "?")) }
         return out
@@ -291,11 +289,11 @@ extension GatewayStore {
         try Self.validate(spec)
         let server = try server(named: serverName)
         try write { db in
-            let existing = try ServerUpstreamRecord.filter(Column("serverId") == server.id!).order(Column("position")).fetchAll(db)
+            let existing = try ServerUpstreamRecord.filter(Column("serverId") == server.id).order(Column("position")).fetchAll(db)
             let upstreamId = try Self.upstreamId(db, spec.upstream)
             // A replaced source keeps its place; a new one goes last.
             let position = existing.first { $0.upstreamId == upstreamId }?.position ?? ((existing.map(\.position).max() ?? -1) + 1)
-            try Self.putLink(db, serverId: server.id!, upstreamId: upstreamId, spec: spec, position: position)
+            try Self.putLink(db, serverId: server.id, upstreamId: upstreamId, spec: spec, position: position)
         }
     }
 
@@ -304,7 +302,7 @@ extension GatewayStore {
     public func setServerUpstreams(server serverName: String, _ specs: [ServerUpstreamSpec]) throws(StoreError) {
         for spec in specs { try Self.validate(spec) }
         let server = try server(named: serverName)
-        try write { db in try Self.setLinks(db, serverId: server.id!, specs) }
+        try write { db in try Self.setLinks(db, serverId: server.id, specs) }
     }
 
     /// Creates a server with its API (if any) and upstream sources in one transaction.
@@ -324,16 +322,16 @@ extension GatewayStore {
             if let other = try ServerRecord.filter(Column("basePath") == basePath).fetchOne(db) {
                 throw StoreError(.conflict, "base path '/\(basePath)' is already used by server '\(other.name)'")
             }
-            var server = ServerRecord(
+            let server = try ServerRecord.New(
                 name: name, description: description, basePath: basePath, enabled: enabled, apiId: api?.id, allOperations: api != nil && selection == nil,
-                requireSubscription: requireSubscription)
-            try server.insert(db)
+                requireSubscription: requireSubscription
+            ).insertStored(db)
             if let api {
-                let ops = try OperationRecord.filter(Column("apiId") == api.id!).order(Column("position")).fetchAll(db)
+                let ops = try OperationRecord.filter(Column("apiId") == api.id).order(Column("position")).fetchAll(db)
                 let chosen = try Self.select(ops, by: selection, apiName: api.name)
-                try Self.appendTools(db, serverId: server.id!, operationIds: chosen.map { $0.id! })
+                try Self.appendTools(db, serverId: server.id, operationIds: chosen.map { $0.id })
             }
-            try Self.setLinks(db, serverId: server.id!, specs)
+            try Self.setLinks(db, serverId: server.id, specs)
             return server
         }
     }
@@ -356,15 +354,14 @@ extension GatewayStore {
 
     /// Writes one link unless an equal one is already there.
     static func putLink(_ db: Database, serverId: Int64, upstreamId: Int64, spec: ServerUpstreamSpec, position: Int) throws {
-        var link = ServerUpstreamRecord(
+        let link = ServerUpstreamRecord.New(
             serverId: serverId, upstreamId: upstreamId, prefix: spec.prefix, tools: spec.tools, renames: spec.renames,
             descriptions: spec.descriptions, position: position)
         if let existing = try ServerUpstreamRecord.filter(Column("serverId") == serverId && Column("upstreamId") == upstreamId).fetchOne(db) {
-            link.id = existing.id
-            if existing == link { return }
-            try link.update(db)
+            if existing.fields == link { return }
+            try ServerUpstreamRecord(id: existing.id, link).update(db)
         } else {
-            try link.insert(db)
+            _ = try link.insertStored(db)
         }
     }
 
@@ -386,7 +383,7 @@ extension GatewayStore {
         let server = try server(named: serverName)
         let upstream = try upstream(named: upstreamName)
         let removed = try write { db in
-            try ServerUpstreamRecord.filter(Column("serverId") == server.id! && Column("upstreamId") == upstream.id!).deleteAll(db)
+            try ServerUpstreamRecord.filter(Column("serverId") == server.id && Column("upstreamId") == upstream.id).deleteAll(db)
         }
         if removed == 0 { throw StoreError(.notFound, "server '\(serverName)' does not use upstream '\(upstreamName)'") }
     }
@@ -402,9 +399,8 @@ extension GatewayStore {
             if let other = try ServerRecord.filter(Column("basePath") == basePath).fetchOne(db) {
                 throw StoreError(.conflict, "base path '/\(basePath)' is already used by server '\(other.name)'")
             }
-            var server = ServerRecord(name: name, description: description, basePath: basePath, enabled: enabled, apiId: nil, allOperations: false)
-            try server.insert(db)
-            return server
+            return try ServerRecord.New(name: name, description: description, basePath: basePath, enabled: enabled, apiId: nil, allOperations: false)
+                .insertStored(db)
         }
     }
 }

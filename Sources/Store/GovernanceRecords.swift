@@ -2,34 +2,32 @@ import Foundation
 import GRDB
 
 /// One scope's policy document (`global`, `server:<name>` or `tool:<server>/<tool>`), as YAML text owned by the engine.
-public struct PolicyRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct PolicyFields: StoredFields {
     public static let databaseTableName = "policy"
-    public var id: Int64?
     /// The scope, unique.
     public var scope: String
     /// The document (`inbound:` / `outbound:`), as the admin wrote it.
     public var document: String
     public var updatedAt: Date
 
-    public init(id: Int64? = nil, scope: String, document: String, updatedAt: Date = Date()) {
-        self.id = id
+    public init(scope: String, document: String, updatedAt: Date = Date()) {
         self.scope = scope
         self.document = document
         self.updatedAt = updatedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+/// A policy document as stored: its id and its fields (``PolicyFields``).
+public typealias PolicyRecord = Stored<PolicyFields>
+
 /// A subscription: a named key holder. The key itself is never stored, only its SHA-256 and its last 4 characters.
-public struct SubscriptionRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct SubscriptionFields: StoredFields {
     public static let databaseTableName = "subscription"
     /// `active` or `suspended`.
     public enum State: String, Codable, Sendable, CaseIterable {
         case active, suspended
     }
 
-    public var id: Int64?
     public var name: String
     /// Lowercase hex SHA-256 of the key.
     public var keyHash: String
@@ -44,10 +42,9 @@ public struct SubscriptionRecord: Codable, Sendable, Equatable, FetchableRecord,
     public var updatedAt: Date
 
     public init(
-        id: Int64? = nil, name: String, keyHash: String, keyHint: String, servers: [String]?, state: State = .active, expiresAt: Date? = nil,
+        name: String, keyHash: String, keyHint: String, servers: [String]?, state: State = .active, expiresAt: Date? = nil,
         createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
-        self.id = id
         self.name = name
         self.keyHash = keyHash
         self.keyHint = keyHint
@@ -70,8 +67,14 @@ public struct SubscriptionRecord: Codable, Sendable, Equatable, FetchableRecord,
     static func encode(_ names: [String]) -> String {
         (try? String(decoding: JSONEncoder().encode(names), as: UTF8.self)) ?? "[]"
     }
+}
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+/// A subscription as stored: its id and its fields (``SubscriptionFields``).
+public typealias SubscriptionRecord = Stored<SubscriptionFields>
+
+extension Stored where Fields == SubscriptionFields {
+    /// `active` or `suspended`.
+    public typealias State = SubscriptionFields.State
 }
 
 /// A persisted quota counter: calls counted in the fixed window that starts at `periodStart` (Unix seconds).

@@ -2,9 +2,8 @@ import Foundation
 import GRDB
 
 /// An imported REST API: its document and where its backend lives.
-public struct APIRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct APIFields: StoredFields {
     public static let databaseTableName = "api"
-    public var id: Int64?
     /// Unique name chosen by the admin.
     public var name: String
     /// `info.title` of the document.
@@ -31,10 +30,9 @@ public struct APIRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var updatedAt: Date
 
     public init(
-        id: Int64? = nil, name: String, title: String, version: String, format: String, source: String, document: String,
+        name: String, title: String, version: String, format: String, source: String, document: String,
         baseUrl: String?, baseUrlOverridden: Bool, allowPrivateNetwork: Bool, createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
-        self.id = id
         self.name = name
         self.title = title
         self.version = version
@@ -47,14 +45,14 @@ public struct APIRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+/// An API as stored: its id and its fields (``APIFields``).
+public typealias APIRecord = Stored<APIFields>
+
 /// One operation of an API, with its compiled definition (opaque JSON owned by the engine).
-public struct OperationRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct OperationFields: StoredFields {
     public static let databaseTableName = "operation"
-    public var id: Int64?
     public var apiId: Int64
     /// `METHOD /path`, unique within the API.
     public var key: String
@@ -71,10 +69,9 @@ public struct OperationRecord: Codable, Sendable, Equatable, FetchableRecord, Mu
     public var position: Int
 
     public init(
-        id: Int64? = nil, apiId: Int64, key: String, operationId: String?, toolName: String, method: String, path: String,
+        apiId: Int64, key: String, operationId: String?, toolName: String, method: String, path: String,
         summary: String?, definition: String, position: Int
     ) {
-        self.id = id
         self.apiId = apiId
         self.key = key
         self.operationId = operationId
@@ -85,14 +82,14 @@ public struct OperationRecord: Codable, Sendable, Equatable, FetchableRecord, Mu
         self.definition = definition
         self.position = position
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+/// An operation as stored: its id and its fields (``OperationFields``).
+public typealias OperationRecord = Stored<OperationFields>
+
 /// An MCP server exposed by the gateway.
-public struct ServerRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct ServerFields: StoredFields {
     public static let databaseTableName = "server"
-    public var id: Int64?
     /// Unique name.
     public var name: String
     public var description: String
@@ -109,11 +106,10 @@ public struct ServerRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var updatedAt: Date
 
     public init(
-        id: Int64? = nil, name: String, description: String = "", basePath: String, enabled: Bool = true, apiId: Int64?,
+        name: String, description: String = "", basePath: String, enabled: Bool = true, apiId: Int64?,
         allOperations: Bool, requireSubscription: Bool = false, createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
         self.requireSubscription = requireSubscription
-        self.id = id
         self.name = name
         self.description = description
         self.basePath = basePath
@@ -123,14 +119,14 @@ public struct ServerRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+/// A server as stored: its id and its fields (``ServerFields``).
+public typealias ServerRecord = Stored<ServerFields>
+
 /// A tool of a server: one operation, under a name unique in the server.
-public struct ToolRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct ToolFields: StoredFields {
     public static let databaseTableName = "tool"
-    public var id: Int64?
     public var serverId: Int64
     public var operationId: Int64
     /// The tool name clients see.
@@ -141,10 +137,9 @@ public struct ToolRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var position: Int
 
     public init(
-        id: Int64? = nil, serverId: Int64, operationId: Int64, name: String, descriptionOverride: String? = nil,
+        serverId: Int64, operationId: Int64, name: String, descriptionOverride: String? = nil,
         enabled: Bool = true, position: Int
     ) {
-        self.id = id
         self.serverId = serverId
         self.operationId = operationId
         self.name = name
@@ -152,14 +147,14 @@ public struct ToolRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
         self.enabled = enabled
         self.position = position
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+/// A tool as stored: its id and its fields (``ToolFields``).
+public typealias ToolRecord = Stored<ToolFields>
+
 /// One MCP request as recorded in the request log. Never holds secrets or session IDs.
-public struct RequestLogRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct RequestLogFields: StoredFields {
     public static let databaseTableName = "requestLog"
-    public var id: Int64?
     public var time: Date
     public var server: String
     public var client: String
@@ -182,13 +177,12 @@ public struct RequestLogRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var decisions: String? = nil
 
     public init(
-        id: Int64? = nil, time: Date, server: String, client: String, method: String, tool: String?, outcome: String,
+        time: Date, server: String, client: String, method: String, tool: String?, outcome: String,
         status: Int, backendStatus: Int?, latencyMicros: Int64, bytesIn: Int, bytesOut: Int, error: String?, principal: String? = nil,
         decisions: String? = nil
     ) {
         self.principal = principal
         self.decisions = decisions
-        self.id = id
         self.time = time
         self.server = server
         self.client = client
@@ -202,6 +196,7 @@ public struct RequestLogRecord: Codable, Sendable, Equatable, FetchableRecord, M
         self.bytesOut = bytesOut
         self.error = error
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+/// A request-log entry as stored: its id and its fields (``RequestLogFields``).
+public typealias RequestLogRecord = Stored<RequestLogFields>

@@ -1,5 +1,7 @@
+import GatewayFoundation
+
 /// An error raised by the store: a stable code and a message naming the entity.
-public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct StoreError: GatehouseError, Equatable {
     /// A stable, bounded error code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         public let rawValue: String
@@ -25,5 +27,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The code as text (``GatehouseError/errorCode``).
+    public var errorCode: String { code.rawValue }
+    /// The message (what the CLI and the console print).
     public var description: String { message }
 }

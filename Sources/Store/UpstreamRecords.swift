@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// An upstream MCP server the gateway relays to: over Streamable HTTP, legacy HTTP+SSE, or a stdio child process.
-public struct UpstreamRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct UpstreamFields: StoredFields {
     public static let databaseTableName = "upstream"
 
     /// How the gateway reaches the upstream.
@@ -15,7 +15,6 @@ public struct UpstreamRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
         case stdio
     }
 
-    public var id: Int64?
     /// Unique name chosen by the admin.
     public var name: String
     public var transport: Transport
@@ -43,12 +42,11 @@ public struct UpstreamRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var updatedAt: Date
 
     public init(
-        id: Int64? = nil, name: String, transport: Transport, url: String? = nil, argv: [String]? = nil, environment: [String: String]? = nil,
+        name: String, transport: Transport, url: String? = nil, argv: [String]? = nil, environment: [String: String]? = nil,
         workingDirectory: String? = nil, headers: [String: String]? = nil, allowPrivateNetwork: Bool = false, credential: String? = nil,
         credentialOrigin: String? = nil, timeoutSeconds: Double? = nil, maxTimeoutSeconds: Double? = nil, createdAt: Date = Date(),
         updatedAt: Date = Date()
     ) {
-        self.id = id
         self.name = name
         self.transport = transport
         self.url = url
@@ -64,8 +62,6 @@ public struct UpstreamRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// The stdio argument vector (empty for HTTP upstreams).
     public var argv: [String] {
@@ -129,11 +125,25 @@ public struct UpstreamRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     }
 }
 
+/// An upstream as stored: its id and its fields (``UpstreamFields``).
+public typealias UpstreamRecord = Stored<UpstreamFields>
+
+extension Stored where Fields == UpstreamFields {
+    /// How the gateway reaches the upstream.
+    public typealias Transport = UpstreamFields.Transport
+
+    /// See ``UpstreamFields/credentialReferences(in:)``.
+    public static func credentialReferences(in value: String) -> [String] { UpstreamFields.credentialReferences(in: value) }
+
+    /// See ``UpstreamFields/isCredentialReference(_:)``.
+    public static func isCredentialReference(_ value: String) -> Bool { UpstreamFields.isCredentialReference(value) }
+}
+
 /// One tool an upstream lists, as the gateway last saw it and as an admin approved it (tool pinning).
 ///
 /// The first definition seen is approved (trust on first use) unless its text is flagged. A later definition with another fingerprint is held
 /// back (`pending`) until an admin approves it; a tool the upstream stops listing is `removed`.
-public struct UpstreamToolRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct UpstreamToolFields: StoredFields {
     public static let databaseTableName = "upstreamTool"
 
     public enum Status: String, Codable, Sendable {
@@ -145,7 +155,6 @@ public struct UpstreamToolRecord: Codable, Sendable, Equatable, FetchableRecord,
         case removed
     }
 
-    public var id: Int64?
     public var upstreamId: Int64
     /// The tool's name at the upstream.
     public var name: String
@@ -164,10 +173,9 @@ public struct UpstreamToolRecord: Codable, Sendable, Equatable, FetchableRecord,
     public var updatedAt: Date
 
     public init(
-        id: Int64? = nil, upstreamId: Int64, name: String, status: Status, approvedFingerprint: String?, approvedDefinition: String?,
+        upstreamId: Int64, name: String, status: Status, approvedFingerprint: String?, approvedDefinition: String?,
         currentFingerprint: String, currentDefinition: String, flags: String?, firstSeen: Date = Date(), updatedAt: Date = Date()
     ) {
-        self.id = id
         self.upstreamId = upstreamId
         self.name = name
         self.status = status
@@ -179,14 +187,19 @@ public struct UpstreamToolRecord: Codable, Sendable, Equatable, FetchableRecord,
         self.firstSeen = firstSeen
         self.updatedAt = updatedAt
     }
+}
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+/// An upstream tool as stored: its id and its fields (``UpstreamToolFields``).
+public typealias UpstreamToolRecord = Stored<UpstreamToolFields>
+
+extension Stored where Fields == UpstreamToolFields {
+    /// Approved, pending an administrator's approval, or removed upstream.
+    public typealias Status = UpstreamToolFields.Status
 }
 
 /// An upstream as one source of a server's tools: which of its tools, and under which names.
-public struct ServerUpstreamRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct ServerUpstreamFields: StoredFields {
     public static let databaseTableName = "serverUpstream"
-    public var id: Int64?
     public var serverId: Int64
     public var upstreamId: Int64
     /// Prepended to every tool and prompt name of the upstream (unless renamed).
@@ -200,41 +213,47 @@ public struct ServerUpstreamRecord: Codable, Sendable, Equatable, FetchableRecor
     public var position: Int
 
     public init(
-        id: Int64? = nil, serverId: Int64, upstreamId: Int64, prefix: String? = nil, tools: [String]? = nil, renames: [String: String] = [:],
+        serverId: Int64, upstreamId: Int64, prefix: String? = nil, tools: [String]? = nil, renames: [String: String] = [:],
         descriptions: [String: String] = [:], position: Int = 0
     ) {
-        self.id = id
         self.serverId = serverId
         self.upstreamId = upstreamId
         self.prefix = prefix.flatMap { $0.isEmpty ? nil : $0 }
-        self.tools = tools.map(UpstreamRecord.encode)
-        self.renames = renames.isEmpty ? nil : UpstreamRecord.encode(renames)
-        self.descriptions = descriptions.isEmpty ? nil : UpstreamRecord.encode(descriptions)
+        self.tools = tools.map(UpstreamFields.encode)
+        self.renames = renames.isEmpty ? nil : UpstreamFields.encode(renames)
+        self.descriptions = descriptions.isEmpty ? nil : UpstreamFields.encode(descriptions)
         self.position = position
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-
     /// The selected upstream tool names; nil = every tool.
     public var toolSelection: [String]? {
-        get { tools.flatMap { UpstreamRecord.decode($0) } }
-        set { tools = newValue.map(UpstreamRecord.encode) }
+        get { tools.flatMap { UpstreamFields.decode($0) } }
+        set { tools = newValue.map(UpstreamFields.encode) }
     }
 
     /// Exposed names by upstream tool name.
     public var renameMap: [String: String] {
-        get { renames.flatMap { UpstreamRecord.decode($0) } ?? [:] }
-        set { renames = newValue.isEmpty ? nil : UpstreamRecord.encode(newValue) }
+        get { renames.flatMap { UpstreamFields.decode($0) } ?? [:] }
+        set { renames = newValue.isEmpty ? nil : UpstreamFields.encode(newValue) }
     }
 
     /// Description overrides by upstream tool name.
     public var descriptionMap: [String: String] {
-        get { descriptions.flatMap { UpstreamRecord.decode($0) } ?? [:] }
-        set { descriptions = newValue.isEmpty ? nil : UpstreamRecord.encode(newValue) }
+        get { descriptions.flatMap { UpstreamFields.decode($0) } ?? [:] }
+        set { descriptions = newValue.isEmpty ? nil : UpstreamFields.encode(newValue) }
     }
 
     /// The name clients see for an upstream tool.
     public func exposedName(of remote: String) -> String {
         renameMap[remote] ?? ((prefix ?? "") + remote)
     }
+}
+
+/// A server's upstream source as stored: its id and its fields (``ServerUpstreamFields``).
+public typealias ServerUpstreamRecord = Stored<ServerUpstreamFields>
+
+extension Stored where Fields == ServerUpstreamFields {
+
+    /// See ``ServerUpstreamFields/exposedName(of:)``.
+    public func exposedName(of remote: String) -> String { fields.exposedName(of: remote) }
 }

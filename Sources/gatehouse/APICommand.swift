@@ -43,7 +43,7 @@ struct APICommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let db = try store.open()
                 let apis = try db.apis()
-                let counts = try apis.map { try db.operations(apiId: $0.id!).count }
+                let counts = try apis.map { try db.operations(apiId: $0.id).count }
                 if output.json {
                     try printJSON(zip(apis, counts).map { APISummary($0, operations: $1) })
                 } else {
@@ -65,7 +65,7 @@ struct APICommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let db = try store.open()
                 let api = try db.api(named: name)
-                let ops = try db.operations(apiId: api.id!)
+                let ops = try db.operations(apiId: api.id)
                 if output.json {
                     try printJSON(APIDetail(api: APISummary(api, operations: ops.count), operations: ops.map(OperationSummary.init)))
                 } else {

@@ -47,14 +47,7 @@ struct Console: AsyncParsableCommand {
             FileHandle.standardError.write(Data("gatehouse: the console needs a terminal; use `gatehouse serve` to run headless\n".utf8))
             throw ExitCode(1)
         }
-        try await runReportingErrors {
-            do {
-                try await runConsole()
-            } catch let error as TerminalError {
-                FileHandle.standardError.write(Data("gatehouse: \(error.message)\n".utf8))
-                throw ExitCode(1)
-            }
-        }
+        try await runReportingErrors { try await runConsole() }
     }
 
     func runConsole() async throws {

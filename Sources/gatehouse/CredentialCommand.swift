@@ -126,7 +126,7 @@ struct CredentialCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let db = try store.open()
-                let providers = Dictionary(uniqueKeysWithValues: try db.credentialProviders().map { ($0.id!, $0) })
+                let providers = Dictionary(uniqueKeysWithValues: try db.credentialProviders().map { ($0.id, $0) })
                 let users = try db.apis().filter { $0.credential != nil }
                 let rows = try db.credentialConnections().map { c -> [String] in
                     let expiry = c.expiresAt.map { ISO8601DateFormatter().string(from: $0) } ?? "-"

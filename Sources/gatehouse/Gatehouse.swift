@@ -35,21 +35,13 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-/// Turns engine and store errors into one clear line on stderr and a non-zero exit.
+/// Turns every Gatehouse error (engine, store, credentials, upstreams, terminal) into one clear line on stderr —
+/// `error: [where: ]message` — and a non-zero exit. The one error printer of the CLI.
 func runReportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let error as GatewayError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as CredentialError {
-        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as StoreError {
-        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as UpstreamError {
-        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+    } catch let error as any GatehouseError {
+        FileHandle.standardError.write(Data("error: \(error.formatted)\n".utf8))
         throw ExitCode(1)
     }
 }

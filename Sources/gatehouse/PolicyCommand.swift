@@ -18,8 +18,8 @@ struct PolicyCommand: AsyncParsableCommand {
                 let records = try store.open().policies()
                 let rows = records.map { r -> [String] in
                     let doc = try? PolicyDocument.parse(yaml: r.document, source: r.scope)
-                    let names = doc.map { ($0.inbound + $0.outbound).map(\.kindName).joined(separator: ", ") } ?? "INVALID"
-                    return [r.scope, String(doc?.inbound.count ?? 0), String(doc?.outbound.count ?? 0), names]
+                    let names = doc.map { ($0.inboundKinds + $0.outboundKinds).joined(separator: ", ") } ?? "INVALID"
+                    return [r.scope, String(doc?.inboundKinds.count ?? 0), String(doc?.outboundKinds.count ?? 0), names]
                 }
                 if output.json {
                     try printJSON(records.map { ["scope": $0.scope, "document": $0.document] })
@@ -64,7 +64,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 let db = try store.open()
                 try PolicyCommand.checkTarget(parsed, db: db)
                 try db.setPolicy(scope: parsed.description, document: text)
-                print("set policy for \(parsed): \(doc.inbound.count) inbound, \(doc.outbound.count) outbound")
+                print("set policy for \(parsed): \(doc.inboundKinds.count) inbound, \(doc.outboundKinds.count) outbound")
             }
         }
     }
@@ -108,7 +108,7 @@ struct PolicyCommand: AsyncParsableCommand {
         case .server(let s): _ = try db.server(named: s)
         case .tool(let s, let t):
             let server = try db.server(named: s)
-            guard try db.tools(serverId: server.id!).contains(where: { $0.tool.name == t }) else {
+            guard try db.tools(serverId: server.id).contains(where: { $0.tool.name == t }) else {
                 throw GatewayError(.notFound, "server '\(s)' has no tool '\(t)'")
             }
         }

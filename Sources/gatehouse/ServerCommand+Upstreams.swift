@@ -106,7 +106,7 @@ extension ServerCommand {
                     throw GatewayError(.conflict, UpstreamRules.collisionMessage(collision, hint: "choose another --name"))
                 }
                 try UpstreamRules.replaceSource(store: db, server: name, with: spec)
-                let link = ServerUpstreamRecord(serverId: 0, upstreamId: 0, prefix: spec.prefix, renames: spec.renames)
+                let link = ServerUpstreamRecord.New(serverId: 0, upstreamId: 0, prefix: spec.prefix, renames: spec.renames)
                 print("tool '\(tool)' of upstream '\(upstream)' is '\(link.exposedName(of: tool))' on server '\(name)'\(spec.descriptions[tool] != nil ? " (description overridden)" : "")")
             }
         }
@@ -196,7 +196,7 @@ extension ServerCommand {
     /// The names a server's API tools and the given upstream sources expose.
     static func claims(_ db: GatewayStore, server: ServerRecord, sources: [ServerUpstreamSource]) throws -> [UpstreamRules.Claim] {
         var claims: [UpstreamRules.Claim] = []
-        let tools = try db.tools(serverId: server.id!)
+        let tools = try db.tools(serverId: server.id)
         if let first = tools.first {
             claims = UpstreamRules.apiClaims(api: first.apiName, tools: tools.map { (operation: $0.operation.operationId ?? $0.operation.key, name: $0.tool.name) })
         }

@@ -51,7 +51,7 @@ struct ServerCommand: AsyncParsableCommand {
                 let selection = operations.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
                 var claims: [UpstreamRules.Claim] = []
                 if let api {
-                    let ops = try db.operations(apiId: try db.api(named: api).id!)
+                    let ops = try db.operations(apiId: try db.api(named: api).id)
                     var chosen = ops
                     if let selection {
                         chosen = []
@@ -72,7 +72,7 @@ struct ServerCommand: AsyncParsableCommand {
                 let server = try db.createServer(
                     name: name, description: description, basePath: basePath ?? name, apiName: api, operations: api == nil ? nil : selection,
                     upstreams: plan.map(\.spec), requireSubscription: requireSubscription)
-                let apiTools = try db.tools(serverId: server.id!).count
+                let apiTools = try db.tools(serverId: server.id).count
                 let upstreamTools = plan.map { UpstreamRules.upstreamClaims($0.spec, recorded: $0.recorded).count }.reduce(0, +)
                 var parts: [String] = []
                 if let api { parts.append("\(apiTools) from API '\(api)'") }
@@ -122,7 +122,7 @@ struct ServerCommand: AsyncParsableCommand {
                 let servers = try db.servers()
                 let rows = try servers.map { s in
                     let upstreams = try ServerCommand.exposedUpstreamTools(db, server: s.name)
-                    return (s, try db.tools(serverId: s.id!).count + upstreams.flatMap(\.tools).count, try s.apiId.flatMap { try db.api(id: $0)?.name }, upstreams.map(\.upstream))
+                    return (s, try db.tools(serverId: s.id).count + upstreams.flatMap(\.tools).count, try s.apiId.flatMap { try db.api(id: $0)?.name }, upstreams.map(\.upstream))
                 }
                 if output.json {
                     try printJSON(rows.map { ServerSummary($0.0, tools: $0.1, api: $0.2, upstreams: $0.3) })
@@ -148,7 +148,7 @@ struct ServerCommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let db = try store.open()
                 let s = try db.server(named: name)
-                let tools = try db.tools(serverId: s.id!)
+                let tools = try db.tools(serverId: s.id)
                 let api = try s.apiId.flatMap { try db.api(id: $0)?.name }
                 let upstreams = try ServerCommand.exposedUpstreamTools(db, server: name)
                 let upstreamCount = upstreams.flatMap(\.tools).count
@@ -190,7 +190,7 @@ struct ServerCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let db = try store.open()
-                let tools = try db.tools(serverId: try db.server(named: name).id!)
+                let tools = try db.tools(serverId: try db.server(named: name).id)
                 let upstreams = try ServerCommand.exposedUpstreamTools(db, server: name)
                 if output.json {
                     try printJSON(tools.map(ToolSummary.init) + upstreams.flatMap { u in u.tools.map { ToolSummary($0, upstream: u.upstream) } })

@@ -57,7 +57,7 @@ struct UpstreamCommand: AsyncParsableCommand {
                 if (try? db.upstream(named: name)) != nil {
                     throw GatewayError(.conflict, "an upstream named '\(name)' already exists; change it with `gatehouse upstream set \(name)`")
                 }
-                let record: UpstreamRecord
+                let record: UpstreamRecord.New
                 if let url {
                     let kind = try UpstreamCommand.httpTransport(transport ?? "streamable")
                     if let p = UpstreamRules.urlProblem(url) { throw GatewayError(.invalidURL, "--url: \(p)") }
@@ -68,13 +68,13 @@ struct UpstreamCommand: AsyncParsableCommand {
                         origin = credentialOrigin(of: url)
                     }
                     try await UpstreamCommand.admin(db).checkAddress(url: url, allowPrivateNetwork: allowPrivateNetwork)
-                    record = UpstreamRecord(
+                    record = UpstreamRecord.New(
                         name: name, transport: kind, url: url, headers: headers.compactMapValues { $0 }, allowPrivateNetwork: allowPrivateNetwork,
                         credential: credential, credentialOrigin: origin, timeoutSeconds: timeout, maxTimeoutSeconds: maxTimeout)
                 } else {
                     let dir = try cwd.map(UpstreamCommand.resolveDirectory)
                     let program = try UpstreamCommand.resolveProgram(command!, cwd: dir)
-                    record = UpstreamRecord(
+                    record = UpstreamRecord.New(
                         name: name, transport: .stdio, argv: [program] + arg, environment: try UpstreamCommand.parseEnvironment(env), workingDirectory: dir,
                         timeoutSeconds: timeout, maxTimeoutSeconds: maxTimeout)
                 }

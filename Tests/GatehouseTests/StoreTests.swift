@@ -13,7 +13,7 @@ struct StoreTests {
 
     func saveAPI(_ store: GatewayStore, keys: [String]) throws -> APIImportOutcome {
         try store.saveAPI(
-            APIRecord(
+            APIRecord.New(
                 name: "api", title: "T", version: "1", format: "openapi-3.0", source: "x", document: "{}", baseUrl: nil, baseUrlOverridden: false,
                 allowPrivateNetwork: false),
             operations: keys.map { NewOperation(key: "GET /\($0)", operationId: $0, toolName: $0, method: "GET", path: "/\($0)", summary: nil, definition: "{}") })
@@ -45,9 +45,9 @@ struct StoreTests {
         let outcome = try saveAPI(store, keys: ["a", "c"])
         #expect(outcome.added == ["GET /c"] && outcome.removed == ["GET /b"])
         #expect(try store.configRevision() > before)
-        let some = try store.tools(serverId: try store.server(named: "some").id!).map(\.tool.name)
+        let some = try store.tools(serverId: try store.server(named: "some").id).map(\.tool.name)
         #expect(some == ["renamed"])
-        let all = try store.tools(serverId: try store.server(named: "all").id!).map(\.tool.name)
+        let all = try store.tools(serverId: try store.server(named: "all").id).map(\.tool.name)
         #expect(all == ["a", "c"])
     }
 

@@ -183,7 +183,7 @@ struct StreamableHTTPTests {
         var params: JSONObject? = nil
         if let server = paged.routingTable.servers["pets"] {
             for _ in 0..<5 {
-                let page = try? paged.listTools(server: server, params: params, version: "2025-11-25")
+                let page = try? paged.handler.listTools(server: server, params: params, version: "2025-11-25")
                 let tools = page?["tools"]?.arrayValue ?? []
                 pageSizes.append(tools.count)
                 names += tools.compactMap { $0["name"]?.stringValue }

@@ -31,7 +31,7 @@ extension ConsoleDataSampler {
         providers: [CredentialProviderRecord], connections: [CredentialConnectionRecord], vault: ConsoleData.VaultState,
         mask: (CredentialProviderRecord) -> String?
     ) -> ConsoleData.Credentials {
-        let names = Dictionary(providers.compactMap { p in p.id.map { ($0, p.name) } }, uniquingKeysWith: { a, _ in a })
+        let names = Dictionary(providers.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let providerRows = providers.map { p in
             ConsoleData.CredentialProviderRow(
                 name: p.name, kind: p.kind, settings: CredentialProviderSettings.decode(p.settings), hasSecret: p.secret != nil,

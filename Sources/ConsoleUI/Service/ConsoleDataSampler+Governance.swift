@@ -20,8 +20,8 @@ extension ConsoleDataSampler {
             do {
                 let scope = try PolicyScope(parsing: record.scope)
                 let document = try PolicyDocument.parse(yaml: record.document, source: "policy \(record.scope)")
-                row.inbound = document.inbound.map(\.kindName)
-                row.outbound = document.outbound.map(\.kindName)
+                row.inbound = document.inboundKinds
+                row.outbound = document.outboundKinds
                 switch scope {
                 case .global: break
                 case .server(let server): row.effective = inspector.steps(server: server, tool: nil).map(step)

@@ -120,7 +120,7 @@ public final class ConsoleDataSampler: Sendable {
 
     func readAPIs() throws -> [ConsoleData.APIRow] {
         try store.apis().map { api in
-            let ops = try store.operations(apiId: api.id!).map {
+            let ops = try store.operations(apiId: api.id).map {
                 ConsoleData.OperationRow(id: $0.operationId ?? $0.key, method: $0.method, path: $0.path, summary: $0.summary ?? "", toolName: $0.toolName)
             }
             return ConsoleData.APIRow(
@@ -130,9 +130,9 @@ public final class ConsoleDataSampler: Sendable {
     }
 
     func readServers() throws -> [ConsoleData.ServerRow] {
-        let apiNames = Dictionary(try store.apis().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let apiNames = Dictionary(try store.apis().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return try store.servers().map { server in
-            let tools = try store.tools(serverId: server.id!).map(Self.toolRow)
+            let tools = try store.tools(serverId: server.id).map(Self.toolRow)
             return ConsoleData.ServerRow(
                 name: server.name, basePath: server.basePath, description: server.description, enabled: server.enabled,
                 apiName: server.apiId.flatMap { apiNames[$0] }, tools: tools, requireSubscription: server.requireSubscription)

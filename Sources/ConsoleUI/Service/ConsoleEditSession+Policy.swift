@@ -44,7 +44,7 @@ extension ConsoleEditSession {
         try checkTarget(parsed)
         try store.setPolicy(scope: parsed.description, document: body)
         reload()
-        return "saved the policy document of \(parsed): \(document.inbound.count) inbound, \(document.outbound.count) outbound"
+        return "saved the policy document of \(parsed): \(document.inboundKinds.count) inbound, \(document.outboundKinds.count) outbound"
     }
 
     /// Refuses a document for a server or tool that does not exist: it would protect nothing (as the CLI does).
@@ -54,7 +54,7 @@ extension ConsoleEditSession {
         case .server(let name): _ = try store.server(named: name)
         case .tool(let serverName, let toolName):
             let server = try store.server(named: serverName)
-            guard try store.tools(serverId: server.id!).contains(where: { $0.tool.name == toolName }) else {
+            guard try store.tools(serverId: server.id).contains(where: { $0.tool.name == toolName }) else {
                 throw GatewayError(.notFound, "server '\(serverName)' has no tool '\(toolName)'")
             }
         }

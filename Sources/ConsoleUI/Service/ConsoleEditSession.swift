@@ -45,7 +45,7 @@ public struct ConsoleEditSession: Sendable {
                 throw StoreError(.notFound, "no server named '\(serverName)'")
             }
             let record = try store.server(named: serverName)
-            guard let tool = try store.tools(serverId: record.id!).first(where: { $0.tool.name == toolName }) else {
+            guard let tool = try store.tools(serverId: record.id).first(where: { $0.tool.name == toolName }) else {
                 throw StoreError(.notFound, "server '\(serverName)' has no tool '\(toolName)'")
             }
             server.tools = [

@@ -85,7 +85,7 @@ public struct ConsoleEffectExecutor: Sendable {
         case .createServer(let name, let api, let operations, let basePath, let description):
             let path = basePath.trimmingCharacters(in: .whitespaces).isEmpty ? name : basePath
             let server = try store.createServer(name: name, description: description, basePath: path, apiName: api, operations: operations)
-            let tools = try store.tools(serverId: server.id!).count
+            let tools = try store.tools(serverId: server.id).count
             return "created server '\(name)' with \(tools) tools at /\(server.basePath)/mcp"
         case .updateServer(let name, let newName, let description, let basePath, let enabled):
             let server = try store.updateServer(named: name, newName: newName, description: description, basePath: basePath, enabled: enabled)
@@ -120,12 +120,6 @@ public struct ConsoleEffectExecutor: Sendable {
 
     /// One line for the flash.
     static func describe(_ error: any Error) -> String {
-        switch error {
-        case let e as GatewayError: e.description
-        case let e as StoreError: e.message
-        case let e as CredentialError: e.message
-        case let e as TerminalError: e.message
-        default: "\(error)"
-        }
+        (error as? any GatehouseError)?.formatted ?? "\(error)"
     }
 }

@@ -1,5 +1,7 @@
+import GatewayFoundation
+
 /// An error raised by the terminal backend or the editor launcher: a stable code and a message.
-public struct TerminalError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct TerminalError: GatehouseError, Equatable {
     /// A stable, bounded error code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         public let rawValue: String
@@ -23,5 +25,8 @@ public struct TerminalError: Error, Sendable, Equatable, CustomStringConvertible
         self.message = message
     }
 
+    /// The code as text (``GatehouseError/errorCode``).
+    public var errorCode: String { code.rawValue }
+    /// The message (what the CLI and the console print).
     public var description: String { message }
 }

@@ -6,18 +6,23 @@ import Store
 public struct APIImportService: Sendable {
     let store: GatewayStore
 
+    /// An import service over the store.
     public init(store: GatewayStore) { self.store = store }
 
     /// What to import.
     public struct Request: Sendable {
+        /// The API's unique name.
         public var name: String
         /// A file path (relative to `baseDirectory`) or an http(s) URL.
         public var source: String
+        /// The directory a relative `source` path is resolved against (the working directory when nil).
         public var baseDirectory: String?
         /// Overrides the document's servers[] entry.
         public var baseURL: String?
+        /// Whether the backend (and a remote document) may be on loopback or a private network.
         public var allowPrivateNetwork: Bool
 
+        /// A request to import `source` as the API `name`.
         public init(name: String, source: String, baseDirectory: String? = nil, baseURL: String? = nil, allowPrivateNetwork: Bool = false) {
             self.name = name
             self.source = source
@@ -29,11 +34,17 @@ public struct APIImportService: Sendable {
 
     /// A compiled API ready to save (see ``prepare(_:)``).
     public struct Prepared: Sendable {
+        /// What was asked.
         public var request: Request
+        /// The compiled document: format, title, version, operations.
         public var imported: ImportedAPI
+        /// The document text as read (stored with the API).
         public var document: String
+        /// Where the document was read from, resolved (an absolute path or the URL).
         public var resolvedSource: String
+        /// The backend base URL that will be stored: the request's override, else the document's.
         public var baseURL: String?
+        /// Non-fatal findings of the import.
         public var warnings: [String]
     }
 
@@ -61,7 +72,7 @@ public struct APIImportService: Sendable {
 
     /// Saves a prepared API.
     public func save(_ p: Prepared) throws(StoreError) -> APIImportOutcome {
-        let api = APIRecord(
+        let api = APIRecord.New(
             name: p.request.name, title: p.imported.title, version: p.imported.version, format: p.imported.format,
             source: p.resolvedSource, document: p.document, baseUrl: p.baseURL, baseUrlOverridden: p.request.baseURL != nil,
             allowPrivateNetwork: p.request.allowPrivateNetwork)

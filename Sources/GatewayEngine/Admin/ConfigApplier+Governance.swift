@@ -65,7 +65,7 @@ extension ConfigApplier {
                 try store.updateSubscription(named: s.name, state: state, servers: .some(s.servers), expiresAt: .some(s.expiresAt), key: key)
             } else if let hash = s.keySha256?.lowercased() {
                 try store.createSubscription(
-                    SubscriptionRecord(name: s.name, keyHash: hash, keyHint: "····", servers: s.servers, state: state, expiresAt: s.expiresAt))
+                    SubscriptionRecord.New(name: s.name, keyHash: hash, keyHint: "····", servers: s.servers, state: state, expiresAt: s.expiresAt))
             } else {
                 let (_, key) = try SubscriptionKeys(store: store).create(name: s.name, servers: s.servers, expiresAt: s.expiresAt)
                 if state != .active { try store.updateSubscription(named: s.name, state: state) }

@@ -6,7 +6,7 @@ public enum UpstreamRules {
     /// Whether a static header name looks like it carries a secret: `Authorization`, `Proxy-Authorization`, `Cookie`,
     /// or a name containing `key`, `token` or `secret`. Static headers are stored in clear; secrets belong in a
     /// credential (sealed).
-    public static func isSecretHeader(_ name: String) -> Bool {
+    static func isSecretHeader(_ name: String) -> Bool {
         let n = name.lowercased()
         return ["authorization", "proxy-authorization", "cookie"].contains(n) || ["key", "token", "secret"].contains { n.contains($0) }
     }
@@ -72,8 +72,9 @@ public enum UpstreamRules {
         /// The source, for messages: `API 'petstore' (operation 'listPets')`, `upstream 'fast' (tool 'echo')`.
         public var source: String
         /// Which source: the API name or the upstream name, so a source never collides with itself as a whole.
-        public var sourceKey: String
+        var sourceKey: String
 
+        /// A claim of `name` by `source` (for messages) and `sourceKey` (the API or upstream name).
         public init(name: String, source: String, sourceKey: String) {
             self.name = name
             self.source = source
@@ -89,7 +90,7 @@ public enum UpstreamRules {
     /// The names an upstream source exposes: its selection (or every recorded tool still listed), renamed and prefixed.
     public static func upstreamClaims(_ spec: ServerUpstreamSpec, recorded: [UpstreamToolRecord]) -> [Claim] {
         let names = spec.tools ?? recorded.filter { $0.status != .removed }.map(\.name)
-        let link = ServerUpstreamRecord(serverId: 0, upstreamId: 0, prefix: spec.prefix, renames: spec.renames)
+        let link = ServerUpstreamRecord.New(serverId: 0, upstreamId: 0, prefix: spec.prefix, renames: spec.renames)
         return names.map {
             Claim(name: link.exposedName(of: $0), source: "upstream '\(spec.upstream)' (tool '\($0)')", sourceKey: "upstream:\(spec.upstream)")
         }
@@ -119,7 +120,7 @@ public enum UpstreamRules {
 
     /// Replaces a server's upstream sources with `specs`, in that order, in one transaction. Links already equal
     /// and in place are not touched (so an unchanged file bumps no revision).
-    public static func replaceSources(store: GatewayStore, server: String, with specs: [ServerUpstreamSpec]) throws(StoreError) {
+    static func replaceSources(store: GatewayStore, server: String, with specs: [ServerUpstreamSpec]) throws(StoreError) {
         try store.setServerUpstreams(server: server, specs)
     }
 
@@ -137,7 +138,7 @@ extension ConfigApplier {
     struct PreparedUpstream {
         var entry: ConfigDocument.Upstream
         /// The record to store (environment values marked `stored: true` are filled in from the stored upstream).
-        var record: UpstreamRecord
+        var record: UpstreamRecord.New
         /// Environment names whose stored values are kept.
         var keptEnvironment: Set<String>
     }
@@ -175,7 +176,7 @@ extension ConfigApplier {
                 }
             }
             if let p = UpstreamRules.timeoutProblem(timeout: u.timeout, maxTimeout: u.maxTimeout) { throw fail(p.field, p.message) }
-            let record: UpstreamRecord
+            let record: UpstreamRecord.New
             var kept = Set<String>()
             if transport == .stdio {
                 if u.headers?.isEmpty == false { throw fail("headers", "headers apply to HTTP upstreams only") }
@@ -222,7 +223,7 @@ extension ConfigApplier {
                     }
                     if env[k]?.contains("\0") == true { throw fail("env.\(k)", "the value contains NUL") }
                 }
-                record = UpstreamRecord(
+                record = UpstreamRecord.New(
                     name: u.name, transport: .stdio, argv: command, environment: env, workingDirectory: cwd, allowPrivateNetwork: u.allowPrivateNetwork ?? false,
                     timeoutSeconds: u.timeout, maxTimeoutSeconds: u.maxTimeout)
             } else {
@@ -242,7 +243,7 @@ extension ConfigApplier {
                     credential = c
                     origin = credentialOrigin(of: url)
                 }
-                record = UpstreamRecord(
+                record = UpstreamRecord.New(
                     name: u.name, transport: transport, url: url, headers: u.headers, allowPrivateNetwork: u.allowPrivateNetwork ?? false, credential: credential,
                     credentialOrigin: origin, timeoutSeconds: u.timeout, maxTimeoutSeconds: u.maxTimeout)
             }
@@ -308,9 +309,8 @@ extension ConfigApplier {
                 let kept = p.keptEnvironment
                 _ = try store.updateUpstream(named: wanted.name) { r in
                     let old = r.env
-                    let (id, createdAt) = (r.id, r.createdAt)
-                    r = wanted
-                    r.id = id
+                    let createdAt = r.createdAt
+                    r.fields = wanted
                     r.createdAt = createdAt
                     // A value kept is the one stored now, read inside the transaction.
                     var env = r.env

@@ -13,6 +13,7 @@ public struct ConfigApplier: Sendable {
     /// The environment (for `GATEHOUSE_MASTER_KEY` and `secret: {env: …}` references).
     let environment: [String: String]
 
+    /// An applier over the store; `environment` resolves `GATEHOUSE_MASTER_KEY` and `{env: …}` secret references.
     public init(store: GatewayStore, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.store = store
         self.environment = environment
@@ -47,17 +48,27 @@ public struct ConfigApplier: Sendable {
     public struct Summary: Sendable, Equatable {
         /// A key made for a new subscription (shown once).
         public struct CreatedKey: Sendable, Equatable {
+            /// The subscription the key opens.
             public var subscription: String
+            /// The key itself, shown once.
             public var key: String
         }
 
+        /// The APIs imported or re-imported, by name.
         public var apis: [String] = []
+        /// The upstreams added or changed.
         public var upstreams: [String] = []
+        /// The servers created or updated.
         public var servers: [String] = []
+        /// The policy scopes whose document was set.
         public var policies: [String] = []
+        /// The subscriptions created or updated.
         public var subscriptions: [String] = []
+        /// The credential providers added or changed.
         public var credentials: [String] = []
+        /// Keys made for new subscriptions (print them now: they are never shown again).
         public var createdKeys: [CreatedKey] = []
+        /// Non-fatal findings (an operation whose output schema could not be honoured, removed operations…).
         public var warnings: [String] = []
     }
 
@@ -76,7 +87,7 @@ public struct ConfigApplier: Sendable {
                     try await importer.prepare(
                         .init(name: api.name, source: api.spec, baseDirectory: baseDirectory, baseURL: api.baseUrl, allowPrivateNetwork: api.allowPrivateNetwork ?? false)))
             } catch {
-                throw GatewayError(error.code, "\(error.location.map { "\($0): " } ?? "")\(error.message)", location: "\(file): apis[\(i)] (\(api.name))")
+                throw GatewayError(error.code, error.formatted, location: "\(file): apis[\(i)] (\(api.name))")
             }
         }
         // Check servers against the APIs as they will be.
@@ -106,7 +117,7 @@ public struct ConfigApplier: Sendable {
             if let p = prepared.first(where: { $0.request.name == apiName }) {
                 operations = p.imported.operations.map { ($0.key, $0.operationId, $0.toolName) }
             } else if let api = try? store.api(named: apiName) {
-                operations = try store.operations(apiId: api.id!).map { ($0.key, $0.operationId, $0.toolName) }
+                operations = try store.operations(apiId: api.id).map { ($0.key, $0.operationId, $0.toolName) }
             } else {
                 throw GatewayError(.invalidConfig, "server '\(s.name)' uses API '\(apiName)', which is neither in the file nor in the store", location: "\(file): servers[\(i)].api")
             }
@@ -184,7 +195,7 @@ public struct ConfigApplier: Sendable {
         try applyServerSources(s)
         guard let overrides = s.tools, !overrides.isEmpty else { return }
         let server = try store.server(named: s.name)
-        let tools = try store.tools(serverId: server.id!)
+        let tools = try store.tools(serverId: server.id)
         for o in overrides {
             guard let t = tools.first(where: { $0.operation.operationId == o.operation || $0.operation.key == o.operation || $0.operation.toolName == o.operation }) else {
                 continue
@@ -217,7 +228,7 @@ public struct ConfigApplier: Sendable {
             let api = try server.apiId.flatMap { try store.api(id: $0) }
             let sources = try exportSources(server: server.name)
             guard api != nil || sources != nil else { continue }
-            let tools = try api != nil ? store.tools(serverId: server.id!) : []
+            let tools = try api != nil ? store.tools(serverId: server.id) : []
             let operations = server.allOperations || api == nil ? nil : tools.map { $0.operation.operationId ?? $0.operation.key }
             let overrides = tools.compactMap { t -> ConfigDocument.ToolOverride? in
                 let renamed = t.tool.name != t.operation.toolName

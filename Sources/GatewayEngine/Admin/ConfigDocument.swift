@@ -57,14 +57,20 @@ import Foundation
 ///     keySha256: 3f5a…               # optional: adopt a key by its hash (export writes it); else a key is made and printed once
 /// ```
 public struct ConfigDocument: Codable, Sendable, Equatable {
+    /// An imported REST API (`apis:`).
     public struct API: Codable, Sendable, Equatable {
+        /// The API's unique name.
         public var name: String
+        /// The OpenAPI or Swagger document: a path relative to the file, or an http(s) URL.
         public var spec: String
+        /// Overrides the document's `servers[0]` (or Swagger `host`/`basePath`).
         public var baseUrl: String?
+        /// Whether the backend may be on loopback or a private network (default false).
         public var allowPrivateNetwork: Bool?
         /// A credential connection injected into every backend call.
         public var credential: String?
 
+        /// An API entry.
         public init(name: String, spec: String, baseUrl: String? = nil, allowPrivateNetwork: Bool? = nil, credential: String? = nil) {
             self.credential = credential
             self.name = name
@@ -74,13 +80,18 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// A per-tool override of a server (`tools:`), keyed by operation.
     public struct ToolOverride: Codable, Sendable, Equatable {
         /// The operation (operationId, `METHOD /path` or default tool name).
         public var operation: String
+        /// The tool name clients see (default: the operation's tool name).
         public var name: String?
+        /// Replaces the operation's description.
         public var description: String?
+        /// Whether the tool is served (default true).
         public var enabled: Bool?
 
+        /// An override of the tool of `operation`.
         public init(operation: String, name: String? = nil, description: String? = nil, enabled: Bool? = nil) {
             self.operation = operation
             self.name = name
@@ -91,7 +102,9 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
 
     /// One upstream source of a server: which of the upstream's tools it exposes, and under which names.
     public struct ServerUpstream: Codable, Sendable, Equatable {
+        /// The upstream's name.
         public var upstream: String
+        /// Prepended to every exposed tool and prompt name (not to renamed tools).
         public var prefix: String?
         /// Upstream tool names; nil = every tool the upstream lists.
         public var tools: [String]?
@@ -100,6 +113,7 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         /// Description override by upstream tool name.
         public var descriptions: [String: String]?
 
+        /// A source exposing `upstream`'s tools (all of them unless `tools` is given).
         public init(upstream: String, prefix: String? = nil, tools: [String]? = nil, rename: [String: String]? = nil, descriptions: [String: String]? = nil) {
             self.upstream = upstream
             self.prefix = prefix
@@ -108,6 +122,7 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
             self.descriptions = descriptions
         }
 
+        /// Writes the renames and descriptions with sorted keys, so exports are stable.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(upstream, forKey: .upstream)
@@ -118,19 +133,28 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// An MCP server the gateway exposes (`servers:`).
     public struct Server: Codable, Sendable, Equatable {
+        /// The server's unique name.
         public var name: String
+        /// The URL prefix (`pets` serves `/pets/mcp` and `/pets/sse`); default: the name.
         public var basePath: String?
+        /// Shown to clients as `instructions` in `initialize`.
         public var description: String?
+        /// Whether the server is served (default true).
         public var enabled: Bool?
         /// The API whose operations are tools; optional when `upstreams` lists at least one source.
         public var api: String?
+        /// The operations exposed as tools (operationId, `METHOD /path` or tool name); default: every operation.
         public var operations: [String]?
+        /// Per-tool renames, descriptions and switches.
         public var tools: [ToolOverride]?
+        /// Whether every request must present a valid `Gatehouse-Subscription-Key` (default false).
         public var requireSubscription: Bool?
         /// Upstream MCP servers whose tools are exposed too, in order.
         public var upstreams: [ServerUpstream]?
 
+        /// A server entry.
         public init(
             name: String, basePath: String? = nil, description: String? = nil, enabled: Bool? = nil, api: String? = nil, operations: [String]? = nil,
             tools: [ToolOverride]? = nil, requireSubscription: Bool? = nil, upstreams: [ServerUpstream]? = nil
@@ -153,6 +177,7 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         case value(String)
         case reference(SecretReference)
 
+        /// Reads a value or a reference object.
         public init(from decoder: any Decoder) throws {
             if let text = try? decoder.singleValueContainer().decode(String.self) {
                 self = .value(text)
@@ -161,6 +186,7 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
             }
         }
 
+        /// Writes a value as a string, a reference as its object.
         public func encode(to encoder: any Encoder) throws {
             switch self {
             case .value(let text):
@@ -173,10 +199,13 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
 
     /// An upstream MCP server: `url` (Streamable HTTP or legacy SSE) or `command` (a stdio child process).
     public struct Upstream: Codable, Sendable, Equatable {
+        /// The upstream's unique name.
         public var name: String
+        /// The endpoint (HTTP transports): the Streamable HTTP URL, or the SSE URL with `transport: sse`.
         public var url: String?
         /// `streamable` (the default with `url`), `sse`, or `stdio` (the default with `command`).
         public var transport: String?
+        /// Whether the upstream may be on loopback or a private network (default false).
         public var allowPrivateNetwork: Bool?
         /// Static request headers (HTTP). Never secrets: those go through `credential`.
         public var headers: [String: String]?
@@ -193,6 +222,7 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         /// The child's working directory (stdio).
         public var cwd: String?
 
+        /// An upstream entry: `url` for HTTP, `command` for stdio.
         public init(
             name: String, url: String? = nil, transport: String? = nil, allowPrivateNetwork: Bool? = nil, headers: [String: String]? = nil,
             credential: String? = nil, timeout: Double? = nil, maxTimeout: Double? = nil, command: [String]? = nil,
@@ -211,6 +241,7 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
             self.cwd = cwd
         }
 
+        /// Writes whole seconds as integers and the environment with sorted keys.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(name, forKey: .name)
@@ -232,10 +263,14 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
 
     /// One scope's policy document.
     public struct Policy: Codable, Sendable, Equatable {
+        /// `global`, `server:<name>` or `tool:<server>/<tool>`.
         public var scope: String
+        /// The inbound policies, as written (checked by the policy parser on apply).
         public var inbound: JSONValue?
+        /// The outbound policies, as written.
         public var outbound: JSONValue?
 
+        /// A policy document for `scope`.
         public init(scope: String, inbound: JSONValue? = nil, outbound: JSONValue? = nil) {
             self.scope = scope
             self.inbound = inbound
@@ -245,12 +280,18 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
 
     /// A subscription (never its key; at most the key's SHA-256).
     public struct Subscription: Codable, Sendable, Equatable {
+        /// The subscription's unique name.
         public var name: String
+        /// The servers the key opens; nil for every server.
         public var servers: [String]?
+        /// `active` (default) or `suspended`.
         public var state: String?
+        /// When the key stops working; nil for never.
         public var expiresAt: Date?
+        /// Adopts a key by its SHA-256 (64 hex digits, as export writes it); without it, apply makes a key and prints it once.
         public var keySha256: String?
 
+        /// A subscription entry.
         public init(name: String, servers: [String]? = nil, state: String? = nil, expiresAt: Date? = nil, keySha256: String? = nil) {
             self.name = name
             self.servers = servers
@@ -263,11 +304,16 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
     /// Where a secret comes from: exactly one of `env`, `file` (relative to the file) or `value`; `stored: true`
     /// (what export writes) keeps the stored secret.
     public struct SecretReference: Codable, Sendable, Equatable {
+        /// An environment variable holding the secret.
         public var env: String?
+        /// A file holding the secret (relative to the configuration file).
         public var file: String?
+        /// The secret itself (avoid in files under version control).
         public var value: String?
+        /// `true`: keep the secret already stored (what export writes).
         public var stored: Bool?
 
+        /// A reference; exactly one of the four is expected.
         public init(env: String? = nil, file: String? = nil, value: String? = nil, stored: Bool? = nil) {
             self.env = env
             self.file = file
@@ -278,21 +324,34 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
 
     /// A credential provider (and its connection of the same name).
     public struct Credential: Codable, Sendable, Equatable {
+        /// The provider's (and its connection's) unique name.
         public var name: String
         /// `api-key`, `bearer`, `basic`, `client-credentials` or `authorization-code`.
         public var type: String
+        /// `api-key`: the header carrying the key (or `query`).
         public var header: String?
+        /// `api-key`: the query parameter carrying the key.
         public var query: String?
+        /// `basic`: the user name.
         public var username: String?
+        /// OAuth: the token endpoint.
         public var tokenUrl: String?
+        /// `authorization-code`: the authorization endpoint.
         public var authorizationUrl: String?
+        /// OAuth: the client id.
         public var clientId: String?
+        /// OAuth: the scopes to request.
         public var scopes: [String]?
+        /// OAuth: the audience (resource) to request.
         public var audience: String?
+        /// OAuth: `basic` (default) or `post` client authentication.
         public var clientAuth: String?
+        /// Whether the token endpoint may be on loopback or a private network (default false).
         public var allowPrivateNetwork: Bool?
+        /// The key, token, password or client secret.
         public var secret: SecretReference?
 
+        /// A credential entry.
         public init(
             name: String, type: String, header: String? = nil, query: String? = nil, username: String? = nil, tokenUrl: String? = nil,
             authorizationUrl: String? = nil, clientId: String? = nil, scopes: [String]? = nil, audience: String? = nil, clientAuth: String? = nil,
@@ -314,13 +373,20 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// REST APIs to import.
     public var apis: [API]?
+    /// Upstream MCP servers.
     public var upstreams: [Upstream]?
+    /// MCP servers to expose.
     public var servers: [Server]?
+    /// Credential providers and their connections.
     public var credentials: [Credential]?
+    /// Policy documents by scope.
     public var policies: [Policy]?
+    /// Subscriptions (key holders).
     public var subscriptions: [Subscription]?
 
+    /// A document with the given sections (nil sections are left out of exports and untouched by apply).
     public init(apis: [API]? = nil, upstreams: [Upstream]? = nil, servers: [Server]? = nil, policies: [Policy]? = nil, subscriptions: [Subscription]? = nil) {
         self.apis = apis
         self.upstreams = upstreams

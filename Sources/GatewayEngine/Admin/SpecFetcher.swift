@@ -4,22 +4,19 @@ import NIOCore
 
 /// Reads an OpenAPI document from a file or an `http(s)` URL. Remote URLs pass the SSRF guard, redirects are not
 /// followed, and the size is capped.
-public struct SpecFetcher: Sendable {
+struct SpecFetcher: Sendable {
     /// The largest document accepted. Default 20 MiB.
-    public var maxBytes = 20 * 1024 * 1024
+    var maxBytes = 20 * 1024 * 1024
     /// Timeout for remote documents. Default 30 s.
-    public var timeout: TimeAmount = .seconds(30)
+    var timeout: TimeAmount = .seconds(30)
 
-    public init() {}
+    init() {}
 
     /// Whether a source names a remote document.
-    public static func isRemote(_ source: String) -> Bool {
-        let lower = source.lowercased()
-        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
-    }
+    static func isRemote(_ source: String) -> Bool { AddressGuard.isHTTPURL(source) }
 
     /// Reads the document. Relative paths are resolved against `baseDirectory`.
-    public func fetch(_ source: String, baseDirectory: String? = nil, allowPrivateNetwork: Bool) async throws(GatewayError) -> (data: Data, url: URL?, resolvedSource: String) {
+    func fetch(_ source: String, baseDirectory: String? = nil, allowPrivateNetwork: Bool) async throws(GatewayError) -> (data: Data, url: URL?, resolvedSource: String) {
         if Self.isRemote(source) {
             return try await fetchRemote(source, allowPrivateNetwork: allowPrivateNetwork)
         }

@@ -6,33 +6,33 @@ import NIOHTTP1
 /// Calls REST backends: pooled HTTP/1.1 keep-alive connections and TLS through AsyncHTTPClient, no redirects
 /// followed (a redirect could lead to a private address or another origin), a timeout on every call and a cap on
 /// the response size.
-public final class BackendClient: Sendable {
+final class BackendClient: Sendable {
     /// Limits for backend calls.
-    public struct Configuration: Sendable {
+    struct Configuration: Sendable {
         /// The whole call, connect to last byte. Default 30 s.
-        public var timeout: TimeAmount = .seconds(30)
+        var timeout: TimeAmount = .seconds(30)
         /// Connecting. Default 5 s.
-        public var connectTimeout: TimeAmount = .seconds(5)
+        var connectTimeout: TimeAmount = .seconds(5)
         /// The largest response body accepted. Default 10 MiB.
-        public var maxResponseBytes: Int = 10 * 1024 * 1024
+        var maxResponseBytes: Int = 10 * 1024 * 1024
         /// Idle connections kept per backend host. Default 64.
-        public var connectionsPerHost: Int = 64
+        var connectionsPerHost: Int = 64
 
-        public init() {}
+        init() {}
     }
 
     /// A backend's answer.
-    public struct Response: Sendable {
-        public var status: Int
-        public var reason: String
-        public var contentType: String?
-        public var body: [UInt8]
+    struct Response: Sendable {
+        var status: Int
+        var reason: String
+        var contentType: String?
+        var body: [UInt8]
     }
 
     /// Why a call failed before a response arrived.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
+    struct Failure: Error, Sendable, CustomStringConvertible {
+        var message: String
+        var description: String { message }
     }
 
     let http: HTTPClient
@@ -40,7 +40,7 @@ public final class BackendClient: Sendable {
     let addressGuard = AddressGuard()
     let resolutions = ResolutionCache()
 
-    public init(configuration: Configuration = Configuration()) {
+    init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
@@ -55,11 +55,11 @@ public final class BackendClient: Sendable {
     }
 
     /// Stops the connection pool.
-    public func shutdown() async throws { try await http.shutdown() }
+    func shutdown() async throws { try await http.shutdown() }
 
     /// Sends a request after checking its origin with the SSRF guard (every resolved address; verdicts cached for
     /// 30 s). `origin` is the API's base URL, which the request URL always starts with.
-    public func execute(_ request: BackendRequest, origin: String, allowPrivateNetwork: Bool) async throws(Failure) -> Response {
+    func execute(_ request: BackendRequest, origin: String, allowPrivateNetwork: Bool) async throws(Failure) -> Response {
         guard request.url.hasPrefix(origin) else { throw Failure(message: "request URL left the API's base URL") }
         do {
             try await resolutions.check(origin, allowPrivateNetwork: allowPrivateNetwork, guard: addressGuard)
@@ -104,37 +104,5 @@ public final class BackendClient: Sendable {
         case .remoteConnectionClosed: "backend closed the connection"
         default: "backend call failed: \(error)"
         }
-    }
-}
-
-/// Remembers SSRF-guard verdicts per (scheme, host, port, allowPrivate) for a short time so the hot path does
-/// not resolve on every call.
-final class ResolutionCache: Sendable {
-    private struct Entry { var expires: ContinuousClock.Instant; var error: GatewayError? }
-    private let entries = LockedBox<[String: Entry]>([:])
-    private let ttl: Duration = .seconds(30)
-
-    func check(_ url: String, allowPrivateNetwork: Bool, guard addressGuard: AddressGuard) async throws(GatewayError) {
-        let key = allowPrivateNetwork ? "1|" + url : "0|" + url
-        let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[key] }), entry.expires > now {
-            if let error = entry.error { throw error }
-            return
-        }
-        let verdict: GatewayError? = await withCheckedContinuation { (continuation: CheckedContinuation<GatewayError?, Never>) in
-            DispatchQueue.global().async {
-                do throws(GatewayError) {
-                    _ = try addressGuard.check(url, allowPrivateNetwork: allowPrivateNetwork)
-                    continuation.resume(returning: nil)
-                } catch {
-                    continuation.resume(returning: error)
-                }
-            }
-        }
-        entries.withLock { dict in
-            if dict.count > 10_000 { dict.removeAll() }
-            dict[key] = Entry(expires: now + ttl, error: verdict)
-        }
-        if let verdict { throw verdict }
     }
 }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// An HTTP request for a backend, built from a tool call.
-public struct BackendRequest: Sendable, Equatable {
+struct BackendRequest: Sendable, Equatable {
     /// Upper-case HTTP method.
-    public var method: String
+    var method: String
     /// The absolute URL, percent-encoded, ready to send.
-    public var url: String
+    var url: String
     /// Header fields in order; names as the document spells them.
-    public var headers: [(name: String, value: String)]
+    var headers: [(name: String, value: String)]
     /// The body bytes, or nil for no body.
-    public var body: [UInt8]?
+    var body: [UInt8]?
 
     /// Creates a request.
-    public init(method: String, url: String, headers: [(name: String, value: String)], body: [UInt8]?) {
+    init(method: String, url: String, headers: [(name: String, value: String)], body: [UInt8]?) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -20,11 +20,11 @@ public struct BackendRequest: Sendable, Equatable {
     }
 
     /// The first value of a header, matching the name case-insensitively.
-    public func header(_ name: String) -> String? {
+    func header(_ name: String) -> String? {
         headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 
-    public static func == (lhs: BackendRequest, rhs: BackendRequest) -> Bool {
+    static func == (lhs: BackendRequest, rhs: BackendRequest) -> Bool {
         lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
             && lhs.headers.count == rhs.headers.count
             && zip(lhs.headers, rhs.headers).allSatisfy { $0.name == $1.name && $0.value == $1.value }
@@ -41,18 +41,18 @@ public struct BackendRequest: Sendable, Equatable {
 /// - header and cookie values containing CR, LF or NUL are refused, so no header can be injected;
 /// - `Content-Type`, `Authorization` and connection-framing headers cannot be set through header parameters
 ///   (OpenAPI says such parameter definitions are ignored).
-public struct BackendRequestBuilder: Sendable {
+struct BackendRequestBuilder: Sendable {
     /// The `Accept` header sent unless a header parameter sets one.
-    public static let defaultAccept = "application/json, */*;q=0.8"
+    static let defaultAccept = "application/json, */*;q=0.8"
 
     /// Creates a builder.
-    public init() {}
+    init() {}
 
     /// Builds the request for `operation` against `baseURL` (for example `https://api.example.com/v1`).
     ///
     /// - Throws: ``GatewayError`` `.invalidArgument` when a required parameter or body is missing, or a value
     ///   cannot be sent safely; `.invalidURL` when `baseURL` is unusable.
-    public func build(
+    func build(
         operation: OperationDefinition, baseURL: String, arguments: JSONObject
     ) throws(GatewayError) -> BackendRequest {
         let base = try Self.normalizedBase(baseURL)

@@ -177,20 +177,19 @@ extension JSONSchemaValidator {
 
 /// Compiled `pattern`/`patternProperties` regexes, shared by all validators. Invalid patterns are remembered as
 /// nil and then ignored.
-final class RegexCache: @unchecked Sendable {
+final class RegexCache: Sendable {
     static let shared = RegexCache()
-    private let lock = NSLock()
-    private var entries: [String: NSRegularExpression?] = [:]
+    private let entries = LockedBox<[String: NSRegularExpression?]>([:])
     private let capacity = 1_024
 
     func regex(_ pattern: String) -> NSRegularExpression? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let hit = entries[pattern] { return hit }
-        let compiled = try? NSRegularExpression(pattern: pattern)
-        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[pattern] = .some(compiled)
-        return compiled
+        entries.withLock { entries in
+            if let hit = entries[pattern] { return hit }
+            let compiled = try? NSRegularExpression(pattern: pattern)
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[pattern] = .some(compiled)
+            return compiled
+        }
     }
 
     /// Whether the regex matches anywhere in `string` (JSON Schema patterns are not anchored).

@@ -1,21 +1,21 @@
 import Foundation
 
 /// One way a JSON instance fails a JSON Schema.
-public struct SchemaViolation: Sendable, Equatable, CustomStringConvertible {
+struct SchemaViolation: Sendable, Equatable, CustomStringConvertible {
     /// A JSON pointer (RFC 6901) to the offending value in the instance, for example `/petId` or `/tags/0`.
     /// The root value is written `/` so that messages stay readable.
-    public var pointer: String
+    var pointer: String
     /// What is wrong, for example `expected integer, got string`.
-    public var message: String
+    var message: String
 
     /// Creates a violation.
-    public init(pointer: String, message: String) {
+    init(pointer: String, message: String) {
         self.pointer = pointer
         self.message = message
     }
 
     /// `pointer: message`, for example `/petId: expected integer, got string`.
-    public var description: String { "\(pointer): \(message)" }
+    var description: String { "\(pointer): \(message)" }
 }
 
 /// Validates JSON values against the JSON Schema subset that OpenAPI-derived tool schemas use
@@ -29,28 +29,28 @@ public struct SchemaViolation: Sendable, Equatable, CustomStringConvertible {
 /// `date`, `uuid`, `email`, `ipv4`, `int32`, `int64`) and `nullable`; `true`/`false` are schemas too.
 /// Unknown keywords (and `$ref`, which the importer inlines) are ignored. Recursion is bounded by ``maxDepth``
 /// and at most ``maxViolations`` violations are reported.
-public struct JSONSchemaValidator: Sendable {
+struct JSONSchemaValidator: Sendable {
     /// The most violations one call reports.
-    public static let maxViolations = 20
+    static let maxViolations = 20
 
     /// How deep schema-and-instance recursion may go; deeper values are reported as a violation.
-    public var maxDepth: Int
+    var maxDepth: Int
 
     /// Creates a validator.
-    public init(maxDepth: Int = 32) {
+    init(maxDepth: Int = 32) {
         self.maxDepth = maxDepth
     }
 
     /// Validates `value` against `schema`, returning the violations found (empty when valid), at most
     /// ``maxViolations`` of them.
-    public func validate(_ value: JSONValue, against schema: JSONValue) -> [SchemaViolation] {
+    func validate(_ value: JSONValue, against schema: JSONValue) -> [SchemaViolation] {
         var sink = ViolationSink(limit: Self.maxViolations)
         check(value, schema, pointer: "/", depth: 0, into: &sink)
         return sink.items
     }
 
     /// Whether `value` satisfies `schema`.
-    public func isValid(_ value: JSONValue, against schema: JSONValue) -> Bool {
+    func isValid(_ value: JSONValue, against schema: JSONValue) -> Bool {
         passes(value, schema, pointer: "/", depth: 0)
     }
 }

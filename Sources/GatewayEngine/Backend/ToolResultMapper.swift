@@ -9,17 +9,17 @@ import Foundation
 ///   a short note; other binary bodies are described by size and type.
 /// - Any other status becomes an error result naming the status, with an excerpt of the body capped at
 ///   ``maxExcerpt`` characters.
-public struct ToolResultMapper: Sendable {
+struct ToolResultMapper: Sendable {
     /// The most characters of an error body quoted in an error result.
-    public var maxExcerpt: Int
+    var maxExcerpt: Int
 
     /// Creates a mapper.
-    public init(maxExcerpt: Int = 2_000) {
+    init(maxExcerpt: Int = 2_000) {
         self.maxExcerpt = max(0, maxExcerpt)
     }
 
     /// Maps one backend response for `operation`.
-    public func map(status: Int, contentType: String?, body: [UInt8], operation: OperationDefinition) -> JSONValue {
+    func map(status: Int, contentType: String?, body: [UInt8], operation: OperationDefinition) -> JSONValue {
         let media = contentType.map(BodyEncoder.mediaType)
         guard (200...299).contains(status) else {
             let head = "Backend returned \(Self.statusLine(status))"
@@ -73,7 +73,7 @@ public struct ToolResultMapper: Sendable {
     }
 
     /// `{"content":[{"type":"text","text":message}],"isError":true}`.
-    public func errorResult(_ message: String) -> JSONValue {
+    func errorResult(_ message: String) -> JSONValue {
         .object(["content": .array([Self.text(message)]), "isError": .bool(true)])
     }
 

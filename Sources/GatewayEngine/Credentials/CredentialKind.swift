@@ -38,6 +38,7 @@ public struct CredentialProviderSettings: Codable, Sendable, Equatable {
     /// OAuth: `basic` (default) or `post` client authentication.
     public var clientAuthentication: String?
 
+    /// Settings of a provider; which fields apply depends on its kind.
     public init(
         headerName: String? = nil, queryName: String? = nil, username: String? = nil, tokenURL: String? = nil, authorizationURL: String? = nil,
         clientID: String? = nil, scopes: [String]? = nil, audience: String? = nil, clientAuthentication: String? = nil
@@ -54,7 +55,7 @@ public struct CredentialProviderSettings: Codable, Sendable, Equatable {
     }
 
     /// JSON text for the store.
-    public var encoded: String {
+    var encoded: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"

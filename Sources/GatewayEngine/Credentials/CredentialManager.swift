@@ -45,7 +45,7 @@ public final class CredentialManager: Sendable {
     }
 
     /// Whether credentials can be opened (the master key loaded).
-    public var isUnlocked: Bool { (try? vault.get()) != nil }
+    var isUnlocked: Bool { (try? vault.get()) != nil }
 
     /// Why credentials are locked, when they are.
     public var lockReason: String? {
@@ -72,7 +72,7 @@ public final class CredentialManager: Sendable {
     }
 
     /// Forgets cached rows and static injections (the configuration changed).
-    public func configurationChanged() {
+    func configurationChanged() {
         records.withLock { $0.removeAll() }
         staticInjections.withLock { $0.removeAll() }
     }
@@ -124,7 +124,7 @@ public final class CredentialManager: Sendable {
         let oauth = self.oauth
         let name = connection.name
         do {
-            let tokens = try await cache.token(for: "\(name)|\(connection.id ?? 0)") {
+            let tokens = try await cache.token(for: "\(name)|\(connection.id)") {
                 // A still-valid stored token (from before a restart) is used as is.
                 let current = try self.store.credentialConnection(named: name)
                 if let sealed = current.accessToken, let expiry = current.expiresAt, expiry.timeIntervalSinceNow > 60,

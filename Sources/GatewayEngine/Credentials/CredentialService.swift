@@ -5,13 +5,17 @@ import Store
 /// Administers credential providers and connections: validates settings, seals secrets before they reach the store,
 /// and runs the authorization-code flow (start: an authorization URL with `state` and PKCE; finish: the callback).
 public struct CredentialService: Sendable {
+    /// The store and the master key the service seals with.
     public let vault: CredentialVault
     let oauth: OAuthClient?
 
     /// How long an authorization URL stays usable.
     public static let stateLifetime: TimeInterval = 600
 
-    public init(vault: CredentialVault, oauth: OAuthClient? = nil) {
+    /// A service over the vault, with the engine's default OAuth client (for authorization-code connections).
+    public init(vault: CredentialVault) { self.init(vault: vault, oauth: nil) }
+
+    init(vault: CredentialVault, oauth: OAuthClient?) {
         self.vault = vault
         self.oauth = oauth
     }
@@ -32,7 +36,7 @@ public struct CredentialService: Sendable {
         try Self.validateName(name)
         try settings.validate(for: kind)
         for url in [settings.tokenURL, settings.authorizationURL].compactMap({ $0 }) {
-            guard SpecFetcher.isRemote(url), URL(string: url)?.host != nil else { throw CredentialError(.invalid, "'\(url.prefix(80))' is not an http(s) URL") }
+            guard AddressGuard.isHTTPURL(url), URL(string: url)?.host != nil else { throw CredentialError(.invalid, "'\(url.prefix(80))' is not an http(s) URL") }
             if !allowPrivateNetwork { _ = try AddressGuard().check(url, allowPrivateNetwork: false) }
         }
         if kind != .authorizationCode || secret != nil {
@@ -46,12 +50,12 @@ public struct CredentialService: Sendable {
         let sealed = try secret.map { s throws(CredentialError) in try vault.sealProviderSecret(s, provider: name) }
         let status = kind.isStatic ? "connected" : "pending"
         return try vault.store.createCredentialProvider(
-            CredentialProviderRecord(name: name, kind: kind.rawValue, settings: settings.encoded, secret: sealed, allowPrivateNetwork: allowPrivateNetwork),
-            connection: CredentialConnectionRecord(name: name, providerId: 0, status: status))
+            CredentialProviderRecord.New(name: name, kind: kind.rawValue, settings: settings.encoded, secret: sealed, allowPrivateNetwork: allowPrivateNetwork),
+            connection: CredentialConnectionRecord.New(name: name, providerId: 0, status: status))
     }
 
     /// Replaces a provider's secret.
-    public func setSecret(provider: String, secret: SecretValue) throws {
+    func setSecret(provider: String, secret: SecretValue) throws {
         _ = try vault.store.credentialProvider(named: provider)
         try vault.store.updateCredentialProvider(named: provider, secret: .some(try vault.sealProviderSecret(secret, provider: provider)))
     }
@@ -77,7 +81,7 @@ public struct CredentialService: Sendable {
         let hash = Self.hash(state)
         try vault.store.saveOAuthState(
             OAuthStateRecord(
-                stateHash: hash, connectionId: connection.id!,
+                stateHash: hash, connectionId: connection.id,
                 verifier: try vault.box.seal(SecretValue(verifier), table: "oauthState", row: hash, column: "verifier"), redirectUri: redirectURI,
                 expiresAt: Date().addingTimeInterval(Self.stateLifetime)))
         if connection.status != "connected" {
@@ -88,7 +92,7 @@ public struct CredentialService: Sendable {
 
     /// Completes the flow from the callback's `state` and `code`: the state is single-use and expires.
     /// - Returns: the connection's name.
-    public func completeAuthorization(state: String, code: String) async throws -> String {
+    func completeAuthorization(state: String, code: String) async throws -> String {
         guard let pending = try vault.store.takeOAuthState(hash: Self.hash(state)) else {
             throw CredentialError(.invalid, "unknown or already used state; start again with gatehouse credential connect")
         }

@@ -3,8 +3,9 @@ import Store
 
 /// The store together with the master key: everything needed to seal and open credential secrets.
 public struct CredentialVault: Sendable {
+    /// The store the sealed secrets live in.
     public let store: GatewayStore
-    public let box: SecretBox
+    let box: SecretBox
     /// Where the master key came from (the environment variable or the key file path), for messages.
     public let keySource: String
 

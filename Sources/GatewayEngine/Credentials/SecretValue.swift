@@ -3,10 +3,11 @@
 public struct SecretValue: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let text: String
 
+    /// Wraps a secret.
     public init(_ text: String) { self.text = text }
 
     /// The secret itself. Call only where it is sent or sealed.
-    public var unmasked: String { text }
+    var unmasked: String { text }
 
     /// Whether the secret is empty.
     public var isEmpty: Bool { text.isEmpty }
@@ -14,7 +15,10 @@ public struct SecretValue: Sendable, Equatable, CustomStringConvertible, CustomD
     /// `••••` plus the last four characters when the secret is long enough (16+) for that to reveal nothing useful.
     public var masked: String { text.count >= 16 ? "••••" + String(text.suffix(4)) : "••••" }
 
+    /// The masked form, never the secret.
     public var description: String { masked }
+    /// `SecretValue(<masked>)`.
     public var debugDescription: String { "SecretValue(\(masked))" }
+    /// Only the masked form, so dumps and debuggers never show the secret.
     public var customMirror: Mirror { Mirror(self, children: ["masked": masked]) }
 }

@@ -1,14 +1,14 @@
 /// The demo's sample REST API: a tiny pet store, served by ``DemoBackend`` and described by ``document``.
-public enum DemoAPI {
+enum DemoAPI {
     /// The name the demo API and its MCP server get.
-    public static let name = "demo"
+    static let name = "demo"
     /// The document's `info.title`, which marks an API as the demo's.
-    public static let title = "Gatehouse demo pet store"
+    static let title = "Gatehouse demo pet store"
     /// The file name the document is written under, next to the database.
-    public static let fileName = "gatehouse-demo-openapi.yaml"
+    static let fileName = "gatehouse-demo-openapi.yaml"
 
     /// The OpenAPI 3.0 document (no `servers`: the base URL is the backend's loopback URL, set at import).
-    public static let document = """
+    static let document = """
         openapi: 3.0.3
         info:
           title: \(title)

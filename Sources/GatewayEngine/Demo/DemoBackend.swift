@@ -33,6 +33,7 @@ public final class DemoBackend: Service, Sendable {
     /// `http://127.0.0.1:PORT` once serving.
     public var baseURL: String? { port.map { "http://127.0.0.1:\($0)" } }
 
+    /// Waits until the demo is first needed, then serves on a loopback port until the service group shuts down.
     public func run() async throws {
         var waiting = triggers.cancelOnGracefulShutdown().makeAsyncIterator()
         guard await waiting.next() != nil else {

@@ -8,7 +8,7 @@ public struct DemoLoader: Sendable {
     let store: GatewayStore
     let backend: DemoBackend
     /// Where the document is written (imports read it from there, so the stored source stays valid).
-    public let specPath: String
+    let specPath: String
 
     /// - Parameters:
     ///   - specDirectory: the directory for the document file; by default the database's directory.
@@ -23,7 +23,7 @@ public struct DemoLoader: Sendable {
     public var baseURL: String? { backend.baseURL }
 
     /// Whether a stored API is the demo's.
-    public static func isDemo(_ api: APIRecord) -> Bool { api.title == DemoAPI.title }
+    static func isDemo(_ api: APIRecord) -> Bool { api.title == DemoAPI.title }
 
     /// Serves the backend, imports the API and creates the server (each step only when needed).
     /// - Returns: a one-line summary.
@@ -50,7 +50,7 @@ public struct DemoLoader: Sendable {
                 name: DemoAPI.name, description: "The demo pet store served by Gatehouse itself", basePath: DemoAPI.name, apiName: DemoAPI.name,
                 operations: nil)
         }
-        let tools = try store.tools(serverId: server.id!).count
+        let tools = try store.tools(serverId: server.id).count
         return "demo loaded: API '\(DemoAPI.name)' on \(baseURL), server '\(server.name)' with \(tools) tools at /\(server.basePath)/mcp"
     }
 

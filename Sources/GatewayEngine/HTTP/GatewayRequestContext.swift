@@ -2,12 +2,12 @@ import Hummingbird
 import NIOCore
 
 /// The per-request context: Hummingbird's core storage plus the client's address.
-public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
+struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
     /// The peer's socket address.
-    public let remoteAddress: SocketAddress?
+    let remoteAddress: SocketAddress?
 
-    public init(source: ApplicationRequestContextSource) {
+    init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }

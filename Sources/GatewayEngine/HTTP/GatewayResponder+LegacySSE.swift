@@ -15,13 +15,13 @@ extension GatewayResponder {
         }
         let session = MCPSession(
             basePath: server.basePath, transport: .sse, client: exchange.client, protocolVersion: "2024-11-05", principal: exchange.policy.principalKey)
-        guard gateway.sessions.add(session) else {
+        guard sessions.add(session) else {
             return finish(&exchange, HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions"), outcome: .rejected, error: "session limit")
         }
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1_000))
         _ = session.attachStream(continuation)
         continuation.yield(SSE.event(name: "endpoint", id: nil, data: "/\(server.basePath)/messages?sessionId=\(session.id)"))
-        let sessions = gateway.sessions
+        let sessions = self.sessions
         let id = session.id
         startKeepAlive(continuation) { sessions.remove(id) }
         return finish(&exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: stream)), outcome: .ok)
@@ -35,7 +35,7 @@ extension GatewayResponder {
             let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.serverError, "Bad Request: sessionId query parameter is required")
             return finish(&exchange, r, outcome: .rejected, error: "missing session")
         }
-        guard let session = gateway.sessions.lookup(id, basePath: server.basePath), session.transport == .sse,
+        guard let session = sessions.lookup(id, basePath: server.basePath), session.transport == .sse,
             session.principal == exchange.policy.principalKey
         else {
             let r = HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "Session not found")
@@ -46,7 +46,7 @@ extension GatewayResponder {
             return finish(&exchange, r, outcome: .rejected, error: "unsupported media type")
         }
         guard let body = try await readBody(request) else {
-            let r = HTTPReplies.rpcError(.contentTooLarge, code: MCPProtocol.serverError, "request body exceeds \(gateway.configuration.maxBodyBytes) bytes")
+            let r = HTTPReplies.rpcError(.contentTooLarge, code: MCPProtocol.serverError, "request body exceeds \(configuration.maxBodyBytes) bytes")
             return finish(&exchange, r, outcome: .rejected, error: "body too large")
         }
         exchange.bytesIn = body.count
@@ -65,11 +65,11 @@ extension GatewayResponder {
         if let refusal = await admit(method, params: params, id: rid, request: request, exchange: &exchange) { return refusal }
         if method == "initialize" {
             let requested = params?["protocolVersion"]?.stringValue
-            let version = Gateway.negotiate(requested, supported: MCPProtocol.sseVersions)
+            let version = MCPHandler.negotiate(requested, supported: MCPProtocol.sseVersions)
             session.protocolVersion = version
             session.clientName = params?["clientInfo"]?["name"]?.stringValue
             if server.hasUpstreams { session.relay.clientCapabilities = params?["capabilities"]?.objectValue ?? [:] }
-            let outcome = HandlerOutcome(response: .rpcResult(id: rid, gateway.initializeResult(server: server, version: version)))
+            let outcome = HandlerOutcome(response: .rpcResult(id: rid, handler.initializeResult(server: server, version: version)))
             deliver(outcome, on: session, exchange: &exchange)
             return accepted
         }
@@ -84,7 +84,7 @@ extension GatewayResponder {
         }
         let task = Task {
             var exchange = snapshot
-            let outcome = await gateway.handle(message, server: server, version: version, policy: &exchange.policy, relay: context)
+            let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &exchange.policy)
             handle?.finish()
             deliver(outcome, on: session, exchange: &exchange)
         }

@@ -22,7 +22,7 @@ extension GatewayResponder {
         }
         if let error = query["error"].map(String.init) {
             // Burn the state so it cannot be replayed, then report the provider's refusal.
-            let service = try? gateway.credentials.service()
+            let service = try? credentials.service()
             _ = try? service?.vault.store.takeOAuthState(hash: CredentialService.hash(state))
             return page(.badRequest, "The provider refused the authorization: \(String(error.prefix(100)).filter { $0.isASCII && !$0.isNewline })")
         }
@@ -30,12 +30,12 @@ extension GatewayResponder {
             return page(.badRequest, "Missing code.")
         }
         do {
-            let service = try gateway.credentials.service()
+            let service = try credentials.service()
             let name = try await service.completeAuthorization(state: state, code: code)
-            gateway.monitor.event(.info, "credential connection '\(name)' authorised")
+            monitor.event(.info, "credential connection '\(name)' authorised")
             return page(.ok, "Gatehouse: connection '\(name)' is authorised. You can close this window.")
         } catch let error as CredentialError {
-            gateway.monitor.event(.warning, "OAuth callback failed: \(error.message)")
+            monitor.event(.warning, "OAuth callback failed: \(error.message)")
             return page(.badRequest, "Gatehouse could not complete the authorization: \(error.message)")
         } catch {
             return page(.internalServerError, "Gatehouse could not complete the authorization: \(error)")

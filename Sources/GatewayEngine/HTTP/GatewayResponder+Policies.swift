@@ -20,7 +20,7 @@ extension GatewayResponder {
     func admit(_ method: String, params: JSONObject?, id: JSONValue, request: Request, exchange: inout Exchange) async -> Response? {
         guard let policies = exchange.policies else { return nil }
         let tool = method == "tools/call" ? params?["name"]?.stringValue : nil
-        if let refusal = await gateway.policies.messageStage(
+        if let refusal = await self.policies.messageStage(
             policies, method: method, tool: tool, headers: request.headers, query: request.uri.query, context: &exchange.policy)
         {
             return refuse(refusal, id: id, exchange: &exchange)
@@ -30,8 +30,8 @@ extension GatewayResponder {
 
     /// The origin clients reach the gateway at: the configured public URL, else `http://<Host>`.
     func publicOrigin(_ request: Request) -> String {
-        if let url = gateway.configuration.publicURL { return url.hasSuffix("/") ? String(url.dropLast()) : url }
-        return "http://" + (request.head.authority ?? "\(gateway.configuration.host):\(gateway.configuration.port)")
+        if let url = configuration.publicURL { return url.hasSuffix("/") ? String(url.dropLast()) : url }
+        return "http://" + (request.head.authority ?? "\(configuration.host):\(configuration.port)")
     }
 
     /// The path-suffixed metadata URL for an endpoint (RFC 9728 §3.1).
@@ -45,7 +45,7 @@ extension GatewayResponder {
     func protectedResourceMetadata(_ request: Request) -> Response {
         guard request.method == .get || request.method == .head else { return HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "GET"]) }
         let suffix = String(request.uri.path.dropFirst(Self.metadataPrefix.count))
-        let table = gateway.routingTable
+        let table = routing()
         var found: (CompiledServer, ValidateJWTPolicy, String)?
         if suffix.isEmpty || suffix == "/" {
             let guarded = table.servers.values.compactMap { s in table.policies[s.basePath]?.protection.map { (s, $0.0) } }

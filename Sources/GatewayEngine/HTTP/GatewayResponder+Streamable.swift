@@ -22,7 +22,7 @@ extension GatewayResponder {
             return .failure(SessionRefusal(response: finish(&exchange, r, outcome: .rejected, error: "missing session")))
         }
         // A session used by another principal is answered like an unknown one.
-        guard let session = gateway.sessions.lookup(id, basePath: server.basePath), session.transport == .streamable,
+        guard let session = sessions.lookup(id, basePath: server.basePath), session.transport == .streamable,
             session.principal == exchange.policy.principalKey
         else {
             let r = HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "Session not found")
@@ -44,7 +44,7 @@ extension GatewayResponder {
             return finish(&exchange, r, outcome: .rejected, error: "unsupported media type")
         }
         guard let body = try await readBody(request) else {
-            let r = HTTPReplies.rpcError(.contentTooLarge, code: MCPProtocol.serverError, "request body exceeds \(gateway.configuration.maxBodyBytes) bytes")
+            let r = HTTPReplies.rpcError(.contentTooLarge, code: MCPProtocol.serverError, "request body exceeds \(configuration.maxBodyBytes) bytes")
             return finish(&exchange, r, outcome: .rejected, error: "body too large")
         }
         exchange.bytesIn = body.count
@@ -69,17 +69,17 @@ extension GatewayResponder {
                 return finish(&exchange, HTTPReplies.json(.ok, e.response(id: id)), outcome: .rpcError, error: e.message)
             }
             if let refusal = await admit("initialize", params: params, id: id, request: request, exchange: &exchange) { return refusal }
-            let version = Gateway.negotiate(requested, supported: MCPProtocol.streamableVersions)
+            let version = MCPHandler.negotiate(requested, supported: MCPProtocol.streamableVersions)
             let session = MCPSession(
                 basePath: server.basePath, transport: .streamable, client: exchange.client, protocolVersion: version,
                 principal: exchange.policy.principalKey)
             session.clientName = params?["clientInfo"]?["name"]?.stringValue
             if server.hasUpstreams { session.relay.clientCapabilities = params?["capabilities"]?.objectValue ?? [:] }
-            guard gateway.sessions.add(session) else {
+            guard sessions.add(session) else {
                 let r = HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions; try again later", id: id)
                 return finish(&exchange, r, outcome: .rejected, error: "session limit")
             }
-            let outcome = HandlerOutcome(response: .rpcResult(id: id, gateway.initializeResult(server: server, version: version)))
+            let outcome = HandlerOutcome(response: .rpcResult(id: id, handler.initializeResult(server: server, version: version)))
             return reply(outcome, exchange: &exchange, headers: [.mcpSessionID: session.id])
         }
 
@@ -106,7 +106,7 @@ extension GatewayResponder {
             if server.hasUpstreams {
                 return await relayedReply(message, id: id, params: params, server: server, session: session, exchange: &exchange)
             }
-            let outcome = await gateway.handle(message, server: server, version: session.protocolVersion, policy: &exchange.policy)
+            let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: session.protocolVersion), policy: &exchange.policy)
             return reply(outcome, exchange: &exchange)
         }
     }
@@ -125,7 +125,7 @@ extension GatewayResponder {
             // upstream call through the handle.
             let handle = relay.track(id)
             let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: nil, progressToken: nil, handle: handle))
-            let outcome = await gateway.handle(message, server: server, version: session.protocolVersion, policy: &exchange.policy, relay: context)
+            let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: session.protocolVersion, relay: context), policy: &exchange.policy)
             handle.finish()
             return reply(outcome, exchange: &exchange)
         }
@@ -137,7 +137,7 @@ extension GatewayResponder {
         let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
         let task = Task {
             var ex = snapshot
-            let outcome = await gateway.handle(message, server: server, version: version, policy: &ex.policy, relay: context)
+            let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &ex.policy)
             handle.finish()
             if streamed.complete(outcome.response) {
                 let bytes = outcome.response?.serialized().count ?? 0
@@ -220,7 +220,7 @@ extension GatewayResponder {
     func streamableDelete(_ request: Request, server: CompiledServer, exchange: inout Exchange) -> Response {
         switch self.session(for: request, server: server, exchange: &exchange) {
         case .success(let s):
-            gateway.sessions.remove(s.id)
+            sessions.remove(s.id)
             return finish(&exchange, HTTPReplies.empty(.noContent), outcome: .ok)
         case .failure(let refusal):
             return refusal.response
@@ -231,7 +231,7 @@ extension GatewayResponder {
     /// A graceful shutdown ends the stream at once (the task inherits the server's shutdown signal), so open streams
     /// never hold `serve` up after SIGTERM.
     func startKeepAlive(_ continuation: AsyncStream<ByteBuffer>.Continuation, onEnd: @escaping @Sendable () -> Void) {
-        let interval = gateway.configuration.sseKeepAlive
+        let interval = configuration.sseKeepAlive
         let task = Task {
             await withGracefulShutdownHandler {
                 while !Task.isCancelled {

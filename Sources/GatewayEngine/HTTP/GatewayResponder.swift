@@ -9,12 +9,33 @@ import NIOCore
 /// `/pets/MCP` never reach a server.
 struct GatewayResponder: HTTPResponder {
     typealias Context = GatewayRequestContext
-    let gateway: Gateway
+    let configuration: GatewayConfiguration
+    /// The routing table as served now.
+    let routing: @Sendable () -> RoutingTable
+    /// Answers the JSON-RPC requests of established sessions.
+    let handler: MCPHandler
+    let sessions: SessionRegistry
+    /// The request and message stages of policies.
+    let policies: PolicyEngine
+    /// Request records, events and `/metrics`.
+    let monitor: RequestMonitor
+    /// Completes authorization-code connections at `/oauth/callback`.
+    let credentials: CredentialManager
     let originPolicy: OriginPolicy
 
-    init(gateway: Gateway) {
-        self.gateway = gateway
-        originPolicy = OriginPolicy(configuration: gateway.configuration)
+    /// A responder over the engine's parts (``Gateway`` passes its own).
+    init(
+        configuration: GatewayConfiguration, routing: @escaping @Sendable () -> RoutingTable, handler: MCPHandler, sessions: SessionRegistry,
+        policies: PolicyEngine, monitor: RequestMonitor, credentials: CredentialManager
+    ) {
+        self.configuration = configuration
+        self.routing = routing
+        self.handler = handler
+        self.sessions = sessions
+        self.policies = policies
+        self.monitor = monitor
+        self.credentials = credentials
+        originPolicy = OriginPolicy(configuration: configuration)
     }
 
     /// Facts about the request in flight, for its record.
@@ -35,7 +56,7 @@ struct GatewayResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
         let peer = context.clientAddress
-        let client = gateway.policies.trustedProxies.isEmpty ? peer : gateway.policies.clientAddress(peer: peer, headers: request.headers)
+        let client = policies.trustedProxies.isEmpty ? peer : policies.clientAddress(peer: peer, headers: request.headers)
         var exchange = Exchange(
             server: "-", client: client, transport: "http", method: request.method.rawValue, policy: PolicyContext(clientAddress: client, peerAddress: peer))
         if let reason = originPolicy.refusal(host: request.head.authority, origin: request.headers[.origin]) {
@@ -44,18 +65,18 @@ struct GatewayResponder: HTTPResponder {
         switch path {
         case "/healthz":
             return HTTPReplies.text(.ok, "ok\n")
-        case "/metrics" where gateway.configuration.exposeMetrics:
+        case "/metrics" where configuration.exposeMetrics:
             guard request.method == .get else { return HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "GET"]) }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.monitor.prometheusText())))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: monitor.prometheusText())))
         case Self.callbackPath:
             return await oauthCallback(request)
         default:
             if path.hasPrefix(Self.metadataPrefix) { return protectedResourceMetadata(request) }
         }
         let (basePath, endpoint) = Self.split(path)
-        let table = gateway.routingTable
+        let table = routing()
         guard let endpoint, let server = table.servers[basePath] else {
             return HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "no MCP endpoint at this path")
         }
@@ -63,7 +84,7 @@ struct GatewayResponder: HTTPResponder {
         if let policies = table.policies[basePath], !policies.isEmpty || request.headers[PolicyEngine.subscriptionHeader] != nil {
             exchange.policies = policies
             if policies.usesJWT { exchange.policy.resourceMetadataURL = metadataURL(request, basePath: basePath, endpoint: endpoint) }
-            if let refusal = await gateway.policies.requestStage(
+            if let refusal = await self.policies.requestStage(
                 policies, server: server.name, subscriptions: table.subscriptions, headers: request.headers, query: request.uri.query,
                 context: &exchange.policy)
             {
@@ -100,7 +121,7 @@ struct GatewayResponder: HTTPResponder {
 
     /// Reads the body up to the configured limit; nil when it is larger.
     func readBody(_ request: Request) async throws -> [UInt8]? {
-        let limit = gateway.configuration.maxBodyBytes
+        let limit = configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { return nil }
         var bytes: [UInt8] = []
         for try await chunk in request.body {
@@ -115,7 +136,7 @@ struct GatewayResponder: HTTPResponder {
         _ exchange: inout Exchange, _ response: Response, outcome: RequestRecord.Outcome, tool: String? = nil, arguments: JSONValue? = nil,
         backendStatus: Int? = nil, backendLatency: Duration? = nil, bytesOut: Int = 0, error: String? = nil
     ) -> Response {
-        gateway.monitor.record(
+        monitor.record(
             RequestRecord(
                 time: exchange.time, server: exchange.server, client: exchange.client, transport: exchange.transport,
                 method: exchange.method, tool: tool, arguments: arguments, outcome: outcome, status: Int(response.status.code),

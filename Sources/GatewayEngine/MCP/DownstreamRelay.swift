@@ -221,7 +221,7 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
 }
 
 /// A client request in flight: cancellable before and after its task exists. (`relay` is set once, in `init`.)
-final class RequestHandle: @unchecked Sendable {
+final class RequestHandle: CancellableRequest, @unchecked Sendable {
     let key: String
     private weak var relay: DownstreamRelay?
     private let state = LockedBox<(task: Task<Void, Never>?, action: (@Sendable () -> Void)?, cancelled: Bool)>((nil, nil, false))

@@ -47,13 +47,7 @@ final class MCPSession: Sendable {
     /// 32 random bytes, hex: visible ASCII only, 256 bits of entropy.
     static func makeID() -> String {
         var rng = SystemRandomNumberGenerator()
-        var out = ""
-        out.reserveCapacity(64)
-        for _ in 0..<4 {
-            let v = rng.next() as UInt64
-            out += String(v, radix: 16).leftPadded(to: 16)
-        }
-        return out
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
     }
 
     var protocolVersion: String {
@@ -111,12 +105,6 @@ final class MCPSession: Sendable {
             return s.stream
         }
         c?.finish()
-    }
-}
-
-extension String {
-    func leftPadded(to length: Int, with pad: Character = "0") -> String {
-        count >= length ? self : String(repeating: pad, count: length - count) + self
     }
 }
 

@@ -8,6 +8,7 @@ extension OperationDefinition {
             annotations, deprecated
     }
 
+    /// Reads the stored form.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         key = try c.decode(String.self, forKey: .key)
@@ -25,6 +26,7 @@ extension OperationDefinition {
         deprecated = try c.decodeIfPresent(Bool.self, forKey: .deprecated) ?? false
     }
 
+    /// Writes the stored form.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(key, forKey: .key)
@@ -52,7 +54,7 @@ extension OperationDefinition {
     }
 
     /// The definition as stored: JSON text.
-    public func storedText() -> String {
+    func storedText() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)

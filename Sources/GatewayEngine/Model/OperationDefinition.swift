@@ -18,19 +18,19 @@ public struct OperationDefinition: Codable, Sendable, Equatable {
     /// The tool description: summary and description joined, capped at 1,000 characters.
     public var description: String
     /// How each tool argument maps to a path, query, header or cookie parameter.
-    public var parameters: [ParameterBinding]
+    var parameters: [ParameterBinding]
     /// How tool arguments map to the request body, if the operation has one.
-    public var body: BodyBinding?
+    var body: BodyBinding?
     /// The tool's `inputSchema`: a JSON Schema object with every `$ref` inlined.
     public var inputSchema: JSONValue
     /// The tool's `outputSchema`, set only when a 2xx JSON response has an object schema the engine can honour.
     public var outputSchema: JSONValue?
     /// Annotations derived from the method.
-    public var annotations: ToolAnnotations
+    var annotations: ToolAnnotations
     /// Whether the document marks the operation deprecated.
     public var deprecated: Bool
 
-    public init(
+    init(
         key: String, operationId: String?, method: String, path: String, summary: String?, toolName: String,
         description: String, parameters: [ParameterBinding], body: BodyBinding?, inputSchema: JSONValue,
         outputSchema: JSONValue?, annotations: ToolAnnotations, deprecated: Bool
@@ -52,31 +52,31 @@ public struct OperationDefinition: Codable, Sendable, Equatable {
 }
 
 /// Where a parameter travels in the backend request.
-public enum ParameterLocation: String, Codable, Sendable, Equatable {
+enum ParameterLocation: String, Codable, Sendable, Equatable {
     case path, query, header, cookie
 }
 
 /// Binds one tool argument to one OpenAPI parameter.
-public struct ParameterBinding: Codable, Sendable, Equatable {
+struct ParameterBinding: Codable, Sendable, Equatable {
     /// The parameter's name on the wire.
-    public var name: String
+    var name: String
     /// Where it goes.
-    public var location: ParameterLocation
+    var location: ParameterLocation
     /// The property name in the tool's `inputSchema` (the wire name, unless two locations share it:
     /// then `<location>_<name>`).
-    public var argument: String
+    var argument: String
     /// Whether the document requires it (path parameters always are).
-    public var required: Bool
+    var required: Bool
     /// OpenAPI serialisation style: `simple`, `label`, `matrix`, `form`, `spaceDelimited`, `pipeDelimited`, `deepObject`.
-    public var style: String
+    var style: String
     /// OpenAPI `explode`.
-    public var explode: Bool
+    var explode: Bool
     /// OpenAPI `allowReserved` (query only).
-    public var allowReserved: Bool
+    var allowReserved: Bool
     /// The parameter's content type when it uses `content` instead of `schema` (then the value is serialised as JSON).
-    public var contentType: String?
+    var contentType: String?
 
-    public init(
+    init(
         name: String, location: ParameterLocation, argument: String, required: Bool, style: String, explode: Bool,
         allowReserved: Bool = false, contentType: String? = nil
     ) {
@@ -92,9 +92,9 @@ public struct ParameterBinding: Codable, Sendable, Equatable {
 }
 
 /// Binds tool arguments to the request body.
-public struct BodyBinding: Codable, Sendable, Equatable {
+struct BodyBinding: Codable, Sendable, Equatable {
     /// How the body's value is taken from the arguments.
-    public enum Mode: String, Codable, Sendable, Equatable {
+    enum Mode: String, Codable, Sendable, Equatable {
         /// The body is an object whose properties are top-level tool arguments (listed in `properties`).
         case flattened
         /// The body is the single tool argument named `argument` (usually `body`).
@@ -103,17 +103,17 @@ public struct BodyBinding: Codable, Sendable, Equatable {
 
     /// The request content type: `application/json` (or a `+json` type), `application/x-www-form-urlencoded`,
     /// `multipart/form-data`, `text/plain`, or `application/octet-stream`.
-    public var contentType: String
+    var contentType: String
     /// Whether the document requires a body.
-    public var required: Bool
+    var required: Bool
     /// Flattened or whole.
-    public var mode: Mode
+    var mode: Mode
     /// For `.flattened`: the body property names, which are also argument names.
-    public var properties: [String]
+    var properties: [String]
     /// For `.whole`: the argument that carries the body.
-    public var argument: String
+    var argument: String
 
-    public init(contentType: String, required: Bool, mode: Mode, properties: [String] = [], argument: String = "body") {
+    init(contentType: String, required: Bool, mode: Mode, properties: [String] = [], argument: String = "body") {
         self.contentType = contentType
         self.required = required
         self.mode = mode
@@ -123,14 +123,14 @@ public struct BodyBinding: Codable, Sendable, Equatable {
 }
 
 /// MCP tool annotations (hints; clients treat them as untrusted).
-public struct ToolAnnotations: Codable, Sendable, Equatable {
-    public var title: String?
-    public var readOnlyHint: Bool?
-    public var destructiveHint: Bool?
-    public var idempotentHint: Bool?
-    public var openWorldHint: Bool?
+struct ToolAnnotations: Codable, Sendable, Equatable {
+    var title: String?
+    var readOnlyHint: Bool?
+    var destructiveHint: Bool?
+    var idempotentHint: Bool?
+    var openWorldHint: Bool?
 
-    public init(
+    init(
         title: String? = nil, readOnlyHint: Bool? = nil, destructiveHint: Bool? = nil, idempotentHint: Bool? = nil,
         openWorldHint: Bool? = nil
     ) {
@@ -158,7 +158,7 @@ public struct ImportedAPI: Sendable, Equatable {
     /// Non-fatal findings (for example an operation whose response schema could not be honoured as outputSchema).
     public var warnings: [String]
 
-    public init(format: String, title: String, version: String, baseURL: String?, operations: [OperationDefinition], warnings: [String]) {
+    init(format: String, title: String, version: String, baseURL: String?, operations: [OperationDefinition], warnings: [String]) {
         self.format = format
         self.title = title
         self.version = version

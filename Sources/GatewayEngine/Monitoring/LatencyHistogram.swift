@@ -1,6 +1,6 @@
 /// A fixed-size log-scale latency histogram (microsecond resolution, 1 µs to ~100 s), cheap to merge and to
 /// read percentiles from.
-public struct LatencyHistogram: Sendable, Equatable {
+struct LatencyHistogram: Sendable, Equatable {
     /// Bucket upper bounds in microseconds: 4 buckets per power of two.
     static let bounds: [Int64] = {
         var out: [Int64] = []
@@ -27,12 +27,12 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     var counts: [UInt32] = Array(repeating: 0, count: LatencyHistogram.bounds.count + 1)
     /// The number of samples.
-    public private(set) var total: Int = 0
+    private(set) var total: Int = 0
 
-    public init() {}
+    init() {}
 
     /// Adds one sample.
-    public mutating func record(microseconds: Int64) {
+    mutating func record(microseconds: Int64) {
         var lo = 0, hi = Self.bounds.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -43,13 +43,13 @@ public struct LatencyHistogram: Sendable, Equatable {
     }
 
     /// Adds another histogram's samples.
-    public mutating func merge(_ other: LatencyHistogram) {
+    mutating func merge(_ other: LatencyHistogram) {
         for i in counts.indices { counts[i] &+= other.counts[i] }
         total += other.total
     }
 
     /// The latency below which `fraction` of the samples fall (bucket upper bound), or nil without samples.
-    public func percentile(_ fraction: Double) -> Duration? {
+    func percentile(_ fraction: Double) -> Duration? {
         guard total > 0 else { return nil }
         let target = max(1, Int((Double(total) * fraction).rounded(.up)))
         var seen = 0

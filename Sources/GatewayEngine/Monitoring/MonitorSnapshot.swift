@@ -6,8 +6,11 @@ public struct TrafficStats: Sendable, Equatable {
     public var requestsPerSecond: Double
     /// Fraction of requests in the window that were errors (0…1).
     public var errorRate: Double
+    /// Median latency in the window; nil without requests.
     public var p50: Duration?
+    /// 95th percentile latency in the window.
     public var p95: Duration?
+    /// 99th percentile latency in the window.
     public var p99: Duration?
     /// Requests in the window.
     public var requests: Int
@@ -16,6 +19,7 @@ public struct TrafficStats: Sendable, Equatable {
     /// Requests per second for each of the last 60 seconds, oldest first (for sparklines).
     public var history: [Int]
 
+    /// Figures (all zero by default).
     public init(requestsPerSecond: Double = 0, errorRate: Double = 0, p50: Duration? = nil, p95: Duration? = nil, p99: Duration? = nil, requests: Int = 0, totalRequests: Int = 0, history: [Int] = []) {
         self.requestsPerSecond = requestsPerSecond
         self.errorRate = errorRate
@@ -41,6 +45,7 @@ public struct MonitorSnapshot: Sendable, Equatable {
     /// Records that could not be written to the request log because the writer fell behind.
     public var droppedLogRecords: Int
 
+    /// A snapshot.
     public init(startedAt: Date, takenAt: Date, total: TrafficStats, servers: [String: TrafficStats], droppedLogRecords: Int) {
         self.startedAt = startedAt
         self.takenAt = takenAt
@@ -55,11 +60,16 @@ public struct MonitorSnapshot: Sendable, Equatable {
 
 /// Something that happened in the engine that an operator should see in the log pane.
 public struct EngineEvent: Sendable, Equatable {
+    /// How much an operator should care.
     public enum Level: String, Sendable { case info, warning, error }
+    /// When it happened.
     public var time: Date
+    /// Its level.
     public var level: Level
+    /// What happened (never a secret).
     public var message: String
 
+    /// An event (now, by default).
     public init(time: Date = Date(), level: Level, message: String) {
         self.time = time
         self.level = level

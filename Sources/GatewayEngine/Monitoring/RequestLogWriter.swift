@@ -4,20 +4,20 @@ import Store
 
 /// Writes request records to the store's request log in batches, off the request path. Runs as a `Service`;
 /// on graceful shutdown it flushes what is pending.
-public struct RequestLogWriter: Service {
+struct RequestLogWriter: Service {
     let monitor: RequestMonitor
     let store: GatewayStore
     let interval: Duration
     let logger: Logger
 
-    public init(monitor: RequestMonitor, store: GatewayStore, interval: Duration = .milliseconds(500), logger: Logger) {
+    init(monitor: RequestMonitor, store: GatewayStore, interval: Duration = .milliseconds(500), logger: Logger) {
         self.monitor = monitor
         self.store = store
         self.interval = interval
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: interval)
             flush()
@@ -26,7 +26,7 @@ public struct RequestLogWriter: Service {
     }
 
     /// Writes everything pending now.
-    public func flush() {
+    func flush() {
         let batch = monitor.drainPendingLog()
         guard !batch.isEmpty else { return }
         do {
@@ -37,8 +37,8 @@ public struct RequestLogWriter: Service {
         }
     }
 
-    static func row(_ r: RequestRecord) -> RequestLogRecord {
-        RequestLogRecord(
+    static func row(_ r: RequestRecord) -> RequestLogRecord.New {
+        RequestLogRecord.New(
             time: r.time, server: r.server, client: r.client, method: r.method, tool: r.tool, outcome: r.outcome.rawValue,
             status: r.status, backendStatus: r.backendStatus, latencyMicros: r.latency.microseconds, bytesIn: r.bytesIn,
             bytesOut: r.bytesOut, error: r.error, principal: r.principal, decisions: r.decisions.isEmpty ? nil : r.decisions.joined(separator: "\n"))

@@ -21,16 +21,17 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
     }
 
     /// How many recent records are kept in memory. Default 1,000.
-    public let ringCapacity: Int
+    let ringCapacity: Int
     /// How many records wait for the log writer before the oldest are dropped. Default 10,000.
-    public let pendingLogCapacity: Int
+    let pendingLogCapacity: Int
     /// The Prometheus registry `/metrics` renders.
-    public let registry: PrometheusCollectorRegistry
+    let registry: PrometheusCollectorRegistry
     let metricsFactory: PrometheusMetricsFactory
     let startedAt = Date()
     private let state = LockedBox(State())
     private let metricCache = LockedBox<[String: (Metrics.Counter, Metrics.Timer)]>([:])
 
+    /// A monitor keeping the last `ringCapacity` records and at most `pendingLogCapacity` records waiting for the request log.
     public init(ringCapacity: Int = 1_000, pendingLogCapacity: Int = 10_000) {
         self.ringCapacity = ringCapacity
         self.pendingLogCapacity = pendingLogCapacity
@@ -106,6 +107,7 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
         for c in subs { c.yield(e) }
     }
 
+    /// Traffic now: totals, per server, windows and latency percentiles.
     public func snapshot() -> MonitorSnapshot {
         let now = Date()
         let second = Int64(now.timeIntervalSince1970)
@@ -116,6 +118,7 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
         }
     }
 
+    /// The last `limit` records, newest last.
     public func recentRecords(limit: Int) -> [RequestRecord] {
         state.withLock { s in
             let ordered = Array(s.ring[s.ringStart...]) + Array(s.ring[..<s.ringStart])
@@ -123,6 +126,7 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
         }
     }
 
+    /// Records as they happen; a slow reader loses the oldest beyond `bufferSize`.
     public func records(bufferSize: Int = 1_000) -> AsyncStream<RequestRecord> {
         let (stream, continuation) = AsyncStream.makeStream(of: RequestRecord.self, bufferingPolicy: .bufferingNewest(bufferSize))
         let id = state.withLock { s in
@@ -134,6 +138,7 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
         return stream
     }
 
+    /// Events as they happen; a slow reader loses the oldest beyond `bufferSize`.
     public func events(bufferSize: Int = 500) -> AsyncStream<EngineEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .bufferingNewest(bufferSize))
         let id = state.withLock { s in
@@ -145,12 +150,13 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
         return stream
     }
 
+    /// The last `limit` events, newest last.
     public func recentEvents(limit: Int) -> [EngineEvent] {
         state.withLock { Array($0.events.suffix(limit).reversed()) }
     }
 
     /// Prometheus text exposition of every metric.
-    public func prometheusText() -> [UInt8] {
+    func prometheusText() -> [UInt8] {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer

@@ -17,6 +17,7 @@ public struct RequestRecord: Sendable, Equatable {
 
     /// A process-unique sequence number.
     public var sequence: UInt64
+    /// When the request arrived.
     public var time: Date
     /// The server's name (or the request path when no server matched).
     public var server: String
@@ -30,6 +31,7 @@ public struct RequestRecord: Sendable, Equatable {
     public var tool: String?
     /// Tool arguments with secret-looking values masked.
     public var arguments: JSONValue?
+    /// How it ended.
     public var outcome: Outcome
     /// The HTTP status returned to the client.
     public var status: Int
@@ -39,7 +41,9 @@ public struct RequestRecord: Sendable, Equatable {
     public var latency: Duration
     /// Time spent waiting for the backend.
     public var backendLatency: Duration?
+    /// Request body bytes.
     public var bytesIn: Int
+    /// Response body bytes.
     public var bytesOut: Int
     /// A short, secret-free error description.
     public var error: String?
@@ -48,6 +52,7 @@ public struct RequestRecord: Sendable, Equatable {
     /// What each policy decided, in order (`rate-limit-by-key@server:pets allowed (4 left)`).
     public var decisions: [String] = []
 
+    /// A record (arguments must already be masked).
     public init(
         sequence: UInt64 = 0, time: Date, server: String, client: String, transport: String, method: String, tool: String? = nil,
         arguments: JSONValue? = nil, outcome: Outcome, status: Int, backendStatus: Int? = nil, latency: Duration,
@@ -74,7 +79,7 @@ public struct RequestRecord: Sendable, Equatable {
     }
 
     /// Whether the request counts as an error for error rates.
-    public var isError: Bool { outcome != .ok }
+    var isError: Bool { outcome != .ok }
 }
 
 extension Duration {

@@ -40,12 +40,20 @@ struct ServerPolicies: Sendable {
     }
 }
 
+/// A served server as the policy compiler sees it: its name, base path and tool names (the routing table passes
+/// these, so Policy knows nothing of compiled servers).
+struct PolicyTarget: Sendable {
+    var name: String
+    var basePath: String
+    var tools: [String]
+}
+
 /// Compiles stored policy documents into per-server pipelines.
 struct PolicyCompiler {
     /// Returns the validator to use for a `validate-jwt` policy (shared across reloads so key caches survive).
     var validator: (JWTValidationSettings) -> JWTValidator
 
-    func compile(_ snapshot: ConfigSnapshot, servers: [String: CompiledServer], problems: inout [String]) -> (
+    func compile(_ snapshot: ConfigSnapshot, servers: [PolicyTarget], problems: inout [String]) -> (
         [String: ServerPolicies], [String: CompiledSubscription]
     ) {
         var documents: [PolicyScope: PolicyDocument] = [:]
@@ -59,12 +67,12 @@ struct PolicyCompiler {
                 if let scope = try? PolicyScope(parsing: record.scope) { broken[scope] = error.description }
             }
         }
-        let serverNames = Set(servers.values.map(\.name))
+        let serverNames = Set(servers.map(\.name))
         for scope in documents.keys {
             switch scope {
             case .server(let s) where !serverNames.contains(s):
                 problems.append("policy \(scope): no enabled server named '\(s)'; the document is kept but applies to nothing")
-            case .tool(let s, let t) where servers.values.first(where: { $0.name == s })?.tool(named: t) == nil:
+            case .tool(let s, let t) where servers.first(where: { $0.name == s })?.tools.contains(t) != true:
                 problems.append("policy \(scope): no tool '\(t)' on an enabled server '\(s)'; the document is kept but applies to nothing")
             default: break
             }
@@ -78,7 +86,7 @@ struct PolicyCompiler {
         }
         var result: [String: ServerPolicies] = [:]
         let requireByName = Dictionary(snapshot.servers.map { ($0.record.name, $0.record.requireSubscription) }, uniquingKeysWith: { a, _ in a })
-        for server in servers.values {
+        for server in servers {
             var p = ServerPolicies()
             p.requireSubscription = requireByName[server.name] ?? false
             let outer = [PolicyScope.global, .server(server.name)]
@@ -91,10 +99,10 @@ struct PolicyCompiler {
                 p.outbound.insert(contentsOf: scoped(scope, doc.outbound), at: 0)
             }
             for tool in server.tools {
-                let scope = PolicyScope.tool(server: server.name, tool: tool.name)
+                let scope = PolicyScope.tool(server: server.name, tool: tool)
                 if let reason = broken[scope] { p.broken = reason }
                 guard let doc = documents[scope] else { continue }
-                p.tools[tool.name] = ToolPolicies(inbound: scoped(scope, doc.inbound), outbound: scoped(scope, doc.outbound))
+                p.tools[tool] = ToolPolicies(inbound: scoped(scope, doc.inbound), outbound: scoped(scope, doc.outbound))
             }
             p.usesJWT = (p.requestStage + p.tools.values.flatMap(\.inbound)).contains { $0.validator != nil }
             result[server.basePath] = p

@@ -2,11 +2,11 @@ import Foundation
 
 /// An IP address as 16 bytes; IPv4 addresses are held IPv4-mapped (`::ffff:a.b.c.d`), so `10.0.0.1` and
 /// `::ffff:10.0.0.1` are the same address.
-public struct IPAddressBytes: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var bytes: [UInt8]
+struct IPAddressBytes: Sendable, Hashable, Comparable, CustomStringConvertible {
+    var bytes: [UInt8]
 
     /// Parses dotted IPv4 or IPv6 text (brackets and a zone suffix are accepted and ignored).
-    public init?(_ text: String) {
+    init?(_ text: String) {
         var t = Substring(text.trimmingCharacters(in: .whitespaces))
         if t.hasPrefix("["), t.hasSuffix("]") { t = t.dropFirst().dropLast() }
         if let percent = t.firstIndex(of: "%") { t = t[..<percent] }
@@ -22,9 +22,9 @@ public struct IPAddressBytes: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// Whether this is an IPv4 (or IPv4-mapped) address.
-    public var isV4: Bool { bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff }
+    var isV4: Bool { bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff }
 
-    public var description: String {
+    var description: String {
         if isV4 { return bytes[12...].map(String.init).joined(separator: ".") }
         var a = in6_addr()
         withUnsafeMutableBytes(of: &a) { $0.copyBytes(from: bytes) }
@@ -33,14 +33,15 @@ public struct IPAddressBytes: Sendable, Hashable, Comparable, CustomStringConver
         return String(cString: buffer)
     }
 
-    public static func < (a: IPAddressBytes, b: IPAddressBytes) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    static func < (a: IPAddressBytes, b: IPAddressBytes) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 }
 
 /// A set of addresses: one address, a CIDR block (`10.0.0.0/8`, `2001:db8::/32`) or an inclusive range
 /// (`10.0.0.1-10.0.0.9`, as API Management's from–to).
 public struct IPRange: Sendable, Hashable, CustomStringConvertible {
-    public var low: IPAddressBytes
-    public var high: IPAddressBytes
+    var low: IPAddressBytes
+    var high: IPAddressBytes
+    /// The range as configured (an address, a CIDR block or `low-high`), for messages.
     public var description: String
 
     /// Parses the forms above; nil when the text is none of them.
@@ -78,7 +79,7 @@ public struct IPRange: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the range holds the address.
-    public func contains(_ address: IPAddressBytes) -> Bool { low <= address && address <= high }
+    func contains(_ address: IPAddressBytes) -> Bool { low <= address && address <= high }
 }
 
 extension IPAddressBytes {

@@ -2,17 +2,17 @@ import Foundation
 
 /// The clocks policies read: monotonic nanoseconds for rate-limit windows (immune to wall-clock jumps) and wall
 /// time for quota windows (which are persisted and aligned to calendar time). Injectable for tests.
-public struct PolicyClock: Sendable {
-    public var monotonicNanos: @Sendable () -> UInt64
-    public var wall: @Sendable () -> Date
+struct PolicyClock: Sendable {
+    var monotonicNanos: @Sendable () -> UInt64
+    var wall: @Sendable () -> Date
 
-    public init(monotonicNanos: @escaping @Sendable () -> UInt64, wall: @escaping @Sendable () -> Date) {
+    init(monotonicNanos: @escaping @Sendable () -> UInt64, wall: @escaping @Sendable () -> Date) {
         self.monotonicNanos = monotonicNanos
         self.wall = wall
     }
 
     /// The system clocks.
-    public static let system: PolicyClock = {
+    static let system: PolicyClock = {
         let origin = ContinuousClock.now
         return PolicyClock(
             monotonicNanos: {

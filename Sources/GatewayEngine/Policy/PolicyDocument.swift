@@ -10,13 +10,18 @@ import Foundation
 ///   - cache-store: { duration: 60 }
 /// ```
 public struct PolicyDocument: Sendable, Hashable {
-    public var inbound: [PolicyStatement]
-    public var outbound: [PolicyStatement]
+    var inbound: [PolicyStatement]
+    var outbound: [PolicyStatement]
 
-    public init(inbound: [PolicyStatement] = [], outbound: [PolicyStatement] = []) {
+    init(inbound: [PolicyStatement] = [], outbound: [PolicyStatement] = []) {
         self.inbound = inbound
         self.outbound = outbound
     }
+
+    /// The names of the inbound policies, in the order they run (`rate-limit-by-key`, `validate-jwt`, …).
+    public var inboundKinds: [String] { inbound.map(\.kindName) }
+    /// The names of the outbound policies, in order.
+    public var outboundKinds: [String] { outbound.map(\.kindName) }
 
     /// Every policy name a document may use, sorted.
     public static var knownPolicies: [String] { PolicyParser.attributes.keys.sorted() }

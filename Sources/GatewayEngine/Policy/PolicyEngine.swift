@@ -8,9 +8,9 @@ import Store
 /// ``requestStage(_:server:subscriptions:headers:query:context:)`` checks access on every HTTP request to a server,
 /// ``messageStage(_:method:tool:headers:query:context:)`` counts and prepares every JSON-RPC request, and
 /// ``complete(_:succeeded:)`` settles the counts once the outcome is known.
-public final class PolicyEngine: Sendable {
-    public let rateLimiter: RateLimiter
-    public let cache: ResponseCache
+final class PolicyEngine: Sendable {
+    let rateLimiter: RateLimiter
+    let cache: ResponseCache
     let store: GatewayStore
     let monitor: RequestMonitor
     let logger: Logger
@@ -21,7 +21,7 @@ public final class PolicyEngine: Sendable {
     let credentials: CredentialManager?
 
     /// The header that carries subscription keys.
-    public static let subscriptionHeader = HTTPField.Name("Gatehouse-Subscription-Key")!
+    static let subscriptionHeader = HTTPField.Name("Gatehouse-Subscription-Key")!
 
     init(
         store: GatewayStore, monitor: RequestMonitor, logger: Logger, clock: PolicyClock, trustedProxies: [IPRange], credentials: CredentialManager? = nil
@@ -37,7 +37,7 @@ public final class PolicyEngine: Sendable {
     }
 
     /// The SHA-256 of a subscription key, lowercase hex (what the store keeps).
-    public static func hashKey(_ key: String) -> String {
+    static func hashKey(_ key: String) -> String {
         Hex.sha256(key)
     }
 

@@ -111,7 +111,7 @@ extension PolicyParser {
             throw fail("name where the signing keys come from: openid-config, jwks-uri or keys")
         }
         for url in [s.openIDConfigURL, s.jwksURI].compactMap({ $0 }) {
-            guard SpecFetcher.isRemote(url), URL(string: url)?.host != nil else { throw fail("'\(url.prefix(80))' is not an http(s) URL") }
+            guard AddressGuard.isHTTPURL(url), URL(string: url)?.host != nil else { throw fail("'\(url.prefix(80))' is not an http(s) URL") }
         }
         s.audiences = try strings(a, "audiences") ?? []
         guard !s.audiences.isEmpty else { throw fail("audiences: list the audience(s) tokens must be issued for (the server's resource URI)") }

@@ -31,6 +31,7 @@ public enum PolicyScope: Sendable, Hashable, Comparable, CustomStringConvertible
         throw GatewayError(.invalidConfig, "unknown scope '\(text.prefix(80))': use global, server:<name> or tool:<server>/<tool>")
     }
 
+    /// The scope as stored and written: `global`, `server:<name>` or `tool:<server>/<tool>`.
     public var description: String {
         switch self {
         case .global: "global"
@@ -48,6 +49,7 @@ public enum PolicyScope: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
+    /// Global first, then servers, then tools; by name within a level.
     public static func < (a: PolicyScope, b: PolicyScope) -> Bool {
         a.level != b.level ? a.level < b.level : a.description < b.description
     }

@@ -1,5 +1,5 @@
 /// One policy in a document section, named as in Azure API Management.
-public enum PolicyStatement: Sendable, Hashable {
+enum PolicyStatement: Sendable, Hashable {
     case rateLimit(RateLimitPolicy)
     case quota(QuotaPolicy)
     case validateJWT(ValidateJWTPolicy)
@@ -11,7 +11,7 @@ public enum PolicyStatement: Sendable, Hashable {
     case authorizationContext(AuthorizationContextPolicy)
 
     /// The policy's name as written in documents (`rate-limit-by-key`, `validate-jwt`, …).
-    public var kindName: String {
+    var kindName: String {
         switch self {
         case .rateLimit(let p): p.subscriptionScoped ? "rate-limit" : "rate-limit-by-key"
         case .quota(let p): p.subscriptionScoped ? "quota" : "quota-by-key"
@@ -35,7 +35,7 @@ public enum PolicyStatement: Sendable, Hashable {
 }
 
 /// Which JSON-RPC methods a counting policy counts. Default: tool invocations only, as the MCP spec asks.
-public enum MethodSelector: Sendable, Hashable {
+enum MethodSelector: Sendable, Hashable {
     case toolCalls
     case all
     case methods(Set<String>)
@@ -51,7 +51,7 @@ public enum MethodSelector: Sendable, Hashable {
 
 /// What a `counter-key` names. The key is never empty: a missing subscription, claim or header falls back to
 /// the client address.
-public enum CounterKey: Sendable, Hashable, CustomStringConvertible {
+enum CounterKey: Sendable, Hashable, CustomStringConvertible {
     case clientIP
     case subscription
     case jwtClaim(String)
@@ -68,7 +68,7 @@ public enum CounterKey: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    var description: String {
         switch self {
         case .clientIP: "client-ip"
         case .subscription: "subscription"
@@ -80,7 +80,7 @@ public enum CounterKey: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// When a counted call keeps its count.
-public enum IncrementCondition: String, Sendable, Hashable {
+enum IncrementCondition: String, Sendable, Hashable {
     /// Every admitted call counts.
     case any
     /// Only calls that succeed count (no JSON-RPC error, no `isError` result); others are given back.
@@ -89,63 +89,63 @@ public enum IncrementCondition: String, Sendable, Hashable {
 
 /// `rate-limit` (per subscription) and `rate-limit-by-key`: at most `calls` in any `renewalPeriod` seconds
 /// (a sliding window), counted in memory, exact on one node.
-public struct RateLimitPolicy: Sendable, Hashable {
-    public var calls: Int
-    public var renewalPeriod: Int
-    public var counterKey: CounterKey
-    public var subscriptionScoped: Bool
-    public var incrementCondition: IncrementCondition = .any
-    public var methods: MethodSelector = .toolCalls
+struct RateLimitPolicy: Sendable, Hashable {
+    var calls: Int
+    var renewalPeriod: Int
+    var counterKey: CounterKey
+    var subscriptionScoped: Bool
+    var incrementCondition: IncrementCondition = .any
+    var methods: MethodSelector = .toolCalls
 }
 
 /// `quota` (per subscription) and `quota-by-key`: at most `calls` per fixed window of `renewalPeriod` seconds
 /// (0 = never renews), counted in SQLite so that counts survive restarts.
-public struct QuotaPolicy: Sendable, Hashable {
-    public var calls: Int
-    public var renewalPeriod: Int
-    public var counterKey: CounterKey
-    public var subscriptionScoped: Bool
-    public var incrementCondition: IncrementCondition = .any
-    public var methods: MethodSelector = .toolCalls
+struct QuotaPolicy: Sendable, Hashable {
+    var calls: Int
+    var renewalPeriod: Int
+    var counterKey: CounterKey
+    var subscriptionScoped: Bool
+    var incrementCondition: IncrementCondition = .any
+    var methods: MethodSelector = .toolCalls
     /// Unix seconds the windows are aligned to (API Management's `first-period-start`, default 0001-01-01).
-    public var firstPeriodStart: Int64 = -62_135_596_800
+    var firstPeriodStart: Int64 = -62_135_596_800
 }
 
 /// `validate-jwt`: bearer tokens checked against an identity provider's keys.
-public struct ValidateJWTPolicy: Sendable, Hashable {
-    public var settings: JWTValidationSettings
+struct ValidateJWTPolicy: Sendable, Hashable {
+    var settings: JWTValidationSettings
     /// The protected resource URI announced in RFC 9728 metadata; default: the endpoint's own URL.
-    public var resource: String?
+    var resource: String?
     /// Authorization servers announced in the metadata; default: the issuers.
-    public var authorizationServers: [String]
+    var authorizationServers: [String]
 }
 
 /// `ip-filter`: allow or forbid client addresses.
-public struct IPFilterPolicy: Sendable, Hashable {
-    public var allow: Bool
-    public var ranges: [IPRange]
+struct IPFilterPolicy: Sendable, Hashable {
+    var allow: Bool
+    var ranges: [IPRange]
     /// Proxies whose `X-Forwarded-For` is believed (with the engine-wide ones).
-    public var trustedProxies: [IPRange]
+    var trustedProxies: [IPRange]
 }
 
 /// `cache-lookup`: serve `tools/list` and GET-backed tool results from the response cache.
-public struct CacheLookupPolicy: Sendable, Hashable {
+struct CacheLookupPolicy: Sendable, Hashable {
     /// Share entries between principals (only for data that is the same for everyone).
-    public var isPublic: Bool = false
+    var isPublic: Bool = false
 }
 
 /// `cache-store`: keep successful results for `duration` seconds.
-public struct CacheStorePolicy: Sendable, Hashable {
-    public var duration: Int
+struct CacheStorePolicy: Sendable, Hashable {
+    var duration: Int
 }
 
 /// `set-header`: a header on the backend request.
-public struct SetHeaderPolicy: Sendable, Hashable {
-    public enum ExistsAction: String, Sendable, Hashable { case override, skip, append, delete }
-    public var name: String
+struct SetHeaderPolicy: Sendable, Hashable {
+    enum ExistsAction: String, Sendable, Hashable { case override, skip, append, delete }
+    var name: String
     /// The value; may use `{{client-ip}}`, `{{subscription}}`, `{{principal}}` and `{{jwt:<claim>}}`.
-    public var value: String
-    public var existsAction: ExistsAction = .override
+    var value: String
+    var existsAction: ExistsAction = .override
 }
 
 /// `get-authorization-context`: fetches a credential connection's current token (or key) into a context variable
@@ -156,14 +156,14 @@ public struct AuthorizationContextPolicy: Sendable, Hashable {
     /// The variable that receives the token.
     public var variable: String
     /// Continue without the variable when the token cannot be obtained (default: refuse the call).
-    public var ignoreError: Bool = false
+    var ignoreError: Bool = false
 }
 
 /// `check-header`: the request must carry a header (with one of the listed values, when given).
-public struct CheckHeaderPolicy: Sendable, Hashable {
-    public var name: String
-    public var values: [String]
-    public var ignoreCase: Bool = false
-    public var failedStatus: Int = 403
-    public var failedMessage: String
+struct CheckHeaderPolicy: Sendable, Hashable {
+    var name: String
+    var values: [String]
+    var ignoreCase: Bool = false
+    var failedStatus: Int = 403
+    var failedMessage: String
 }

@@ -7,18 +7,18 @@ import Synchronization
 /// under any concurrency: acquisition is one critical section. Time is monotonic nanoseconds supplied by the
 /// caller, so wall-clock jumps neither reset nor extend windows. The table holds at most ``maxKeys`` keys; when it
 /// is full of live keys, new keys are admitted uncounted (fail open, reported by ``overflowCount``).
-public final class RateLimiter: Sendable {
+final class RateLimiter: Sendable {
     /// The outcome of one acquisition.
-    public struct Decision: Sendable, Equatable {
-        public var allowed: Bool
+    struct Decision: Sendable, Equatable {
+        var allowed: Bool
         /// Calls still allowed in the current window after this one.
-        public var remaining: Int
+        var remaining: Int
         /// Seconds until the next call would be admitted (≥ 1), when refused.
-        public var retryAfter: Int
+        var retryAfter: Int
         /// Seconds until the oldest counted call leaves the window.
-        public var reset: Int
+        var reset: Int
         /// The time stamp recorded, to give the call back with ``release(_:stamp:)``.
-        public var stamp: UInt64?
+        var stamp: UInt64?
     }
 
     struct Log {
@@ -37,16 +37,16 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    public let maxKeys: Int
+    let maxKeys: Int
     private let logs = Mutex<[String: Log]>([:])
     private let overflow = Atomic<Int>(0)
 
-    public init(maxKeys: Int = 100_000) {
+    init(maxKeys: Int = 100_000) {
         self.maxKeys = maxKeys
     }
 
     /// Counts one call for `key` unless `limit` calls are already inside the window ending at `now`.
-    public func acquire(_ key: String, limit: Int, period: UInt64, now: UInt64) -> Decision {
+    func acquire(_ key: String, limit: Int, period: UInt64, now: UInt64) -> Decision {
         let result: Decision? = logs.withLock { table in
             if table[key] == nil, table.count >= maxKeys {
                 Self.sweep(&table, now: now, period: period)
@@ -82,7 +82,7 @@ public final class RateLimiter: Sendable {
     }
 
     /// How many calls are inside the window ending at `now` for `key` (already counted ones only).
-    public func count(_ key: String, period: UInt64, now: UInt64) -> Int {
+    func count(_ key: String, period: UInt64, now: UInt64) -> Int {
         logs.withLock { table in
             guard var log = table.removeValue(forKey: key) else { return 0 }
             log.expire(before: now >= period ? now - period : 0)
@@ -92,7 +92,7 @@ public final class RateLimiter: Sendable {
     }
 
     /// Gives back a call counted at `stamp` (a request refused later, or one an increment condition excludes).
-    public func release(_ key: String, stamp: UInt64) {
+    func release(_ key: String, stamp: UInt64) {
         logs.withLock { table in
             guard var log = table.removeValue(forKey: key) else { return }
             if let i = log.times[log.head...].lastIndex(of: stamp) {
@@ -103,10 +103,10 @@ public final class RateLimiter: Sendable {
     }
 
     /// Keys admitted uncounted because the table was full.
-    public var overflowCount: Int { overflow.load(ordering: .relaxed) }
+    var overflowCount: Int { overflow.load(ordering: .relaxed) }
 
     /// The number of keys held.
-    public var keyCount: Int { logs.withLock { $0.count } }
+    var keyCount: Int { logs.withLock { $0.count } }
 
     /// Drops keys with no call inside `period` (the period of the policy that needs room).
     private static func sweep(_ table: inout [String: Log], now: UInt64, period: UInt64) {

@@ -3,7 +3,7 @@ import Synchronization
 
 /// A bounded in-memory cache of MCP results (`tools/list` pages and GET-backed tool results), least recently
 /// used first out. Keys are built by the policy engine and always name the principal unless an entry is public.
-public final class ResponseCache: Sendable {
+final class ResponseCache: Sendable {
     struct Entry {
         var value: JSONValue
         var expires: ContinuousClock.Instant
@@ -18,18 +18,18 @@ public final class ResponseCache: Sendable {
     }
 
     /// Most entries held. Default 1 000.
-    public let maxEntries: Int
+    let maxEntries: Int
     /// Most result bytes held. Default 16 MiB.
-    public let maxBytes: Int
+    let maxBytes: Int
     private let state = Mutex(State())
 
-    public init(maxEntries: Int = 1_000, maxBytes: Int = 16 * 1024 * 1024) {
+    init(maxEntries: Int = 1_000, maxBytes: Int = 16 * 1024 * 1024) {
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
     }
 
     /// The live entry for a key.
-    public func lookup(_ key: String, now: ContinuousClock.Instant = .now) -> JSONValue? {
+    func lookup(_ key: String, now: ContinuousClock.Instant = .now) -> JSONValue? {
         state.withLock { s in
             guard var e = s.entries[key] else { return nil }
             guard e.expires > now else {
@@ -45,7 +45,7 @@ public final class ResponseCache: Sendable {
     }
 
     /// Stores a value for `ttl`, evicting the least recently used entries to stay within bounds.
-    public func store(_ key: String, _ value: JSONValue, ttl: Duration, now: ContinuousClock.Instant = .now) {
+    func store(_ key: String, _ value: JSONValue, ttl: Duration, now: ContinuousClock.Instant = .now) {
         let size = value.jsonString.utf8.count + key.utf8.count
         guard size <= maxBytes / 4 else { return }
         state.withLock { s in
@@ -62,10 +62,10 @@ public final class ResponseCache: Sendable {
     }
 
     /// Drops every entry (configuration reloads).
-    public func removeAll() {
+    func removeAll() {
         state.withLock { $0 = State() }
     }
 
     /// The number of entries held.
-    public var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { state.withLock { $0.entries.count } }
 }

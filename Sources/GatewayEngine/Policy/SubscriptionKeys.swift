@@ -7,14 +7,13 @@ import Store
 public struct SubscriptionKeys: Sendable {
     let store: GatewayStore
 
+    /// Key management over the store.
     public init(store: GatewayStore) { self.store = store }
 
     /// A new key: `ghk_` and 43 base64url characters (256 random bits from the system CSPRNG).
-    public static func generate() -> String {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        let text = bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return "ghk_" + text
+    static func generate() -> String {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        return "ghk_" + Base64URL.encode(bytes)
     }
 
     /// Checks a name: 1–64 characters of letters, digits, `-`, `_` and `.`.
@@ -37,7 +36,7 @@ public struct SubscriptionKeys: Sendable {
             throw GatewayError(.invalidArgument, "a subscription key must be 32–256 characters")
         }
         let record = try store.createSubscription(
-            SubscriptionRecord(name: name, keyHash: PolicyEngine.hashKey(secret), keyHint: String(secret.suffix(4)), servers: servers, expiresAt: expiresAt))
+            SubscriptionRecord.New(name: name, keyHash: PolicyEngine.hashKey(secret), keyHint: String(secret.suffix(4)), servers: servers, expiresAt: expiresAt))
         return (record, secret)
     }
 

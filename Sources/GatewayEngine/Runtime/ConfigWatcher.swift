@@ -4,16 +4,16 @@ import Store
 
 /// Polls the store's configuration revision and reloads the routing table when another process (the CLI, the
 /// console) changed it, so changes take effect without a restart.
-public struct ConfigWatcher: Service {
+struct ConfigWatcher: Service {
     let engine: Gateway
     let interval: Duration
 
-    public init(engine: Gateway, interval: Duration = .milliseconds(250)) {
+    init(engine: Gateway, interval: Duration = .milliseconds(250)) {
         self.engine = engine
         self.interval = interval
     }
 
-    public func run() async throws {
+    func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: interval)
             engine.reloadIfChanged()

@@ -9,7 +9,9 @@ extension Gateway {
     /// its services. Run it with `runService()` or put it in a `ServiceGroup` beside the console.
     /// - Parameter onServerRunning: called with the bound address once the listener is up (port 0 picks one).
     public func makeApplication(onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let responder = GatewayResponder(gateway: self)
+        let responder = GatewayResponder(
+            configuration: configuration, routing: { [loader] in loader.routingTable }, handler: handler, sessions: sessions, policies: policies,
+            monitor: monitor, credentials: credentials)
         let services: [any Service] = [
             ConfigWatcher(engine: self, interval: configuration.reloadInterval),
             RequestLogWriter(monitor: monitor, store: store, logger: logger),

@@ -6,24 +6,34 @@ import Store
 /// sessions and the monitor. One per process; the HTTP server, the config watcher and the request-log writer are
 /// its services (see ``makeServices(onServerRunning:)``).
 public final class Gateway: Sendable {
+    /// The configuration store every change goes through.
     public let store: GatewayStore
+    /// How the engine serves.
     public let configuration: GatewayConfiguration
+    /// Request records, traffic figures, events and metrics (what the console samples).
     public let monitor: RequestMonitor
-    public let backend: BackendClient
+    let backend: BackendClient
     let logger: Logger
     let sessions: SessionRegistry
     /// Counters, cache and validators for policies.
-    public let policies: PolicyEngine
+    let policies: PolicyEngine
     /// Outbound credentials (secrets sealed at rest, OAuth tokens).
     public let credentials: CredentialManager
     /// Upstream MCP servers: settings, circuit breakers, stdio children, discovery.
     let upstreams: UpstreamHub
-    private let validators = LockedBox<[JWTValidationSettings: JWTValidator]>([:])
-    private let table = LockedBox(RoutingTable())
+    /// Compiles the store into the routing table (and keeps the JWT validators across reloads).
+    let loader: ConfigLoader
+    /// Handles the JSON-RPC requests of established sessions; the transports call it.
+    let handler: MCPHandler
     private let lastSweep = LockedBox(ContinuousClock.now)
 
     /// Creates the engine and compiles the current configuration.
-    public init(store: GatewayStore, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger, clock: PolicyClock = .system) {
+    public convenience init(store: GatewayStore, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger) {
+        self.init(store: store, configuration: configuration, logger: logger, clock: .system)
+    }
+
+    /// Creates the engine with the clock its policies count time by (tests inject a manual one).
+    init(store: GatewayStore, configuration: GatewayConfiguration, logger: Logger, clock: PolicyClock) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
@@ -39,6 +49,12 @@ public final class Gateway: Sendable {
         upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger) { name, changes in
             announce.withLock { $0 }?(name, changes)
         }
+        let loader = ConfigLoader(
+            store: store, upstreams: upstreams, policies: policies, credentials: credentials, monitor: monitor, backend: backend, logger: logger)
+        self.loader = loader
+        handler = MCPHandler(
+            settings: .init(toolsPageSize: configuration.toolsPageSize), routing: { loader.routingTable }, reload: { loader.reload() },
+            backend: backend, credentials: credentials, upstreams: upstreams, policies: policies, monitor: monitor, logger: logger)
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
         announce.withLock { $0 = callback }
         reload()
@@ -58,53 +74,14 @@ public final class Gateway: Sendable {
     }
 
     /// What is served now.
-    public var routingTable: RoutingTable { table.withLock { $0 } }
+    var routingTable: RoutingTable { loader.routingTable }
 
     /// Recompiles the routing table from the store.
-    public func reload() {
-        do {
-            let snapshot = try store.snapshot()
-            var problems: [String] = []
-            let compiled = RoutingTable.compile(snapshot, policyCompiler: PolicyCompiler(validator: validator(for:)), problems: &problems)
-            let previous = table.withLock { t in
-                defer { t = compiled }
-                return t.revision
-            }
-            upstreams.update(snapshot.upstreams, inUse: compiled.upstreamsInUse)
-            if previous != compiled.revision {
-                policies.cache.removeAll()
-                credentials.configurationChanged()
-            }
-            for p in problems {
-                logger.warning("\(p)")
-                monitor.event(.warning, p)
-            }
-            if previous >= 0 {
-                let tools = compiled.servers.values.reduce(0) { $0 + $1.tools.count }
-                monitor.event(.info, "configuration reloaded (revision \(compiled.revision)): \(compiled.servers.count) servers, \(tools) tools")
-                logger.info("configuration reloaded", metadata: ["revision": "\(compiled.revision)"])
-            }
-        } catch {
-            logger.error("configuration reload failed", metadata: ["error": "\(error)"])
-            monitor.event(.error, "configuration reload failed: \(error.message)")
-        }
-    }
-
-    /// The validator for a `validate-jwt` configuration, shared across reloads so its key cache survives them.
-    func validator(for settings: JWTValidationSettings) -> JWTValidator {
-        validators.withLock { cache in
-            if let v = cache[settings] { return v }
-            let v = JWTValidator(settings: settings, fetcher: HTTPJWKSFetcher(client: backend.http), logger: logger)
-            cache[settings] = v
-            return v
-        }
-    }
+    public func reload() { loader.reload() }
 
     /// Reloads when the store's revision moved; sweeps idle sessions now and then.
     public func reloadIfChanged() {
-        if let revision = try? store.configRevision(), revision != table.withLock({ $0.revision }) {
-            reload()
-        }
+        loader.reloadIfChanged()
         let now = ContinuousClock.now
         let due = lastSweep.withLock { last in
             guard now - last > .seconds(10) else { return false }
@@ -124,5 +101,5 @@ public final class Gateway: Sendable {
     }
 
     /// The number of live MCP sessions.
-    public var sessionCount: Int { sessions.count }
+    var sessionCount: Int { sessions.count }
 }

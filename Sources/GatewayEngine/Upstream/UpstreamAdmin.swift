@@ -4,9 +4,11 @@ import Store
 
 /// What connecting to an upstream found: who it is, what it offers, and how its tools compare with the recorded ones.
 public struct UpstreamDiscoveryReport: Sendable {
+    /// The upstream's name.
     public var upstream: String
     /// `serverInfo.name` / `serverInfo.version` from the upstream's `initialize` answer.
     public var serverName: String?
+    /// See ``serverName``.
     public var serverVersion: String?
     /// The protocol revision agreed with the upstream.
     public var protocolVersion: String
@@ -24,6 +26,7 @@ public struct UpstreamAdmin: Sendable {
     let store: GatewayStore
     let logger: Logger
 
+    /// Admin actions over the store; `logger` receives discovery's diagnostics.
     public init(store: GatewayStore, logger: Logger = Logger(label: "gatehouse.upstream")) {
         self.store = store
         self.logger = logger

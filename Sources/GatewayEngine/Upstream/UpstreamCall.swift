@@ -7,12 +7,12 @@ final class UpstreamCall: Sendable {
     /// The client's `progressToken`, restored on progress notifications.
     let progressToken: JSONValue?
     /// The client's request in its session, through which `notifications/cancelled` reaches the upstream call.
-    let handle: RequestHandle?
+    let handle: (any CancellableRequest)?
     /// `set-header` rules the request's policies add to the upstream HTTP request.
     let headers: [HeaderRule]
 
     init(
-        peer: (any DownstreamPeer)?, sink: (@Sendable (JSONValue) -> Void)?, progressToken: JSONValue?, handle: RequestHandle? = nil,
+        peer: (any DownstreamPeer)?, sink: (@Sendable (JSONValue) -> Void)?, progressToken: JSONValue?, handle: (any CancellableRequest)? = nil,
         headers: [HeaderRule] = []
     ) {
         self.peer = peer
@@ -26,6 +26,14 @@ final class UpstreamCall: Sendable {
     func with(headers: [HeaderRule]) -> UpstreamCall {
         headers.isEmpty ? self : UpstreamCall(peer: peer, sink: sink, progressToken: progressToken, handle: handle, headers: headers)
     }
+}
+
+/// A client's request as an upstream call sees it: what cancels the call when the client cancels the request.
+/// (The MCP layer's `RequestHandle` is one; the relay owns the protocol so that it never depends on the layer
+/// above it.)
+protocol CancellableRequest: AnyObject, Sendable {
+    /// Registers what cancels the upstream call; it runs at once if the request was already cancelled.
+    func onCancel(_ action: @escaping @Sendable () -> Void)
 }
 
 /// A downstream client session as the relay sees it.

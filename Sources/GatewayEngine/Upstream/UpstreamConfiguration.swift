@@ -31,6 +31,7 @@ public struct UpstreamConfiguration: Sendable {
     /// Tools read from one upstream at most (all `tools/list` pages). Default 10 000.
     public var maxTools: Int = 10_000
 
+    /// The defaults documented on each field.
     public init() {}
 }
 

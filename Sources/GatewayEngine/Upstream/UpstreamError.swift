@@ -1,8 +1,12 @@
 /// Why a call to an upstream MCP server failed, with a stable code (a metrics label) and a message for the client.
-public struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct UpstreamError: GatehouseError, Equatable {
+    /// A stable, bounded error code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// The code's text (a metrics label).
         public let rawValue: String
+        /// A code from its text.
         public init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The code's text.
         public var description: String { rawValue }
 
         /// The upstream did not answer within the timeout or the hard maximum.
@@ -27,17 +31,23 @@ public struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertible
         public static let invalidConfiguration = Code("invalid_configuration")
     }
 
+    /// The error's code.
     public var code: Code
+    /// What went wrong, for the client and the log.
     public var message: String
     /// Seconds to wait before retrying (rate limits, open circuits).
     public var retryAfter: Int?
 
+    /// An error with a code, a message and, for rate limits and open circuits, seconds to wait.
     public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
     }
 
+    /// The code as text (``GatehouseError/errorCode``).
+    public var errorCode: String { code.rawValue }
+    /// The message (what the CLI and the console print).
     public var description: String { message }
 
     /// Whether the failure says something about the upstream's health (and so counts for the circuit breaker).

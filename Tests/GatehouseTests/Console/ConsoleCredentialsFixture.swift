@@ -1,5 +1,5 @@
 import Foundation
-import GatewayEngine
+@testable import GatewayEngine
 import Store
 
 @testable import ConsoleUI
@@ -16,8 +16,10 @@ extension ConsoleFixture {
         -> CredentialProviderRecord
     {
         CredentialProviderRecord(
-            id: id, name: name, kind: kind.rawValue, settings: settings.encoded, secret: secret ? sealed + name : nil, allowPrivateNetwork: privateNetwork,
-            createdAt: now.addingTimeInterval(-40 * 86400), updatedAt: now.addingTimeInterval(-2 * 86400))
+            id: id,
+            .init(
+                name: name, kind: kind.rawValue, settings: settings.encoded, secret: secret ? sealed + name : nil, allowPrivateNetwork: privateNetwork,
+                createdAt: now.addingTimeInterval(-40 * 86400), updatedAt: now.addingTimeInterval(-2 * 86400)))
     }
 
     static let providerRecords = [
@@ -38,9 +40,9 @@ extension ConsoleFixture {
     static let masks = ["petstore-key": "••••9f3c", "github": "••••c0de", "billing-oauth": "••••", "weather-token": "••••Zq1w", "legacy-basic": "••••"]
 
     static func connection(_ name: String, _ provider: Int64, _ status: String, _ reason: String? = nil, expiresIn: TimeInterval? = nil, tokens: Bool = false)
-        -> CredentialConnectionRecord
+        -> CredentialConnectionRecord.New
     {
-        CredentialConnectionRecord(
+        CredentialConnectionRecord.New(
             name: name, providerId: provider, status: status, statusReason: reason, accessToken: tokens ? sealed + "-access" : nil,
             refreshToken: tokens ? sealed + "-refresh" : nil, expiresAt: expiresIn.map { now.addingTimeInterval($0) }, updatedAt: now.addingTimeInterval(-300))
     }
@@ -52,7 +54,7 @@ extension ConsoleFixture {
         connection("github-carol", 2, "expired", "the refresh token was revoked: authorise again", expiresIn: -3 * 86400, tokens: true),
         connection("petstore-key", 1, "connected"),
         connection("weather-token", 4, "connected"),
-    ]
+    ].enumerated().map { CredentialConnectionRecord(id: Int64($0.offset + 1), $0.element) }
 
     /// The credentials as sampled with the master key loaded, or locked.
     static func credentials(locked: Bool = false) -> ConsoleData.Credentials {

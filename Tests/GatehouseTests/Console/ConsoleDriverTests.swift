@@ -124,7 +124,7 @@ struct ConsoleDriverTests {
             try text.replacingOccurrences(of: "name: getPet", with: "name: get_pet").write(toFile: path, atomically: true, encoding: .utf8)
         }
         #expect(renamed.succeeded, "\(renamed.message)")
-        #expect(try f.store.tools(serverId: f.store.server(named: "demo").id!).contains { $0.tool.name == "get_pet" })
+        #expect(try f.store.tools(serverId: f.store.server(named: "demo").id).contains { $0.tool.name == "get_pet" })
     }
 
     @Test("the driver loads the demo from the welcome screen and shows the outcome")

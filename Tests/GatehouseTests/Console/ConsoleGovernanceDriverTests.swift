@@ -1,6 +1,6 @@
 import ConsoleUI
 import Foundation
-import GatewayEngine
+@testable import GatewayEngine
 import Store
 import Testing
 
@@ -88,7 +88,7 @@ struct ConsoleGovernanceDriverTests {
     func governanceEffects() async throws {
         let f = try Fixture()
         #expect(await f.executor().execute(.loadDemo)?.succeeded == true)
-        try f.store.createSubscription(SubscriptionRecord(name: "bot", keyHash: String(repeating: "ab", count: 32), keyHint: "wxyz", servers: ["demo"]))
+        try f.store.createSubscription(SubscriptionRecord.New(name: "bot", keyHash: String(repeating: "ab", count: 32), keyHint: "wxyz", servers: ["demo"]))
         try f.store.setPolicy(scope: "server:demo", document: "inbound:\n  - ip-filter: { action: forbid, addresses: [192.0.2.1] }\n")
         let run = { (effect: ConsoleEffect) async in await f.executor().execute(effect) }
 

@@ -52,7 +52,7 @@ extension UpstreamsScreenTests {
     @Test("discovery errors reach the status line; the engine's logs go to the log pane")
     func discoveryError() async throws {
         let f = try Fixture()
-        _ = try f.store.addUpstream(UpstreamRecord(name: "loopback", transport: .streamable, url: "http://127.0.0.1:9/mcp"))
+        _ = try f.store.addUpstream(UpstreamRecord.New(name: "loopback", transport: .streamable, url: "http://127.0.0.1:9/mcp"))
         let reports = ReportLog()
         let executor = ConsoleEffectExecutor(store: f.store, readOnly: false, report: { reports.add($0, $1) })
         let driver = await ConsoleDriver(
@@ -132,7 +132,7 @@ extension UpstreamsScreenTests {
             try entry.jsonString.write(toFile: tools, atomically: true, encoding: .utf8)
         }
         try list("Search the docs.")
-        _ = try f.store.addUpstream(UpstreamRecord(name: "fake", transport: .stdio, argv: ["python3", script, tools]))
+        _ = try f.store.addUpstream(UpstreamRecord.New(name: "fake", transport: .stdio, argv: ["python3", script, tools]))
         let reports = ReportLog()
         let driver = ConsoleDriver(
             state: ConsoleState(width: 100, height: 30), sampler: f.sampler,

@@ -67,8 +67,8 @@ struct UpstreamsScreenTests {
     /// discovered.
     static func populated() throws -> Fixture {
         let f = try Fixture()
-        _ = try f.store.addUpstream(UpstreamRecord(name: "docs", transport: .streamable, url: "https://docs.example.com/mcp", headers: ["X-Team": "tools"]))
-        _ = try f.store.addUpstream(UpstreamRecord(name: "local", transport: .stdio, argv: ["python3", "-m", "time server", "--tz", "UTC"]))
+        _ = try f.store.addUpstream(UpstreamRecord.New(name: "docs", transport: .streamable, url: "https://docs.example.com/mcp", headers: ["X-Team": "tools"]))
+        _ = try f.store.addUpstream(UpstreamRecord.New(name: "local", transport: .stdio, argv: ["python3", "-m", "time server", "--tz", "UTC"]))
         _ = try f.store.recordUpstreamTools(
             upstream: "docs", seen: [seen("search", "Search the docs."), seen("fetch", "Fetch a page."), seen("old", "An old tool.")])
         _ = try f.store.recordUpstreamTools(

@@ -172,8 +172,8 @@ struct OAuthClientTests {
                 #expect(error.message.contains("invalid_request"))
                 #expect(error.message.contains("[redacted]"))
                 for leak in [
-                    secret, "s3cr3t", FormEncoding.encode(secret), "TOPSECRETREFRESH",
-                    Data("cid:\(FormEncoding.encode(secret))".utf8).base64EncodedString().prefix(20).description,
+                    secret, "s3cr3t", PercentEncoder.encodeFormWHATWG(secret), "TOPSECRETREFRESH",
+                    Data("cid:\(PercentEncoder.encodeFormWHATWG(secret))".utf8).base64EncodedString().prefix(20).description,
                 ] {
                     #expect(!error.message.contains(leak), "leaked \(leak) with \(method)")
                     #expect(!"\(error)".contains(leak))

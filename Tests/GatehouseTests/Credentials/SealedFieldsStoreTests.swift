@@ -9,8 +9,8 @@ struct SealedFieldsStoreTests {
         let dir = TempDir()
         let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
         try store.createCredentialProvider(
-            CredentialProviderRecord(name: "p", kind: "bearer", settings: "{}", secret: "gh1:old:AAAA"),
-            connection: CredentialConnectionRecord(name: "p", providerId: 0, status: "connected"))
+            CredentialProviderRecord.New(name: "p", kind: "bearer", settings: "{}", secret: "gh1:old:AAAA"),
+            connection: CredentialConnectionRecord.New(name: "p", providerId: 0, status: "connected"))
         try store.updateCredentialConnection(named: "p", accessToken: .some("gh1:old:TOKEN1"))
         // A running gateway refreshes the token after the rotation read it.
         try store.updateCredentialConnection(named: "p", accessToken: .some("gh1:old:TOKEN2"))

@@ -32,15 +32,15 @@ enum SecretFixture {
             let provider = "\(prefix)p\(i)", connection = "\(prefix)c\(i)"
             let secret = canary("secret\(i)"), access = canary("access\(i)"), refresh = canary("refresh\(i)"), verifier = canary("verifier\(i)")
             try store.createCredentialProvider(
-                CredentialProviderRecord(
+                CredentialProviderRecord.New(
                     name: provider, kind: "bearer", settings: "{}",
                     secret: try box.seal(SecretValue(secret), table: "credentialProvider", row: provider, column: "secret")),
-                connection: CredentialConnectionRecord(name: connection, providerId: 0, status: "connected"))
+                connection: CredentialConnectionRecord.New(name: connection, providerId: 0, status: "connected"))
             try store.updateCredentialConnection(
                 named: connection,
                 accessToken: try box.seal(SecretValue(access), table: "credentialConnection", row: connection, column: "accessToken"),
                 refreshToken: try box.seal(SecretValue(refresh), table: "credentialConnection", row: connection, column: "refreshToken"))
-            let connectionID = try store.credentialConnection(named: connection).id!
+            let connectionID = try store.credentialConnection(named: connection).id
             let hash = "\(prefix)state\(i)"
             try store.saveOAuthState(
                 OAuthStateRecord(

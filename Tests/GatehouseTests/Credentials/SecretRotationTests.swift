@@ -105,7 +105,7 @@ struct SecretRotationTests {
         let lateName = "late-\(crashAt)"
         let late = SecretFixture.canary("late")
         try setup.store.createCredentialProvider(
-            CredentialProviderRecord(name: lateName, kind: "bearer", settings: "{}",
+            CredentialProviderRecord.New(name: lateName, kind: "bearer", settings: "{}",
                                      secret: try SecretBox(ring: ring).seal(SecretValue(late), table: "credentialProvider", row: lateName, column: "secret")),
             connection: nil)
         let extra = [Place(table: "credentialProvider", row: lateName, column: "secret"): late]
@@ -141,7 +141,7 @@ struct SecretRotationTests {
         let setup = try Setup()
         let foreign = SecretBox(ring: MasterKeyRing(current: .random()))
         try setup.store.createCredentialProvider(
-            CredentialProviderRecord(name: "foreign", kind: "bearer", settings: "{}",
+            CredentialProviderRecord.New(name: "foreign", kind: "bearer", settings: "{}",
                                      secret: try foreign.seal(SecretValue("x"), table: "credentialProvider", row: "foreign", column: "secret")),
             connection: nil)
         let error = try #require(throws: CredentialError.self) { try setup.rotation.rotate() }
@@ -272,11 +272,11 @@ struct SecretRotationTests {
             let store = try GatewayStore(configuration: .init(path: db))
             let box = SecretBox(ring: try loader.load(create: true))
             // Many rows in one transaction, so a rotation takes long enough to be killed inside it.
-            var rows: [(CredentialProviderRecord, String, String, String)] = []
+            var rows: [(CredentialProviderRecord.New, String, String, String)] = []
             for i in 0..<1000 {
                 let (p, c) = ("p\(i)", "c\(i)")
                 let values = (SecretFixture.canary("s\(i)"), SecretFixture.canary("a\(i)"), SecretFixture.canary("r\(i)"))
-                rows.append((CredentialProviderRecord(name: p, kind: "bearer", settings: "{}",
+                rows.append((CredentialProviderRecord.New(name: p, kind: "bearer", settings: "{}",
                                                       secret: try box.seal(SecretValue(values.0), table: "credentialProvider", row: p, column: "secret")),
                              c, try box.seal(SecretValue(values.1), table: "credentialConnection", row: c, column: "accessToken"),
                              try box.seal(SecretValue(values.2), table: "credentialConnection", row: c, column: "refreshToken")))
@@ -287,10 +287,9 @@ struct SecretRotationTests {
             let prepared = rows
             try store.dbPool.write { db in
                 for (provider, connection, access, refresh) in prepared {
-                    var p = provider
-                    try p.insert(db)
-                    var c = CredentialConnectionRecord(name: connection, providerId: p.id!, status: "connected", accessToken: access, refreshToken: refresh)
-                    try c.insert(db)
+                    let p = try provider.insertStored(db)
+                    _ = try CredentialConnectionRecord.New(name: connection, providerId: p.id, status: "connected", accessToken: access, refreshToken: refresh)
+                        .insertStored(db)
                 }
             }
         }

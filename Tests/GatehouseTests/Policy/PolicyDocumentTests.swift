@@ -96,5 +96,6 @@ struct PolicyDocumentTests {
 import Store
 
 enum PolicyRecordFixture {
-    static func make(_ scope: String, _ document: String) -> PolicyRecord { PolicyRecord(scope: scope, document: document) }
+    /// A stored document (the inspector reads scopes and text, never ids).
+    static func make(_ scope: String, _ document: String) -> PolicyRecord { PolicyRecord(id: 1, .init(scope: scope, document: document)) }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayEngine
+@testable import GatewayEngine
 import Synchronization
 
 /// A clock the test moves by hand: monotonic nanoseconds and wall time advance together.

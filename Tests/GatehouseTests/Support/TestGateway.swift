@@ -1,5 +1,5 @@
 import Foundation
-import GatewayEngine
+@testable import GatewayEngine
 import Hummingbird
 import Logging
 import Store

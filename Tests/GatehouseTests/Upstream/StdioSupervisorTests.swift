@@ -13,7 +13,7 @@ struct StdioSupervisorTests {
 
     func makeHub(_ dir: URL) throws -> (UpstreamHub, GatewayStore) {
         let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
-        let record = try store.addUpstream(UpstreamRecord(name: "faulty", transport: .stdio, argv: ["python3", Self.script, "--tag", dir.lastPathComponent]))
+        let record = try store.addUpstream(UpstreamRecord.New(name: "faulty", transport: .stdio, argv: ["python3", Self.script, "--tag", dir.lastPathComponent]))
         var configuration = UpstreamConfiguration()
         configuration.stdioRestartBackoff = .milliseconds(50)
         configuration.stdioStopGrace = .milliseconds(500)
@@ -74,7 +74,7 @@ struct StdioSupervisorTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
         // `sleep` never reads its input nor answers: the handshake must give up at the hard maximum.
-        let record = try store.addUpstream(UpstreamRecord(name: "mute", transport: .stdio, argv: ["sleep", "300"], timeoutSeconds: 0.3, maxTimeoutSeconds: 0.5))
+        let record = try store.addUpstream(UpstreamRecord.New(name: "mute", transport: .stdio, argv: ["sleep", "300"], timeoutSeconds: 0.3, maxTimeoutSeconds: 0.5))
         // Without the hard maximum the handshake would wait connect + silence = 60.3 s; with it, 0.5 s. The bound
         // leaves room for a machine busy with other suites.
         var configuration = UpstreamConfiguration()
@@ -116,10 +116,10 @@ struct StdioCredentialEnvironmentTests {
         // An unknown connection is refused when the upstream is saved.
         #expect(throws: StoreError.self) {
             _ = try store.addUpstream(
-                UpstreamRecord(name: "bad", transport: .stdio, argv: ["python3", StdioSupervisorTests.script], environment: ["INTEROP_STDIO_MARK": "{{credential:nope}}"]))
+                UpstreamRecord.New(name: "bad", transport: .stdio, argv: ["python3", StdioSupervisorTests.script], environment: ["INTEROP_STDIO_MARK": "{{credential:nope}}"]))
         }
         let record = try store.addUpstream(
-            UpstreamRecord(
+            UpstreamRecord.New(
                 name: "tokened", transport: .stdio, argv: ["python3", StdioSupervisorTests.script, "--tag", dir.lastPathComponent],
                 environment: ["INTEROP_STDIO_MARK": "token={{credential:gh-token}}", "GH_TOKEN": "{{credential:gh-token}}"]))
         #expect(record.environment?.contains(secret) == false)
@@ -153,7 +153,7 @@ struct UpstreamSecretRedactionTests {
         let secret = "relay-canary-\(UUID().uuidString)"
         try CredentialHTTPTests.service(g).addProvider(name: "tok", kind: .bearer, settings: .init(), secret: SecretValue(secret), allowPrivateNetwork: false)
         _ = try g.store.addUpstream(
-            UpstreamRecord(
+            UpstreamRecord.New(
                 name: "echoer", transport: .stdio, argv: ["python3", StdioSupervisorTests.script, "--tag", "redaction"],
                 environment: ["INTEROP_STDIO_MARK": "{{credential:tok}}"]))
         try g.store.addServerUpstream(server: "pets", ServerUpstreamSpec(upstream: "echoer", prefix: "u_", tools: ["where", "echo"]))

@@ -107,7 +107,7 @@ struct UpstreamConfigTests {
 
         let combo = try f.store.server(named: "combo")
         #expect(combo.apiId != nil)
-        #expect(try f.store.tools(serverId: combo.id!).map(\.tool.name) == ["getPetById"])
+        #expect(try f.store.tools(serverId: combo.id).map(\.tool.name) == ["getPetById"])
         let sources = try f.store.serverUpstreams(server: "combo")
         #expect(sources.map(\.upstreamName) == ["fast", "time"])
         #expect(sources[0].link.prefix == "fast_" && sources[0].link.toolSelection == ["echo", "add"])
@@ -278,7 +278,7 @@ struct UpstreamConfigTests {
             upstreams: [{name: a, command: [cat]}, {name: b, command: [cat]}]
             """)
         _ = try f.store.recordUpstreamTools(upstream: "a", seen: [UpstreamStoreTests.seen("echo"), UpstreamStoreTests.seen("sum")])
-        _ = try f.store.addUpstream(UpstreamRecord(name: "d", transport: .stdio, argv: ["cat"]))
+        _ = try f.store.addUpstream(UpstreamRecord.New(name: "d", transport: .stdio, argv: ["cat"]))
         _ = try f.store.recordUpstreamTools(upstream: "d", seen: [UpstreamStoreTests.seen("gone")])
         _ = try f.store.recordUpstreamTools(upstream: "b", seen: [UpstreamStoreTests.seen("sum"), UpstreamStoreTests.seen("gone")])
         _ = try f.store.recordUpstreamTools(upstream: "b", seen: [UpstreamStoreTests.seen("sum")])

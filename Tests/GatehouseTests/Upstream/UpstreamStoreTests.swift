@@ -12,12 +12,12 @@ struct UpstreamStoreTests {
         try GatewayStore(configuration: .init(path: dir.path + "/db/gatehouse.sqlite"))
     }
 
-    static func http(_ name: String, url: String = "http://127.0.0.1:9000/mcp") -> UpstreamRecord {
-        UpstreamRecord(name: name, transport: .streamable, url: url, allowPrivateNetwork: true)
+    static func http(_ name: String, url: String = "http://127.0.0.1:9000/mcp") -> UpstreamRecord.New {
+        UpstreamRecord.New(name: name, transport: .streamable, url: url, allowPrivateNetwork: true)
     }
 
-    static func stdio(_ name: String) -> UpstreamRecord {
-        UpstreamRecord(name: name, transport: .stdio, argv: ["python3", "-m", "server"], environment: ["TZ": "UTC"], workingDirectory: "/tmp")
+    static func stdio(_ name: String) -> UpstreamRecord.New {
+        UpstreamRecord.New(name: name, transport: .stdio, argv: ["python3", "-m", "server"], environment: ["TZ": "UTC"], workingDirectory: "/tmp")
     }
 
     /// A tool as an upstream lists it; the fingerprint stands for the definition.
@@ -34,7 +34,7 @@ struct UpstreamStoreTests {
     func addUpdateDelete() throws {
         let dir = TempDir()
         let store = try Self.makeStore(dir)
-        let added = try store.addUpstream(UpstreamRecord(name: "fast", transport: .streamable, url: "http://127.0.0.1:9000/mcp", headers: ["X-Static": "v"]))
+        let added = try store.addUpstream(UpstreamRecord.New(name: "fast", transport: .streamable, url: "http://127.0.0.1:9000/mcp", headers: ["X-Static": "v"]))
         #expect(added.id != nil)
         _ = try store.addUpstream(Self.stdio("time"))
         #expect(try store.upstreams().map(\.name) == ["fast", "time"])
@@ -70,23 +70,23 @@ struct UpstreamStoreTests {
     func validation() throws {
         let dir = TempDir()
         let store = try Self.makeStore(dir)
-        let cases: [(UpstreamRecord, String)] = [
-            (UpstreamRecord(name: "bad name", transport: .streamable, url: "http://h/mcp"), "name 'bad name'"),
-            (UpstreamRecord(name: "nourl", transport: .streamable), "url must be an absolute http or https URL"),
-            (UpstreamRecord(name: "ftp", transport: .sse, url: "ftp://h/x"), "url must be an absolute http or https URL"),
-            (UpstreamRecord(name: "userinfo", transport: .streamable, url: "http://u:p@h/mcp"), "may not carry a user or password"),
-            (UpstreamRecord(name: "both", transport: .streamable, url: "http://h/mcp", argv: ["x"]), "takes no command"),
-            (UpstreamRecord(name: "nocmd", transport: .stdio), "needs a command"),
-            (UpstreamRecord(name: "emptycmd", transport: .stdio, argv: [""]), "needs a command"),
-            (UpstreamRecord(name: "stdiourl", transport: .stdio, url: "http://h/mcp", argv: ["x"]), "takes no url"),
-            (UpstreamRecord(name: "stdiohdr", transport: .stdio, argv: ["x"], headers: ["A": "b"]), "HTTP upstreams only"),
-            (UpstreamRecord(name: "stdiocred", transport: .stdio, argv: ["x"], credential: "c"), "HTTP upstreams only"),
-            (UpstreamRecord(name: "hdr", transport: .streamable, url: "http://h/mcp", headers: ["Bad Name": "v"]), "is not a valid header"),
-            (UpstreamRecord(name: "hdrval", transport: .streamable, url: "http://h/mcp", headers: ["X-A": "a\r\nB: c"]), "is not a valid header"),
-            (UpstreamRecord(name: "env", transport: .stdio, argv: ["x"], environment: ["A=B": "c"]), "environment name"),
-            (UpstreamRecord(name: "t0", transport: .stdio, argv: ["x"], timeoutSeconds: 0), "timeout must be between"),
-            (UpstreamRecord(name: "tmax", transport: .stdio, argv: ["x"], maxTimeoutSeconds: 100_000), "max timeout must be between"),
-            (UpstreamRecord(name: "order", transport: .stdio, argv: ["x"], timeoutSeconds: 20, maxTimeoutSeconds: 10), "exceeds max timeout"),
+        let cases: [(UpstreamRecord.New, String)] = [
+            (UpstreamRecord.New(name: "bad name", transport: .streamable, url: "http://h/mcp"), "name 'bad name'"),
+            (UpstreamRecord.New(name: "nourl", transport: .streamable), "url must be an absolute http or https URL"),
+            (UpstreamRecord.New(name: "ftp", transport: .sse, url: "ftp://h/x"), "url must be an absolute http or https URL"),
+            (UpstreamRecord.New(name: "userinfo", transport: .streamable, url: "http://u:p@h/mcp"), "may not carry a user or password"),
+            (UpstreamRecord.New(name: "both", transport: .streamable, url: "http://h/mcp", argv: ["x"]), "takes no command"),
+            (UpstreamRecord.New(name: "nocmd", transport: .stdio), "needs a command"),
+            (UpstreamRecord.New(name: "emptycmd", transport: .stdio, argv: [""]), "needs a command"),
+            (UpstreamRecord.New(name: "stdiourl", transport: .stdio, url: "http://h/mcp", argv: ["x"]), "takes no url"),
+            (UpstreamRecord.New(name: "stdiohdr", transport: .stdio, argv: ["x"], headers: ["A": "b"]), "HTTP upstreams only"),
+            (UpstreamRecord.New(name: "stdiocred", transport: .stdio, argv: ["x"], credential: "c"), "HTTP upstreams only"),
+            (UpstreamRecord.New(name: "hdr", transport: .streamable, url: "http://h/mcp", headers: ["Bad Name": "v"]), "is not a valid header"),
+            (UpstreamRecord.New(name: "hdrval", transport: .streamable, url: "http://h/mcp", headers: ["X-A": "a\r\nB: c"]), "is not a valid header"),
+            (UpstreamRecord.New(name: "env", transport: .stdio, argv: ["x"], environment: ["A=B": "c"]), "environment name"),
+            (UpstreamRecord.New(name: "t0", transport: .stdio, argv: ["x"], timeoutSeconds: 0), "timeout must be between"),
+            (UpstreamRecord.New(name: "tmax", transport: .stdio, argv: ["x"], maxTimeoutSeconds: 100_000), "max timeout must be between"),
+            (UpstreamRecord.New(name: "order", transport: .stdio, argv: ["x"], timeoutSeconds: 20, maxTimeoutSeconds: 10), "exceeds max timeout"),
         ]
         for (record, message) in cases {
             let error = #expect(throws: StoreError.self, "\(record.name)") { try store.addUpstream(record) }
@@ -224,7 +224,7 @@ struct UpstreamStoreTests {
         _ = try store.addUpstream(Self.stdio("time"))
         let server = try store.createServer(name: "combo", description: "d", basePath: "/combo/")
         #expect(server.apiId == nil && server.basePath == "combo" && !server.allOperations)
-        #expect(try store.tools(serverId: server.id!).isEmpty)
+        #expect(try store.tools(serverId: server.id).isEmpty)
         #expect((#expect(throws: StoreError.self) { try store.createServer(name: "combo", basePath: "other") })?.code == .conflict)
         #expect((#expect(throws: StoreError.self) { try store.createServer(name: "other", basePath: "combo") })?.code == .conflict)
         #expect((#expect(throws: StoreError.self) { try store.createServer(name: "x", basePath: "x/mcp") })?.code == .invalid)

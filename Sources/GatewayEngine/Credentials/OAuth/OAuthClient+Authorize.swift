@@ -9,7 +9,7 @@ extension OAuthClient {
     /// Throws `.invalid` when no authorization URL is configured, when it is not a valid http(s) URL under the same
     /// rules as the token URL (``OAuthEndpoints/validate()``; `javascript:`, `data:`, `file:`… are refused), when it
     /// already carries one of these parameters, or when `redirectURI` is not an absolute http(s) URL without fragment.
-    public static func authorizationURL(
+    static func authorizationURL(
         _ e: OAuthEndpoints, redirectURI: String, state: String, codeChallenge: String
     ) throws(CredentialError) -> String {
         guard let base = e.authorizationURL else {
@@ -33,7 +33,7 @@ extension OAuthClient {
         for (name, _) in parameters where existingNames.contains(name) {
             throw CredentialError(.invalid, "the authorization URL already has a '\(name)' parameter")
         }
-        let query = parameters.map { FormEncoding.queryComponent($0.0) + "=" + FormEncoding.queryComponent($0.1) }.joined(separator: "&")
+        let query = parameters.map { PercentEncoder.encodeQuery($0.0) + "=" + PercentEncoder.encodeQuery($0.1) }.joined(separator: "&")
         var components = checked.components
         components.percentEncodedQuery = existing.isEmpty ? query : existing + "&" + query
         guard let url = components.string else {

@@ -90,13 +90,13 @@ struct Scrubber: Sendable {
         var forms: Set<String> = []
         for secret in [clientSecret] + others where !secret.isEmpty {
             forms.insert(secret)
-            forms.insert(FormEncoding.encode(secret))
-            forms.insert(FormEncoding.queryComponent(secret))
-            forms.insert(PKCE.base64URL(Array(secret.utf8)))
+            forms.insert(PercentEncoder.encodeFormWHATWG(secret))
+            forms.insert(PercentEncoder.encodeQuery(secret))
+            forms.insert(Base64URL.encode(Array(secret.utf8)))
             forms.insert(Data(secret.utf8).base64EncodedString())
         }
         if !clientSecret.isEmpty {
-            let pair = FormEncoding.encode(clientID) + ":" + FormEncoding.encode(clientSecret)
+            let pair = PercentEncoder.encodeFormWHATWG(clientID) + ":" + PercentEncoder.encodeFormWHATWG(clientSecret)
             forms.insert(Data(pair.utf8).base64EncodedString())
             forms.insert(Data((clientID + ":" + clientSecret).utf8).base64EncodedString())
         }

@@ -18,9 +18,9 @@ extension OAuthClient {
         let resolution = try await Self.guardCheck(e.tokenURL, allowPrivateNetwork: e.allowPrivateNetwork)
         if checked.scheme == "http" {
             for address in resolution.addresses {
-                let isPrivate = OAuthEndpoints.ipLiteralBytes(address).map { AddressGuard.forbiddenReason(.init(bytes: $0)) != nil } ?? false
+                let isPrivate = AddressGuard.literalAddress(address).map { AddressGuard.forbiddenReason($0) != nil } ?? false
                 guard isPrivate else {
-                    throw CredentialError(.invalid, "the token URL must use https: \(host) resolves to the public address \(address)")
+                    throw CredentialError(.invalid, "the token URL must use https: \(host) resolves to the address \(address)")
                 }
             }
         }
@@ -82,18 +82,10 @@ extension OAuthClient {
     /// Runs the SSRF guard off the cooperative pool (it resolves names with the blocking system resolver) and maps
     /// its refusal to `.invalid`.
     static func guardCheck(_ url: String, allowPrivateNetwork: Bool) async throws(CredentialError) -> AddressGuard.Resolution {
-        let verdict: Result<AddressGuard.Resolution, GatewayError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                do throws(GatewayError) {
-                    continuation.resume(returning: .success(try AddressGuard().check(url, allowPrivateNetwork: allowPrivateNetwork)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        switch verdict {
-        case .success(let resolution): return resolution
-        case .failure(let error): throw CredentialError(.invalid, "the token URL was refused: \(error.message)")
+        do throws(GatewayError) {
+            return try await AddressGuard().checkOffPool(url, allowPrivateNetwork: allowPrivateNetwork)
+        } catch {
+            throw CredentialError(.invalid, "the token URL was refused: \(error.message)")
         }
     }
 }

@@ -14,7 +14,7 @@ import NIOCore
 /// The `HTTPClient` must be configured with `redirectConfiguration: .disallow` (``makeHTTPClient()`` makes one):
 /// AsyncHTTPClient has no per-request switch, so with a client that follows redirects the redirect target would
 /// still be contacted, although the answer is refused.
-public struct OAuthClient: Sendable {
+struct OAuthClient: Sendable {
     let http: HTTPClient
     let now: @Sendable () -> Date
     /// The whole call, connect to last byte.
@@ -22,13 +22,13 @@ public struct OAuthClient: Sendable {
     /// The largest response body accepted.
     var maxResponseBytes = 64 * 1024
 
-    public init(http: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }) {
+    init(http: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }) {
         self.http = http
         self.now = now
     }
 
     /// An `HTTPClient` fit for token endpoints: no redirects, no decompression, 5 s connect timeout.
-    public static func makeHTTPClient() -> HTTPClient {
+    static func makeHTTPClient() -> HTTPClient {
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10)),
             decompression: .disabled)
@@ -37,7 +37,7 @@ public struct OAuthClient: Sendable {
     }
 
     /// The client-credentials grant (RFC 6749 §4.4), with the endpoints' scopes and audience.
-    public func clientCredentials(_ e: OAuthEndpoints, clientSecret: SecretValue) async throws(CredentialError) -> OAuthTokens {
+    func clientCredentials(_ e: OAuthEndpoints, clientSecret: SecretValue) async throws(CredentialError) -> OAuthTokens {
         var fields = [("grant_type", "client_credentials")]
         if !e.scopes.isEmpty { fields.append(("scope", e.scopes.joined(separator: " "))) }
         if let audience = e.audience { fields.append(("audience", audience)) }
@@ -45,7 +45,7 @@ public struct OAuthClient: Sendable {
     }
 
     /// Exchanges an authorization code (RFC 6749 §4.1.3) with its PKCE verifier.
-    public func exchangeCode(
+    func exchangeCode(
         _ e: OAuthEndpoints, clientSecret: SecretValue, code: String, verifier: String, redirectURI: String
     ) async throws(CredentialError) -> OAuthTokens {
         let fields = [
@@ -56,7 +56,7 @@ public struct OAuthClient: Sendable {
 
     /// Refreshes (RFC 6749 §6). When the server issues no new refresh token the result carries the one given.
     /// `invalid_grant` (revoked, expired or already rotated) is `.notConnected`.
-    public func refresh(_ e: OAuthEndpoints, clientSecret: SecretValue, refreshToken: SecretValue) async throws(CredentialError) -> OAuthTokens {
+    func refresh(_ e: OAuthEndpoints, clientSecret: SecretValue, refreshToken: SecretValue) async throws(CredentialError) -> OAuthTokens {
         let fields = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.unmasked)]
         var tokens = try await requestTokens(
             e, clientSecret: clientSecret, grant: .refreshToken, fields: fields, secrets: [refreshToken.unmasked])
@@ -81,11 +81,11 @@ extension OAuthClient {
         var fields = fields
         var authorization: String?
         if clientSecret.isEmpty {
-            fields.append(("client_id", e.clientID))  // a public client (PKCE without a secret)
+            fields.append(("client_id", e.clientID))  // a client (PKCE without a secret)
         } else {
             switch e.clientAuthentication {
             case .basic:
-                let pair = FormEncoding.encode(e.clientID) + ":" + FormEncoding.encode(clientSecret.unmasked)
+                let pair = PercentEncoder.encodeFormWHATWG(e.clientID) + ":" + PercentEncoder.encodeFormWHATWG(clientSecret.unmasked)
                 authorization = "Basic " + Data(pair.utf8).base64EncodedString()
             case .post:
                 fields.append(("client_id", e.clientID))
@@ -94,7 +94,7 @@ extension OAuthClient {
         }
         let scrubber = Scrubber(clientID: e.clientID, clientSecret: clientSecret.unmasked, others: secrets)
         let exchange = try await post(
-            e, body: FormEncoding.body(fields), authorization: authorization, scrubber: scrubber)
+            e, body: PercentEncoder.formBody(fields), authorization: authorization, scrubber: scrubber)
         return try Self.interpret(exchange, grant: grant, now: now(), scrubber: scrubber)
     }
 }

@@ -1,15 +1,12 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where and how to talk to an OAuth 2.0 authorization server for one connection.
 ///
 /// The initialiser validates both URLs (see ``validate()``); ``OAuthClient`` validates again before every call,
 /// because the properties stay mutable.
-public struct OAuthEndpoints: Sendable, Hashable {
+struct OAuthEndpoints: Sendable, Hashable {
     /// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
-    public enum ClientAuthentication: String, Sendable, Hashable, CaseIterable {
+    enum ClientAuthentication: String, Sendable, Hashable, CaseIterable {
         /// HTTP Basic with the form-urlencoded client id and secret (the RFC's recommended method; the default).
         case basic
         /// `client_id` and `client_secret` in the request body.
@@ -17,20 +14,20 @@ public struct OAuthEndpoints: Sendable, Hashable {
     }
 
     /// The token endpoint.
-    public var tokenURL: String
+    var tokenURL: String
     /// The authorization endpoint (only for the authorization-code flow).
-    public var authorizationURL: String?
-    public var clientID: String
+    var authorizationURL: String?
+    var clientID: String
     /// Requested scopes, sent space-joined.
-    public var scopes: [String]
+    var scopes: [String]
     /// An `audience` parameter (Auth0 and similar), sent when set.
-    public var audience: String?
+    var audience: String?
     /// Allows loopback and private addresses (and then plain `http` to them).
-    public var allowPrivateNetwork: Bool
-    public var clientAuthentication: ClientAuthentication
+    var allowPrivateNetwork: Bool
+    var clientAuthentication: ClientAuthentication
 
     /// Creates and validates endpoints; throws `.invalid` naming the faulty URL.
-    public init(
+    init(
         tokenURL: String, authorizationURL: String? = nil, clientID: String, scopes: [String] = [],
         audience: String? = nil, allowPrivateNetwork: Bool = false, clientAuthentication: ClientAuthentication = .basic
     ) throws(CredentialError) {
@@ -49,7 +46,7 @@ public struct OAuthEndpoints: Sendable, Hashable {
     /// A URL must be absolute `https` without userinfo or fragment. Plain `http` is accepted only with
     /// ``allowPrivateNetwork`` and a host that is loopback or private: `localhost`, a private IP literal, or a name
     /// (which ``OAuthClient`` resolves before each call and refuses unless every address is private).
-    public func validate() throws(CredentialError) {
+    func validate() throws(CredentialError) {
         guard !clientID.isEmpty else { throw CredentialError(.invalid, "the OAuth client id is empty") }
         guard !clientID.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) }) else {
             throw CredentialError(.invalid, "the OAuth client id contains control characters")
@@ -94,7 +91,7 @@ public struct OAuthEndpoints: Sendable, Hashable {
                 throw CredentialError(.invalid, "the \(role) must use https (plain http is allowed only for loopback or private hosts with private networks allowed)")
             }
             if let isPrivate = isPrivateHostLiteral(host), !isPrivate {
-                throw CredentialError(.invalid, "the \(role) must use https: \(host) is a public address")
+                throw CredentialError(.invalid, "the \(role) must use https: \(host) is a address")
             }
         }
         return CheckedURL(components: components, scheme: scheme, host: host)
@@ -105,16 +102,7 @@ public struct OAuthEndpoints: Sendable, Hashable {
     static func isPrivateHostLiteral(_ host: String) -> Bool? {
         let lower = host.lowercased()
         if lower == "localhost" || lower.hasSuffix(".localhost") { return true }
-        if let bytes = ipLiteralBytes(host) { return AddressGuard.forbiddenReason(.init(bytes: bytes)) != nil }
-        return nil
-    }
-
-    /// The bytes of an IPv4 or IPv6 literal in standard notation, or nil.
-    static func ipLiteralBytes(_ host: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, host, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, host, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        if let address = AddressGuard.literalAddress(host) { return AddressGuard.forbiddenReason(address) != nil }
         return nil
     }
 }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// Tokens from a token endpoint (RFC 6749 §5.1). The tokens themselves are ``SecretValue``s: they print masked.
-public struct OAuthTokens: Sendable {
-    public var accessToken: SecretValue
+struct OAuthTokens: Sendable {
+    var accessToken: SecretValue
     /// The refresh token, when the server issued one (after a refresh without a new one: the previous one).
-    public var refreshToken: SecretValue?
+    var refreshToken: SecretValue?
     /// When the access token expires (`now + expires_in`); nil when the server did not say.
-    public var expiresAt: Date?
+    var expiresAt: Date?
     /// The token type as the server spelled it (always some casing of `Bearer`).
-    public var tokenType: String
+    var tokenType: String
     /// The granted scope, when the server said.
-    public var scope: String?
+    var scope: String?
 
-    public init(accessToken: SecretValue, refreshToken: SecretValue? = nil, expiresAt: Date? = nil, tokenType: String = "Bearer", scope: String? = nil) {
+    init(accessToken: SecretValue, refreshToken: SecretValue? = nil, expiresAt: Date? = nil, tokenType: String = "Bearer", scope: String? = nil) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
         self.expiresAt = expiresAt

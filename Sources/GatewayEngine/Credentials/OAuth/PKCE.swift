@@ -2,29 +2,21 @@ import Crypto
 import Foundation
 
 /// Proof Key for Code Exchange (RFC 7636), S256 only, and the `state` value of an authorization request.
-public enum PKCE {
+enum PKCE {
     /// A fresh code verifier: 256 random bits, base64url without padding (43 characters, all unreserved).
-    public static func verifier() -> String { randomBase64URL(bytes: 32) }
+    static func verifier() -> String { randomBase64URL(bytes: 32) }
 
     /// The S256 challenge for a verifier: base64url (no padding) of SHA-256 over its ASCII bytes.
-    public static func challenge(for verifier: String) -> String {
-        base64URL(SHA256.hash(data: Array(verifier.utf8)))
+    static func challenge(for verifier: String) -> String {
+        Base64URL.encode(SHA256.hash(data: Array(verifier.utf8)))
     }
 
     /// A fresh `state` for an authorization request: 256 random bits, base64url without padding.
-    public static func state() -> String { randomBase64URL(bytes: 32) }
+    static func state() -> String { randomBase64URL(bytes: 32) }
 
     /// `bytes` bytes from the system's cryptographically secure generator, base64url-encoded.
     static func randomBase64URL(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return base64URL((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
-    }
-
-    /// Base64url without padding (RFC 4648 §5).
-    static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
+        return Base64URL.encode((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 }

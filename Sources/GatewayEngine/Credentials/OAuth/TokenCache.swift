@@ -8,7 +8,7 @@ import Synchronization
 /// runs waits for the same fetch (single flight) and gets its result or its error. A failed fetch leaves nothing
 /// cached, so the next caller tries again. ``invalidate(_:)`` drops the token and detaches a running fetch: its
 /// result still reaches its waiters but is not cached.
-public final class TokenCache: Sendable {
+final class TokenCache: Sendable {
     private struct Flight {
         var id: UInt64
         var task: Task<OAuthTokens, any Error>
@@ -29,14 +29,14 @@ public final class TokenCache: Sendable {
     private let refreshMargin: TimeInterval
     private let now: @Sendable () -> Date
 
-    public init(refreshMargin: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() }) {
+    init(refreshMargin: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() }) {
         let parts = refreshMargin.components
         self.refreshMargin = TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
         self.now = now
     }
 
     /// The cached token for `key`, or the result of one shared `fetch`.
-    public func token(for key: String, fetch: @escaping @Sendable () async throws -> OAuthTokens) async throws -> OAuthTokens {
+    func token(for key: String, fetch: @escaping @Sendable () async throws -> OAuthTokens) async throws -> OAuthTokens {
         let current = now()
         let step: Step = state.withLock { s in
             s.calls &+= 1
@@ -64,7 +64,7 @@ public final class TokenCache: Sendable {
     }
 
     /// Forgets the token for `key` (for instance after the backend refused it); the next caller fetches.
-    public func invalidate(_ key: String) {
+    func invalidate(_ key: String) {
         state.withLock { s in _ = s.entries.removeValue(forKey: key) }
     }
 

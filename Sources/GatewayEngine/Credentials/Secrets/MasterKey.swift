@@ -15,7 +15,7 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     /// A key from exactly 32 bytes. Refuses trivially weak keys: fewer than 8 distinct byte values (all-equal bytes,
     /// short repeated patterns), a counting sequence (`00 01 02 …`), a pattern repeating every 16 bytes or less, or
     /// bytes that are all printable ASCII (a password, not random bytes).
-    public init(bytes: [UInt8]) throws(CredentialError) {
+    init(bytes: [UInt8]) throws(CredentialError) {
         guard bytes.count == 32 else {
             throw CredentialError(.invalidKey, "a master key must be exactly 32 bytes, not \(bytes.count)")
         }
@@ -32,7 +32,7 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     }
 
     /// A fresh key from the system's secure random generator.
-    public static func random() -> MasterKey {
+    static func random() -> MasterKey {
         while true {
             let key = SymmetricKey(size: .bits256)
             // A random key is weak with a probability below 10⁻¹³; draw again rather than hand one out.
@@ -41,12 +41,15 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     }
 
     /// The key's bytes in base64 (what the key file and `GATEHOUSE_MASTER_KEY` hold). Handle as a secret.
-    public func encoded() -> String {
+    func encoded() -> String {
         symmetricKey.withUnsafeBytes { Data($0).base64EncodedString() }
     }
 
+    /// `MasterKey(<id>)`: never the bytes.
     public var description: String { "MasterKey(\(id))" }
+    /// The same as ``description``.
     public var debugDescription: String { description }
+    /// Only the ``id``, so dumps and debuggers never show the key.
     public var customMirror: Mirror { Mirror(self, children: ["id": id]) }
 
     /// Why 32 bytes make a weak key, or nil.
@@ -64,24 +67,24 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
 
 /// The master keys loaded at one time: ``current`` seals, every key opens what it sealed. More than one key is
 /// loaded only while a rotation is in progress or being recovered.
-public struct MasterKeyRing: Sendable, CustomStringConvertible {
+struct MasterKeyRing: Sendable, CustomStringConvertible {
     /// The key new values are sealed with.
-    public var current: MasterKey
+    var current: MasterKey
     /// Keys that only open values (the previous or the next key of a rotation).
-    public var others: [MasterKey]
+    var others: [MasterKey]
 
-    public init(current: MasterKey, others: [MasterKey] = []) {
+    init(current: MasterKey, others: [MasterKey] = []) {
         self.current = current
         self.others = others.filter { $0.id != current.id }
     }
 
     /// Every key, current first.
-    public var all: [MasterKey] { [current] + others }
+    var all: [MasterKey] { [current] + others }
 
     /// The loaded key with this id, or nil.
-    public func key(id: String) -> MasterKey? {
+    func key(id: String) -> MasterKey? {
         all.first { $0.id == id }
     }
 
-    public var description: String { "MasterKeyRing(current: \(current.id), others: \(others.map(\.id)))" }
+    var description: String { "MasterKeyRing(current: \(current.id), others: \(others.map(\.id)))" }
 }

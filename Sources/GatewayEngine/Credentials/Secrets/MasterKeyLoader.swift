@@ -16,9 +16,9 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
     /// The variable holding the master key; when set, the key file is not used.
     public static let environmentVariable = "GATEHOUSE_MASTER_KEY"
     /// The variable holding the key before a rotation (opens values only).
-    public static let previousEnvironmentVariable = "GATEHOUSE_PREVIOUS_MASTER_KEY"
+    static let previousEnvironmentVariable = "GATEHOUSE_PREVIOUS_MASTER_KEY"
     /// The variable holding the key a rotation moves to (see ``SecretRotation``; opens values only when loading).
-    public static let newEnvironmentVariable = "GATEHOUSE_NEW_MASTER_KEY"
+    static let newEnvironmentVariable = "GATEHOUSE_NEW_MASTER_KEY"
 
     /// The key file used when the environment variable is not set.
     public let keyFilePath: String
@@ -26,6 +26,7 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
     private let previousKey: SecretValue?
     private let newKey: SecretValue?
 
+    /// A loader reading `GATEHOUSE_MASTER_KEY` (and the rotation variables) from `environment`, else `keyFilePath`.
     public init(environment: [String: String], keyFilePath: String) {
         self.keyFilePath = keyFilePath
         environmentKey = environment[Self.environmentVariable].map(SecretValue.init)
@@ -34,22 +35,23 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
     }
 
     /// Whether the key comes from `GATEHOUSE_MASTER_KEY` (set, even to an empty value) rather than the key file.
-    public var usesEnvironment: Bool { environmentKey != nil }
+    var usesEnvironment: Bool { environmentKey != nil }
 
     /// Where the key comes from, for messages: `GATEHOUSE_MASTER_KEY` or the key file path.
     public var source: String { usesEnvironment ? Self.environmentVariable : keyFilePath }
 
     /// The file a rotation writes the new key to before it replaces the key file.
-    public var nextKeyFilePath: String { keyFilePath + ".next" }
+    var nextKeyFilePath: String { keyFilePath + ".next" }
 
     /// The marker a rotation writes once every value is sealed with the `.next` key.
     var resealedMarkerPath: String { keyFilePath + ".next.done" }
 
+    /// `MasterKeyLoader(<source>)`: never a key.
     public var description: String { "MasterKeyLoader(\(source))" }
 
     /// Loads the key ring. Throws ``CredentialError/Code/locked`` when there is no key (file missing and `create`
     /// false) and ``CredentialError/Code/invalidKey`` when a key is malformed, weak or its file is unsafe.
-    public func load(create: Bool) throws(CredentialError) -> MasterKeyRing {
+    func load(create: Bool) throws(CredentialError) -> MasterKeyRing {
         if let environmentKey {
             let current = try Self.parse(environmentKey, origin: Self.environmentVariable)
             var others: [MasterKey] = []
@@ -129,21 +131,8 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
 
     /// Hex (exactly 64 characters) first, then base64 or base64url, padded or not.
     static func decode(_ text: String) -> [UInt8]? {
-        let ascii = Array(text.utf8)
-        if ascii.count == 64, ascii.allSatisfy({ $0 < 128 && Character(UnicodeScalar($0)).isHexDigit }) {
-            var out: [UInt8] = []
-            out.reserveCapacity(32)
-            var i = 0
-            while i < 64 {
-                guard let byte = UInt8(String(decoding: ascii[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-                out.append(byte)
-                i += 2
-            }
-            return out
-        }
-        var b64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        if b64.count % 4 != 0 { b64 += String(repeating: "=", count: 4 - b64.count % 4) }
-        return Data(base64Encoded: b64).map { Array($0) }
+        if text.utf8.count == 64, let bytes = Hex.decode(text) { return bytes }
+        return Base64URL.decodeEitherAlphabet(text)
     }
 }
 

@@ -7,20 +7,20 @@ import Foundation
 /// additional authenticated data `gatehouse-secret-v1\0<table>\0<row>\0<column>\0<keyId>`, so a value opens only in
 /// the row and column it was sealed for, with the key it names. Any failure to authenticate is an error
 /// (``CredentialError/Code/unsealFailed``), never garbage; no message contains the secret.
-public struct SecretBox: Sendable {
+struct SecretBox: Sendable {
     /// The keys: ``MasterKeyRing/current`` seals, any key of the ring opens.
-    public let ring: MasterKeyRing
+    let ring: MasterKeyRing
 
     static let prefix = "gh1:"
     static let nonceSize = 12
     static let tagSize = 16
 
-    public init(ring: MasterKeyRing) {
+    init(ring: MasterKeyRing) {
         self.ring = ring
     }
 
     /// Seals `secret` for one column of one row with the current key.
-    public func seal(_ secret: SecretValue, table: String, row: String, column: String) throws(CredentialError) -> String {
+    func seal(_ secret: SecretValue, table: String, row: String, column: String) throws(CredentialError) -> String {
         let key = ring.current
         let aad = try Self.additionalData(table: table, row: row, column: column, keyID: key.id)
         do {
@@ -38,7 +38,7 @@ public struct SecretBox: Sendable {
 
     /// Opens a value sealed for this row and column. Throws ``CredentialError/Code/locked`` when the key it names is
     /// not loaded and ``CredentialError/Code/unsealFailed`` when it is malformed, moved or tampered with.
-    public func open(_ sealed: String, table: String, row: String, column: String) throws(CredentialError) -> SecretValue {
+    func open(_ sealed: String, table: String, row: String, column: String) throws(CredentialError) -> SecretValue {
         let place = "the sealed \(column) of \(table) '\(row)'"
         guard let keyID = Self.keyID(of: sealed) else {
             throw CredentialError(.unsealFailed, "cannot open \(place): not a sealed value (expected gh1:<key id>:<data>)")
@@ -66,7 +66,7 @@ public struct SecretBox: Sendable {
     }
 
     /// The key id a sealed value names, or nil when it is not a `gh1:` value.
-    public static func keyID(of sealed: String) -> String? {
+    static func keyID(of sealed: String) -> String? {
         guard sealed.hasPrefix(prefix) else { return nil }
         let rest = sealed.utf8.dropFirst(prefix.utf8.count)
         guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else { return nil }

@@ -32,6 +32,7 @@ public struct SecretRotation: Sendable {
         /// The key file holds the new key; the rotation is complete.
         case keyFileReplaced
 
+        /// The step, for messages.
         public var description: String {
             switch self {
             case .newKeyWritten: "new key written"
@@ -41,11 +42,15 @@ public struct SecretRotation: Sendable {
         }
     }
 
+    /// The store whose sealed values are re-sealed.
     public let store: GatewayStore
+    /// Where the current key comes from.
     public let loader: MasterKeyLoader
+    /// The key file the new key replaces.
     public let keyFilePath: String
     private let newEnvironmentKey: SecretValue?
 
+    /// A rotation; with `GATEHOUSE_MASTER_KEY` set, the new key is `GATEHOUSE_NEW_MASTER_KEY` from `environment`.
     public init(store: GatewayStore, loader: MasterKeyLoader, keyFilePath: String, environment: [String: String]) {
         self.store = store
         self.loader = loader
@@ -80,7 +85,7 @@ public struct SecretRotation: Sendable {
     /// Finishes an interrupted rotation: in key-file mode, re-seals values still under the old key with the `.next`
     /// key and renames it over the key file; in environment mode, re-seals values still under another loaded key
     /// (`GATEHOUSE_PREVIOUS_MASTER_KEY`) with the current one. Returns whether there was anything to do.
-    public func resumeIfNeeded() throws -> Bool {
+    func resumeIfNeeded() throws -> Bool {
         let lock = try KeyFile.lock(lockPath)
         defer { KeyFile.unlock(lock) }
         if loader.usesEnvironment {

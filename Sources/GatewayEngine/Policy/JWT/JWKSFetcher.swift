@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 
 /// Fetches the JSON documents the JWT validator needs: OpenID configuration documents and JSON Web Key Sets.
-public protocol JWKSFetching: Sendable {
+protocol JWKSFetching: Sendable {
     /// GETs a JSON document. Implementations pass the SSRF guard first. Throws `GatewayError` on failure.
     func fetchJSON(_ url: String, allowPrivateNetwork: Bool) async throws -> JSONValue
 }
@@ -17,21 +17,21 @@ public protocol JWKSFetching: Sendable {
 ///
 /// The client must be created with `redirectConfiguration: .disallow` (``makeHTTPClient()`` does that): a client
 /// that follows redirects would connect to the redirect target before the fetcher sees it.
-public struct HTTPJWKSFetcher: JWKSFetching {
+struct HTTPJWKSFetcher: JWKSFetching {
     /// The largest document accepted: 1 MiB.
-    public static let maxBytes = 1024 * 1024
+    static let maxBytes = 1024 * 1024
     /// The deadline of one fetch: 10 s.
-    public static let timeout: TimeAmount = .seconds(10)
+    static let timeout: TimeAmount = .seconds(10)
 
     let client: HTTPClient
 
     /// Creates a fetcher over `client`, which must not follow redirects.
-    public init(client: HTTPClient) {
+    init(client: HTTPClient) {
         self.client = client
     }
 
     /// A client suited to this fetcher: no redirects, 10 s timeouts, no decompression. Shut it down when done.
-    public static func makeHTTPClient() -> HTTPClient {
+    static func makeHTTPClient() -> HTTPClient {
         HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: .init(
@@ -42,7 +42,7 @@ public struct HTTPJWKSFetcher: JWKSFetching {
 
     /// GETs `url` after the SSRF guard and the https rule; throws `GatewayError` (`fetch_failed`, `invalid_url`,
     /// `forbidden_address`) on any failure, the URL as its location.
-    public func fetchJSON(_ url: String, allowPrivateNetwork: Bool) async throws -> JSONValue {
+    func fetchJSON(_ url: String, allowPrivateNetwork: Bool) async throws -> JSONValue {
         try await Self.checkAddress(url, allowPrivateNetwork: allowPrivateNetwork)
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json, application/jwk-set+json")
@@ -76,23 +76,16 @@ public struct HTTPJWKSFetcher: JWKSFetching {
 
     /// Runs the SSRF guard off the cooperative pool (it resolves the host) and applies the https rule.
     static func checkAddress(_ url: String, allowPrivateNetwork: Bool) async throws(GatewayError) {
-        let verdict: GatewayError? = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                do throws(GatewayError) {
-                    let resolution = try AddressGuard().check(url, allowPrivateNetwork: allowPrivateNetwork)
-                    if resolution.scheme == "https" { return continuation.resume(returning: nil) }
-                    // Plain http only towards loopback or private addresses, and only when those are allowed.
-                    let allPrivate = try AddressGuard.resolve(resolution.host).allSatisfy { AddressGuard.forbiddenReason($0) != nil }
-                    continuation.resume(
-                        returning: allowPrivateNetwork && allPrivate
-                            ? nil : GatewayError(.invalidURL, "identity provider URLs must use https", location: url))
-                } catch {
-                    var located = error
-                    if located.location == nil { located.location = url }
-                    continuation.resume(returning: located)
-                }
-            }
+        do throws(GatewayError) {
+            let resolution = try await AddressGuard().checkOffPool(url, allowPrivateNetwork: allowPrivateNetwork)
+            if resolution.scheme == "https" { return }
+            // Plain http only towards loopback or private addresses, and only when those are allowed.
+            let allPrivate = try await AddressGuard.resolveOffPool(resolution.host).allSatisfy { AddressGuard.forbiddenReason($0) != nil }
+            guard allowPrivateNetwork && allPrivate else { throw GatewayError(.invalidURL, "identity provider URLs must use https", location: url) }
+        } catch {
+            var located = error
+            if located.location == nil { located.location = url }
+            throw located
         }
-        if let verdict { throw verdict }
     }
 }

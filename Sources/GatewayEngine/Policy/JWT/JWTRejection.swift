@@ -3,20 +3,20 @@
 ///
 /// ``description`` is safe to send and to log: it never contains the token or any part of it, and anything echoed
 /// from the token (a `kid`, an `alg`) is cut to 40 printable ASCII characters with quotes and backslashes replaced.
-public struct JWTRejection: Error, Sendable, Equatable {
+struct JWTRejection: Error, Sendable, Equatable {
     /// 400 (malformed `Authorization` header), 401 (missing or invalid token), 403 (insufficient scope), or 503 (no
     /// signing keys could be obtained).
-    public var status: Int
+    var status: Int
     /// `invalid_request`, `invalid_token`, `insufficient_scope`, or nil when no bearer token was presented (RFC 6750
     /// §3.1: no error code then) and for 503.
-    public var error: String?
+    var error: String?
     /// A short, safe explanation.
-    public var description: String
+    var description: String
     /// The required scopes the token lacks (403 only), in the order they are configured.
-    public var missingScopes: [String]
+    var missingScopes: [String]
 
     /// A rejection with the given status, RFC 6750 error code and description.
-    public init(status: Int, error: String?, description: String, missingScopes: [String] = []) {
+    init(status: Int, error: String?, description: String, missingScopes: [String] = []) {
         self.status = status
         self.error = error
         self.description = description

@@ -2,21 +2,21 @@
 ///
 /// Keys come from an OpenID configuration document (its `jwks_uri`, and its `issuer` when ``issuers`` is empty),
 /// from a JWKS URL, from inline JWKs, or from inline keys plus one of the remote sources.
-public struct JWTValidationSettings: Sendable, Hashable {
+struct JWTValidationSettings: Sendable, Hashable {
     /// A claim a token must carry, optionally with the values it must (all, or any one of) contain.
-    public struct RequiredClaim: Sendable, Hashable {
+    struct RequiredClaim: Sendable, Hashable {
         /// The claim's name in the payload.
-        public var name: String
+        var name: String
         /// The values to look for; empty means only presence is required.
-        public var values: [String]
+        var values: [String]
         /// `true`: the claim must contain every value; `false`: at least one.
-        public var matchAll: Bool
+        var matchAll: Bool
         /// When set, a string claim is split on this separator before matching (for example `" "` for `scope`-like
         /// claims); when nil a string claim is one value.
-        public var separator: String?
+        var separator: String?
 
         /// A required claim; with no `values` only its presence (and not `null`) is required.
-        public init(name: String, values: [String] = [], matchAll: Bool = true, separator: String? = nil) {
+        init(name: String, values: [String] = [], matchAll: Bool = true, separator: String? = nil) {
             self.name = name
             self.values = values
             self.matchAll = matchAll
@@ -26,36 +26,36 @@ public struct JWTValidationSettings: Sendable, Hashable {
 
     /// The URL of an OpenID Connect discovery (or RFC 8414 metadata) document; its `jwks_uri` names the key set,
     /// and its `issuer` is the expected issuer when ``issuers`` is empty.
-    public var openIDConfigURL: String?
+    var openIDConfigURL: String?
     /// The URL of the JSON Web Key Set; takes precedence over the discovery document's `jwks_uri`.
-    public var jwksURI: String?
+    var jwksURI: String?
     /// JWK objects as JSON text: RSA, EC, OKP (Ed25519), or `oct` (HS256/384/512, secret at least 256 bits and at
     /// least the hash size). Symmetric keys are only ever accepted from here, never from a fetched key set.
-    public var inlineKeys: [String]
+    var inlineKeys: [String]
     /// The token's `aud` (a string or an array) must contain one of these.
-    public var audiences: [String]
+    var audiences: [String]
     /// The token's `iss` must equal one of these exactly; when empty, the discovery document's issuer is used.
-    public var issuers: [String]
+    var issuers: [String]
     /// Claims the token must carry.
-    public var requiredClaims: [RequiredClaim]
+    var requiredClaims: [RequiredClaim]
     /// Scopes the token must grant (from `scope`, space-separated, or `scp`, a string or an array); a missing one
     /// answers 403 `insufficient_scope`.
-    public var requiredScopes: [String]
+    var requiredScopes: [String]
     /// Leeway in seconds applied to `exp`, `nbf` and `iat`.
-    public var clockSkew: Int
+    var clockSkew: Int
     /// Whether a token without `exp` is refused.
-    public var requireExpirationTime: Bool
+    var requireExpirationTime: Bool
     /// The JOSE `alg` values accepted. `none` is always refused; `HS*` also needs a matching inline `oct` key.
-    public var allowedAlgorithms: [String]
+    var allowedAlgorithms: [String]
     /// Whether the identity provider may be on a loopback or private network (and then reached over plain http).
-    public var allowPrivateNetwork: Bool
+    var allowPrivateNetwork: Bool
 
     /// The algorithms accepted by default: every asymmetric algorithm, no `HS*`.
-    public static let defaultAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+    static let defaultAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 
     /// Settings with the given values; the defaults accept asymmetric algorithms only, require `exp`, allow no
     /// clock skew and refuse identity providers on private networks.
-    public init(
+    init(
         openIDConfigURL: String? = nil,
         jwksURI: String? = nil,
         inlineKeys: [String] = [],

@@ -12,9 +12,9 @@ import Logging
 ///
 /// A verified token's principal is cached (10 000 entries, keyed by SHA-256 of the token) until min(`exp`, 5 min);
 /// on a hit only the claim and scope checks run again, so a repeated token costs a few microseconds.
-public final class JWTValidator: Sendable {
+final class JWTValidator: Sendable {
     /// The largest token accepted: 8 KiB.
-    public static let maxTokenBytes = 8 * 1024
+    static let maxTokenBytes = 8 * 1024
 
     let settings: JWTValidationSettings
     let keys: JWKSCache
@@ -24,7 +24,7 @@ public final class JWTValidator: Sendable {
     let allowedAlgorithms: Set<String>
 
     /// Creates a validator. `now` is the clock used for claims and for every cache lifetime.
-    public init(settings: JWTValidationSettings, fetcher: any JWKSFetching, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    init(settings: JWTValidationSettings, fetcher: any JWKSFetching, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.logger = logger
         self.now = now
@@ -37,7 +37,7 @@ public final class JWTValidator: Sendable {
     ///
     /// `authorization` is the raw header value, multiple field lines joined as `HTTPFields` gives them (`", "`), or
     /// nil when the header is absent.
-    public func validate(authorization: String?) async -> Result<JWTPrincipal, JWTRejection> {
+    func validate(authorization: String?) async -> Result<JWTPrincipal, JWTRejection> {
         let token: [UInt8]
         switch Self.bearerToken(authorization) {
         case .success(let t): token = t

@@ -1,5 +1,5 @@
 /// Masks values that look like secrets before they reach records, logs or screens.
-public enum SecretMasker {
+package enum SecretMasker {
     /// Key fragments (lower-cased) whose values are masked.
     static let sensitiveFragments = [
         "password", "passwd", "secret", "token", "apikey", "api_key", "api-key", "authorization", "cookie", "credential",
@@ -7,19 +7,19 @@ public enum SecretMasker {
     ]
 
     /// Whether a key names a secret.
-    public static func isSensitive(_ key: String) -> Bool {
+    package static func isSensitive(_ key: String) -> Bool {
         let k = key.lowercased()
         return sensitiveFragments.contains { k.contains($0) }
     }
 
     /// A masked form: `***` plus at most the last 4 characters of values longer than 12 characters.
-    public static func mask(_ value: String) -> String {
+    package static func mask(_ value: String) -> String {
         value.count > 12 ? "***" + value.suffix(4) : "***"
     }
 
     /// A copy of `value` where every member whose key names a secret is masked, at any depth, and long strings are
     /// shortened.
-    public static func masked(_ value: JSONValue, depth: Int = 0) -> JSONValue {
+    package static func masked(_ value: JSONValue, depth: Int = 0) -> JSONValue {
         guard depth < 16 else { return .string("…") }
         switch value {
         case .object(let o):
@@ -45,7 +45,7 @@ public enum SecretMasker {
 extension SecretMasker {
     /// Replaces every occurrence of the given secrets (and of their token part after a `Bearer `/`Basic ` scheme) in a
     /// body with `[redacted]`. Secrets shorter than 8 bytes are left alone (too likely to match ordinary text).
-    public static func redact(_ body: [UInt8], secrets: [String]) -> [UInt8] {
+    package static func redact(_ body: [UInt8], secrets: [String]) -> [UInt8] {
         var needles: [[UInt8]] = []
         for s in secrets {
             needles.append(Array(s.utf8))
@@ -73,7 +73,7 @@ extension SecretMasker {
 extension SecretMasker {
     /// A copy of a JSON value with every string (keys included) redacted like ``redact(_:secrets:)``: an upstream's
     /// answer that quotes the credential the gateway gave it never reaches the client.
-    static func redact(_ value: JSONValue, secrets: [String]) -> JSONValue {
+    package static func redact(_ value: JSONValue, secrets: [String]) -> JSONValue {
         func text(_ s: String) -> String {
             secrets.contains(where: { $0.utf8.count >= 8 && s.contains($0) })
                 ? String(decoding: redact(Array(s.utf8), secrets: secrets), as: UTF8.self) : s

@@ -8,8 +8,11 @@ import Foundation
 public struct JSONParser {
     /// A parse failure with the byte offset where it was found.
     public struct Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong.
         public var message: String
+        /// The byte offset where it was found.
         public var offset: Int
+        /// `<message> at byte <offset>`.
         public var description: String { "\(message) at byte \(offset)" }
     }
 

@@ -2,33 +2,33 @@ import Foundation
 import Store
 
 /// Where an upstream tool comes from: the upstream and the tool's name there.
-public struct UpstreamToolBinding: Sendable, Equatable {
-    public var upstream: String
-    public var remoteName: String
+struct UpstreamToolBinding: Sendable, Equatable {
+    var upstream: String
+    var remoteName: String
 }
 
 /// An upstream as a source of a server: the prefix its tool and prompt names get.
-public struct CompiledUpstreamSource: Sendable, Equatable {
-    public var upstream: String
-    public var prefix: String
+struct CompiledUpstreamSource: Sendable, Equatable {
+    var upstream: String
+    var prefix: String
 }
 
 /// A tool ready to serve: its definition, where its backend (REST operation or upstream MCP server) is, and its
 /// precomputed `tools/list` entries.
-public struct CompiledTool: Sendable {
-    public var name: String
-    public var description: String
+struct CompiledTool: Sendable {
+    var name: String
+    var description: String
     /// The REST operation (nil for an upstream tool).
-    public var operation: OperationDefinition?
+    var operation: OperationDefinition?
     /// The upstream tool (nil for a REST operation).
-    public var upstream: UpstreamToolBinding? = nil
-    public var apiName: String
+    var upstream: UpstreamToolBinding? = nil
+    var apiName: String
     /// The backend base URL, or nil when the API has none (calls then fail with a clear tool error).
-    public var baseURL: String?
-    public var allowPrivateNetwork: Bool
+    var baseURL: String?
+    var allowPrivateNetwork: Bool
     /// The credential connection injected into backend calls, and the origin it is bound to.
-    public var credential: String?
-    public var credentialOrigin: String?
+    var credential: String?
+    var credentialOrigin: String?
     /// The `tools/list` entry for revisions with structured output (2025-06-18 and later).
     var listEntry: JSONValue
     /// The `tools/list` entry for older revisions (no `title`, no `outputSchema`).
@@ -36,40 +36,40 @@ public struct CompiledTool: Sendable {
 }
 
 /// A server ready to serve.
-public struct CompiledServer: Sendable {
-    public var name: String
-    public var basePath: String
-    public var description: String
-    public var tools: [CompiledTool]
+struct CompiledServer: Sendable {
+    var name: String
+    var basePath: String
+    var description: String
+    var tools: [CompiledTool]
     var toolIndex: [String: Int]
     /// Upstream sources, in order.
-    public var upstreams: [CompiledUpstreamSource] = []
+    var upstreams: [CompiledUpstreamSource] = []
     /// Upstream tools held back until an admin approves their changed definition: exposed name → reason.
-    public var heldBack: [String: String] = [:]
+    var heldBack: [String: String] = [:]
 
     /// Whether any of the server's tools, resources or prompts come from upstream MCP servers.
-    public var hasUpstreams: Bool { !upstreams.isEmpty }
+    var hasUpstreams: Bool { !upstreams.isEmpty }
 
     /// The tool of that name.
-    public func tool(named name: String) -> CompiledTool? { toolIndex[name].map { tools[$0] } }
+    func tool(named name: String) -> CompiledTool? { toolIndex[name].map { tools[$0] } }
 }
 
 /// What the engine serves, keyed by base path. Immutable; replaced whole on reload.
-public struct RoutingTable: Sendable {
-    public var revision: Int64
-    public var servers: [String: CompiledServer]
+struct RoutingTable: Sendable {
+    var revision: Int64
+    var servers: [String: CompiledServer]
     /// Policies by server base path.
     var policies: [String: ServerPolicies] = [:]
     /// Subscriptions by key hash.
     var subscriptions: [String: CompiledSubscription] = [:]
 
-    public init(revision: Int64 = -1, servers: [String: CompiledServer] = [:]) {
+    init(revision: Int64 = -1, servers: [String: CompiledServer] = [:]) {
         self.revision = revision
         self.servers = servers
     }
 
     /// Compiles a store snapshot. Tools whose stored definition cannot be read are skipped and reported.
-    public static func compile(_ snapshot: ConfigSnapshot, problems: inout [String]) -> RoutingTable {
+    static func compile(_ snapshot: ConfigSnapshot, problems: inout [String]) -> RoutingTable {
         compile(snapshot, policyCompiler: nil, problems: &problems)
     }
 
@@ -105,7 +105,8 @@ public struct RoutingTable: Sendable {
         }
         var table = RoutingTable(revision: snapshot.revision, servers: servers)
         if let policyCompiler {
-            (table.policies, table.subscriptions) = policyCompiler.compile(snapshot, servers: servers, problems: &problems)
+            let targets = servers.values.map { PolicyTarget(name: $0.name, basePath: $0.basePath, tools: $0.tools.map(\.name)) }
+            (table.policies, table.subscriptions) = policyCompiler.compile(snapshot, servers: targets, problems: &problems)
         }
         return table
     }

@@ -1,5 +1,5 @@
 /// A JSON-RPC 2.0 message as MCP uses it, validated on the way in.
-public enum JSONRPCMessage: Sendable, Equatable {
+package enum JSONRPCMessage: Sendable, Equatable {
     /// A request: it has an id and expects a response.
     case request(id: JSONValue, method: String, params: JSONObject?)
     /// A notification: no id, no response.
@@ -8,7 +8,7 @@ public enum JSONRPCMessage: Sendable, Equatable {
     case response(id: JSONValue)
 
     /// The method, for requests and notifications.
-    public var method: String? {
+    package var method: String? {
         switch self {
         case .request(_, let m, _), .notification(let m, _): m
         case .response: nil
@@ -16,7 +16,7 @@ public enum JSONRPCMessage: Sendable, Equatable {
     }
 
     /// Validates a parsed JSON value as one JSON-RPC message. The error says what is wrong.
-    public init(validating value: JSONValue) throws(JSONRPCError) {
+    package init(validating value: JSONValue) throws(JSONRPCError) {
         guard case .object(let o) = value else {
             if case .array = value { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "batches are not supported: send one JSON-RPC message per request") }
             throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "a JSON-RPC message must be an object")
@@ -55,37 +55,9 @@ public enum JSONRPCMessage: Sendable, Equatable {
     }
 }
 
-/// A JSON-RPC error, thrown inside the engine and rendered as an error response.
-public struct JSONRPCError: Error, Sendable, Equatable {
-    public var code: Int64
-    public var message: String
-    public var data: JSONValue?
-    /// The id of the request it answers, when known.
-    public var id: JSONValue?
-
-    public init(code: Int64, message: String, data: JSONValue? = nil, id: JSONValue? = nil) {
-        self.code = code
-        self.message = message
-        self.data = data
-        self.id = id
-    }
-
-    /// The error response object (`id: null` when the request's id is unknown).
-    public func response(id fallback: JSONValue? = nil) -> JSONValue {
-        var error: JSONObject = ["code": .int(code), "message": .string(message)]
-        if let data { error["data"] = data }
-        return .object(["jsonrpc": "2.0", "id": id ?? fallback ?? .null, "error": .object(error)])
-    }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-
-    /// A success response object.
-    static func rpcResult(id: JSONValue, _ result: JSONValue) -> JSONValue {
+extension JSONValue {
+    /// A JSON-RPC success response object.
+    package static func rpcResult(id: JSONValue, _ result: JSONValue) -> JSONValue {
         .object(["jsonrpc": "2.0", "id": id, "result": result])
     }
 }

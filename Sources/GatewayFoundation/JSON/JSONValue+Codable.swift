@@ -1,6 +1,7 @@
 import Foundation
 
 extension JSONValue: Codable {
+    /// Decodes any JSON value (through `Decoder`, for configuration files and stored JSON).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null; return }
@@ -13,6 +14,7 @@ extension JSONValue: Codable {
         throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value")
     }
 
+    /// Encodes the value as is.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -35,12 +37,14 @@ extension JSONObject: Codable {
         init?(intValue: Int) { nil }
     }
 
+    /// Decodes an object, keys in the decoder's order.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingName.self)
         self.init()
         for key in c.allKeys { self[key.stringValue] = try c.decode(JSONValue.self, forKey: key) }
     }
 
+    /// Encodes the members in insertion order.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingName.self)
         for (k, v) in self { try c.encode(v, forKey: CodingName(stringValue: k)) }

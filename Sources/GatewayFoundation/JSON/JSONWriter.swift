@@ -50,8 +50,6 @@ extension JSONValue {
         }
     }
 
-    static let hexDigits = Array("0123456789abcdef".utf8)
-
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(0x22)
         for b in s.utf8 {
@@ -63,8 +61,8 @@ extension JSONValue {
             case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7F:
                 out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hexDigits[Int(b >> 4)])
-                out.append(hexDigits[Int(b & 0xF)])
+                out.append(Hex.lowercaseDigits[Int(b >> 4)])
+                out.append(Hex.lowercaseDigits[Int(b & 0xF)])
             default: out.append(b)
             }
         }

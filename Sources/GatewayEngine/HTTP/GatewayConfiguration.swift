@@ -33,10 +33,11 @@ public struct GatewayConfiguration: Sendable {
     /// Default nil: `http://` plus the request's `Host`.
     public var publicURL: String?
     /// Backend call limits.
-    public var backend = BackendClient.Configuration()
+    var backend = BackendClient.Configuration()
     /// Upstream MCP server limits (timeouts, circuit breaker, stdio supervision).
     public var upstream = UpstreamConfiguration()
 
+    /// The defaults documented on each field.
     public init() {}
 
     /// Whether the bind address is a loopback address.

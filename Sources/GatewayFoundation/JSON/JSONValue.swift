@@ -61,7 +61,9 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
     }
 
+    /// Equal when the same keys hold equal values (order does not matter).
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.storage == rhs.storage }
+    /// Hashes the keys and values (not their order).
     public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
 }
 

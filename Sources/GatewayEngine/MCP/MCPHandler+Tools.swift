@@ -1,96 +1,25 @@
 import Foundation
 
-/// What handling one JSON-RPC message produced, for the response and the request record.
-struct HandlerOutcome: Sendable {
-    /// The response object, nil for notifications and responses.
-    var response: JSONValue?
-    var tool: String?
-    var arguments: JSONValue?
-    var outcome: RequestRecord.Outcome = .ok
-    var backendStatus: Int?
-    var backendLatency: Duration?
-    var error: String?
-    /// Set when the call failed as a protocol error (unknown tool, bad params).
-    var rpcError: JSONRPCError?
-}
-
-extension Gateway {
-    /// The version the server answers `initialize` with: the client's when supported, else the newest.
-    static func negotiate(_ requested: String?, supported: [String]) -> String {
-        if let requested, supported.contains(requested) { return requested }
-        return supported[0]
-    }
-
-    /// The `initialize` result for a server.
-    func initializeResult(server: CompiledServer, version: String) -> JSONValue {
-        var capabilities: JSONObject = ["tools": .object(["listChanged": false])]
-        if server.hasUpstreams {
-            // Resources, prompts, completions and logging come from the upstreams (empty when they have none).
-            capabilities = [
-                "tools": .object(["listChanged": true]), "resources": .object(["subscribe": true, "listChanged": true]),
-                "prompts": .object(["listChanged": true]), "completions": .object([:]), "logging": .object([:]),
-            ]
+/// The tools family: `tools/list` (paginated, through the response cache) and `tools/call` (through the response
+/// cache, then to the REST backend or the upstream the tool comes from).
+extension MCPHandler {
+    func tools(id: JSONValue, method: String, params: JSONObject?, in request: MCPRequestContext, policy: inout PolicyContext) async throws(JSONRPCError)
+        -> HandlerOutcome
+    {
+        var request = request
+        if method == "tools/list" {
+            request.server = await discoverIfNeeded(request.server)
+            return HandlerOutcome(response: .rpcResult(id: id, try cachedList(params: params, in: request, policy: &policy)))
         }
-        var result: JSONObject = [
-            "protocolVersion": .string(version),
-            "capabilities": .object(capabilities),
-            "serverInfo": .object(["name": .string("gatehouse/\(server.name)"), "version": .string(GatehouseVersion.current)]),
-        ]
-        if !server.description.isEmpty { result["instructions"] = .string(server.description) }
-        return .object(result)
-    }
-
-    /// Handles one message on an established session (everything but `initialize`, which the transports handle),
-    /// then settles the policy counts by its outcome.
-    func handle(_ message: JSONRPCMessage, server: CompiledServer, version: String, policy: inout PolicyContext, relay: RelayContext? = nil) async -> HandlerOutcome {
-        let outcome = await handleMessage(message, server: server, version: version, policy: &policy, relay: relay)
-        if !policy.rateReservations.isEmpty || !policy.quotaReservations.isEmpty {
-            await policies.complete(&policy, succeeded: outcome.outcome == .ok)
+        // A client may call a tool it knows from before without listing first.
+        if request.server.hasUpstreams { request.server = await discoverIfNeeded(request.server) }
+        var outcome = await cachedCall(params: params, in: request, policy: &policy)
+        if let e = outcome.rpcError {
+            outcome.response = e.response(id: id)
+        } else if let result = outcome.response {
+            outcome.response = .rpcResult(id: id, result)
         }
         return outcome
-    }
-
-    private func handleMessage(_ message: JSONRPCMessage, server: CompiledServer, version: String, policy: inout PolicyContext, relay: RelayContext?) async -> HandlerOutcome {
-        guard case .request(let id, let method, let params) = message else { return HandlerOutcome() }
-        var server = server
-        do {
-            if server.hasUpstreams, Self.relayedMethods.contains(method) {
-                guard let relay else { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "\(method) needs a session") }
-                return await relayRequest(id: id, method: method, params: params, server: server, version: version, relay: relay)
-            }
-            switch method {
-            case "ping":
-                return HandlerOutcome(response: .rpcResult(id: id, .object([:])))
-            case "tools/list":
-                server = await discoverIfNeeded(server)
-                let key = cacheKey(server: server, method: method, tool: nil, params: params, version: version, policy: policy)
-                if let key, let hit = policies.cache.lookup(key) {
-                    policy.decisions.append("cache-lookup hit")
-                    return HandlerOutcome(response: .rpcResult(id: id, hit))
-                }
-                let result = try listTools(server: server, params: params, version: version)
-                if let key, let ttl = policy.cacheTTL { policies.cache.store(key, result, ttl: .seconds(ttl)) }
-                return HandlerOutcome(response: .rpcResult(id: id, result))
-            case "tools/call":
-                // A client may call a tool it knows from before without listing first.
-                if server.hasUpstreams { server = await discoverIfNeeded(server) }
-                var outcome = await cachedCall(server: server, params: params, version: version, policy: &policy, relay: relay)
-                if let e = outcome.rpcError {
-                    outcome.response = e.response(id: id)
-                } else if let result = outcome.response {
-                    outcome.response = .rpcResult(id: id, result)
-                }
-                return outcome
-            case "initialize":
-                throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "the session is already initialized")
-            default:
-                throw JSONRPCError(code: MCPProtocol.methodNotFound, message: "method not found: \(method)")
-            }
-        } catch let error as JSONRPCError {
-            return HandlerOutcome(response: error.response(id: id), outcome: .rpcError, error: error.message)
-        } catch {
-            return HandlerOutcome(response: JSONRPCError(code: MCPProtocol.internalError, message: "internal error").response(id: id), outcome: .rpcError, error: "\(error)")
-        }
     }
 
     /// `tools/list` with cursor pagination. The cursor is an opaque offset; an invalid one is -32602.
@@ -102,7 +31,7 @@ extension Gateway {
             else { throw JSONRPCError(code: MCPProtocol.invalidParams, message: "invalid cursor") }
             offset = n
         }
-        let page = configuration.toolsPageSize
+        let page = settings.toolsPageSize
         let structured = MCPProtocol.hasStructuredOutput(version)
         let slice = server.tools[offset..<min(server.tools.count, offset + page)]
         var result: JSONObject = ["tools": .array(slice.map { structured ? $0.listEntry : $0.legacyListEntry })]
@@ -209,17 +138,3 @@ extension Gateway {
     }
 }
 
-extension HandlerOutcome {
-    /// Marks the outcome as a JSON-RPC error (the envelope is added by ``Gateway/handle(_:server:version:)``).
-    func failing(_ error: JSONRPCError) -> HandlerOutcome {
-        var o = self
-        o.response = nil
-        o.rpcError = error
-        return o
-    }
-}
-
-/// The version Gatehouse reports to clients.
-public enum GatehouseVersion {
-    public static let current = "0.1.0"
-}

@@ -13,13 +13,17 @@ import Glibc
 public struct AddressGuard: Sendable {
     /// The result of checking a URL: the addresses it resolved to, all of them allowed.
     public struct Resolution: Sendable, Equatable {
+        /// `http` or `https`.
         public var scheme: String
+        /// The host, without IPv6 brackets.
         public var host: String
+        /// The port (the scheme's default when the URL has none).
         public var port: Int
         /// Resolved addresses in presentation form.
         public var addresses: [String]
     }
 
+    /// A guard (it holds no state).
     public init() {}
 
     /// Checks a URL and returns its resolution, or throws `.invalidURL` / `.forbiddenAddress`.
@@ -53,10 +57,15 @@ public struct AddressGuard: Sendable {
     }
 
     /// A resolved IP address.
-    struct IPAddress: Sendable, Equatable {
+    package struct IPAddress: Sendable, Equatable {
         /// 4 bytes for IPv4, 16 for IPv6.
-        var bytes: [UInt8]
-        var presentation: String {
+        package var bytes: [UInt8]
+
+        /// An address from its 4 (IPv4) or 16 (IPv6) bytes.
+        package init(bytes: [UInt8]) { self.bytes = bytes }
+
+        /// The address in presentation form (`192.0.2.1`, `2001:db8::1`).
+        package var presentation: String {
             if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
             var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             var addr = in6_addr()
@@ -67,7 +76,7 @@ public struct AddressGuard: Sendable {
     }
 
     /// Resolves a host with the system resolver (numeric hosts without a lookup).
-    static func resolve(_ host: String) throws(GatewayError) -> [IPAddress] {
+    package static func resolve(_ host: String) throws(GatewayError) -> [IPAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -97,7 +106,7 @@ public struct AddressGuard: Sendable {
     }
 
     /// Why an address is not public, or nil when it is.
-    static func forbiddenReason(_ address: IPAddress) -> String? {
+    package static func forbiddenReason(_ address: IPAddress) -> String? {
         let b = address.bytes
         if b.count == 4 { return forbiddenV4(b) }
         // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses.

@@ -7,11 +7,13 @@ import Yams
 /// Yams composes aliases by sharing nodes, so composing is linear; expanding them into a tree is where an alias
 /// bomb would explode, so expansion counts alias uses and nodes and refuses past ``maxAliasUses`` /
 /// ``maxNodes``.
-struct YAMLTreeConverter {
+package struct YAMLTreeConverter {
     /// The most alias uses (nested ones included) the converter expands.
     static let maxAliasUses = 1_000
     /// The most JSON nodes a YAML document may expand to.
     static let maxNodes = 4_000_000
+    /// The deepest nesting accepted (the limit the OpenAPI source loader applies to JSON documents).
+    package static let maxDepth = 200
 
     /// Keys whose plain scalar values stay strings even when they look like numbers (`version: 1.0`).
     static let stringKeys: Set<String> = [
@@ -23,6 +25,9 @@ struct YAMLTreeConverter {
 
     let sourceName: String
 
+    /// A converter whose errors name `sourceName` (a file, or a policy scope).
+    package init(sourceName: String) { self.sourceName = sourceName }
+
     private final class State {
         var seenAnchors = Set<ObjectIdentifier>()
         var aliasUses = 0
@@ -30,7 +35,7 @@ struct YAMLTreeConverter {
     }
 
     /// Parses and converts one YAML document.
-    func convert(_ text: String) throws(GatewayError) -> JSONValue {
+    package func convert(_ text: String) throws(GatewayError) -> JSONValue {
         do {
             let parser = try Parser(yaml: text, resolver: .basic)
             // Anchors are weakly held by nodes and owned by the parser: convert while it is alive.
@@ -83,8 +88,8 @@ struct YAMLTreeConverter {
         guard state.nodes <= Self.maxNodes else {
             throw fail("YAML expands to more than \(Self.maxNodes) nodes", node)
         }
-        guard depth <= SourceLoader.maxDepth else {
-            throw fail("YAML nesting is deeper than \(SourceLoader.maxDepth) levels", node)
+        guard depth <= Self.maxDepth else {
+            throw fail("YAML nesting is deeper than \(Self.maxDepth) levels", node)
         }
         if let anchor = node.anchor, !state.seenAnchors.insert(ObjectIdentifier(anchor)).inserted {
             state.aliasUses += 1

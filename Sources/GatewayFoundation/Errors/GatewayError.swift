@@ -1,10 +1,13 @@
 /// An error raised by the engine, with a stable code (usable as a metrics label) and a message that says what
 /// was wrong and where.
-public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct GatewayError: GatehouseError, Equatable {
     /// A stable, bounded error code.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// The code's text (a metrics label).
         public let rawValue: String
+        /// A code from its text.
         public init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The code's text.
         public var description: String { rawValue }
 
         /// The OpenAPI document could not be read or parsed.
@@ -34,13 +37,15 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Where: a file, `file:line`, or a JSON pointer; nil when not applicable.
     public var location: String?
 
+    /// An error with a code, a message and, when it helps, where.
     public init(_ code: Code, _ message: String, location: String? = nil) {
         self.code = code
         self.message = message
         self.location = location
     }
 
-    public var description: String {
-        if let location { "\(location): \(message)" } else { message }
-    }
+    /// The code as text (``GatehouseError/errorCode``).
+    public var errorCode: String { code.rawValue }
+    /// `location: message`, or the message alone.
+    public var description: String { formatted }
 }

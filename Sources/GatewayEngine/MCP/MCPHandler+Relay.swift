@@ -1,12 +1,8 @@
 import Foundation
 
-/// A downstream request being relayed: the client's session relay and the call's stream.
-struct RelayContext: Sendable {
-    let relay: DownstreamRelay
-    let call: UpstreamCall
-}
-
-extension Gateway {
+/// The relayed family (resources, prompts, completions, logging) and upstream tool calls: what a server with
+/// upstream sources asks of them, on this client's upstream sessions, through each upstream's circuit breaker.
+extension MCPHandler {
     /// Methods answered by upstreams on servers that have upstream sources.
     static let relayedMethods: Set<String> = [
         "resources/list", "resources/templates/list", "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/list",
@@ -29,7 +25,7 @@ extension Gateway {
             }
         }
         reload()
-        return routingTable.servers[server.basePath] ?? server
+        return routing().servers[server.basePath] ?? server
     }
 
     /// `tools/call` of an upstream tool: the client's arguments under the upstream's tool name, on this client's
@@ -84,7 +80,7 @@ extension Gateway {
     }
 
     /// Resources, prompts, completions and logging, relayed to the server's upstreams.
-    func relayRequest(id: JSONValue, method: String, params: JSONObject?, server: CompiledServer, version: String, relay: RelayContext) async -> HandlerOutcome {
+    func relayRequest(id: JSONValue, method: String, params: JSONObject?, server: CompiledServer, relay: RelayContext) async -> HandlerOutcome {
         do throws(JSONRPCError) {
             let result: JSONValue
             switch method {
