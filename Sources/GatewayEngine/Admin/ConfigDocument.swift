@@ -64,6 +64,12 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         public var allowPrivateNetwork: Bool?
         /// A credential connection injected into every backend call.
         public var credential: String?
+        /// Refuse the spec when it has any defect (default false: import what can be imported, with warnings).
+        public var strict: Bool? = nil
+        /// Keep tool names up to 128 characters (default false: shortened to 64).
+        public var keepLongNames: Bool? = nil
+        /// How answers are checked against output schemas: `strict`, `tolerant` (default) or `off`.
+        public var outputSchema: OutputSchemaMode? = nil
 
         public init(name: String, spec: String, baseUrl: String? = nil, allowPrivateNetwork: Bool? = nil, credential: String? = nil) {
             self.credential = credential
@@ -80,6 +86,8 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         public var name: String?
         public var description: String?
         public var enabled: Bool?
+        /// This tool's output-schema mode (`strict`, `tolerant`, `off`); absent inherits the API's.
+        public var outputSchema: OutputSchemaMode? = nil
 
         public init(operation: String, name: String? = nil, description: String? = nil, enabled: Bool? = nil) {
             self.operation = operation

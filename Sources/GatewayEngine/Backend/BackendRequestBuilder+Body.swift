@@ -27,7 +27,7 @@ enum BodyEncoder {
             }
             value = v
         }
-        return try encode(value, contentType: binding.contentType)
+        return try encode(value, contentType: binding.contentType, encoding: binding.encoding)
     }
 
     /// The media type in lower case without parameters.
@@ -38,7 +38,9 @@ enum BodyEncoder {
 
     static func isJSON(_ media: String) -> Bool { media == "application/json" || media.hasSuffix("+json") }
 
-    static func encode(_ value: JSONValue, contentType: String) throws(GatewayError) -> Encoded {
+    static func encode(_ value: JSONValue, contentType: String, encoding: [String: PropertyEncoding]? = nil)
+        throws(GatewayError) -> Encoded
+    {
         let media = mediaType(contentType)
         if isJSON(media) {
             return Encoded(bytes: value.serialized(), contentType: contentType)
@@ -49,12 +51,12 @@ enum BodyEncoder {
             guard case .object(let o) = value else {
                 throw GatewayError(.invalidArgument, "a form-encoded request body must be an object")
             }
-            return Encoded(bytes: Array(form(o).utf8), contentType: contentType)
+            return Encoded(bytes: Array(FormEncoder.encode(o, encoding: encoding).utf8), contentType: contentType)
         case "multipart/form-data":
             guard case .object(let o) = value else {
                 throw GatewayError(.invalidArgument, "a multipart request body must be an object")
             }
-            let (bytes, boundary) = multipart(o)
+            let (bytes, boundary) = multipart(o, encoding: encoding)
             return Encoded(bytes: bytes, contentType: "multipart/form-data; boundary=\(boundary)")
         default:
             break
@@ -100,15 +102,17 @@ enum BodyEncoder {
 
     /// A `multipart/form-data` body: one text part per scalar field (arrays of scalars repeat the field) and
     /// one `application/json` part per object or nested array. Returns the bytes and the boundary.
-    static func multipart(_ o: JSONObject) -> ([UInt8], String) {
-        var parts: [(name: String, data: String, json: Bool)] = []
+    static func multipart(_ o: JSONObject, encoding: [String: PropertyEncoding]? = nil) -> ([UInt8], String) {
+        var parts: [(name: String, data: String, type: String?)] = []
         for (key, value) in o {
+            // The Encoding object's contentType names the part's type (CR/LF cannot reach the header).
+            let declared = encoding?[key]?.contentType.map { $0.filter { $0 != "\r" && $0 != "\n" } }
             switch value {
             case .null: continue
             case .array(let elements) where elements.allSatisfy(isScalar):
-                parts += elements.map { (key, ScalarText.text($0), false) }
-            case .array, .object: parts.append((key, value.jsonString, true))
-            default: parts.append((key, ScalarText.text(value), false))
+                parts += elements.map { (key, ScalarText.text($0), declared) }
+            case .array, .object: parts.append((key, value.jsonString, declared ?? "application/json"))
+            default: parts.append((key, ScalarText.text(value), declared))
             }
         }
         var boundary = makeBoundary()
@@ -118,7 +122,7 @@ enum BodyEncoder {
             let name = part.name.replacingOccurrences(of: "\"", with: "%22")
                 .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
             out += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n"
-            if part.json { out += "Content-Type: application/json\r\n" }
+            if let type = part.type { out += "Content-Type: \(type)\r\n" }
             out += "\r\n\(part.data)\r\n"
         }
         out += "--\(boundary)--\r\n"

@@ -72,18 +72,42 @@ enum PercentEncoder {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A literal part of a path template: keeps `/`, unreserved, sub-delims, `:`, `@` and `%`.
+    /// A literal part of a path template: keeps `/`, unreserved, sub-delims, `:`, `@` and valid `%XX` escapes (a
+    /// lone `%` is encoded, so the URL stays valid and nothing downstream re-encodes it).
     static func encodePathLiteral(_ s: some StringProtocol) -> String {
-        encode(s) { b in isUnreserved(b) || "/!$&'()*+,;=:@%".utf8.contains(b) }
+        let bytes = Array(s.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for (i, b) in bytes.enumerated() {
+            let keep: Bool
+            if b == UInt8(ascii: "%") {
+                keep = i + 2 < bytes.count && isHex(bytes[i + 1]) && isHex(bytes[i + 2])
+            } else {
+                keep = isUnreserved(b) || "/!$&'()*+,;=:@".utf8.contains(b)
+            }
+            if keep {
+                out.append(b)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func isHex(_ b: UInt8) -> Bool {
+        (0x30...0x39).contains(b) || (0x41...0x46).contains(b) || (0x61...0x66).contains(b)
     }
 
     /// A query name or value: only unreserved characters stay; space is `%20`.
     static func encodeQuery(_ s: String) -> String { encode(s, keeping: isUnreserved) }
 
-    /// A query value with `allowReserved`: RFC 3986 reserved characters stay, except `#` and `&`, which would
-    /// end the value.
+    /// A query value with `allowReserved`: the reserved characters RFC 3986 allows in a query stay (`:/?@!$'()*+,;=`);
+    /// `#` and `&` (which would end the value) and `[`, `]` (which RFC 3986 does not allow in a query, so that a URL
+    /// parser would re-encode the whole URL) are encoded.
     static func encodeQueryAllowingReserved(_ s: String) -> String {
-        encode(s) { b in isUnreserved(b) || ":/?[]@!$'()*+,;=".utf8.contains(b) }
+        encode(s) { b in isUnreserved(b) || ":/?@!$'()*+,;=".utf8.contains(b) }
     }
 
     /// A cookie value: RFC 6265 cookie-octets stay; everything else (space, `"`, `,`, `\`, `%`, non-ASCII) is encoded.
@@ -110,10 +134,14 @@ enum QuerySerializer {
         switch binding.style {
         case "deepObject":
             if case .object(let o) = value { return deepObject(name, o, enc) }
+            // Not defined by OpenAPI; indexed as Stripe and Rack read it (`expand[0]=a`).
+            if case .array(let list) = value { return deepArray(name, list, enc) }
         case "spaceDelimited" where !binding.explode:
             if let items = delimited(name, value, enc, delimiter: "%20") { return items }
         case "pipeDelimited" where !binding.explode:
-            if let items = delimited(name, value, enc, delimiter: "|") { return items }
+            if let items = delimited(name, value, enc, delimiter: "%7C") { return items }
+        case "tabDelimited":
+            if let items = delimited(name, value, enc, delimiter: "%09") { return items }
         default: break
         }
         return form(binding, name, value, enc)
@@ -140,11 +168,26 @@ enum QuerySerializer {
         }
     }
 
-    /// `name[k]=v`, nested objects as `name[k][k2]=v`, arrays as repeated `name[k]=v`.
+    /// `name[0]=a&name[1]=b` (brackets encoded), nested values as in ``deepObject(_:_:_:depth:)``.
+    private static func deepArray(_ prefix: String, _ list: [JSONValue], _ enc: (String) -> String) -> [String] {
+        var out: [String] = []
+        for (index, item) in list.enumerated() {
+            let name = prefix + "%5B\(index)%5D"
+            switch item {
+            case .null: continue
+            case .object(let inner): out += deepObject(name, inner, enc, depth: 1)
+            default: out.append("\(name)=" + enc(ScalarText.text(item)))
+            }
+        }
+        return out
+    }
+
+    /// `name[k]=v` (brackets encoded as `%5B`/`%5D`: RFC 3986 does not allow them in a query), nested objects as
+    /// `name[k][k2]=v`, arrays as repeated `name[k]=v`.
     private static func deepObject(_ prefix: String, _ o: JSONObject, _ enc: (String) -> String, depth: Int = 0) -> [String] {
         var out: [String] = []
         for (key, value) in o {
-            let name = prefix + "[" + PercentEncoder.encodeQuery(key) + "]"
+            let name = prefix + "%5B" + PercentEncoder.encodeQuery(key) + "%5D"
             switch value {
             case .null: continue
             case .object(let inner) where depth < 8: out += deepObject(name, inner, enc, depth: depth + 1)
@@ -195,8 +238,9 @@ enum HeaderSerializer {
         if binding.contentType != nil {
             text = value.jsonString
         } else {
+            let separator = ["spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"][binding.style] ?? ","
             switch value {
-            case .array(let items): text = items.map(ScalarText.text).joined(separator: ",")
+            case .array(let items): text = items.map(ScalarText.text).joined(separator: separator)
             case .object(let o): text = ScalarText.pairs(o, { $0 }, explode: binding.explode, separator: ",")
             default: text = ScalarText.text(value)
             }

@@ -197,6 +197,9 @@ extension Gateway {
                 result = .object(o)
             }
             outcome.response = result
+            if result["_meta"]?["gatehouse/outputSchemaMismatch"] != nil {
+                monitor.recordOutputSchemaMismatch(server: server.name, tool: name)
+            }
             if result["isError"] == .bool(true) {
                 outcome.outcome = .toolError
                 outcome.error = "backend HTTP \(response.status)"

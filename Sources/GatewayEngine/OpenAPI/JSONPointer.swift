@@ -79,10 +79,31 @@ struct SpecContext {
     let sourceName: String
     /// The schema dialect.
     let dialect: Dialect
+    /// For a converted tree: where its pointers come from in the user's document.
+    var origin: PointerMap? = nil
+    /// Where findings go.
+    var diagnostics = ImportDiagnostics()
 
-    /// `<source>#<pointer>`.
+    /// `<source>#<pointer>`, the pointer mapped back to the user's own document.
     func location(_ pointer: String) -> String {
-        "\(sourceName)#\(pointer)"
+        "\(sourceName)#\(origin?.original(pointer) ?? pointer)"
+    }
+
+    /// A copy for another tree, sharing the name, origin and findings.
+    func with(root: JSONValue, dialect: Dialect? = nil, origin: PointerMap? = nil) -> SpecContext {
+        SpecContext(
+            root: root, sourceName: sourceName, dialect: dialect ?? self.dialect, origin: origin ?? self.origin,
+            diagnostics: diagnostics)
+    }
+
+    /// Records a defect at a pointer.
+    func defect(_ message: String, at pointer: String) {
+        diagnostics.defect(message, at: location(pointer))
+    }
+
+    /// Records a note at a pointer.
+    func note(_ message: String, at pointer: String) {
+        diagnostics.note(message, at: location(pointer))
     }
 
     /// An `.invalidSpec` error at a pointer.

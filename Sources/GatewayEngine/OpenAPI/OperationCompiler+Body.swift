@@ -24,7 +24,7 @@ extension OperationCompiler {
             value, at: JSONPointer.appending(operationPointer, "requestBody"), what: "request body")
         let required = body["required"]?.boolValue == true
         guard case .object(let content) = body["content"], let mediaKey = Self.preferredMediaType(content.keys) else {
-            warnings.append("\(context.location(bodyPointer)): request body has no content; it is ignored")
+            context.defect("request body has no content; it is ignored", at: bodyPointer)
             return nil
         }
         let mediaPointer = JSONPointer.appending(JSONPointer.appending(bodyPointer, "content"), mediaKey)
@@ -37,6 +37,7 @@ extension OperationCompiler {
             schema = .object(["type": .string("string")])
         }
         let contentType = Self.concreteContentType(mediaKey, schema: schema)
+        let encoding = Self.encoding(content[mediaKey]?["encoding"])
         if Self.isJSON(contentType) || Self.isForm(contentType),
             case .object(let object) = schema,
             object["type"] == nil || object["type"] == .string("object"),
@@ -49,7 +50,8 @@ extension OperationCompiler {
                 let requiredNames = (object["required"]?.arrayValue ?? []).compactMap(\.stringValue)
                 return CompiledBody(
                     binding: BodyBinding(
-                        contentType: contentType, required: required, mode: .flattened, properties: names),
+                        contentType: contentType, required: required, mode: .flattened, properties: names,
+                        encoding: encoding),
                     properties: names.map { ($0, properties[$0]!) },
                     required: names.filter(requiredNames.contains))
             }
@@ -63,9 +65,26 @@ extension OperationCompiler {
         }
         schema = Self.annotate(schema, description: body["description"]?.stringValue, deprecated: false)
         return CompiledBody(
-            binding: BodyBinding(contentType: contentType, required: required, mode: .whole, argument: argument),
+            binding: BodyBinding(
+                contentType: contentType, required: required, mode: .whole, argument: argument, encoding: encoding),
             properties: [(argument, schema)],
             required: required ? [argument] : [])
+    }
+
+    /// A media type's `encoding` object (Swagger `tsv` arrays, carried as `x-collectionFormat`, become
+    /// `tabDelimited`).
+    static func encoding(_ value: JSONValue?) -> [String: PropertyEncoding]? {
+        guard case .object(let map) = value, !map.isEmpty else { return nil }
+        var out: [String: PropertyEncoding] = [:]
+        for (name, entry) in map {
+            guard case .object(let e) = entry else { continue }
+            var style = e["style"]?.stringValue
+            if let format = e["x-collectionFormat"]?.stringValue, let delimited = delimitedStyles[format] { style = delimited }
+            out[name] = PropertyEncoding(
+                style: style, explode: e["explode"]?.boolValue, allowReserved: e["allowReserved"]?.boolValue,
+                contentType: e["contentType"]?.stringValue)
+        }
+        return out.isEmpty ? nil : out
     }
 
     /// The media type without parameters, lower-cased.

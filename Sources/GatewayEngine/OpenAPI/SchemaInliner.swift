@@ -102,9 +102,7 @@ final class SchemaInliner {
     {
         let refPointer = JSONPointer.appending(pointer, "$ref")
         guard let tokens = JSONPointer.tokens(ofLocalRef: ref) else {
-            throw context.unsupported(
-                "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved",
-                at: refPointer)
+            throw context.unsupported(ReferenceResolver.externalMessage(ref), at: refPointer)
         }
         let name = tokens.last ?? ref
         var expanded: JSONValue
