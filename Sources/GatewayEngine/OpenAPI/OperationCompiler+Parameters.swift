@@ -127,7 +127,7 @@ extension OperationCompiler {
         default: return schema
         }
         if let description, !description.isEmpty, object["description"] == nil {
-            object["description"] = .string(description)
+            object["description"] = .string(DescriptionText.markdown(description))
         }
         if deprecated { object["deprecated"] = .bool(true) }
         return .object(object)

@@ -102,13 +102,26 @@ final class OperationCompiler {
         let fullName = ToolNaming.baseName(operationId: operationId, method: method, path: path)
         let toolName = ToolNaming.unique(
             ToolNaming.shorten(fullName, to: naming.maxLength), used: &usedToolNames, limit: naming.maxLength)
-        let output = try outputSchema(operation: operation, operationPointer: operationPointer, key: key)
+        var output = try outputSchema(operation: operation, operationPointer: operationPointer, key: key)
+        let cappedInput = SchemaBudget.cap(.object(inputSchema))
+        if let schema = output {
+            let capped = SchemaBudget.cap(schema)
+            output = capped.schema
+            if capped.simplified {
+                context.note("the output schema of \(key) is simplified (deeper than \(SchemaBudget.maxDepth) levels or over "
+                    + "\(SchemaBudget.maxBytes / 1024) KiB)", at: operationPointer)
+            }
+        }
+        if cappedInput.simplified {
+            context.note("the input schema of \(key) is simplified (deeper than \(SchemaBudget.maxDepth) levels or over "
+                + "\(SchemaBudget.maxBytes / 1024) KiB)", at: operationPointer)
+        }
 
         return OperationDefinition(
             key: key, operationId: operationId, method: httpMethod, path: path, summary: summary,
             toolName: toolName,
             description: Self.description(summary: summary, details: Self.text(operation["description"]), key: key),
-            parameters: parameters.map(\.binding), body: body?.binding, inputSchema: .object(inputSchema),
+            parameters: parameters.map(\.binding), body: body?.binding, inputSchema: cappedInput.schema,
             outputSchema: output,
             annotations: Self.annotations(method: httpMethod, title: summary ?? (toolName != fullName ? operationId ?? fullName : nil)),
             deprecated: operation["deprecated"]?.boolValue == true)
@@ -124,7 +137,7 @@ final class OperationCompiler {
     /// Summary and description joined by a blank line, capped at 1,000 characters ("…" marks a cut); `METHOD path`
     /// when both are missing.
     static func description(summary: String?, details: String?, key: String) -> String {
-        let parts = [summary, details].compactMap { $0 }
+        let parts = [summary, details].compactMap { $0 }.map(DescriptionText.markdown).filter { !$0.isEmpty }
         let joined = parts.isEmpty ? key : parts.joined(separator: "\n\n")
         guard joined.count > maxDescription else { return joined }
         return String(joined.prefix(maxDescription - 1)) + "…"
