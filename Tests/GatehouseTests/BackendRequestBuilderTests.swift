@@ -236,9 +236,9 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
         let request = try builder.build(operation: op, baseURL: base, arguments: [
             "a": .string("x y&z=1+2"), "b": .array([.int(1), .int(2)]), "c": .object(["k": .bool(true)]), "d": .null,
         ])
-        // No Encoding object: every property is `form`, exploded (OpenAPI), so the object's properties are pairs.
+        // No Encoding object: by type (OpenAPI 3.1.1 §4.8.15): primitives as text, arrays repeated, objects as JSON.
         #expect(request.body.map { String(decoding: $0, as: UTF8.self) }
-            == "a=x+y%26z%3D1%2B2&b=1&b=2&k=true")
+            == "a=x+y%26z%3D1%2B2&b=1&b=2&c=%7B%22k%22%3Atrue%7D")
         #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")
     }
 

@@ -428,7 +428,8 @@ import Testing
         #expect(create.outputSchema?["properties"]?["name"] != nil)
         let upload = try operation(api, "POST /pets/{id}/photo")
         #expect(upload.body == BodyBinding(contentType: "multipart/form-data", required: true, mode: .flattened,
-                                           properties: ["file", "caption"]))
+                                           properties: ["file", "caption"],
+                                           encoding: ["file": PropertyEncoding(contentType: "application/octet-stream")]))
         #expect(upload.inputSchema["properties"]?["file"] == .object(["type": .string("string"), "format": .string("binary")]))
         #expect(upload.inputSchema["required"] == .array([.string("id"), .string("file")]))
     }

@@ -73,47 +73,17 @@ enum BodyEncoder {
         throw GatewayError(.invalidArgument, "the request body for content type \(media) must be a string")
     }
 
-    /// `k=v&k2=v2`; arrays of scalars repeat the key, nested values are sent as JSON text, nulls are skipped.
-    static func form(_ o: JSONObject) -> String {
-        var items: [String] = []
-        for (key, value) in o {
-            let name = PercentEncoder.encodeForm(key)
-            switch value {
-            case .null: continue
-            case .array(let elements) where elements.allSatisfy(isScalar):
-                items += elements.map { "\(name)=" + PercentEncoder.encodeForm(ScalarText.text($0)) }
-            default:
-                items.append("\(name)=" + PercentEncoder.encodeForm(ScalarText.text(value)))
-            }
-        }
-        return items.joined(separator: "&")
-    }
-
-    static func isScalar(_ v: JSONValue) -> Bool {
-        switch v {
-        case .array, .object: false
-        default: true
-        }
-    }
-
     static func makeBoundary() -> String {
         "gatehouse-" + (0..<3).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
     }
 
-    /// A `multipart/form-data` body: one text part per scalar field (arrays of scalars repeat the field) and
-    /// one `application/json` part per object or nested array. Returns the bytes and the boundary.
+    /// A `multipart/form-data` body: one part per field of ``FormEncoder/fields(_:encoding:)`` — a text part per
+    /// primitive, a repeated part per array item, an `application/json` part per object, each with the `contentType`
+    /// its Encoding object declares. Returns the bytes and the boundary.
     static func multipart(_ o: JSONObject, encoding: [String: PropertyEncoding]? = nil) -> ([UInt8], String) {
-        var parts: [(name: String, data: String, type: String?)] = []
-        for (key, value) in o {
+        let parts = FormEncoder.fields(o, encoding: encoding).map { field in
             // The Encoding object's contentType names the part's type (CR/LF cannot reach the header).
-            let declared = encoding?[key]?.contentType.map { $0.filter { $0 != "\r" && $0 != "\n" } }
-            switch value {
-            case .null: continue
-            case .array(let elements) where elements.allSatisfy(isScalar):
-                parts += elements.map { (key, ScalarText.text($0), declared) }
-            case .array, .object: parts.append((key, value.jsonString, declared ?? "application/json"))
-            default: parts.append((key, ScalarText.text(value), declared))
-            }
+            (name: field.name, data: field.text, type: field.contentType.map { $0.filter { $0 != "\r" && $0 != "\n" } })
         }
         var boundary = makeBoundary()
         while parts.contains(where: { $0.data.contains(boundary) }) { boundary = makeBoundary() }

@@ -163,6 +163,8 @@ struct OpenAPIKitValidator {
     /// - a path parameter without `required: true` (the importer always treats path parameters as required);
     /// - `security` requirements (the importer does not use them, and OpenAPIKit refuses unknown scheme names);
     /// - examples (not used by the importer; dropping them spares OpenAPIKit much work);
+    /// - `contentEncoding` (OpenAPIKit knows only RFC 2045's encodings, but JSON Schema and the OpenAPI 3.1.1
+    ///   examples also use RFC 4648's `base64url`; the importer keeps the keyword as written);
     /// - draft-04 boolean `exclusiveMinimum`/`exclusiveMaximum` (3.1 documents may declare a draft-04 `$schema`;
     ///   the importer converts them; 3.1 only).
     static func lenient(_ value: JSONValue, model: Model, names: Bool = false) -> JSONValue {
@@ -173,7 +175,9 @@ struct OpenAPIKitValidator {
                     object[key] = lenient(child, model: model)
                     continue
                 }
-                if key == "example" || key == "examples" || (key == "security" && child.arrayValue != nil) {
+                if key == "example" || key == "examples" || (key == "security" && child.arrayValue != nil)
+                    || (key == "contentEncoding" && child.stringValue != nil)
+                {
                     object[key] = nil
                     continue
                 }

@@ -37,7 +37,8 @@ extension OperationCompiler {
             schema = .object(["type": .string("string")])
         }
         let contentType = Self.concreteContentType(mediaKey, schema: schema)
-        let encoding = Self.encoding(content[mediaKey]?["encoding"])
+        var encoding = Self.encoding(content[mediaKey]?["encoding"])
+        if Self.essence(contentType) == "multipart/form-data" { encoding = Self.partTypes(schema, encoding) }
         if Self.isJSON(contentType) || Self.isForm(contentType),
             case .object(let object) = schema,
             object["type"] == nil || object["type"] == .string("object"),
@@ -83,6 +84,31 @@ extension OperationCompiler {
             out[name] = PropertyEncoding(
                 style: style, explode: e["explode"]?.boolValue, allowReserved: e["allowReserved"]?.boolValue,
                 contentType: e["contentType"]?.stringValue)
+        }
+        return out.isEmpty ? nil : out
+    }
+
+    /// Multipart parts whose Encoding object names no `contentType` get the specification's default for their
+    /// schema: `application/octet-stream` for binary strings (`format: binary`, or `contentEncoding`) and for the
+    /// empty schema `{}`, or the
+    /// schema's `contentMediaType`; arrays by their items. Primitives stay `text/plain` (no header) and objects JSON.
+    static func partTypes(_ schema: JSONValue, _ encoding: [String: PropertyEncoding]?) -> [String: PropertyEncoding]? {
+        guard case .object(let properties)? = schema["properties"] else { return encoding }
+        var out = encoding ?? [:]
+        for (name, property) in properties where out[name]?.contentType == nil {
+            let leaf = property["type"] == .string("array") ? (property["items"] ?? .object([:])) : property
+            let type: String?
+            if let media = leaf["contentMediaType"]?.stringValue {
+                type = media
+            } else if leaf["format"] == .string("binary") || leaf["contentEncoding"] != nil || leaf == .object([:]) {
+                type = "application/octet-stream"
+            } else {
+                type = nil
+            }
+            guard let type else { continue }
+            var entry = out[name] ?? PropertyEncoding()
+            entry.contentType = type
+            out[name] = entry
         }
         return out.isEmpty ? nil : out
     }
