@@ -12,7 +12,7 @@ struct APICommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "A name for the API.") var name: String
-        @Option(name: .long, help: "A file path or an http(s) URL.") var from: String
+        @Option(name: .long, help: "A file (its references to other files are read inside its directory), a directory holding the root document, a .zip or .tar.gz archive, or an http(s) URL.") var from: String
         @Option(name: .long, help: "Backend base URL, overriding the document's servers[].") var baseUrl: String?
         @Flag(name: .long, help: "Allow the backend (and a spec URL) on loopback or private networks.") var allowPrivateNetwork = false
         @Flag(name: .long, help: "Refuse the document when it has any defect (all are listed), instead of importing what can be imported.")

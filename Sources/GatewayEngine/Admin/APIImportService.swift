@@ -50,8 +50,19 @@ public struct APIImportService: Sendable {
 
     /// Reads and compiles without writing anything.
     public func prepare(_ request: Request) async throws(GatewayError) -> Prepared {
-        let (data, url, resolved) = try await SpecFetcher().fetch(request.source, baseDirectory: request.baseDirectory, allowPrivateNetwork: request.allowPrivateNetwork)
-        let imported = try OpenAPIImporter().importDocument(data, sourceName: resolved, sourceURL: url, options: request.options)
+        let imported: ImportedAPI
+        let resolved: String
+        let document: String
+        if SpecFetcher.isRemote(request.source) || request.source.contains("://") {
+            let (data, url, source) = try await SpecFetcher().fetch(request.source, baseDirectory: request.baseDirectory, allowPrivateNetwork: request.allowPrivateNetwork)
+            imported = try OpenAPIImporter().importDocument(data, sourceName: source, sourceURL: url, options: request.options)
+            (resolved, document) = (source, String(decoding: data, as: UTF8.self))
+        } else {
+            // A local file, directory or archive: references to other files inside it are followed.
+            resolved = SpecFetcher.localPath(request.source, baseDirectory: request.baseDirectory)
+            imported = try OpenAPIImporter().importLocal(path: resolved, options: request.options)
+            document = imported.documentText ?? ""
+        }
         var warnings = imported.diagnostics
         let baseURL = request.baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? imported.baseURL
         if let baseURL {
@@ -66,7 +77,7 @@ public struct APIImportService: Sendable {
             warnings.append(ImportWarning(location: nil, message: "the document names no server; calls fail until a base URL is set (`gatehouse api set \(request.name) --base-url URL`)", kind: .note))
         }
         return Prepared(
-            request: request, imported: imported, document: String(decoding: data, as: UTF8.self), resolvedSource: resolved, baseURL: baseURL,
+            request: request, imported: imported, document: document, resolvedSource: resolved, baseURL: baseURL,
             diagnostics: warnings)
     }
 

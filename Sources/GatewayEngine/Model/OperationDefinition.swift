@@ -184,6 +184,12 @@ public struct ImportedAPI: Sendable, Equatable {
     public var diagnostics: [ImportWarning]
     /// The findings as text (`location: message`).
     public var warnings: [String] { diagnostics.map(\.description) }
+    /// The document as imported by ``OpenAPIImporter/importLocal(path:options:)``, to keep with the API: the root
+    /// file's text, or for a document that references other files the self-contained bundle (JSON). Nil for
+    /// documents imported from bytes.
+    public var documentText: String? = nil
+    /// The files read besides the root document (their location names), for a multi-file document.
+    public var referencedFiles: [String] = []
 
     public init(
         format: String, title: String, version: String, baseURL: String?, operations: [OperationDefinition],

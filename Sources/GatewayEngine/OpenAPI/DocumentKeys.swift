@@ -17,9 +17,10 @@ enum DocumentKeys {
     /// Keywords whose value is literal data (never walked for `$ref`s or keywords).
     static let literals: Set<String> = ["example", "examples", "enum", "const", "default"]
 
-    /// Whether `key`, in an object that is not a name map, holds literal data (vendor extensions included).
+    /// Whether `key`, in an object that is not a name map, holds literal data (vendor extensions included, but not
+    /// the files a multi-file document was bundled from: ``DocumentBundler/filesKey``).
     static func isLiteral(_ key: String) -> Bool {
-        literals.contains(key) || key.hasPrefix("x-")
+        literals.contains(key) || (key.hasPrefix("x-") && key != DocumentBundler.filesKey)
     }
 
     /// Whether `key`'s object value is a map of names (its keys are never keywords).

@@ -83,17 +83,34 @@ struct SpecContext {
     var origin: PointerMap? = nil
     /// Where findings go.
     var diagnostics = ImportDiagnostics()
+    /// For a document bundled from several files: where inlined parts came from and why references were refused.
+    var bundle: BundleInfo? = nil
 
-    /// `<source>#<pointer>`, the pointer mapped back to the user's own document.
+    /// `<source>#<pointer>`, the pointer mapped back to the user's own document — or to the other file of a
+    /// multi-file document it lies in (`spec/schemas/pet.yaml#/Pet`).
     func location(_ pointer: String) -> String {
-        "\(sourceName)#\(origin?.original(pointer) ?? pointer)"
+        var mapped = origin?.original(pointer) ?? pointer
+        if let bundle { mapped = bundle.origin.original(mapped) }
+        let prefix = "/" + DocumentBundler.filesKey + "/"
+        if mapped.hasPrefix(prefix) {
+            let rest = mapped.dropFirst(prefix.count)
+            let token = rest.prefix { $0 != "/" }
+            let file = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            return "\(file)#\(rest.dropFirst(token.count))"
+        }
+        return "\(sourceName)#\(mapped)"
+    }
+
+    /// Why an external `$ref` is not followed, and what to do about it (the bundler's reason when it refused it).
+    func externalMessage(_ ref: String) -> String {
+        bundle?.refusals[ref] ?? ReferenceResolver.externalMessage(ref)
     }
 
     /// A copy for another tree, sharing the name, origin and findings.
     func with(root: JSONValue, dialect: Dialect? = nil, origin: PointerMap? = nil) -> SpecContext {
         SpecContext(
             root: root, sourceName: sourceName, dialect: dialect ?? self.dialect, origin: origin ?? self.origin,
-            diagnostics: diagnostics)
+            diagnostics: diagnostics, bundle: bundle)
     }
 
     /// Records a defect at a pointer.

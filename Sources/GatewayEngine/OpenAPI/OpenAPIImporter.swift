@@ -16,7 +16,9 @@ import Foundation
 /// - The document is read into a JSON tree (bounded: 20 MiB, nesting depth, YAML alias expansion), repaired
 ///   (``DocumentRepair``), converted when it is Swagger 2.0, its structure checked with OpenAPIKit, and operations
 ///   compiled from the raw tree so that schemas keep every keyword as written.
-/// - Only local `$ref`s (`#/...`) are followed; nothing is ever fetched or read from disk.
+/// - Only local `$ref`s (`#/...`) are followed in a document given as bytes; ``importLocal(path:options:)`` also
+///   follows relative references to files inside the document's directory or archive (never outside it, never
+///   URLs), bundling them into one tree first (``DocumentBundler``).
 public struct OpenAPIImporter: Sendable {
     /// How strictly to import.
     public struct Options: Sendable, Equatable {
@@ -51,17 +53,40 @@ public struct OpenAPIImporter: Sendable {
         return try importTree(tree, sourceName: sourceName, sourceURL: sourceURL, options: options)
     }
 
+    /// Imports a local document and the files it references: a file (its references resolved inside its own
+    /// directory), a directory holding a root document, or a `.zip` / `.tar.gz` archive. References that leave the
+    /// directory or archive, absolute paths and URLs are never followed (see ``DocumentBundler``). When the document
+    /// references other files, ``ImportedAPI/bundledDocument`` holds the self-contained document.
+    public func importLocal(path: String, options: Options = Options()) throws(GatewayError) -> ImportedAPI {
+        let set = try DocumentSet.open(path)
+        let sourceName = set.display(set.root)
+        let data = try set.read(set.root)
+        var tree = try SourceLoader(sourceName: sourceName).load(data)
+        guard DocumentBundler.referencesOtherFiles(tree) else {
+            var api = try importTree(tree, sourceName: sourceName, sourceURL: nil, options: options)
+            api.documentText = String(decoding: data, as: UTF8.self)
+            return api
+        }
+        let bundler = DocumentBundler(set: set)
+        tree = try bundler.bundle(tree)
+        var api = try importTree(tree, sourceName: sourceName, sourceURL: nil, options: options, bundle: bundler.info)
+        api.documentText = tree.jsonString
+        api.referencedFiles = bundler.info.files
+        return api
+    }
+
     /// Imports a document already read into a tree.
-    func importTree(_ tree: JSONValue, sourceName: String, sourceURL: URL?, options: Options) throws(GatewayError)
-        -> ImportedAPI
-    {
+    func importTree(
+        _ tree: JSONValue, sourceName: String, sourceURL: URL?, options: Options, bundle: BundleInfo? = nil
+    ) throws(GatewayError) -> ImportedAPI {
         guard case .object(var top) = tree else {
             throw GatewayError(.invalidSpec, "document root must be an object", location: "\(sourceName)#")
         }
         let version = try Self.detectVersion(top, sourceName: sourceName)
         Self.normalizeInfo(&top)
         var original = SpecContext(
-            root: .object(top), sourceName: sourceName, dialect: version == .openAPI31 ? .openAPI31 : .openAPI30)
+            root: .object(top), sourceName: sourceName, dialect: version == .openAPI31 ? .openAPI31 : .openAPI30,
+            bundle: bundle)
         let diagnostics = original.diagnostics
         if options.strict { try ReferenceResolver.refuseExternalReferences(in: original.root, context: original) }
         let repaired = DocumentRepair(

@@ -51,7 +51,7 @@ struct ReferenceResolver {
         throws(GatewayError)
     {
         guard let ref = object["$ref"]?.stringValue, !JSONPointer.isLocal(ref) else { return }
-        throw context.unsupported(externalMessage(ref), at: JSONPointer.appending(pointer, "$ref"))
+        throw context.unsupported(context.externalMessage(ref), at: JSONPointer.appending(pointer, "$ref"))
     }
 
     /// Why an external `$ref` is not followed, and what to do about it.
@@ -81,7 +81,7 @@ struct ReferenceResolver {
             for (key, child) in object where key != "$ref" && siblings[key] == nil { siblings[key] = child }
             let refPointer = JSONPointer.appending(currentPointer, "$ref")
             guard let tokens = JSONPointer.tokens(ofLocalRef: ref) else {
-                throw context.unsupported(Self.externalMessage(ref), at: refPointer)
+                throw context.unsupported(context.externalMessage(ref), at: refPointer)
             }
             guard visited.insert(ref).inserted, visited.count <= Self.maxChain else {
                 throw context.invalid("circular $ref '\(ref)' for a \(what)", at: refPointer)

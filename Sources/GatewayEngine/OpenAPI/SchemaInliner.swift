@@ -102,7 +102,7 @@ final class SchemaInliner {
     {
         let refPointer = JSONPointer.appending(pointer, "$ref")
         guard let tokens = JSONPointer.tokens(ofLocalRef: ref) else {
-            throw context.unsupported(ReferenceResolver.externalMessage(ref), at: refPointer)
+            throw context.unsupported(context.externalMessage(ref), at: refPointer)
         }
         let name = tokens.last ?? ref
         var expanded: JSONValue
