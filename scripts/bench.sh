@@ -3,7 +3,7 @@
 #
 # Starts nginx on 127.0.0.1 serving a static JSON pet at /pets/1, imports a one-operation API
 # (getPet: GET /pets/{petId}) pointing at it, creates a server, starts a release-built
-# `gatehouse serve`, and uses mcpload (../shared/tools/mcpload/mcpload.sh) to compare
+# `gatehouse serve`, and uses mcpload (scripts/mcpload/mcpload.sh, copied into the repository) to compare
 #   - tools/call getPet through the gateway (Streamable HTTP, /bench/mcp), with
 #   - the direct REST GET /pets/1 on nginx,
 # at concurrency 1 and 32. Also measures the time from starting `serve` to the first successful
@@ -19,7 +19,7 @@
 #   GATEHOUSE_BENCH_BIN=PATH  use this gatehouse binary instead of building one in release mode
 #   GATEHOUSE_BENCH_SCRATCH=DIR  pass --scratch-path DIR to the release build (e.g. .build-bench, so as
 #                             not to hold the lock of the shared .build while others build)
-#   MCPLOAD=PATH              mcpload.sh (default: <repo>/../shared/tools/mcpload/mcpload.sh)
+#   MCPLOAD=PATH              mcpload.sh (default: <repo>/scripts/mcpload/mcpload.sh)
 #   BENCH_CONSOLE=1           run the engine inside the console (dashboard open, under a private tmux server,
 #                             refresh 1 s) instead of headless `serve`, to measure what the console costs
 #   BENCH_POLICIES=1          instead of gateway vs direct, compare at c=32 the same server with and without a
@@ -45,7 +45,7 @@ cd "$ROOT"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
 read -r -a LEVELS <<<"${BENCH_CONCURRENCY:-1 32}"
-MCPLOAD="${MCPLOAD:-$ROOT/../shared/tools/mcpload/mcpload.sh}"
+MCPLOAD="${MCPLOAD:-$ROOT/scripts/mcpload/mcpload.sh}"
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }

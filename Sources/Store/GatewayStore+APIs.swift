@@ -43,6 +43,8 @@ extension GatewayStore {
             if let existing {
                 var replaced = APIRecord(id: existing.id, api)
                 replaced.createdAt = existing.createdAt
+                // An output-schema mode set with `api set` survives a re-import that names none.
+                if replaced.outputSchemaMode == nil { replaced.outputSchemaMode = existing.outputSchemaMode }
                 replaced.updatedAt = Date()
                 try replaced.update(db)
                 record = replaced
@@ -151,6 +153,29 @@ extension GatewayStore {
                 throw StoreError(.conflict, "API '\(name)' is used by server(s) \(users.joined(separator: ", ")); delete them first")
             }
             _ = try APIRecord.deleteOne(db, key: api.id)
+        }
+    }
+
+    /// Sets how an API's answers are checked against output schemas (`strict`, `tolerant`, `off`; nil = tolerant).
+    public func setAPIOutputSchemaMode(named name: String, _ mode: String?) throws(StoreError) {
+        var api = try api(named: name)
+        api.outputSchemaMode = mode
+        api.updatedAt = Date()
+        let updated = api
+        try write { db in try updated.update(db) }
+    }
+
+    /// Sets one tool's output-schema mode (nil inherits the API's).
+    public func setToolOutputSchemaMode(server: String, tool: String, _ mode: String?) throws(StoreError) {
+        try write { db in
+            guard let serverRow = try ServerRecord.filter(Column("name") == server).fetchOne(db) else {
+                throw StoreError(.notFound, "no server named '\(server)'")
+            }
+            guard var row = try ToolRecord.filter(Column("serverId") == serverRow.id && Column("name") == tool).fetchOne(db) else {
+                throw StoreError(.notFound, "server '\(server)' has no tool named '\(tool)'")
+            }
+            row.outputSchemaMode = mode
+            try row.update(db)
         }
     }
 

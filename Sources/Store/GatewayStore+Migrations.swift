@@ -200,6 +200,19 @@ extension GatewayStore {
             // served, or what an admin is asked to approve, changed). Time stamps alone never do.
             try revisionTriggers(db, table: "upstreamTool", updateOf: "status, approvedFingerprint, approvedDefinition, currentFingerprint, flags")
         }
+        m.registerMigration("v5-real-world-apis") { db in
+            // What the import found (JSON array of {location, message, kind}), how the API was imported, and how
+            // answers are checked against output schemas (strict | tolerant | off; nil = tolerant).
+            try db.alter(table: "api") { t in
+                t.add(column: "warnings", .text)
+                t.add(column: "strictImport", .boolean).notNull().defaults(to: false)
+                t.add(column: "keepLongNames", .boolean).notNull().defaults(to: false)
+                t.add(column: "outputSchemaMode", .text)
+            }
+            try db.alter(table: "tool") { t in
+                t.add(column: "outputSchemaMode", .text)
+            }
+        }
         return m
     }
 

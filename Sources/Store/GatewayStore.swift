@@ -20,6 +20,7 @@ public final class GatewayStore: Sendable {
         self.configuration = configuration
         self.logger = logger
         let path = configuration.path
+        try StoreConfiguration.refuseURL(path)
         do {
             try Self.prepareFile(path)
             var config = Configuration()

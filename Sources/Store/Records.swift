@@ -26,6 +26,14 @@ public struct APIFields: StoredFields {
     public var credential: String? = nil
     /// The origin (`scheme://host:port`) the credential was attached for; it is never sent elsewhere.
     public var credentialOrigin: String? = nil
+    /// What the import found: a JSON array of `{location, message, kind}` (owned by the engine).
+    public var warnings: String? = nil
+    /// Whether the API was imported with `--strict` (all-or-nothing).
+    public var strictImport: Bool = false
+    /// Whether tool names may be up to 128 characters instead of 64.
+    public var keepLongNames: Bool = false
+    /// How answers are checked against output schemas: `strict`, `tolerant` (nil means tolerant) or `off`.
+    public var outputSchemaMode: String? = nil
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -135,6 +143,8 @@ public struct ToolFields: StoredFields {
     public var descriptionOverride: String?
     public var enabled: Bool
     public var position: Int
+    /// Overrides the API's output-schema mode (`strict`, `tolerant`, `off`) for this tool; nil inherits it.
+    public var outputSchemaMode: String? = nil
 
     public init(
         serverId: Int64, operationId: Int64, name: String, descriptionOverride: String? = nil,

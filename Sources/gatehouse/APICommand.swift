@@ -12,18 +12,30 @@ struct APICommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "A name for the API.") var name: String
-        @Option(name: .long, help: "A file path or an http(s) URL.") var from: String
+        @Option(name: .long, help: "A file (its references to other files are read inside its directory), a directory holding the root document, a .zip or .tar.gz archive, or an http(s) URL.") var from: String
         @Option(name: .long, help: "Backend base URL, overriding the document's servers[].") var baseUrl: String?
         @Flag(name: .long, help: "Allow the backend (and a spec URL) on loopback or private networks.") var allowPrivateNetwork = false
+        @Flag(name: .long, help: "Refuse the document when it has any defect (all are listed), instead of importing what can be imported.")
+        var strict = false
+        @Flag(name: .long, help: "Keep tool names up to 128 characters (default: shortened to 64, OpenAI's and Anthropic's limit).")
+        var keepLongNames = false
+        @Option(name: .long, help: "How answers are checked against output schemas: strict, tolerant (default) or off.")
+        var outputSchema: OutputSchemaMode?
 
         func run() async throws {
             try await runReportingErrors {
                 let db = try store.open()
                 let service = APIImportService(store: db)
                 let prepared = try await service.prepare(
-                    .init(name: name, source: from, baseDirectory: FileManager.default.currentDirectoryPath, baseURL: baseUrl, allowPrivateNetwork: allowPrivateNetwork))
+                    {
+                        var request = APIImportService.Request(
+                            name: name, source: from, baseDirectory: FileManager.default.currentDirectoryPath, baseURL: baseUrl,
+                            allowPrivateNetwork: allowPrivateNetwork, options: .init(strict: strict, keepLongNames: keepLongNames))
+                        request.outputSchemaMode = outputSchema
+                        return request
+                    }())
                 let outcome = try service.save(prepared)
-                for w in prepared.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+                printImportFindings(prepared.diagnostics)
                 let verb = outcome.replaced ? "updated" : "imported"
                 print("\(verb) API '\(name)' (\(prepared.imported.format), \(prepared.imported.operations.count) operations) from \(prepared.resolvedSource)")
                 if outcome.replaced {
@@ -67,7 +79,10 @@ struct APICommand: AsyncParsableCommand {
                 let api = try db.api(named: name)
                 let ops = try db.operations(apiId: api.id)
                 if output.json {
-                    try printJSON(APIDetail(api: APISummary(api, operations: ops.count), operations: ops.map(OperationSummary.init)))
+                    try printJSON(
+                        APIDetail(
+                            api: APISummary(api, operations: ops.count), operations: ops.map(OperationSummary.init),
+                            warnings: ImportWarning.fromStored(api.warnings)))
                 } else {
                     print("API:        \(api.name)")
                     print("Title:      \(api.title) \(api.version)")
@@ -76,6 +91,8 @@ struct APICommand: AsyncParsableCommand {
                     print("Backend:    \(api.baseUrl ?? "(none)")\(api.baseUrlOverridden ? " (override)" : "")")
                     print("Private:    \(api.allowPrivateNetwork ? "allowed" : "refused")")
                     print("Credential: \(api.credential.map { "\($0) (sent only to \(api.credentialOrigin ?? "?"))" } ?? "-")")
+                    print("Output:     output schemas \(api.outputSchemaMode ?? "tolerant")\(api.strictImport ? ", imported strictly" : "")\(api.keepLongNames ? ", long tool names kept" : "")")
+                    printStoredFindings(ImportWarning.fromStored(api.warnings))
                     print("")
                     printTable(["METHOD", "PATH", "TOOL", "SUMMARY"], ops.map { [$0.method, $0.path, $0.toolName, $0.summary ?? ""] })
                 }
@@ -90,10 +107,17 @@ struct APICommand: AsyncParsableCommand {
         @Option(name: .long, help: "Backend base URL ('' restores the document's).") var baseUrl: String?
         @Option(name: .long, help: "true or false.") var allowPrivateNetwork: Bool?
         @Option(name: .long, help: "A credential connection injected into every backend call ('none' detaches).") var credential: String?
+        @Option(name: .long, help: "How answers are checked against output schemas: strict, tolerant or off.")
+        var outputSchema: OutputSchemaMode?
 
         func run() async throws {
             try await runReportingErrors {
                 let db = try store.open()
+                if let outputSchema {
+                    try db.setAPIOutputSchemaMode(named: name, outputSchema.rawValue)
+                    print("API '\(name)': output schemas \(outputSchema.rawValue)")
+                    if credential == nil, baseUrl == nil, allowPrivateNetwork == nil { return }
+                }
                 if let credential, baseUrl == nil, allowPrivateNetwork == nil {
                     try attachCredential(credential, db: db)
                     return
@@ -151,8 +175,12 @@ struct APISummary: Encodable {
     var allowPrivateNetwork: Bool
     var credential: String?
     var operations: Int
+    var outputSchema: String
+    var warnings: Int
     init(_ a: APIRecord, operations: Int) {
         credential = a.credential
+        outputSchema = a.outputSchemaMode ?? "tolerant"
+        warnings = ImportWarning.fromStored(a.warnings).filter { $0.kind == .defect }.count
         name = a.name
         title = a.title
         version = a.version
@@ -180,4 +208,6 @@ struct OperationSummary: Encodable {
 struct APIDetail: Encodable {
     var api: APISummary
     var operations: [OperationSummary]
+    /// What the import found (defects and notes), with locations in the imported file.
+    var warnings: [ImportWarning]
 }

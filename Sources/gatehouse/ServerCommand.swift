@@ -9,7 +9,7 @@ struct ServerCommand: AsyncParsableCommand {
         commandName: "server", abstract: "Manage the gateway's MCP servers.",
         subcommands: [
             Create.self, List.self, Show.self, Tools.self, Set.self, AddUpstream.self, RemoveUpstream.self, RenameTool.self, Enable.self, Disable.self,
-            Delete.self,
+            Delete.self, ServerToolOutputSchema.self,
         ])
 
     struct Create: AsyncParsableCommand {

@@ -132,10 +132,10 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
     @Test func queryDelimitedAndDeepObjectStyles() throws {
         let array: JSONValue = .array([.string("x y"), .string("z")])
         #expect(try query(param("a", .query, style: "spaceDelimited", explode: false), array) == "a=x%20y%20z")
-        #expect(try query(param("a", .query, style: "pipeDelimited", explode: false), array) == "a=x%20y|z")
+        #expect(try query(param("a", .query, style: "pipeDelimited", explode: false), array) == "a=x%20y%7Cz")
         #expect(try query(param("a", .query, style: "pipeDelimited", explode: true), array) == "a=x%20y&a=z")
         let object: JSONValue = .object(["k": .string("v"), "n": .object(["m": .int(1)])])
-        #expect(try query(param("a", .query, style: "deepObject", explode: true), object) == "a[k]=v&a[n][m]=1")
+        #expect(try query(param("a", .query, style: "deepObject", explode: true), object) == "a%5Bk%5D=v&a%5Bn%5D%5Bm%5D=1")
     }
 
     @Test func queryEncodingIsStrict() throws {
@@ -236,6 +236,7 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
         let request = try builder.build(operation: op, baseURL: base, arguments: [
             "a": .string("x y&z=1+2"), "b": .array([.int(1), .int(2)]), "c": .object(["k": .bool(true)]), "d": .null,
         ])
+        // No Encoding object: by type (OpenAPI 3.1.1 §4.8.15): primitives as text, arrays repeated, objects as JSON.
         #expect(request.body.map { String(decoding: $0, as: UTF8.self) }
             == "a=x+y%26z%3D1%2B2&b=1&b=2&c=%7B%22k%22%3Atrue%7D")
         #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")

@@ -4,17 +4,17 @@ import Yams
 
 @testable import GatewayEngine
 
-/// Imports every document of the shared OpenAPI corpus and checks the compiled operations against the raw tree.
+/// Imports every document of the OpenAPI corpus (copied into `Tests/Fixtures`) and checks the compiled operations against the raw tree.
 @Suite struct OpenAPICorpusTests {
-    /// `GATEHOUSE_CORPUS`, else `<package root>/../shared/corpus/openapi` (the package root is three levels up
-    /// from this file).
+    /// `GATEHOUSE_CORPUS`, else the copy in the repository, `Tests/Fixtures/openapi-corpus` (MIT, its LICENSE.md
+    /// beside it; the package root is three levels up from this file).
     static let corpusDirectory: URL = {
         if let path = ProcessInfo.processInfo.environment["GATEHOUSE_CORPUS"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
         let packageRoot = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return packageRoot.appendingPathComponent("../shared/corpus/openapi").standardizedFileURL
+        return packageRoot.appendingPathComponent("Tests/Fixtures/openapi-corpus").standardizedFileURL
     }()
 
     static var corpusFiles: [URL] {

@@ -65,10 +65,35 @@ import Testing
         #expect(names[0] == "list_pets")
         #expect(names[1] == "list_pets_2")
         #expect(names[2] == "list-pets")
-        #expect(names[3] == String(repeating: "a", count: 128))
-        #expect(names[4] == String(repeating: "a", count: 126) + "_2")
+        // Longer than 64: head, hash of the whole name, tail; the full operationId stays in the title.
+        #expect(names[3].count == 64 && names[3].hasPrefix(String(repeating: "a", count: 30)))
+        #expect(names[3] == ToolNaming.shorten(long, to: 64))
+        #expect(names[4].count == 64 && names[4].hasSuffix("_2"))
+        #expect(api.operations[3].annotations.title == long)
         #expect(names[5] == "get_c_id")
         #expect(Set(names).count == names.count)
+        let kept = try OpenAPIImporter().importDocument(
+            Data(doc30(paths: "  /b:\n    get: {operationId: \"\(long)\", responses: {\"200\": {description: ok}}}\n").utf8),
+            sourceName: "spec.yaml", sourceURL: nil, options: .init(keepLongNames: true))
+        #expect(kept.operations[0].toolName.count == 128 && kept.operations[0].toolName == ToolNaming.shorten(long, to: 128))
+    }
+
+    @Test func validOperationIdsStayAsWritten() throws {
+        let api = try load(
+            doc30(paths: """
+                  /base64/{value}:
+                    get:
+                      operationId: decode_base64_base64__value__get
+                      parameters: [{name: value, in: path, required: true, schema: {type: string}}]
+                      responses: {"200": {description: ok}}
+                """))
+        #expect(api.operations[0].toolName == "decode_base64_base64__value__get")
+        #expect(ToolNaming.shorten("x", to: 64) == "x")
+        let a = ToolNaming.shorten("readAdmissionregistrationV1ValidatingAdmissionPolicyBindingStatusList", to: 64)
+        let b = ToolNaming.shorten("readAdmissionregistrationV1ValidatingAdmissionPolicyBindingStatusWatch", to: 64)
+        #expect(a.count == 64 && b.count == 64 && a != b)
+        #expect(a.hasPrefix("readAdmissionregistrationV1") && a.hasSuffix("StatusList"))
+        #expect(a == ToolNaming.shorten("readAdmissionregistrationV1ValidatingAdmissionPolicyBindingStatusList", to: 64))
     }
 
     // MARK: Schemas
@@ -182,10 +207,18 @@ import Testing
         #expect(error.location == "spec.yaml#/paths/~1p/get/parameters/0/schema/$ref")
     }
 
-    @Test func externalReferenceInDefaultResponseIsRefused() throws {
-        let error = try #require(
-            refusal(doc30(paths: "  /p:\n    get: {responses: {default: {$ref: 'errors.yaml#/Error'}}}\n")))
-        #expect(error.code == .unsupportedSpec && error.location == "spec.yaml#/paths/~1p/get/responses/default/$ref")
+    @Test func externalReferenceInDefaultResponseIsRefusedWhenStrict() throws {
+        // Lenient: the default response is not needed to build the tool, so the operation imports.
+        let text = doc30(paths: "  /p:\n    get: {responses: {default: {$ref: 'errors.yaml#/Error'}}}\n")
+        #expect(try load(text).operations.count == 1)
+        do {
+            _ = try OpenAPIImporter().importDocument(
+                Data(text.utf8), sourceName: "spec.yaml", sourceURL: nil, options: .init(strict: true))
+            Issue.record("strict import accepted an external reference")
+        } catch {
+            #expect(error.code == .unsupportedSpec && error.location == "spec.yaml#/paths/~1p/get/responses/default/$ref")
+            #expect(error.message.contains("directory"))
+        }
     }
 
     @Test func danglingReferenceIsRefused() throws {
@@ -395,7 +428,8 @@ import Testing
         #expect(create.outputSchema?["properties"]?["name"] != nil)
         let upload = try operation(api, "POST /pets/{id}/photo")
         #expect(upload.body == BodyBinding(contentType: "multipart/form-data", required: true, mode: .flattened,
-                                           properties: ["file", "caption"]))
+                                           properties: ["file", "caption"],
+                                           encoding: ["file": PropertyEncoding(contentType: "application/octet-stream")]))
         #expect(upload.inputSchema["properties"]?["file"] == .object(["type": .string("string"), "format": .string("binary")]))
         #expect(upload.inputSchema["required"] == .array([.string("id"), .string("file")]))
     }
@@ -444,9 +478,21 @@ import Testing
         #expect(notOpenAPI.code == .invalidSpec && notOpenAPI.location == "spec.yaml#")
         let oldVersion = try #require(refusal("swagger: '1.2'\n"))
         #expect(oldVersion.code == .unsupportedSpec)
-        let structure = try #require(refusal(doc30(paths: "  /p:\n    get: {responses: {\"200\": {}}}\n")))
-        #expect(structure.code == .invalidSpec && structure.location?.hasPrefix("spec.yaml#/paths/~1p/get") == true)
-        #expect(!structure.message.isEmpty)
+        // A response without its description: lenient imports the operation without that response and says so.
+        let lenient = try load(doc30(paths: "  /p:\n    get: {responses: {\"200\": {}}}\n"))
+        #expect(lenient.operations.count == 1)
+        let warning = try #require(lenient.diagnostics.first { $0.kind == .defect })
+        #expect(warning.location?.hasPrefix("spec.yaml#/paths/~1p/get/responses/200") == true)
+        #expect(!warning.message.contains("**") && !warning.message.contains("`"))
+        do {
+            _ = try OpenAPIImporter().importDocument(
+                Data(doc30(paths: "  /p:\n    get: {responses: {\"200\": {}}}\n").utf8), sourceName: "spec.yaml",
+                sourceURL: nil, options: .init(strict: true))
+            Issue.record("strict import accepted a defect")
+        } catch {
+            #expect(error.code == .invalidSpec && error.location?.hasPrefix("spec.yaml#/paths/~1p/get") == true)
+            #expect(error.message.contains("strict import"))
+        }
     }
 
     @Test func yamlAliasBombIsRefusedQuickly() throws {

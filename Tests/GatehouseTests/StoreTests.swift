@@ -101,3 +101,19 @@ struct StoreTests {
         }
     }
 }
+
+@Suite struct StoreURLRefusalTests {
+    @Test(arguments: ["postgres://user:secret@db.example/gatehouse", "postgresql://db/gh", "sqlite:///tmp/x.db"])
+    func aDatabaseURLIsRefusedClearly(url: String) throws {
+        do {
+            _ = try GatewayStore(configuration: StoreConfiguration(path: url))
+            Issue.record("a URL was accepted as a database path")
+        } catch {
+            #expect(error.message.contains("SQLite file path"))
+            #expect(!error.message.contains("secret"))
+        }
+        // Nothing was created relative to the working directory (no `postgres:` directory).
+        let scheme = String(url.prefix { $0 != ":" }) + ":"
+        #expect(!FileManager.default.fileExists(atPath: scheme))
+    }
+}

@@ -83,9 +83,12 @@ public struct ConfigApplier: Sendable {
                 throw GatewayError(.invalidConfig, "API '\(api.name)' is listed twice", location: "\(file): apis[\(i)]")
             }
             do {
-                prepared.append(
-                    try await importer.prepare(
-                        .init(name: api.name, source: api.spec, baseDirectory: baseDirectory, baseURL: api.baseUrl, allowPrivateNetwork: api.allowPrivateNetwork ?? false)))
+                var request = APIImportService.Request(
+                    name: api.name, source: api.spec, baseDirectory: baseDirectory, baseURL: api.baseUrl,
+                    allowPrivateNetwork: api.allowPrivateNetwork ?? false,
+                    options: .init(strict: api.strict ?? false, keepLongNames: api.keepLongNames ?? false))
+                request.outputSchemaMode = api.outputSchema ?? .tolerant
+                prepared.append(try await importer.prepare(request))
             } catch {
                 throw GatewayError(error.code, error.formatted, location: "\(file): apis[\(i)] (\(api.name))")
             }
@@ -201,6 +204,9 @@ public struct ConfigApplier: Sendable {
                 continue
             }
             _ = try store.updateTool(server: s.name, tool: t.tool.name, newName: o.name, description: .some(o.description), enabled: o.enabled ?? true)
+            if t.tool.outputSchemaMode != o.outputSchema?.rawValue {
+                try store.setToolOutputSchemaMode(server: s.name, tool: o.name ?? t.tool.name, o.outputSchema?.rawValue)
+            }
         }
     }
 
@@ -221,7 +227,7 @@ public struct ConfigApplier: Sendable {
             doc.apis!.append(
                 .init(
                     name: api.name, spec: spec, baseUrl: api.baseUrlOverridden ? api.baseUrl : nil, allowPrivateNetwork: api.allowPrivateNetwork ? true : nil,
-                    credential: api.credential))
+                    credential: api.credential).exporting(api))
         }
         try exportUpstreams(into: &doc, includeSecrets: includeSecrets)
         for server in try store.servers() {
@@ -232,10 +238,12 @@ public struct ConfigApplier: Sendable {
             let operations = server.allOperations || api == nil ? nil : tools.map { $0.operation.operationId ?? $0.operation.key }
             let overrides = tools.compactMap { t -> ConfigDocument.ToolOverride? in
                 let renamed = t.tool.name != t.operation.toolName
-                guard renamed || t.tool.descriptionOverride != nil || !t.tool.enabled else { return nil }
-                return .init(
+                guard renamed || t.tool.descriptionOverride != nil || !t.tool.enabled || t.tool.outputSchemaMode != nil else { return nil }
+                var override = ConfigDocument.ToolOverride(
                     operation: t.operation.operationId ?? t.operation.key, name: renamed ? t.tool.name : nil, description: t.tool.descriptionOverride,
                     enabled: t.tool.enabled ? nil : false)
+                override.outputSchema = t.tool.outputSchemaMode.flatMap(OutputSchemaMode.init(rawValue:))
+                return override
             }
             doc.servers!.append(
                 .init(

@@ -69,6 +69,12 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         public var allowPrivateNetwork: Bool?
         /// A credential connection injected into every backend call.
         public var credential: String?
+        /// Refuse the spec when it has any defect (default false: import what can be imported, with warnings).
+        public var strict: Bool? = nil
+        /// Keep tool names up to 128 characters (default false: shortened to 64).
+        public var keepLongNames: Bool? = nil
+        /// How answers are checked against output schemas: `strict`, `tolerant` (default) or `off`.
+        public var outputSchema: OutputSchemaMode? = nil
 
         /// An API entry.
         public init(name: String, spec: String, baseUrl: String? = nil, allowPrivateNetwork: Bool? = nil, credential: String? = nil) {
@@ -90,6 +96,8 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         public var description: String?
         /// Whether the tool is served (default true).
         public var enabled: Bool?
+        /// This tool's output-schema mode (`strict`, `tolerant`, `off`); absent inherits the API's.
+        public var outputSchema: OutputSchemaMode? = nil
 
         /// An override of the tool of `operation`.
         public init(operation: String, name: String? = nil, description: String? = nil, enabled: Bool? = nil) {

@@ -23,9 +23,7 @@ struct SpecFetcher: Sendable {
         if source.contains("://") {
             throw GatewayError(.invalidURL, "only http(s) URLs and file paths can be imported: \(source)")
         }
-        var path = source
-        if !path.hasPrefix("/"), let baseDirectory { path = baseDirectory + "/" + path }
-        path = URL(fileURLWithPath: path).standardizedFileURL.path
+        let path = Self.localPath(source, baseDirectory: baseDirectory)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
             throw GatewayError(.invalidSpec, "no such file", location: path)
         }
@@ -36,6 +34,13 @@ struct SpecFetcher: Sendable {
             throw GatewayError(.invalidSpec, "cannot read file", location: path)
         }
         return (data, nil, path)
+    }
+
+    /// A local source as an absolute, standardised path (relative paths resolved against `baseDirectory`).
+    public static func localPath(_ source: String, baseDirectory: String?) -> String {
+        var path = source
+        if !path.hasPrefix("/"), let baseDirectory { path = baseDirectory + "/" + path }
+        return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     func fetchRemote(_ source: String, allowPrivateNetwork: Bool) async throws(GatewayError) -> (data: Data, url: URL?, resolvedSource: String) {

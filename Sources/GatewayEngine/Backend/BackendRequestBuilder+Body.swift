@@ -27,7 +27,7 @@ enum BodyEncoder {
             }
             value = v
         }
-        return try encode(value, contentType: binding.contentType)
+        return try encode(value, contentType: binding.contentType, encoding: binding.encoding)
     }
 
     /// The media type in lower case without parameters.
@@ -38,7 +38,9 @@ enum BodyEncoder {
 
     static func isJSON(_ media: String) -> Bool { media == "application/json" || media.hasSuffix("+json") }
 
-    static func encode(_ value: JSONValue, contentType: String) throws(GatewayError) -> Encoded {
+    static func encode(_ value: JSONValue, contentType: String, encoding: [String: PropertyEncoding]? = nil)
+        throws(GatewayError) -> Encoded
+    {
         let media = mediaType(contentType)
         if isJSON(media) {
             return Encoded(bytes: value.serialized(), contentType: contentType)
@@ -49,12 +51,12 @@ enum BodyEncoder {
             guard case .object(let o) = value else {
                 throw GatewayError(.invalidArgument, "a form-encoded request body must be an object")
             }
-            return Encoded(bytes: Array(form(o).utf8), contentType: contentType)
+            return Encoded(bytes: Array(FormEncoder.encode(o, encoding: encoding).utf8), contentType: contentType)
         case "multipart/form-data":
             guard case .object(let o) = value else {
                 throw GatewayError(.invalidArgument, "a multipart request body must be an object")
             }
-            let (bytes, boundary) = multipart(o)
+            let (bytes, boundary) = multipart(o, encoding: encoding)
             return Encoded(bytes: bytes, contentType: "multipart/form-data; boundary=\(boundary)")
         default:
             break
@@ -71,45 +73,17 @@ enum BodyEncoder {
         throw GatewayError(.invalidArgument, "the request body for content type \(media) must be a string")
     }
 
-    /// `k=v&k2=v2`; arrays of scalars repeat the key, nested values are sent as JSON text, nulls are skipped.
-    static func form(_ o: JSONObject) -> String {
-        var items: [String] = []
-        for (key, value) in o {
-            let name = PercentEncoder.encodeForm(key)
-            switch value {
-            case .null: continue
-            case .array(let elements) where elements.allSatisfy(isScalar):
-                items += elements.map { "\(name)=" + PercentEncoder.encodeForm(ScalarText.text($0)) }
-            default:
-                items.append("\(name)=" + PercentEncoder.encodeForm(ScalarText.text(value)))
-            }
-        }
-        return items.joined(separator: "&")
-    }
-
-    static func isScalar(_ v: JSONValue) -> Bool {
-        switch v {
-        case .array, .object: false
-        default: true
-        }
-    }
-
     static func makeBoundary() -> String {
         "gatehouse-" + (0..<3).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
     }
 
-    /// A `multipart/form-data` body: one text part per scalar field (arrays of scalars repeat the field) and
-    /// one `application/json` part per object or nested array. Returns the bytes and the boundary.
-    static func multipart(_ o: JSONObject) -> ([UInt8], String) {
-        var parts: [(name: String, data: String, json: Bool)] = []
-        for (key, value) in o {
-            switch value {
-            case .null: continue
-            case .array(let elements) where elements.allSatisfy(isScalar):
-                parts += elements.map { (key, ScalarText.text($0), false) }
-            case .array, .object: parts.append((key, value.jsonString, true))
-            default: parts.append((key, ScalarText.text(value), false))
-            }
+    /// A `multipart/form-data` body: one part per field of ``FormEncoder/fields(_:encoding:)`` — a text part per
+    /// primitive, a repeated part per array item, an `application/json` part per object, each with the `contentType`
+    /// its Encoding object declares. Returns the bytes and the boundary.
+    static func multipart(_ o: JSONObject, encoding: [String: PropertyEncoding]? = nil) -> ([UInt8], String) {
+        let parts = FormEncoder.fields(o, encoding: encoding).map { field in
+            // The Encoding object's contentType names the part's type (CR/LF cannot reach the header).
+            (name: field.name, data: field.text, type: field.contentType.map { $0.filter { $0 != "\r" && $0 != "\n" } })
         }
         var boundary = makeBoundary()
         while parts.contains(where: { $0.data.contains(boundary) }) { boundary = makeBoundary() }
@@ -118,7 +92,7 @@ enum BodyEncoder {
             let name = part.name.replacingOccurrences(of: "\"", with: "%22")
                 .replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
             out += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n"
-            if part.json { out += "Content-Type: application/json\r\n" }
+            if let type = part.type { out += "Content-Type: \(type)\r\n" }
             out += "\r\n\(part.data)\r\n"
         }
         out += "--\(boundary)--\r\n"

@@ -31,10 +31,14 @@ enum QuerySerializer {
         switch binding.style {
         case "deepObject":
             if case .object(let o) = value { return deepObject(name, o, enc) }
+            // Not defined by OpenAPI; indexed as Stripe and Rack read it (`expand[0]=a`).
+            if case .array(let list) = value { return deepArray(name, list, enc) }
         case "spaceDelimited" where !binding.explode:
             if let items = delimited(name, value, enc, delimiter: "%20") { return items }
         case "pipeDelimited" where !binding.explode:
-            if let items = delimited(name, value, enc, delimiter: "|") { return items }
+            if let items = delimited(name, value, enc, delimiter: "%7C") { return items }
+        case "tabDelimited":
+            if let items = delimited(name, value, enc, delimiter: "%09") { return items }
         default: break
         }
         return form(binding, name, value, enc)
@@ -61,11 +65,26 @@ enum QuerySerializer {
         }
     }
 
-    /// `name[k]=v`, nested objects as `name[k][k2]=v`, arrays as repeated `name[k]=v`.
+    /// `name[0]=a&name[1]=b` (brackets encoded), nested values as in ``deepObject(_:_:_:depth:)``.
+    private static func deepArray(_ prefix: String, _ list: [JSONValue], _ enc: (String) -> String) -> [String] {
+        var out: [String] = []
+        for (index, item) in list.enumerated() {
+            let name = prefix + "%5B\(index)%5D"
+            switch item {
+            case .null: continue
+            case .object(let inner): out += deepObject(name, inner, enc, depth: 1)
+            default: out.append("\(name)=" + enc(ScalarText.text(item)))
+            }
+        }
+        return out
+    }
+
+    /// `name[k]=v` (brackets encoded as `%5B`/`%5D`: RFC 3986 does not allow them in a query), nested objects as
+    /// `name[k][k2]=v`, arrays as repeated `name[k]=v`.
     private static func deepObject(_ prefix: String, _ o: JSONObject, _ enc: (String) -> String, depth: Int = 0) -> [String] {
         var out: [String] = []
         for (key, value) in o {
-            let name = prefix + "[" + PercentEncoder.encodeQuery(key) + "]"
+            let name = prefix + "%5B" + PercentEncoder.encodeQuery(key) + "%5D"
             switch value {
             case .null: continue
             case .object(let inner) where depth < 8: out += deepObject(name, inner, enc, depth: depth + 1)
@@ -116,8 +135,9 @@ enum HeaderSerializer {
         if binding.contentType != nil {
             text = value.jsonString
         } else {
+            let separator = ["spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"][binding.style] ?? ","
             switch value {
-            case .array(let items): text = items.map(ScalarText.text).joined(separator: ",")
+            case .array(let items): text = items.map(ScalarText.text).joined(separator: separator)
             case .object(let o): text = ScalarText.pairs(o, { $0 }, explode: binding.explode, separator: ",")
             default: text = ScalarText.text(value)
             }

@@ -124,7 +124,9 @@ struct BackendRequestBuilder: Sendable {
 
     /// Expands the path template, each `{name}` becoming exactly one encoded segment.
     func expandPath(_ operation: OperationDefinition, _ arguments: JSONObject) throws(GatewayError) -> String {
-        let template = operation.path.isEmpty || operation.path.hasPrefix("/") ? operation.path : "/" + operation.path
+        // A path key may carry a fragment to tell operations apart (`/files/{id}#variant`): never sent.
+        let keyPath = Self.withoutFragment(operation.path)
+        let template = keyPath.isEmpty || keyPath.hasPrefix("/") ? keyPath : "/" + keyPath
         var out = ""
         var rest = template[...]
         while let open = rest.firstIndex(of: "{") {
@@ -147,6 +149,20 @@ struct BackendRequestBuilder: Sendable {
         }
         out += PercentEncoder.encodePathLiteral(rest)
         return Self.encodeDotSegments(out)
+    }
+
+    /// The path template up to a `#` outside `{…}`.
+    static func withoutFragment(_ path: String) -> String {
+        var depth = 0
+        for index in path.indices {
+            switch path[index] {
+            case "{": depth += 1
+            case "}": depth = max(0, depth - 1)
+            case "#" where depth == 0: return String(path[..<index])
+            default: continue
+            }
+        }
+        return path
     }
 
     /// Replaces any whole `.` or `..` segment (which a style prefix could produce) by `%2E` runs.
@@ -182,6 +198,11 @@ enum PathSerializer {
                 let text = enc(ScalarText.text(value))
                 return text.isEmpty ? ";\(name)" : ";\(name)=\(text)"
             }
+        case "spaceDelimited", "pipeDelimited", "tabDelimited":
+            // Swagger 2.0 ssv/pipes/tsv in a path (see Swagger2Converter).
+            let separator = ["spaceDelimited": "%20", "pipeDelimited": "%7C", "tabDelimited": "%09"][binding.style]!
+            if case .array(let items) = value { return items.map { enc(ScalarText.text($0)) }.joined(separator: separator) }
+            return enc(ScalarText.text(value))
         default:
             switch value {
             case .array(let items): return items.map { enc(ScalarText.text($0)) }.joined(separator: ",")

@@ -3,7 +3,8 @@ import Foundation
 /// Maps a backend HTTP response to an MCP `CallToolResult` object.
 ///
 /// - 2xx JSON becomes text content (the body as sent) plus `structuredContent` when the operation declares an
-///   `outputSchema` and the body is a JSON object. When an `outputSchema` is declared but the body is anything
+///   `outputSchema` and the body is a JSON object that validates against it; one that does not becomes an error
+///   result naming the first difference, with the body as text (and `_meta["gatehouse/outputSchemaMismatch"]`). When an `outputSchema` is declared but the body is anything
 ///   else, the result is an error: MCP clients reject a success that lacks `structuredContent`.
 /// - 2xx `image/*` and `audio/*` become image and audio content; textual types become text; an empty body becomes
 ///   a short note; other binary bodies are described by size and type.
@@ -47,6 +48,22 @@ struct ToolResultMapper: Sendable {
 
         if wantsStructured {
             if case .object(let object)? = parsed {
+                // What the client will check: an answer that does not validate is text and an error, never a
+                // result the client throws on.
+                if let schema = operation.outputSchema,
+                    let first = JSONSchemaValidator().validate(.object(object), against: schema).first
+                {
+                    var result = errorResult(
+                        "The backend's answer does not match the tool's output schema (first difference: "
+                            + "\(first.description)); the answer follows as text.")
+                    if case .object(var o) = result, case .array(var content)? = o["content"] {
+                        content.append(Self.text(text))
+                        o["content"] = .array(content)
+                        o["_meta"] = .object(["gatehouse/outputSchemaMismatch": .string(first.description)])
+                        result = .object(o)
+                    }
+                    return result
+                }
                 return .object(["content": .array([Self.text(text)]), "structuredContent": .object(object)])
             }
             let got: String =

@@ -16,8 +16,12 @@ public struct GatewayConfiguration: Sendable {
     public var sessionIdleTimeout: Duration = .seconds(1800)
     /// The most sessions at once (503 beyond). Default 10,000.
     public var maxSessions: Int = 10_000
-    /// Tools per `tools/list` page. Default 100.
-    public var toolsPageSize: Int = 100
+    /// The most tools per `tools/list` page. Default 10,000: pages are bounded by size first
+    /// (``toolsPageMaxBytes``), so a client that does not paginate gets every tool whenever the list fits.
+    public var toolsPageSize: Int = 10_000
+    /// The most bytes of tool definitions per `tools/list` page. Default 960,000: with the JSON-RPC envelope and SSE
+    /// framing, no message exceeds the 1 MiB (1,048,576 bytes) the official SDKs accept on any transport.
+    public var toolsPageMaxBytes: Int = 960_000
     /// Keep-alive comment interval on open SSE streams. Default 15 s.
     public var sseKeepAlive: Duration = .seconds(15)
     /// How often the store's configuration revision is polled. Default 250 ms.

@@ -22,7 +22,8 @@ extension MCPHandler {
         return outcome
     }
 
-    /// `tools/list` with cursor pagination. The cursor is an opaque offset; an invalid one is -32602.
+    /// `tools/list` with cursor pagination, pages bounded by count and size (``ToolsListPaging``). The cursor is an
+    /// opaque offset; an invalid one is -32602.
     func listTools(server: CompiledServer, params: JSONObject?, version: String) throws(JSONRPCError) -> JSONValue {
         var offset = 0
         if let cursor = params?["cursor"] {
@@ -31,13 +32,12 @@ extension MCPHandler {
             else { throw JSONRPCError(code: MCPProtocol.invalidParams, message: "invalid cursor") }
             offset = n
         }
-        let page = settings.toolsPageSize
         let structured = MCPProtocol.hasStructuredOutput(version)
-        let slice = server.tools[offset..<min(server.tools.count, offset + page)]
-        var result: JSONObject = ["tools": .array(slice.map { structured ? $0.listEntry : $0.legacyListEntry })]
-        if offset + page < server.tools.count {
-            result["nextCursor"] = .string(Data("o:\(offset + page)".utf8).base64EncodedString())
-        }
+        let (tools, next) = ToolsListPaging.page(
+            server.tools.map { structured ? $0.listEntry : $0.legacyListEntry }, offset: offset,
+            maxCount: settings.toolsPageSize, maxBytes: settings.toolsPageMaxBytes)
+        var result: JSONObject = ["tools": .array(tools)]
+        if let next { result["nextCursor"] = .string(Data("o:\(next)".utf8).base64EncodedString()) }
         return .object(result)
     }
 
@@ -126,6 +126,9 @@ extension MCPHandler {
                 result = .object(o)
             }
             outcome.response = result
+            if result["_meta"]?["gatehouse/outputSchemaMismatch"] != nil {
+                monitor.recordOutputSchemaMismatch(server: server.name, tool: name)
+            }
             if result["isError"] == .bool(true) {
                 outcome.outcome = .toolError
                 outcome.error = "backend HTTP \(response.status)"

@@ -17,8 +17,10 @@ import Logging
 struct MCPHandler: Sendable {
     /// What the handler needs of the configuration.
     struct Settings: Sendable {
-        /// Tools per `tools/list` page.
+        /// Most tools per `tools/list` page.
         var toolsPageSize: Int
+        /// Most bytes of tool entries per `tools/list` page (``ToolsListPaging``).
+        var toolsPageMaxBytes: Int
     }
 
     let settings: Settings

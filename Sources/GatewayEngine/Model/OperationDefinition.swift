@@ -112,13 +112,38 @@ struct BodyBinding: Codable, Sendable, Equatable {
     var properties: [String]
     /// For `.whole`: the argument that carries the body.
     var argument: String
+    /// For form and multipart bodies: the media type's `encoding` object, by property name (nil when it has none).
+    var encoding: [String: PropertyEncoding]?
 
-    init(contentType: String, required: Bool, mode: Mode, properties: [String] = [], argument: String = "body") {
+    init(
+        contentType: String, required: Bool, mode: Mode, properties: [String] = [], argument: String = "body",
+        encoding: [String: PropertyEncoding]? = nil
+    ) {
         self.contentType = contentType
         self.required = required
         self.mode = mode
         self.properties = properties
         self.argument = argument
+        self.encoding = encoding
+    }
+}
+
+/// How one property of a form or multipart body is serialised (OpenAPI's Encoding object).
+public struct PropertyEncoding: Codable, Sendable, Equatable {
+    /// `form` (the default), `spaceDelimited`, `pipeDelimited`, `deepObject` (and `tabDelimited` for Swagger `tsv`).
+    public var style: String?
+    /// OpenAPI `explode` (default: true for `form`).
+    public var explode: Bool?
+    /// OpenAPI `allowReserved`.
+    public var allowReserved: Bool?
+    /// The part's content type in a multipart body.
+    public var contentType: String?
+
+    public init(style: String? = nil, explode: Bool? = nil, allowReserved: Bool? = nil, contentType: String? = nil) {
+        self.style = style
+        self.explode = explode
+        self.allowReserved = allowReserved
+        self.contentType = contentType
     }
 }
 
@@ -155,15 +180,26 @@ public struct ImportedAPI: Sendable, Equatable {
     public var baseURL: String?
     /// The operations, in document order.
     public var operations: [OperationDefinition]
-    /// Non-fatal findings (for example an operation whose response schema could not be honoured as outputSchema).
-    public var warnings: [String]
+    /// Everything the import found, in the order found (see ``ImportWarning``).
+    public var diagnostics: [ImportWarning]
+    /// The findings as text (`location: message`).
+    public var warnings: [String] { diagnostics.map(\.description) }
+    /// The document as imported by ``OpenAPIImporter/importLocal(path:options:)``, to keep with the API: the root
+    /// file's text, or for a document that references other files the self-contained bundle (JSON). Nil for
+    /// documents imported from bytes.
+    public var documentText: String? = nil
+    /// The files read besides the root document (their location names), for a multi-file document.
+    public var referencedFiles: [String] = []
 
-    init(format: String, title: String, version: String, baseURL: String?, operations: [OperationDefinition], warnings: [String]) {
+    init(
+        format: String, title: String, version: String, baseURL: String?, operations: [OperationDefinition],
+        diagnostics: [ImportWarning]
+    ) {
         self.format = format
         self.title = title
         self.version = version
         self.baseURL = baseURL
         self.operations = operations
-        self.warnings = warnings
+        self.diagnostics = diagnostics
     }
 }

@@ -30,6 +30,8 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
     let startedAt = Date()
     private let state = LockedBox(State())
     private let metricCache = LockedBox<[String: (Metrics.Counter, Metrics.Timer)]>([:])
+    /// Answers that did not match their tool's output schema, by `server\0tool` (see `+OutputSchema`).
+    let outputSchemaMismatchCounts = LockedBox<[String: Int]>([:])
 
     /// A monitor keeping the last `ringCapacity` records and at most `pendingLogCapacity` records waiting for the request log.
     public init(ringCapacity: Int = 1_000, pendingLogCapacity: Int = 10_000) {

@@ -79,10 +79,48 @@ struct SpecContext {
     let sourceName: String
     /// The schema dialect.
     let dialect: Dialect
+    /// For a converted tree: where its pointers come from in the user's document.
+    var origin: PointerMap? = nil
+    /// Where findings go.
+    var diagnostics = ImportDiagnostics()
+    /// For a document bundled from several files: where inlined parts came from and why references were refused.
+    var bundle: BundleInfo? = nil
 
-    /// `<source>#<pointer>`.
+    /// `<source>#<pointer>`, the pointer mapped back to the user's own document — or to the other file of a
+    /// multi-file document it lies in (`spec/schemas/pet.yaml#/Pet`).
     func location(_ pointer: String) -> String {
-        "\(sourceName)#\(pointer)"
+        var mapped = origin?.original(pointer) ?? pointer
+        if let bundle { mapped = bundle.origin.original(mapped) }
+        let prefix = "/" + DocumentBundler.filesKey + "/"
+        if mapped.hasPrefix(prefix) {
+            let rest = mapped.dropFirst(prefix.count)
+            let token = rest.prefix { $0 != "/" }
+            let file = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            return "\(file)#\(rest.dropFirst(token.count))"
+        }
+        return "\(sourceName)#\(mapped)"
+    }
+
+    /// Why an external `$ref` is not followed, and what to do about it (the bundler's reason when it refused it).
+    func externalMessage(_ ref: String) -> String {
+        bundle?.refusals[ref] ?? ReferenceResolver.externalMessage(ref)
+    }
+
+    /// A copy for another tree, sharing the name, origin and findings.
+    func with(root: JSONValue, dialect: Dialect? = nil, origin: PointerMap? = nil) -> SpecContext {
+        SpecContext(
+            root: root, sourceName: sourceName, dialect: dialect ?? self.dialect, origin: origin ?? self.origin,
+            diagnostics: diagnostics, bundle: bundle)
+    }
+
+    /// Records a defect at a pointer.
+    func defect(_ message: String, at pointer: String) {
+        diagnostics.defect(message, at: location(pointer))
+    }
+
+    /// Records a note at a pointer.
+    func note(_ message: String, at pointer: String) {
+        diagnostics.note(message, at: location(pointer))
     }
 
     /// An `.invalidSpec` error at a pointer.

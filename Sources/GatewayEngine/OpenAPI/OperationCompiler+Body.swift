@@ -24,7 +24,7 @@ extension OperationCompiler {
             value, at: JSONPointer.appending(operationPointer, "requestBody"), what: "request body")
         let required = body["required"]?.boolValue == true
         guard case .object(let content) = body["content"], let mediaKey = Self.preferredMediaType(content.keys) else {
-            warnings.append("\(context.location(bodyPointer)): request body has no content; it is ignored")
+            context.defect("request body has no content; it is ignored", at: bodyPointer)
             return nil
         }
         let mediaPointer = JSONPointer.appending(JSONPointer.appending(bodyPointer, "content"), mediaKey)
@@ -37,6 +37,8 @@ extension OperationCompiler {
             schema = .object(["type": .string("string")])
         }
         let contentType = Self.concreteContentType(mediaKey, schema: schema)
+        var encoding = Self.encoding(content[mediaKey]?["encoding"])
+        if Self.essence(contentType) == "multipart/form-data" { encoding = Self.partTypes(schema, encoding) }
         if Self.isJSON(contentType) || Self.isForm(contentType),
             case .object(let object) = schema,
             object["type"] == nil || object["type"] == .string("object"),
@@ -49,7 +51,8 @@ extension OperationCompiler {
                 let requiredNames = (object["required"]?.arrayValue ?? []).compactMap(\.stringValue)
                 return CompiledBody(
                     binding: BodyBinding(
-                        contentType: contentType, required: required, mode: .flattened, properties: names),
+                        contentType: contentType, required: required, mode: .flattened, properties: names,
+                        encoding: encoding),
                     properties: names.map { ($0, properties[$0]!) },
                     required: names.filter(requiredNames.contains))
             }
@@ -63,9 +66,51 @@ extension OperationCompiler {
         }
         schema = Self.annotate(schema, description: body["description"]?.stringValue, deprecated: false)
         return CompiledBody(
-            binding: BodyBinding(contentType: contentType, required: required, mode: .whole, argument: argument),
+            binding: BodyBinding(
+                contentType: contentType, required: required, mode: .whole, argument: argument, encoding: encoding),
             properties: [(argument, schema)],
             required: required ? [argument] : [])
+    }
+
+    /// A media type's `encoding` object (Swagger `tsv` arrays, carried as `x-collectionFormat`, become
+    /// `tabDelimited`).
+    static func encoding(_ value: JSONValue?) -> [String: PropertyEncoding]? {
+        guard case .object(let map) = value, !map.isEmpty else { return nil }
+        var out: [String: PropertyEncoding] = [:]
+        for (name, entry) in map {
+            guard case .object(let e) = entry else { continue }
+            var style = e["style"]?.stringValue
+            if let format = e["x-collectionFormat"]?.stringValue, let delimited = delimitedStyles[format] { style = delimited }
+            out[name] = PropertyEncoding(
+                style: style, explode: e["explode"]?.boolValue, allowReserved: e["allowReserved"]?.boolValue,
+                contentType: e["contentType"]?.stringValue)
+        }
+        return out.isEmpty ? nil : out
+    }
+
+    /// Multipart parts whose Encoding object names no `contentType` get the specification's default for their
+    /// schema: `application/octet-stream` for binary strings (`format: binary`, or `contentEncoding`) and for the
+    /// empty schema `{}`, or the
+    /// schema's `contentMediaType`; arrays by their items. Primitives stay `text/plain` (no header) and objects JSON.
+    static func partTypes(_ schema: JSONValue, _ encoding: [String: PropertyEncoding]?) -> [String: PropertyEncoding]? {
+        guard case .object(let properties)? = schema["properties"] else { return encoding }
+        var out = encoding ?? [:]
+        for (name, property) in properties where out[name]?.contentType == nil {
+            let leaf = property["type"] == .string("array") ? (property["items"] ?? .object([:])) : property
+            let type: String?
+            if let media = leaf["contentMediaType"]?.stringValue {
+                type = media
+            } else if leaf["format"] == .string("binary") || leaf["contentEncoding"] != nil || leaf == .object([:]) {
+                type = "application/octet-stream"
+            } else {
+                type = nil
+            }
+            guard let type else { continue }
+            var entry = out[name] ?? PropertyEncoding()
+            entry.contentType = type
+            out[name] = entry
+        }
+        return out.isEmpty ? nil : out
     }
 
     /// The media type without parameters, lower-cased.

@@ -51,8 +51,8 @@ extension OperationCompiler {
         }
         for name in Self.templateVariables(path)
         where !declared.contains(where: { $0.name == name && $0.location == .path }) {
-            warnings.append("\(context.location(operationPointer)): path parameter '\(name)' is not declared; "
-                + "it is exposed as a required string")
+            context.defect("path parameter '\(name)' is not declared; it is exposed as a required string",
+                           at: operationPointer)
             declared.append(Declared(
                 name: name, location: .path, object: ["name": .string(name), "in": .string("path")],
                 pointer: operationPointer))
@@ -78,8 +78,13 @@ extension OperationCompiler {
     private func compile(_ parameter: Declared, argument: String) throws(GatewayError) -> CompiledParameter {
         let object = parameter.object
         let defaultStyle = parameter.location == .path || parameter.location == .header ? "simple" : "form"
-        let style = object["style"]?.stringValue ?? defaultStyle
-        let explode = object["explode"]?.boolValue ?? (style == "form")
+        var style = object["style"]?.stringValue ?? defaultStyle
+        var explode = object["explode"]?.boolValue ?? (style == "form")
+        if let format = object["x-collectionFormat"]?.stringValue, let delimited = Self.delimitedStyles[format] {
+            // Swagger 2.0 ssv/pipes in a path or header, tsv anywhere (see Swagger2Converter).
+            style = delimited
+            explode = false
+        }
         var contentType: String?
         var schema: JSONValue
         if let raw = object["schema"] {
@@ -110,6 +115,9 @@ extension OperationCompiler {
         return CompiledParameter(binding: binding, schema: schema)
     }
 
+    /// Swagger 2.0 collection formats without an OpenAPI 3 style everywhere, as the builder's delimited styles.
+    static let delimitedStyles = ["ssv": "spaceDelimited", "pipes": "pipeDelimited", "tsv": "tabDelimited"]
+
     /// Copies a description (when the schema has none) and `deprecated: true` into a property schema.
     static func annotate(_ schema: JSONValue, description: String?, deprecated: Bool) -> JSONValue {
         var object: JSONObject
@@ -119,7 +127,7 @@ extension OperationCompiler {
         default: return schema
         }
         if let description, !description.isEmpty, object["description"] == nil {
-            object["description"] = .string(description)
+            object["description"] = .string(DescriptionText.markdown(description))
         }
         if deprecated { object["deprecated"] = .bool(true) }
         return .object(object)

@@ -10,8 +10,12 @@ final class OperationCompiler {
     let context: SpecContext
     let resolver: ReferenceResolver
     let inliner: SchemaInliner
-    /// Non-fatal findings.
-    var warnings: [String] = []
+    /// Operations left out by an earlier stage (`METHOD path`, or `path /x` for a whole path item).
+    var skipped: Set<String> = []
+    /// The errors that made operations be skipped, in order.
+    private(set) var errors: [GatewayError] = []
+    /// Tool naming options.
+    var naming = ToolNaming.Options()
     private var usedToolNames: Set<String> = []
 
     init(context: SpecContext) {
@@ -30,22 +34,39 @@ final class OperationCompiler {
         let count = paths.reduce(0) { $0 + ($1.value.objectValue?.keys.filter(Self.methods.contains).count ?? 1) }
         inliner.maxNodes = min(SchemaInliner.maxNodes, max(200, SchemaInliner.maxDocumentNodes / max(1, 2 * count)))
         var operations: [OperationDefinition] = []
-        for (path, itemValue) in paths where !path.hasPrefix("x-") {
-            let (item, itemPointer) = try resolver.dereferenceObject(
-                itemValue, at: JSONPointer.appending("/paths", path), what: "path item")
+        for (path, itemValue) in paths where !path.hasPrefix("x-") && !skipped.contains("path \(path)") {
+            let item: JSONObject
+            let itemPointer: String
+            do throws(GatewayError) {
+                (item, itemPointer) = try resolver.dereferenceObject(
+                    itemValue, at: JSONPointer.appending("/paths", path), what: "path item")
+            } catch {
+                errors.append(error)
+                context.diagnostics.defect("\(error.message); the operations of path \(path) are skipped", at: error.location)
+                continue
+            }
             for (method, value) in item where Self.methods.contains(method) {
+                let key = "\(method.uppercased()) \(path)"
+                if skipped.contains(key) { continue }
                 let operationPointer = JSONPointer.appending(itemPointer, method)
-                guard case .object(let operation) = value else {
-                    throw context.invalid("operation must be an object", at: operationPointer)
+                do throws(GatewayError) {
+                    guard case .object(let operation) = value else {
+                        throw context.invalid("operation must be an object", at: operationPointer)
+                    }
+                    operations.append(
+                        try compile(
+                            path: path, method: method, pathItem: item, pathItemPointer: itemPointer,
+                            operation: operation, operationPointer: operationPointer))
+                } catch {
+                    errors.append(error)
+                    context.diagnostics.defect("\(error.message); operation \(key) is skipped", at: error.location)
                 }
-                operations.append(
-                    try compile(
-                        path: path, method: method, pathItem: item, pathItemPointer: itemPointer,
-                        operation: operation, operationPointer: operationPointer))
             }
         }
         if inliner.documentBudgetExhausted {
-            warnings.append("the document's schemas are very large; some references were not expanded (size limit)")
+            context.diagnostics.note(
+                "the document's schemas are very large; some deeply nested schemas were simplified (size limit)",
+                at: nil)
         }
         return operations
     }
@@ -78,16 +99,31 @@ final class OperationCompiler {
 
         let operationId = operation["operationId"]?.stringValue
         let summary = Self.text(operation["summary"])
+        let fullName = ToolNaming.baseName(operationId: operationId, method: method, path: path)
         let toolName = ToolNaming.unique(
-            ToolNaming.baseName(operationId: operationId, method: method, path: path), used: &usedToolNames)
-        let output = try outputSchema(operation: operation, operationPointer: operationPointer, key: key)
+            ToolNaming.shorten(fullName, to: naming.maxLength), used: &usedToolNames, limit: naming.maxLength)
+        var output = try outputSchema(operation: operation, operationPointer: operationPointer, key: key)
+        let cappedInput = SchemaBudget.cap(.object(inputSchema))
+        if let schema = output {
+            let capped = SchemaBudget.cap(schema)
+            output = capped.schema
+            if capped.simplified {
+                context.note("the output schema of \(key) is simplified (deeper than \(SchemaBudget.maxDepth) levels or over "
+                    + "\(SchemaBudget.maxBytes / 1024) KiB)", at: operationPointer)
+            }
+        }
+        if cappedInput.simplified {
+            context.note("the input schema of \(key) is simplified (deeper than \(SchemaBudget.maxDepth) levels or over "
+                + "\(SchemaBudget.maxBytes / 1024) KiB)", at: operationPointer)
+        }
 
         return OperationDefinition(
             key: key, operationId: operationId, method: httpMethod, path: path, summary: summary,
             toolName: toolName,
             description: Self.description(summary: summary, details: Self.text(operation["description"]), key: key),
-            parameters: parameters.map(\.binding), body: body?.binding, inputSchema: .object(inputSchema),
-            outputSchema: output, annotations: Self.annotations(method: httpMethod, title: summary),
+            parameters: parameters.map(\.binding), body: body?.binding, inputSchema: cappedInput.schema,
+            outputSchema: output,
+            annotations: Self.annotations(method: httpMethod, title: summary ?? (toolName != fullName ? operationId ?? fullName : nil)),
             deprecated: operation["deprecated"]?.boolValue == true)
     }
 
@@ -101,7 +137,7 @@ final class OperationCompiler {
     /// Summary and description joined by a blank line, capped at 1,000 characters ("…" marks a cut); `METHOD path`
     /// when both are missing.
     static func description(summary: String?, details: String?, key: String) -> String {
-        let parts = [summary, details].compactMap { $0 }
+        let parts = [summary, details].compactMap { $0 }.map(DescriptionText.markdown).filter { !$0.isEmpty }
         let joined = parts.isEmpty ? key : parts.joined(separator: "\n\n")
         guard joined.count > maxDescription else { return joined }
         return String(joined.prefix(maxDescription - 1)) + "…"

@@ -13,28 +13,30 @@ struct ReferenceResolver {
         try scan(root, pointer: "", context: context)
     }
 
-    /// Keys whose values are literal data (`default` is too, but `responses.default` is a response: objects under
-    /// `default` are scanned).
-    private static let literalKeys: Set<String> = ["example", "examples", "enum", "const"]
-
-    private static func scan(_ value: JSONValue, pointer: String, context: SpecContext) throws(GatewayError) {
+    private static func scan(_ value: JSONValue, pointer: String, context: SpecContext, names: Bool = false)
+        throws(GatewayError)
+    {
         switch value {
         case .object(let object):
-            try refuseExternal(object, at: pointer, context: context)
+            if !names { try refuseExternal(object, at: pointer, context: context) }
             for (key, child) in object {
-                if key == "default", child.objectValue == nil { continue }
-                if literalKeys.contains(key) || key.hasPrefix("x-") {
+                let childPointer = JSONPointer.appending(pointer, key)
+                if names {
+                    try scan(child, pointer: childPointer, context: context)
+                    continue
+                }
+                if DocumentKeys.isLiteral(key) {
                     // Literal data; but `examples` in media types hold Example objects that may hold a `$ref`.
                     if key == "examples", case .object(let examples) = child {
                         for (name, example) in examples {
                             guard case .object(let exampleObject) = example else { continue }
-                            let at = JSONPointer.appending(JSONPointer.appending(pointer, key), name)
-                            try refuseExternal(exampleObject, at: at, context: context)
+                            try refuseExternal(
+                                exampleObject, at: JSONPointer.appending(childPointer, name), context: context)
                         }
                     }
                     continue
                 }
-                try scan(child, pointer: JSONPointer.appending(pointer, key), context: context)
+                try scan(child, pointer: childPointer, context: context, names: DocumentKeys.isNameMap(key, value: child))
             }
         case .array(let array):
             for (index, child) in array.enumerated() {
@@ -49,10 +51,19 @@ struct ReferenceResolver {
         throws(GatewayError)
     {
         guard let ref = object["$ref"]?.stringValue, !JSONPointer.isLocal(ref) else { return }
-        throw context.unsupported(
-            "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved, "
-                + "and files and URLs are never fetched",
-            at: JSONPointer.appending(pointer, "$ref"))
+        throw context.unsupported(context.externalMessage(ref), at: JSONPointer.appending(pointer, "$ref"))
+    }
+
+    /// Why an external `$ref` is not followed, and what to do about it.
+    static func externalMessage(_ ref: String) -> String {
+        let shown = ref.prefix(200)
+        let lower = ref.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.contains("://") {
+            return "external $ref '\(shown)' is a URL, and URLs are never fetched: import a local copy instead "
+                + "(a directory, .zip or .tar.gz holding every file, with relative references between them)"
+        }
+        return "external $ref '\(shown)' points into another file, which a single document cannot reach: import "
+            + "the directory, .zip or .tar.gz that holds every file (--from ./spec/ or --from spec.zip)"
     }
 
     /// Follows a (possibly chained) `$ref` on a non-schema object (parameter, request body, response, path item,
@@ -70,9 +81,7 @@ struct ReferenceResolver {
             for (key, child) in object where key != "$ref" && siblings[key] == nil { siblings[key] = child }
             let refPointer = JSONPointer.appending(currentPointer, "$ref")
             guard let tokens = JSONPointer.tokens(ofLocalRef: ref) else {
-                throw context.unsupported(
-                    "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved",
-                    at: refPointer)
+                throw context.unsupported(context.externalMessage(ref), at: refPointer)
             }
             guard visited.insert(ref).inserted, visited.count <= Self.maxChain else {
                 throw context.invalid("circular $ref '\(ref)' for a \(what)", at: refPointer)

@@ -102,21 +102,19 @@ final class SchemaInliner {
     {
         let refPointer = JSONPointer.appending(pointer, "$ref")
         guard let tokens = JSONPointer.tokens(ofLocalRef: ref) else {
-            throw context.unsupported(
-                "external $ref '\(ref.prefix(200))' is not supported: only local references (#/...) are resolved",
-                at: refPointer)
+            throw context.unsupported(context.externalMessage(ref), at: refPointer)
         }
         let name = tokens.last ?? ref
         var expanded: JSONValue
         if stack.contains(ref) {
-            expanded = .object(["description": .string("Recursive reference to \(name) (not expanded).")])
+            expanded = placeholder(tokens, "Recursive reference to \(name) (not expanded).")
         } else if stack.count >= Self.maxRefDepth {
-            expanded = .object(["description": .string("Reference to \(name) (not expanded: nesting limit).")])
+            expanded = placeholder(tokens, "Reference to \(name) (not expanded: nesting limit).")
         } else if !stack.isEmpty
             && (expansions >= Self.maxExpansions || nodes >= maxNodes || documentNodes + nodes >= Self.maxDocumentNodes)
         {
             if documentNodes + nodes >= Self.maxDocumentNodes { documentBudgetExhausted = true }
-            expanded = .object(["description": .string("Reference to \(name) (not expanded: size limit).")])
+            expanded = placeholder(tokens, "Reference to \(name) (not expanded: size limit).")
         } else {
             let target: (value: JSONValue, pointer: String)
             if let cached = targets[ref] {
@@ -141,6 +139,21 @@ final class SchemaInliner {
         }
         let others = try convertObject(rest, at: pointer, stack: stack)
         return .object(["allOf": .array([expanded, others])])
+    }
+
+    /// What stands for a reference that is not expanded: the target's type (`object` when it has properties), so
+    /// that a value of the right kind is still asked for, and a description saying it was simplified.
+    private func placeholder(_ tokens: [String], _ why: String) -> JSONValue {
+        var out = JSONObject()
+        if case .object(let target)? = JSONPointer.resolve(tokens, in: context.root) {
+            if case .string(let type)? = target["type"], type != "null" {
+                out["type"] = .string(type)
+            } else if target["properties"] != nil {
+                out["type"] = .string("object")
+            }
+        }
+        out["description"] = .string(why + " Simplified: other fields may be present.")
+        return .object(out)
     }
 
     /// Merges the annotation keywords found next to a `$ref` into the inlined target.
@@ -169,7 +182,11 @@ final class SchemaInliner {
         var out = JSONObject()
         for (key, value) in object {
             guard let keyword = Self.keywords[key] else {
-                if !key.hasPrefix("x-") { out[key] = value }
+                if key == "description", case .string(let text) = value {
+                    out[key] = .string(DescriptionText.markdown(text))
+                } else if !key.hasPrefix("x-") {
+                    out[key] = value
+                }
                 continue
             }
             let childPointer = JSONPointer.appending(pointer, key)

@@ -41,7 +41,7 @@ extension Swagger2Converter {
     }
 
     /// A query/header/path parameter → an OpenAPI 3.0 parameter with a `schema`.
-    mutating func convertParameter(_ parameter: RawParameter) -> JSONValue {
+    func convertParameter(_ parameter: RawParameter) -> JSONValue {
         let object = parameter.object
         var out = JSONObject()
         out["name"] = .string(parameter.name)
@@ -52,27 +52,31 @@ extension Swagger2Converter {
         if object["type"]?.stringValue == "array" {
             let format = object["collectionFormat"]?.stringValue ?? "csv"
             let simple = parameter.location == "path" || parameter.location == "header"
-            switch format {
-            case "multi":
-                out["style"] = .string("form")
-                out["explode"] = .bool(true)
-            case "ssv":
-                out["style"] = .string(simple ? "simple" : "spaceDelimited")
-                out["explode"] = .bool(false)
-            case "pipes":
-                out["style"] = .string(simple ? "simple" : "pipeDelimited")
-                out["explode"] = .bool(false)
-            default:
-                if format != "csv" {
-                    warnings.append(
-                        "\(context.location(parameter.pointer)): collectionFormat '\(format)' has no OpenAPI 3 "
-                            + "equivalent; comma-separated is used")
-                }
-                out["style"] = .string(simple ? "simple" : "form")
-                out["explode"] = .bool(false)
+            let (style, explode, exact) = Self.style(collectionFormat: format, simple: simple)
+            out["style"] = .string(style)
+            out["explode"] = .bool(explode)
+            // No OpenAPI 3 style says "space/pipe/tab-separated" in a path or header, nor "tab-separated" anywhere:
+            // the format travels beside the style (OpenAPIKit does not read vendor extensions).
+            if !exact { out["x-collectionFormat"] = .string(format) }
+            if !["csv", "ssv", "tsv", "pipes", "multi"].contains(format) || (format == "multi" && simple) {
+                context.defect(
+                    "collectionFormat '\(format)' is not allowed here (csv, ssv, tsv, pipes, or multi in query and "
+                        + "formData); comma-separated is used",
+                    at: JSONPointer.appending(parameter.pointer, "collectionFormat"))
             }
         }
         return .object(out)
+    }
+
+    /// The OpenAPI 3 `style`/`explode` for a Swagger `collectionFormat`, and whether it says exactly the same.
+    static func style(collectionFormat format: String, simple: Bool) -> (style: String, explode: Bool, exact: Bool) {
+        switch format {
+        case "multi" where !simple: ("form", true, true)
+        case "ssv": simple ? ("simple", false, false) : ("spaceDelimited", false, true)
+        case "pipes": simple ? ("simple", false, false) : ("pipeDelimited", false, true)
+        case "tsv": (simple ? "simple" : "form", false, false)
+        default: (simple ? "simple" : "form", false, true)
+        }
     }
 
     /// The JSON Schema of a non-body parameter, header or `items` object.
@@ -92,12 +96,14 @@ extension Swagger2Converter {
     }
 
     /// The OpenAPI 3.0 `requestBody` for the operation's `body` or `formData` parameters; nil when it has none.
-    mutating func requestBody(_ parameters: [RawParameter], consumes: [String], at pointer: String) -> JSONObject? {
+    func requestBody(_ parameters: [RawParameter], consumes: [String], at pointer: String) -> JSONObject? {
+        let bodyPointer = JSONPointer.appending(pointer, "requestBody")
         if let body = parameters.first(where: { $0.location == "body" }) {
-            if parameters.contains(where: { $0.location == "formData" }) {
-                warnings.append(
-                    "\(context.location(pointer)): both body and formData parameters; the formData ones are ignored")
+            if let form = parameters.first(where: { $0.location == "formData" }) {
+                context.defect("an operation cannot have both body and formData parameters; the formData ones are ignored",
+                               at: form.pointer)
             }
+            origin.map(bodyPointer, to: body.pointer)
             var out = JSONObject()
             if let description = body.object["description"] { out["description"] = description }
             out["required"] = .bool(body.object["required"]?.boolValue == true)
@@ -106,6 +112,9 @@ extension Swagger2Converter {
             let types = consumes.filter { !Self.isFormType($0) }
             for type in types.isEmpty ? ["application/json"] : types {
                 content[type] = .object(["schema": schema])
+                origin.map(
+                    JSONPointer.appending(JSONPointer.appending(JSONPointer.appending(bodyPointer, "content"), type), "schema"),
+                    to: JSONPointer.appending(body.pointer, "schema"))
             }
             out["content"] = .object(content)
             return out
@@ -115,7 +124,15 @@ extension Swagger2Converter {
         var properties = JSONObject()
         var required: [JSONValue] = []
         var hasFile = false
+        var encoding = JSONObject()
         for parameter in form {
+            if parameter.object["type"]?.stringValue == "array" {
+                let format = parameter.object["collectionFormat"]?.stringValue ?? "csv"
+                let (style, explode, exact) = Self.style(collectionFormat: format, simple: false)
+                var entry: JSONObject = ["style": .string(style), "explode": .bool(explode)]
+                if !exact { entry["x-collectionFormat"] = .string(format) }
+                encoding[parameter.name] = .object(entry)
+            }
             var schema = Self.simpleSchema(parameter.object)
             if parameter.object["type"]?.stringValue == "file" { hasFile = true }
             if let description = parameter.object["description"] { schema["description"] = description }
@@ -126,9 +143,18 @@ extension Swagger2Converter {
         if !required.isEmpty { schema["required"] = .array(required) }
         let multipart = hasFile || consumes.contains { $0.lowercased().hasPrefix("multipart/form-data") }
         let type = multipart ? "multipart/form-data" : "application/x-www-form-urlencoded"
+        let propertiesPointer = JSONPointer.appending(
+            JSONPointer.appending(JSONPointer.appending(JSONPointer.appending(bodyPointer, "content"), type), "schema"),
+            "properties")
+        for parameter in form {
+            origin.map(JSONPointer.appending(propertiesPointer, parameter.name), to: parameter.pointer)
+        }
+        if let first = form.first { origin.map(bodyPointer, to: first.pointer) }
+        var media: JSONObject = ["schema": .object(schema)]
+        if !encoding.isEmpty { media["encoding"] = .object(encoding) }
         return [
             "required": .bool(!required.isEmpty),
-            "content": .object([type: .object(["schema": .object(schema)])]),
+            "content": .object([type: .object(media)]),
         ]
     }
 

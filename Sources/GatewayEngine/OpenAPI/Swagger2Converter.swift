@@ -13,7 +13,8 @@ import Foundation
 struct Swagger2Converter {
     /// The context of the original Swagger document (errors point into it).
     let context: SpecContext
-    var warnings: [String] = []
+    /// Where each part of the converted tree comes from in the Swagger document.
+    let origin = PointerMap()
 
     private var resolver: ReferenceResolver { ReferenceResolver(context: context) }
 
@@ -24,7 +25,7 @@ struct Swagger2Converter {
     }
 
     /// The converted OpenAPI 3.0 tree.
-    mutating func convert() throws(GatewayError) -> JSONValue {
+    func convert() throws(GatewayError) -> JSONValue {
         guard case .object(let top) = context.root else {
             throw context.invalid("document root must be an object", at: "")
         }
@@ -34,13 +35,17 @@ struct Swagger2Converter {
         out["openapi"] = .string("3.0.3")
         out["info"] = top["info"]
         var components = JSONObject()
+        origin.map("/components/schemas", to: "/definitions")
+        origin.map("/components/responses", to: "/responses")
         if case .object(let definitions) = top["definitions"] {
             components["schemas"] = .object(definitions)
         }
         if case .object(let responses) = top["responses"] {
             var converted = JSONObject()
             for (name, response) in responses {
-                converted[name] = convertResponse(response, produces: produces)
+                converted[name] = convertResponse(
+                    response, produces: produces, at: JSONPointer.appending("/components/responses", name),
+                    from: JSONPointer.appending("/responses", name))
             }
             components["responses"] = .object(converted)
         }
@@ -61,7 +66,7 @@ struct Swagger2Converter {
         return Self.fixTree(.object(out))
     }
 
-    private mutating func convertPathItem(_ item: JSONValue, at pointer: String, consumes: [String], produces: [String])
+    private func convertPathItem(_ item: JSONValue, at pointer: String, consumes: [String], produces: [String])
         throws(GatewayError) -> JSONValue
     {
         guard case .object(let object) = item else { throw context.invalid("path item must be an object", at: pointer) }
@@ -70,18 +75,24 @@ struct Swagger2Converter {
         var out = JSONObject()
         for (key, value) in object where Self.methods.contains(key) {
             let operationPointer = JSONPointer.appending(pointer, key)
-            guard case .object(let operation) = value else {
-                throw context.invalid("operation must be an object", at: operationPointer)
+            do throws(GatewayError) {
+                guard case .object(let operation) = value else {
+                    throw context.invalid("operation must be an object", at: operationPointer)
+                }
+                out[key] = .object(
+                    try convertOperation(
+                        operation, at: operationPointer, pathParameters: pathParameters, consumes: consumes,
+                        produces: produces))
+            } catch {
+                let path = JSONPointer.tokens(ofLocalRef: "#" + pointer)?.last ?? pointer
+                context.diagnostics.defect(
+                    "\(error.message); operation \(key.uppercased()) \(path) is skipped", at: error.location)
             }
-            out[key] = .object(
-                try convertOperation(
-                    operation, at: operationPointer, pathParameters: pathParameters, consumes: consumes,
-                    produces: produces))
         }
         return .object(out)
     }
 
-    private mutating func convertOperation(
+    private func convertOperation(
         _ operation: JSONObject, at pointer: String, pathParameters: [RawParameter], consumes: [String],
         produces: [String]
     ) throws(GatewayError) -> JSONObject {
@@ -100,12 +111,19 @@ struct Swagger2Converter {
             }
         }
         let plain = parameters.filter { $0.location != "body" && $0.location != "formData" }
+        for (index, parameter) in plain.enumerated() {
+            let converted = JSONPointer.appending(JSONPointer.appending(pointer, "parameters"), index)
+            origin.map(converted, to: parameter.pointer)
+            origin.map(JSONPointer.appending(converted, "schema"), to: parameter.pointer)
+        }
         if !plain.isEmpty { out["parameters"] = .array(plain.map { convertParameter($0) }) }
         if let body = requestBody(parameters, consumes: consumes, at: pointer) { out["requestBody"] = .object(body) }
         if case .object(let responses) = operation["responses"] {
             var converted = JSONObject()
+            let responsesPointer = JSONPointer.appending(pointer, "responses")
             for (code, response) in responses where !code.hasPrefix("x-") {
-                converted[code] = convertResponse(response, produces: produces)
+                let at = JSONPointer.appending(responsesPointer, code)
+                converted[code] = convertResponse(response, produces: produces, at: at, from: at)
             }
             out["responses"] = .object(converted)
         } else if let responses = operation["responses"] {
@@ -114,8 +132,10 @@ struct Swagger2Converter {
         return out
     }
 
-    /// A Swagger response → an OpenAPI 3.0 response.
-    private func convertResponse(_ response: JSONValue, produces: [String]) -> JSONValue {
+    /// A Swagger response → an OpenAPI 3.0 response; `at` is its pointer in the converted tree, `from` in the
+    /// Swagger document.
+    private func convertResponse(_ response: JSONValue, produces: [String], at: String, from: String) -> JSONValue {
+        origin.map(at, to: from)
         guard case .object(let object) = response, object["$ref"] == nil else { return response }
         var out = JSONObject()
         out["description"] = object["description"] ?? .string("")
@@ -124,6 +144,8 @@ struct Swagger2Converter {
             for (name, header) in headers {
                 guard case .object(let h) = header else { continue }
                 var item = JSONObject()
+                let headerPointer = JSONPointer.appending(JSONPointer.appending(at, "headers"), name)
+                origin.map(JSONPointer.appending(headerPointer, "schema"), to: JSONPointer.appending(JSONPointer.appending(from, "headers"), name))
                 if let description = h["description"] { item["description"] = description }
                 item["schema"] = .object(Self.simpleSchema(h))
                 converted[name] = .object(item)
@@ -134,6 +156,8 @@ struct Swagger2Converter {
             var content = JSONObject()
             for type in produces.isEmpty ? ["application/json"] : produces {
                 content[type] = .object(["schema": schema])
+                let converted = JSONPointer.appending(JSONPointer.appending(JSONPointer.appending(at, "content"), type), "schema")
+                origin.map(converted, to: JSONPointer.appending(from, "schema"))
             }
             out["content"] = .object(content)
         }
@@ -146,15 +170,16 @@ struct Swagger2Converter {
     }
 
     /// Rewrites `$ref`s to OpenAPI 3.0 locations, and Swagger-only schema forms (`discriminator: "name"`,
-    /// `type: file`) to OpenAPI 3.0 ones, throughout the tree (literal data excepted).
-    static func fixTree(_ value: JSONValue) -> JSONValue {
+    /// `type: file`) to OpenAPI 3.0 ones, throughout the tree (literal data excepted). In a name map (`properties`,
+    /// `definitions`…) every key is a name, so a property called `enum` or `default` is converted like any other.
+    static func fixTree(_ value: JSONValue, names: Bool = false) -> JSONValue {
         switch value {
         case .object(let object):
             var out = JSONObject()
             for (key, child) in object {
-                if ["example", "examples", "enum", "const"].contains(key) || key.hasPrefix("x-")
-                    || (key == "default" && child.objectValue == nil)
-                {
+                if names {
+                    out[key] = fixTree(child)
+                } else if DocumentKeys.isLiteral(key) {
                     out[key] = child
                 } else if key == "$ref", case .string(let ref) = child {
                     out[key] = .string(rewrite(ref))
@@ -164,12 +189,12 @@ struct Swagger2Converter {
                     out[key] = .string("string")
                     if object["format"] == nil { out["format"] = .string("binary") }
                 } else {
-                    out[key] = fixTree(child)
+                    out[key] = fixTree(child, names: DocumentKeys.isNameMap(key, value: child))
                 }
             }
             return .object(out)
         case .array(let array):
-            return .array(array.map(fixTree))
+            return .array(array.map { fixTree($0) })
         default:
             return value
         }

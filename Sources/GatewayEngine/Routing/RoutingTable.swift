@@ -80,7 +80,7 @@ struct RoutingTable: Sendable {
             var tools: [CompiledTool] = []
             var index: [String: Int] = [:]
             for t in s.tools {
-                let op: OperationDefinition
+                var op: OperationDefinition
                 do {
                     op = try OperationDefinition.fromStored(t.operation.definition)
                 } catch {
@@ -89,6 +89,8 @@ struct RoutingTable: Sendable {
                 }
                 let api = snapshot.apis[t.operation.apiId]
                 let description = t.tool.descriptionOverride ?? op.description
+                op.outputSchema = OutputSchemaPolicy.declared(
+                    op.outputSchema, mode: OutputSchemaMode.effective(tool: t.tool.outputSchemaMode, api: api?.outputSchemaMode))
                 let (entry, legacy) = listEntries(name: t.tool.name, description: description, op: op)
                 index[t.tool.name] = tools.count
                 tools.append(
@@ -122,11 +124,16 @@ struct RoutingTable: Sendable {
         legacy["annotations"] = .object(annotations)
         var full = JSONObject()
         full["name"] = .string(name)
-        if let title = op.summary, !title.isEmpty { full["title"] = .string(String(title.prefix(200))) }
+        if let title = op.summary ?? op.annotations.title, !title.isEmpty { full["title"] = .string(String(title.prefix(200))) }
         full["description"] = .string(description)
         full["inputSchema"] = op.inputSchema
         if let out = op.outputSchema { full["outputSchema"] = out }
         full["annotations"] = .object(annotations)
+        if let operationId = op.operationId, operationId != name {
+            // A shortened or renamed tool keeps its operation's full id where clients can see it.
+            full["_meta"] = .object(["gatehouse/operationId": .string(operationId)])
+            legacy["_meta"] = full["_meta"]
+        }
         return (.object(full), .object(legacy))
     }
 }

@@ -53,7 +53,7 @@ public final class Gateway: Sendable {
             store: store, upstreams: upstreams, policies: policies, credentials: credentials, monitor: monitor, backend: backend, logger: logger)
         self.loader = loader
         handler = MCPHandler(
-            settings: .init(toolsPageSize: configuration.toolsPageSize), routing: { loader.routingTable }, reload: { loader.reload() },
+            settings: .init(toolsPageSize: configuration.toolsPageSize, toolsPageMaxBytes: configuration.toolsPageMaxBytes), routing: { loader.routingTable }, reload: { loader.reload() },
             backend: backend, credentials: credentials, upstreams: upstreams, policies: policies, monitor: monitor, logger: logger)
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
         announce.withLock { $0 = callback }

@@ -52,18 +52,44 @@ package enum PercentEncoder {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A literal part of a path template: keeps `/`, unreserved, sub-delims, `:`, `@` and `%`.
+    /// A literal part of a path template: keeps `/`, unreserved, sub-delims, `:`, `@` and valid `%XX` escapes (a
+    /// lone `%` is encoded, so the URL stays valid and nothing downstream re-encodes it).
     package static func encodePathLiteral(_ s: some StringProtocol) -> String {
-        encode(s) { b in isUnreserved(b) || "/!$&'()*+,;=:@%".utf8.contains(b) }
+        encodeKeepingTriples(String(s)) { b in isUnreserved(b) || "/!$&'()*+,;=:@".utf8.contains(b) }
+    }
+
+    /// Whether `b` is an ASCII hex digit.
+    package static func isHex(_ b: UInt8) -> Bool {
+        (0x30...0x39).contains(b) || (0x41...0x46).contains(b) || (0x61...0x66).contains(b)
     }
 
     /// A query name or value: only unreserved characters stay; space is `%20`.
     package static func encodeQuery(_ s: String) -> String { encode(s, keeping: isUnreserved) }
 
-    /// A query value with `allowReserved`: RFC 3986 reserved characters stay, except `#` and `&`, which would
-    /// end the value.
+    /// A query value with `allowReserved` (RFC 6570 reserved expansion): the reserved characters RFC 3986 allows in a
+    /// query stay (`:/?@!$'()*+,;=`), and so do percent-encoded triples (`%2F` is sent as written); `#` and `&`
+    /// (which would end the value), a lone `%`, and `[`, `]` (which RFC 3986 does not allow in a query, so that a
+    /// URL parser would re-encode the whole URL) are encoded.
     package static func encodeQueryAllowingReserved(_ s: String) -> String {
-        encode(s) { b in isUnreserved(b) || ":/?[]@!$'()*+,;=".utf8.contains(b) }
+        encodeKeepingTriples(s) { b in isUnreserved(b) || ":/?@!$'()*+,;=".utf8.contains(b) }
+    }
+
+    /// Like ``encode(_:keeping:)``, but a `%` followed by two hex digits stays (an escape the caller already wrote).
+    package static func encodeKeepingTriples(_ s: String, keeping keep: (UInt8) -> Bool) -> String {
+        let bytes = Array(s.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for (i, b) in bytes.enumerated() {
+            let triple = b == UInt8(ascii: "%") && i + 2 < bytes.count && isHex(bytes[i + 1]) && isHex(bytes[i + 2])
+            if triple || keep(b) {
+                out.append(b)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A cookie value: RFC 6265 cookie-octets stay; everything else (space, `"`, `,`, `\`, `%`, non-ASCII) is encoded.
