@@ -200,6 +200,7 @@ extension GatewayStore {
             // served, or what an admin is asked to approve, changed). Time stamps alone never do.
             try revisionTriggers(db, table: "upstreamTool", updateOf: "status, approvedFingerprint, approvedDefinition, currentFingerprint, flags")
         }
+        registerRegistryMigration(&m)
         return m
     }
 
