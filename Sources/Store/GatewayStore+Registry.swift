@@ -294,6 +294,11 @@ extension GatewayStore {
         }
     }
 
+    /// The last probe of a target, if any.
+    public func registryHealth(target: String) throws(StoreError) -> RegistryHealthRecord? {
+        try read { db in try RegistryHealthRecord.fetchOne(db, key: target) }
+    }
+
     /// A target's probes, newest first.
     public func healthHistory(target: String, limit: Int = GatewayStore.healthHistoryLimit) throws(StoreError) -> [RegistryHealthEventRecord] {
         try read { db in

@@ -37,6 +37,8 @@ public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord
     public var approval: Approval
     /// Where it came from: `cli`, `apply`, `console`, or `import <source>`.
     public var origin: String
+    /// Whether health probes may reach its remote on loopback or a private network (the SSRF guard refuses otherwise).
+    public var allowPrivateNetwork: Bool
     /// Set when the entry was removed (a tombstone).
     public var deletedAt: Date?
     public var publishedAt: Date
@@ -45,9 +47,10 @@ public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord
 
     public init(
         id: Int64? = nil, name: String, version: String, document: String, lifecycle: Lifecycle = .production, owner: String? = nil, tags: [String] = [],
-        statusMessage: String? = nil, approval: Approval = .approved, origin: String = "cli", deletedAt: Date? = nil, publishedAt: Date = Date(),
-        updatedAt: Date = Date(), statusChangedAt: Date = Date()
+        statusMessage: String? = nil, approval: Approval = .approved, origin: String = "cli", allowPrivateNetwork: Bool = false, deletedAt: Date? = nil,
+        publishedAt: Date = Date(), updatedAt: Date = Date(), statusChangedAt: Date = Date()
     ) {
+        self.allowPrivateNetwork = allowPrivateNetwork
         self.id = id
         self.name = name
         self.version = version
@@ -156,19 +159,25 @@ public struct RegistryPublishedRecord: Codable, Sendable, Equatable, FetchableRe
     public var server: String
     public var version: String
     public var fingerprint: String
+    /// The status it was published with (`deleted` once the server is gone or disabled).
+    public var status: RegistryStatus
+    /// The `server.json` published (origin left as a placeholder), so a tombstone can still be listed.
+    public var document: String
     public var publishedAt: Date
     public var updatedAt: Date
     public var statusChangedAt: Date
     public var deletedAt: Date?
 
     public init(
-        name: String, server: String, version: String, fingerprint: String, publishedAt: Date, updatedAt: Date, statusChangedAt: Date,
-        deletedAt: Date? = nil
+        name: String, server: String, version: String, fingerprint: String, status: RegistryStatus, document: String, publishedAt: Date,
+        updatedAt: Date, statusChangedAt: Date, deletedAt: Date? = nil
     ) {
         self.name = name
         self.server = server
         self.version = version
         self.fingerprint = fingerprint
+        self.status = status
+        self.document = document
         self.publishedAt = publishedAt
         self.updatedAt = updatedAt
         self.statusChangedAt = statusChangedAt

@@ -56,7 +56,7 @@ extension ConsoleState {
     func refusal(of effect: ConsoleEffect) -> String? {
         guard case .edit(.policy(let scope)) = effect, let parsed = try? PolicyScope(parsing: scope) else { return nil }
         switch parsed {
-        case .global:
+        case .global, .registry:
             return nil
         case .server(let name):
             return server(name) == nil ? "no server named '\(name)'" : nil

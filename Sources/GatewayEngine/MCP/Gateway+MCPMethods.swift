@@ -71,6 +71,10 @@ extension Gateway {
                 let result = try listTools(server: server, params: params, version: version)
                 if let key, let ttl = policy.cacheTTL { policies.cache.store(key, result, ttl: .seconds(ttl)) }
                 return HandlerOutcome(response: .rpcResult(id: id, result))
+            case "tools/call" where server.basePath == RegistryMCP.basePath:
+                var outcome = await registryToolCall(params: params, version: version, policy: policy)
+                outcome.response = outcome.rpcError.map { $0.response(id: id) } ?? outcome.response.map { .rpcResult(id: id, $0) }
+                return outcome
             case "tools/call":
                 // A client may call a tool it knows from before without listing first.
                 if server.hasUpstreams { server = await discoverIfNeeded(server) }

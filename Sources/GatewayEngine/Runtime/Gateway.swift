@@ -18,6 +18,8 @@ public final class Gateway: Sendable {
     public let credentials: CredentialManager
     /// Upstream MCP servers: settings, circuit breakers, stdio children, discovery.
     let upstreams: UpstreamHub
+    /// The registry: gateway and external entries, health probes.
+    public let registry: RegistryService
     private let validators = LockedBox<[JWTValidationSettings: JWTValidator]>([:])
     private let table = LockedBox(RoutingTable())
     private let lastSweep = LockedBox(ContinuousClock.now)
@@ -39,8 +41,10 @@ public final class Gateway: Sendable {
         upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger) { name, changes in
             announce.withLock { $0 }?(name, changes)
         }
+        registry = RegistryService(store: store, configuration: configuration, monitor: monitor, logger: logger)
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
         announce.withLock { $0 = callback }
+        registry.attach(self)
         reload()
     }
 
@@ -65,7 +69,9 @@ public final class Gateway: Sendable {
         do {
             let snapshot = try store.snapshot()
             var problems: [String] = []
-            let compiled = RoutingTable.compile(snapshot, policyCompiler: PolicyCompiler(validator: validator(for:)), problems: &problems)
+            let compiled = RoutingTable.compile(
+                snapshot, policyCompiler: PolicyCompiler(validator: validator(for:), loopbackBind: configuration.isLoopbackBind),
+                builtins: [RegistryMCP.compiledServer()], problems: &problems)
             let previous = table.withLock { t in
                 defer { t = compiled }
                 return t.revision
@@ -79,9 +85,11 @@ public final class Gateway: Sendable {
                 logger.warning("\(p)")
                 monitor.event(.warning, p)
             }
+            registry.configurationChanged()
             if previous >= 0 {
-                let tools = compiled.servers.values.reduce(0) { $0 + $1.tools.count }
-                monitor.event(.info, "configuration reloaded (revision \(compiled.revision)): \(compiled.servers.count) servers, \(tools) tools")
+                let served = compiled.servers.values.filter { $0.basePath != RegistryMCP.basePath }
+                let tools = served.reduce(0) { $0 + $1.tools.count }
+                monitor.event(.info, "configuration reloaded (revision \(compiled.revision)): \(served.count) servers, \(tools) tools")
                 logger.info("configuration reloaded", metadata: ["revision": "\(compiled.revision)"])
             }
         } catch {

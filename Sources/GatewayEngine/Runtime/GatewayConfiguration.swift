@@ -36,6 +36,8 @@ public struct GatewayConfiguration: Sendable {
     public var backend = BackendClient.Configuration()
     /// Upstream MCP server limits (timeouts, circuit breaker, stdio supervision).
     public var upstream = UpstreamConfiguration()
+    /// The registry: the namespace of gateway entries, probing, caching.
+    public var registry = RegistryConfiguration()
 
     public init() {}
 

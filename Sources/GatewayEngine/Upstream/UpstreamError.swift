@@ -31,11 +31,14 @@ public struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String
     /// Seconds to wait before retrying (rate limits, open circuits).
     public var retryAfter: Int?
+    /// The HTTP status the upstream answered with, when the failure is one (health probes tell 401 from 404).
+    public var httpStatus: Int?
 
-    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil, httpStatus: Int? = nil) {
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.httpStatus = httpStatus
     }
 
     public var description: String { message }
