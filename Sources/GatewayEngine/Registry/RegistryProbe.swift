@@ -23,6 +23,26 @@ struct ProbeTarget: Sendable, Equatable {
     }
 }
 
+extension RegistryProbe {
+    /// What to probe: the remote of the latest version of each external entry (Streamable HTTP preferred), and every
+    /// HTTP upstream (stdio ones are started on use, never by a probe).
+    static func targets(catalog: RegistryCatalog, upstreams: [UpstreamRecord], defaults: UpstreamConfiguration) -> [ProbeTarget] {
+        var out: [ProbeTarget] = []
+        for e in catalog.entries where e.kind == .external && e.isLatest && e.status != .deleted {
+            let remotes = e.server["remotes"]?.arrayValue ?? []
+            guard let remote = remotes.first(where: { $0["type"]?.stringValue == "streamable-http" }) ?? remotes.first else { continue }
+            if let t = ProbeTarget.external(name: e.name, remote: remote, allowPrivateNetwork: e.allowPrivateNetwork, configuration: defaults) {
+                out.append(t)
+            }
+        }
+        for u in upstreams where u.transport != .stdio {
+            let signature = "\(u.transport.rawValue) \(u.url ?? "") \(u.allowPrivateNetwork) \(u.credential ?? "") \(u.updatedAt.timeIntervalSince1970)"
+            out.append(ProbeTarget(target: .upstream(u.name), signature: signature, settings: UpstreamSettings(record: u, defaults: defaults)))
+        }
+        return out
+    }
+}
+
 /// What one probe found.
 struct ProbeResult: Sendable, Equatable {
     var state: RegistryHealthRecord.State

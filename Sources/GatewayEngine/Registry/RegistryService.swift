@@ -167,25 +167,9 @@ public final class RegistryService: Sendable {
 
     // MARK: Probes
 
-    /// What the prober probes: the remote of the latest version of each external entry, and every HTTP upstream.
+    /// What the prober probes (``RegistryProbe/targets(catalog:upstreams:defaults:)``).
     func probeTargets() -> [ProbeTarget] {
-        let c = catalog()
-        var out: [ProbeTarget] = []
-        for e in c.entries where e.kind == .external && e.isLatest && e.status != .deleted {
-            let remotes = e.server["remotes"]?.arrayValue ?? []
-            let pick = remotes.first { $0["type"]?.stringValue == "streamable-http" } ?? remotes.first
-            guard let remote = pick else { continue }
-            if let t = ProbeTarget.external(
-                name: e.name, remote: remote, allowPrivateNetwork: e.allowPrivateNetwork, configuration: upstreamDefaults)
-            {
-                out.append(t)
-            }
-        }
-        for u in (try? store.upstreams()) ?? [] where u.transport != .stdio {
-            let signature = "\(u.transport.rawValue) \(u.url ?? "") \(u.allowPrivateNetwork) \(u.credential ?? "") \(u.updatedAt.timeIntervalSince1970)"
-            out.append(ProbeTarget(target: .upstream(u.name), signature: signature, settings: UpstreamSettings(record: u, defaults: upstreamDefaults)))
-        }
-        return out
+        RegistryProbe.targets(catalog: catalog(), upstreams: (try? store.upstreams()) ?? [], defaults: upstreamDefaults)
     }
 
     /// Runs one probe through the engine's upstream clients.
