@@ -295,3 +295,34 @@ extension GatewayStore {
         }
     }
 }
+
+extension GatewayStore {
+    /// Creates or replaces one version of an entry as `apply` declares it (a tombstone is revived). Time stamps move
+    /// only when something changed. Returns whether it did.
+    @discardableResult
+    public func upsertRegistryEntry(_ record: RegistryEntryRecord) throws(StoreError) -> Bool {
+        try write { db in
+            guard var r = try RegistryEntryRecord.filter(Column("name") == record.name && Column("version") == record.version).fetchOne(db) else {
+                var fresh = record
+                try fresh.insert(db)
+                return true
+            }
+            let before = r
+            r.document = record.document
+            r.pendingDocument = record.pendingDocument
+            r.lifecycle = record.lifecycle
+            r.owner = record.owner
+            r.tags = record.tags
+            r.statusMessage = record.statusMessage
+            r.approval = record.approval
+            r.allowPrivateNetwork = record.allowPrivateNetwork
+            r.deletedAt = nil
+            guard r != before else { return false }
+            let now = Date()
+            r.updatedAt = now
+            if r.status != before.status || r.statusMessage != before.statusMessage { r.statusChangedAt = now }
+            try r.update(db)
+            return true
+        }
+    }
+}

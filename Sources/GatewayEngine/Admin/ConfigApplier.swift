@@ -20,13 +20,19 @@ public struct ConfigApplier: Sendable {
 
     /// Parses a configuration file; errors name the line.
     public static func parse(_ text: String, file: String) throws(GatewayError) -> ConfigDocument {
+        try refuseUnknownSections(text, file: file)
         do {
             return try YAMLDecoder().decode(ConfigDocument.self, from: text)
+        } catch let error as GatewayError {
+            throw GatewayError(error.code, error.message, location: file + (error.location.map { ": \($0)" } ?? ""))
         } catch let DecodingError.keyNotFound(key, context) {
             throw GatewayError(.invalidConfig, "missing key '\(key.stringValue)'", location: file + pathText(context.codingPath))
         } catch let DecodingError.typeMismatch(_, context) {
             throw GatewayError(.invalidConfig, context.debugDescription, location: file + pathText(context.codingPath))
         } catch let DecodingError.dataCorrupted(context) {
+            if let located = context.underlyingError as? GatewayError {
+                throw GatewayError(located.code, located.message, location: file + (located.location.map { ": \($0)" } ?? ""))
+            }
             if let yaml = context.underlyingError as? YamlError {
                 throw GatewayError(.invalidConfig, "invalid YAML: \(yaml)", location: file)
             }
@@ -57,6 +63,8 @@ public struct ConfigApplier: Sendable {
         public var policies: [String] = []
         public var subscriptions: [String] = []
         public var credentials: [String] = []
+        /// Registry entries (`name@version`) and gateway servers whose entry was set.
+        public var registry: [String] = []
         public var createdKeys: [CreatedKey] = []
         public var warnings: [String] = []
     }
@@ -132,6 +140,7 @@ public struct ConfigApplier: Sendable {
                     }))
         }
         let governance = try checkGovernance(doc, file: file, serverNames: serverNames)
+        let registry = try checkRegistry(doc, file: file, serverNames: serverNames)
         let credentials = try checkCredentials(doc, file: file, baseDirectory: baseDirectory, environment: environment)
         let connectionNames = Set(credentials.map(\.entry.name)).union((try? store.credentialConnections().map(\.name)) ?? [])
         for (i, api) in (doc.apis ?? []).enumerated() {
@@ -167,6 +176,7 @@ public struct ConfigApplier: Sendable {
             summary.servers.append(s.name)
         }
         try applyGovernance(doc, policies: governance, summary: &summary)
+        try applyRegistry(registry, summary: &summary)
         return summary
     }
 
@@ -235,6 +245,7 @@ public struct ConfigApplier: Sendable {
         try exportGovernance(into: &doc)
         let vault = try? CredentialVault.open(store: store, environment: environment, create: false)
         try exportCredentials(into: &doc, includeSecrets: includeSecrets, vault: vault)
+        try exportRegistry(into: &doc)
         return doc
     }
 

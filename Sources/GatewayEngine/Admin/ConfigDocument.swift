@@ -320,6 +320,8 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
     public var credentials: [Credential]?
     public var policies: [Policy]?
     public var subscriptions: [Subscription]?
+    /// The registry's settings and entries.
+    public var registry: Registry?
 
     public init(apis: [API]? = nil, upstreams: [Upstream]? = nil, servers: [Server]? = nil, policies: [Policy]? = nil, subscriptions: [Subscription]? = nil) {
         self.apis = apis
