@@ -20,7 +20,8 @@ enum ConsoleLayout {
         case .upstreamDetail: return max(1, ch - UpstreamDetailView.headerLines - UpstreamDetailView.panelLines - 1)
         case .apiDetail: return max(1, ch - APIDetailView.headerLines - 1)
         case .serverDetail: return max(1, ch - ServerDetailView.headerLines - 1)
-        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail: return max(1, ch)
+        case .registry: return max(1, ch - RegistryView.headerLines - 1)
+        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail, .registryEntry: return max(1, ch)
         }
     }
 }

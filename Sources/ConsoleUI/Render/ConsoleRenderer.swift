@@ -38,7 +38,7 @@ public enum ConsoleRenderer {
         case .apiDetail: APIDetailView.draw(&buf, ctx, y: y, height: h)
         case .servers: ServersView.draw(&buf, ctx, y: y, height: h)
         case .serverDetail: ServerDetailView.draw(&buf, ctx, y: y, height: h)
-        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail: TextPageView.draw(&buf, ctx, y: y, height: h)
+        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail, .registryEntry: TextPageView.draw(&buf, ctx, y: y, height: h)
         case .requests: RequestsView.draw(&buf, ctx, y: y, height: h)
         case .logs: LogsView.draw(&buf, ctx, y: y, height: h)
         case .policies: PoliciesView.draw(&buf, ctx, y: y, height: h)
@@ -46,6 +46,7 @@ public enum ConsoleRenderer {
         case .credentials: CredentialsView.draw(&buf, ctx, y: y, height: h)
         case .upstreams: UpstreamsView.draw(&buf, ctx, y: y, height: h)
         case .upstreamDetail: UpstreamDetailView.draw(&buf, ctx, y: y, height: h)
+        case .registry: RegistryView.draw(&buf, ctx, y: y, height: h)
         }
         FooterView.draw(&buf, ctx)
         switch state.mode {

@@ -71,6 +71,8 @@ enum HeaderView {
             case .upstreamTool(_, let tool): ctx.safe(tool)
             case .request(let r): "#\(r.sequence) \(ctx.safe(r.tool ?? r.method))"
             case .help: "Help"
+            case .registry: "Registry"
+            case .registryEntry(let name, _): ctx.safe(name)
             }
         }
     }

@@ -34,6 +34,7 @@ enum TextPageView {
         case .policy(let scope): lines = PolicyDetailView.lines(s, scope: scope)
         case .credential(let ref): lines = CredentialDetailView.lines(s, ref)
         case .upstreamTool(let upstream, let tool): lines = UpstreamToolDetailView.lines(s, upstream: upstream, tool: tool)
+        case .registryEntry(let name, let version): lines = RegistryView.lines(s, name: name, version: version)
         case .help:
             HelpView.draw(&buf, ctx, y: y, height: height)
             return

@@ -21,6 +21,7 @@ public final class ConsoleDataSampler: @unchecked Sendable {
     private var cached: (revision: Int64, rows: StoreRows)?
     var cachedCredentials: (revision: Int64, readAt: Date, credentials: ConsoleData.Credentials)?
     var cachedUpstreams: (key: UpstreamCacheKey, rows: [ConsoleData.UpstreamRow])?
+    var cachedRegistry: (key: RegistryCacheKey, listing: RegistryListing)?
 
     /// What a sample reads from the store.
     struct StoreRows: Sendable {
@@ -50,10 +51,12 @@ public final class ConsoleDataSampler: @unchecked Sendable {
     /// Takes a sample now (on the caller's thread).
     public func sample() -> ConsoleData {
         let rows = configuration()
-        return ConsoleData(
+        var data = ConsoleData(
             listenAddress: listenAddress(), monitor: monitoring.snapshot(), apis: rows.apis, servers: rows.servers,
             records: monitoring.recentRecords(limit: recordLimit), events: monitoring.recentEvents(limit: eventLimit), policies: rows.policies,
             subscriptions: rows.subscriptions, credentials: credentials(), upstreams: upstreams())
+        data.registry = registry()
+        return data
     }
 
     /// Takes a sample off the caller's actor.

@@ -46,6 +46,8 @@ public enum ConsoleEffect: Sendable, Equatable {
     case approveUpstreamTools(upstream: String, tools: [String: String])
     /// Connect to an upstream, list its tools and record them (``UpstreamAdmin/discover(_:)``).
     case discoverUpstream(name: String)
+    /// A registry action (``RegistryEffect``).
+    case registry(RegistryEffect)
 }
 
 /// The outcome of an effect, shown as a one-line flash.

@@ -17,6 +17,7 @@ extension ConsoleState {
         Command(name: "subscriptions", help: "subscription keys"),
         Command(name: "credentials", help: "outbound credentials"),
         Command(name: "upstreams", help: "upstream MCP servers and their tools"),
+        Command(name: "registry", help: "the registry: gateway and external MCP servers, health"),
         Command(name: "help", help: "key bindings"),
         Command(name: "import", help: "import an API", isMutating: true),
         Command(name: "demo", help: "load the demo", isMutating: true),
@@ -27,7 +28,7 @@ extension ConsoleState {
     static let commandAliases = [
         "q": "quit", "api": "apis", "server": "servers", "srv": "servers", "req": "requests", "log": "logs", "dash": "dashboard",
         "policy": "policies", "pol": "policies", "subscription": "subscriptions", "subs": "subscriptions", "sub": "subscriptions",
-        "creds": "credentials", "cred": "credentials", "credential": "credentials", "upstream": "upstreams", "ups": "upstreams",
+        "creds": "credentials", "cred": "credentials", "credential": "credentials", "upstream": "upstreams", "ups": "upstreams", "reg": "registry",
     ]
 
     /// The commands offered in this mode (mutating ones are hidden when read-only).
@@ -99,6 +100,7 @@ extension ConsoleState {
         case "subscriptions": jump(to: .subscriptions)
         case "credentials": jump(to: .credentials)
         case "upstreams": jump(to: .upstreams)
+        case "registry": openRegistry()
         case "help": return perform(.help, key: .char("?"))
         case "import": return perform(.importAPI, key: .char("i"))
         case "demo": return perform(.loadDemo, key: .char("d"))

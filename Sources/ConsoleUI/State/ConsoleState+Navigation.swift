@@ -73,6 +73,8 @@ extension ConsoleState {
             if let u = upstreamRows(page)[safe: i] { push(.upstream(u.name)) }
         case .upstream(let name):
             if let t = upstreamToolRows(upstream: name, page)[safe: i] { push(.upstreamTool(upstream: name, tool: t.name)) }
+        case .registry:
+            if let r = registryRows(page)[safe: i] { push(.registryEntry(name: r.name, version: r.version)) }
         default: break
         }
         return []
@@ -125,6 +127,8 @@ extension ConsoleState {
         case .tool: .toolDetail
         case .request: .requestDetail
         case .help: .help
+        case .registry: .registry
+        case .registryEntry: .registryEntry
         }
     }
 }

@@ -70,7 +70,8 @@ extension ConsoleState {
         case .top(.credentials): credentialRows(p).map(\.id)
         case .top(.upstreams): upstreamRows(p).map(\.name)
         case .upstream(let name): upstreamToolRows(upstream: name, p).map(\.name)
-        case .tool, .request, .help, .policy, .credential, .upstreamTool: nil
+        case .registry: registryRows(p).map { "\($0.name)@\($0.version)" }
+        case .tool, .request, .help, .policy, .credential, .upstreamTool, .registryEntry: nil
         }
     }
 
@@ -85,6 +86,7 @@ extension ConsoleState {
         case .credential(let ref): return CredentialDetailView.lines(self, ref).count
         case .upstreamTool(let upstream, let tool): return UpstreamToolDetailView.lines(self, upstream: upstream, tool: tool).count
         case .help: return HelpView.lineCount(self)
+        case .registryEntry(let name, let version): return RegistryView.lines(self, name: name, version: version).count
         default: return 0
         }
     }

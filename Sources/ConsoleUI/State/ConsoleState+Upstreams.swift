@@ -54,7 +54,7 @@ extension ConsoleState {
             guard let u = targetUpstream else { return nothingSelected("upstream") }
             show(.info, "discovering the tools of \(safe(u.name)) (\(safe(u.transport)))…")
             return [.discoverUpstream(name: u.name)]
-        default: break
+        default: return performRegistryAction(action)
         }
         return []
     }

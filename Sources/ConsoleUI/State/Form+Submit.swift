@@ -51,6 +51,9 @@ extension Form {
             let description: String?? = text.isEmpty ? .some(nil) : .some(text)
             return .effect(.updateTool(server: server, tool: tool, newName: nil, description: description, enabled: nil))
 
+        case .registry(let purpose):
+            return registrySubmission(purpose)
+
         case .newPolicy:
             let text = fields[0].value
             if text.isEmpty { return .invalid("a scope is required: global, server:<name> or tool:<server>/<tool>") }

@@ -64,6 +64,8 @@ enum FormPurpose: Sendable, Equatable {
     case overrideDescription(server: String, tool: String)
     /// Ask for a scope, then edit its policy document.
     case newPolicy
+    /// A registry form (``Form+Registry``).
+    case registry(RegistryFormPurpose)
 }
 
 /// A modal form drawn over the current screen. `Tab`/`Shift-Tab` move between fields, `Enter` submits, `Esc` cancels;

@@ -27,6 +27,9 @@ public enum ConsoleAction: Sendable, Hashable {
     case approveUpstreamTools
     /// Connect to the upstream now and record the tools it lists.
     case discoverUpstream
+    /// Registry: register, edit, deprecate, remove, approve and probe entries (``ConsoleState+Registry``).
+    case addRegistryEntry, editRegistryEntry, deprecateRegistryEntry, removeRegistryEntry, approveRegistryEntry, approveAllRegistryEntries
+    case probeRegistryEntry
 }
 
 /// One entry of the key-binding table. The same records drive key dispatch, the footer hints, the `?` help
@@ -36,7 +39,7 @@ public struct KeyBinding: Sendable {
     public enum Group: String, Sendable, CaseIterable {
         case general = "General", navigation = "Navigation", welcome = "Welcome", apis = "APIs"
         case servers = "Servers", tools = "Tools", requests = "Requests"
-        case policies = "Policies", subscriptions = "Subscriptions", credentials = "Credentials", upstreams = "Upstreams"
+        case policies = "Policies", subscriptions = "Subscriptions", credentials = "Credentials", upstreams = "Upstreams", registry = "Registry"
     }
 
     /// The keys that trigger it (the first is shown in the footer).
@@ -122,10 +125,12 @@ public struct KeyBinding: Sendable {
 extension KeyBinding {
     static let lists: Set<ScreenKind> = [
         .dashboard, .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials, .upstreams, .upstreamDetail,
+        .registry,
     ]
     static let movable: Set<ScreenKind> = lists.union(ScreenKind.textPages).union([.welcome])
     static let details: Set<ScreenKind> = [
         .apiDetail, .serverDetail, .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamDetail, .upstreamToolDetail,
+        .registry, .registryEntry,
     ]
     static let roots: Set<ScreenKind> = [.welcome, .dashboard, .apis, .servers, .requests, .logs, .policies, .subscriptions, .credentials, .upstreams]
 
@@ -134,7 +139,8 @@ extension KeyBinding {
         // Screen-specific actions first: they are what the footer shows first.
         KeyBinding(
             [.enter], "Open the selected row", short: "Open", .open, .navigation,
-            on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests, .policies, .credentials, .upstreams, .upstreamDetail]),
+            on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests, .policies, .credentials, .upstreams, .upstreamDetail, .registry]),
+    ] + registryBindings + [
         KeyBinding([.char("i")], "Import an API from a file or URL", short: "Import", .importAPI, .welcome, on: [.welcome, .apis], mutating: true),
         KeyBinding([.char("d")], "Load the demo API and server", short: "Demo", .loadDemo, .welcome, on: [.welcome], mutating: true),
         KeyBinding([.char("c")], "Create an MCP server from the API", short: "New server", .createServer, .apis, on: [.apis, .apiDetail], mutating: true),

@@ -61,6 +61,9 @@ enum Route: Sendable, Equatable {
     /// A request's detail: the record is kept so the page stays stable while the live list moves on.
     case request(RequestRecord)
     case help
+    /// The registry (`:registry`), and one entry's server.json and health history.
+    case registry
+    case registryEntry(name: String, version: String)
 }
 
 /// What kind of screen is showing: selects the key bindings and the renderer.
@@ -68,13 +71,15 @@ public enum ScreenKind: String, Sendable, Hashable, CaseIterable {
     case welcome, dashboard, apis, apiDetail, servers, serverDetail, toolDetail, requests, requestDetail, logs, help
     case policies, policyDetail, subscriptions, credentials, credentialDetail
     case upstreams, upstreamDetail, upstreamToolDetail
+    case registry, registryEntry
 
     /// Screens whose rows can be filtered with `/`.
     static let filterable: Set<ScreenKind> = [
         .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials, .upstreams, .upstreamDetail,
+        .registry,
     ]
     /// Screens that scroll text rather than select rows.
-    static let textPages: Set<ScreenKind> = [.toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail]
+    static let textPages: Set<ScreenKind> = [.toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail, .registryEntry]
 }
 
 /// One page on a navigation stack, with its cursor, scroll position and filter.
