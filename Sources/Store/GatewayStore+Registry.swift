@@ -117,7 +117,7 @@ extension GatewayStore {
             r.name = name
             r.version = version
             guard r != before else { return r }
-            let now = Date()
+            let now = Date.storeNow
             r.updatedAt = now
             if r.status != before.status || r.statusMessage != before.statusMessage { r.statusChangedAt = now }
             try r.update(db)
@@ -141,7 +141,7 @@ extension GatewayStore {
                 try request.deleteAll(db)
                 return rows.map { "\($0.name)@\($0.version)" }
             }
-            let now = Date()
+            let now = Date.storeNow
             for var r in live {
                 r.deletedAt = now
                 r.pendingDocument = nil
@@ -166,7 +166,7 @@ extension GatewayStore {
                     throw StoreError(.notFound, "no registry entry '\(name)'")
                 }
             }
-            let now = Date()
+            let now = Date.storeNow
             for var r in rows {
                 if let pending = r.pendingDocument { r.document = pending }
                 r.pendingDocument = nil
@@ -183,7 +183,7 @@ extension GatewayStore {
     public func importRegistryEntries(_ items: [RegistryImportItem], origin: String) throws(StoreError) -> RegistryImportOutcome {
         try write { db in
             var outcome = RegistryImportOutcome()
-            let now = Date()
+            let now = Date.storeNow
             for item in items {
                 let label = "\(item.name)@\(item.version)"
                 let existing = try RegistryEntryRecord.filter(Column("name") == item.name && Column("version") == item.version).fetchOne(db)
@@ -263,7 +263,7 @@ extension GatewayStore {
                 return r
             }
             guard r != existing else { return r }
-            r.updatedAt = Date()
+            r.updatedAt = Date.storeNow
             if existing == nil { try r.insert(db) } else { try r.update(db) }
             return r
         }
@@ -318,7 +318,7 @@ extension GatewayStore {
             r.allowPrivateNetwork = record.allowPrivateNetwork
             r.deletedAt = nil
             guard r != before else { return false }
-            let now = Date()
+            let now = Date.storeNow
             r.updatedAt = now
             if r.status != before.status || r.statusMessage != before.statusMessage { r.statusChangedAt = now }
             try r.update(db)

@@ -48,7 +48,7 @@ public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord
     public init(
         id: Int64? = nil, name: String, version: String, document: String, lifecycle: Lifecycle = .production, owner: String? = nil, tags: [String] = [],
         statusMessage: String? = nil, approval: Approval = .approved, origin: String = "cli", allowPrivateNetwork: Bool = false, deletedAt: Date? = nil,
-        publishedAt: Date = Date(), updatedAt: Date = Date(), statusChangedAt: Date = Date()
+        publishedAt: Date = .storeNow, updatedAt: Date = .storeNow, statusChangedAt: Date = .storeNow
     ) {
         self.allowPrivateNetwork = allowPrivateNetwork
         self.id = id
@@ -120,7 +120,7 @@ public struct RegistryGatewayRecord: Codable, Sendable, Equatable, FetchableReco
     public init(
         id: Int64? = nil, serverId: Int64, version: String? = nil, title: String? = nil, description: String? = nil,
         lifecycle: RegistryEntryRecord.Lifecycle = .production, owner: String? = nil, tags: [String] = [], statusMessage: String? = nil,
-        updatedAt: Date = Date()
+        updatedAt: Date = .storeNow
     ) {
         self.id = id
         self.serverId = serverId
@@ -221,7 +221,7 @@ public struct RegistryHealthRecord: Codable, Sendable, Equatable, FetchableRecor
 
     public init(
         target: String, state: State, detail: String? = nil, latencyMs: Double? = nil, toolCount: Int? = nil, fingerprint: String? = nil,
-        tools: [String]? = nil, checkedAt: Date = Date(), lastReachableAt: Date? = nil, changedAt: Date = Date()
+        tools: [String]? = nil, checkedAt: Date = .storeNow, lastReachableAt: Date? = nil, changedAt: Date = .storeNow
     ) {
         self.target = target
         self.state = state

@@ -48,7 +48,8 @@ extension Gateway {
     func callableServers(headers: HTTPFields, context: PolicyContext, table: RoutingTable) async -> Set<String> {
         var out = Set<String>()
         for server in table.servers.values where server.basePath != RegistryMCP.basePath {
-            guard let p = table.policies[server.basePath], !p.isEmpty else {
+            // The same condition as a real request (GatewayResponder): a key sent is checked even where nothing else is.
+            guard let p = table.policies[server.basePath], !p.isEmpty || headers[PolicyEngine.subscriptionHeader] != nil else {
                 out.insert(server.name)
                 continue
             }

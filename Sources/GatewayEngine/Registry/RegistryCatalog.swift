@@ -17,7 +17,7 @@ struct RegistryCatalog: Sendable {
 
     /// Builds the catalog. Gateway documents carry ``GatewayServerJSON/originPlaceholder`` as their origin (replaced
     /// when rendered for a request).
-    static func build(gateway facts: [GatewayServerFacts], registry: RegistrySnapshot, namespace: String, now: Date = Date()) -> RegistryCatalog {
+    static func build(gateway facts: [GatewayServerFacts], registry: RegistrySnapshot, namespace: String, now: Date = .storeNow) -> RegistryCatalog {
         var c = RegistryCatalog(configRevision: registry.configRevision, healthRevision: registry.healthRevision)
         var gatewayNames = Set<String>()
         let origin = GatewayServerJSON.originPlaceholder

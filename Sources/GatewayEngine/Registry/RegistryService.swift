@@ -91,42 +91,23 @@ public final class RegistryService: Sendable {
         if !built.publish.isEmpty {
             do { try store.recordPublished(built.publish) } catch { logger.warning("registry: cannot record published entries", metadata: ["error": "\(error.message)"]) }
         }
-        let previous = state.withLock { s -> RegistryCatalog? in
-            defer {
-                s.catalog = built
-                s.key = key
-            }
-            return s.catalog
+        state.withLock { s in
+            s.catalog = built
+            s.key = key
         }
-        report(built, previous: previous)
+        report(built)
         return built
     }
 
-    /// Problems (once each), health changes as console events, and the up gauges.
-    private func report(_ c: RegistryCatalog, previous: RegistryCatalog?) {
+    /// Problems (once each) as console events, and the up gauges.
+    private func report(_ c: RegistryCatalog) {
         let fresh = state.withLock { s -> [String] in
             let new = c.problems.filter { !s.reportedProblems.contains($0) }
             s.reportedProblems = Set(c.problems)
             return new
         }
         for p in fresh { monitor.event(.warning, p) }
-        if let previous { announceHealthChanges(previous, c) }
         updateGauges(c)
-    }
-
-    private func announceHealthChanges(_ old: RegistryCatalog, _ new: RegistryCatalog) {
-        var before: [String: RegistryHealthRecord] = [:]
-        for e in old.entries where e.isLatest { if let h = e.health { before[e.name] = h } }
-        for e in new.entries where e.isLatest && e.kind == .external {
-            guard let h = e.health, let was = before[e.name], was.checkedAt != h.checkedAt else { continue }
-            if was.state != h.state {
-                let level: EngineEvent.Level = h.state == .reachable ? .info : .warning
-                monitor.event(level, "registry: '\(e.name)' is \(h.state.rawValue) (was \(was.state.rawValue))\(h.detail.map { ": \($0)" } ?? "")")
-            }
-            if let a = was.fingerprint, let b = h.fingerprint, a != b {
-                monitor.event(.warning, "registry: '\(e.name)' changed its tool list (\(was.toolCount ?? 0) → \(h.toolCount ?? 0) tools)")
-            }
-        }
     }
 
     private func updateGauges(_ c: RegistryCatalog) {
@@ -178,19 +159,35 @@ public final class RegistryService: Sendable {
         return await RegistryProbe(timeout: configuration.probeTimeout, logger: logger).run(t, channel: hub.makeChannel(t.settings))
     }
 
-    /// Records a probe and tells those waiting.
+    /// Records a probe, announces what changed in the console log, rebuilds the catalog, then tells those waiting (so
+    /// a subscriber sees the catalog, the history and the events already updated).
     func record(_ target: String, _ result: ProbeResult) {
         do {
-            let change = try RegistryHealthWriter.record(store: store, target: target, result: result)
-            let event = ProbeEvent(target: target, state: result.state, change: change)
+            let change = try RegistryHealthWriter.recordChange(store: store, target: target, result: result)
+            if let change, let t = RegistryProbeTarget(key: target) { announce(t, change, result) }
+            _ = catalog()
+            let event = ProbeEvent(target: target, state: result.state, change: change?.summary)
             let subscribers = state.withLock { Array($0.resultSubscribers.values) }
             for s in subscribers { s.yield(event) }
-            if change != nil, case .upstream(let name)? = RegistryProbeTarget(key: target) {
-                monitor.event(result.state == .reachable ? .info : .warning, "registry: upstream '\(name)' is \(result.state.rawValue)\(result.detail.map { ": \($0)" } ?? "")")
-            }
-            _ = catalog()
         } catch {
             logger.warning("registry: cannot record a probe", metadata: ["target": "\(target)", "error": "\(error.message)"])
+        }
+    }
+
+    /// A changed state (not the first probe of a reachable target) and a changed tool list are console events.
+    private func announce(_ t: RegistryProbeTarget, _ change: RegistryHealthWriter.Change, _ result: ProbeResult) {
+        let subject: String
+        switch t {
+        case .external(let name): subject = "'\(name)'"
+        case .upstream(let name): subject = "upstream '\(name)'"
+        }
+        if let s = change.state, s.from != nil || s.to != .reachable {
+            let level: EngineEvent.Level = s.to == .reachable ? .info : .warning
+            let was = s.from.map { " (was \($0.rawValue))" } ?? ""
+            monitor.event(level, "registry: \(subject) is \(s.to.rawValue)\(was)\(result.detail.map { ": \($0)" } ?? "")")
+        }
+        if let tools = change.tools {
+            monitor.event(.warning, "registry: \(subject) changed its tool list (\(tools.from) → \(tools.to) tools)")
         }
     }
 
@@ -215,25 +212,48 @@ public final class RegistryService: Sendable {
 /// Writes a probe's result: the target's health (tools and fingerprint kept from the last probe that listed them)
 /// and a history row saying what changed. Shared by the prober and `gatehouse registry probe`.
 enum RegistryHealthWriter {
+    /// What a probe changed against the one before it.
+    struct Change: Sendable {
+        /// The state before, and after (nil before: the first probe).
+        var state: (from: RegistryHealthRecord.State?, to: RegistryHealthRecord.State)?
+        /// Tool counts before and after a changed fingerprint.
+        var tools: (from: Int, to: Int)?
+        /// One line for the history (`state: reachable → unreachable; tools changed: 2 → 3`).
+        var summary: String
+    }
+
+    /// Records a probe; returns the history line (nil when nothing changed).
     @discardableResult
-    static func record(store: GatewayStore, target: String, result r: ProbeResult, now: Date = Date()) throws(StoreError) -> String? {
+    static func record(store: GatewayStore, target: String, result r: ProbeResult, now: Date = .storeNow) throws(StoreError) -> String? {
+        try recordChange(store: store, target: target, result: r, now: now)?.summary
+    }
+
+    /// Records a probe; returns what changed (nil when nothing did).
+    static func recordChange(store: GatewayStore, target: String, result r: ProbeResult, now: Date = .storeNow) throws(StoreError) -> Change? {
         let prev = try store.registryHealth(target: target)
         var h = RegistryHealthRecord(
             target: target, state: r.state, detail: r.detail, latencyMs: r.latency?.milliseconds, toolCount: r.tools?.count ?? prev?.toolCount,
             fingerprint: r.fingerprint ?? prev?.fingerprint, tools: r.tools ?? prev?.toolNames, checkedAt: now,
             lastReachableAt: r.state == .reachable ? now : prev?.lastReachableAt, changedAt: prev?.state == r.state ? prev!.changedAt : now)
         if r.tools == nil && prev?.tools == nil { h.tools = nil }
-        var changes: [String] = []
+        var change = Change(summary: "")
+        var lines: [String] = []
         if let prev {
-            if prev.state != r.state { changes.append("state: \(prev.state.rawValue) → \(r.state.rawValue)") }
+            if prev.state != r.state {
+                change.state = (prev.state, r.state)
+                lines.append("state: \(prev.state.rawValue) → \(r.state.rawValue)")
+            }
             if let a = prev.fingerprint, let b = r.fingerprint, a != b {
-                changes.append("tools changed: \(prev.toolCount ?? 0) → \(r.tools?.count ?? 0)")
+                change.tools = (prev.toolCount ?? 0, r.tools?.count ?? 0)
+                lines.append("tools changed: \(prev.toolCount ?? 0) → \(r.tools?.count ?? 0)")
             }
         } else {
-            changes.append("first probe: \(r.state.rawValue)")
+            change.state = (nil, r.state)
+            lines.append("first probe: \(r.state.rawValue)")
         }
-        let change = changes.isEmpty ? nil : changes.joined(separator: "; ")
-        try store.recordHealth(h, change: change)
+        try store.recordHealth(h, change: lines.isEmpty ? nil : lines.joined(separator: "; "))
+        guard !lines.isEmpty else { return nil }
+        change.summary = lines.joined(separator: "; ")
         return change
     }
 }
