@@ -4,7 +4,7 @@ import GatewayEngine
 enum APIsView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state
-        let apis = s.apiRows(s.page)
+        let apis = APIsScreen.rows(s, s.page)
         let columns = [
             Column("NAME", 14), Column("TITLE", 18), Column("VERSION", 8, dropOrder: 1), Column("FORMAT", 11, dropOrder: 2),
             Column("OPS", 4, right: true), Column("SERVERS", 10, dropOrder: 3), Column("SOURCE", 12, flexible: true, dropOrder: 4),
@@ -30,7 +30,7 @@ enum APIDetailView {
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state, t = ctx.theme
-        guard case .api(let name) = s.page.route, let api = s.api(name) else {
+        guard let name = s.page.route.value(of: .apiDetail, as: String.self), let api = s.api(name) else {
             buf.put("  This API no longer exists. Press esc to go back.", x: 0, y: y + 1, width: ctx.width, style: t.warn, ascii: ctx.ascii)
             return
         }
@@ -47,7 +47,7 @@ enum APIDetailView {
         // headerLines: five facts, a blank line, the OPERATIONS title.
         buf.write(" OPERATIONS", x: 0, y: y + headerLines - 1, style: t.sectionTitle)
         buf.write("  \(api.operations.count), each exposable as an MCP tool", x: 11, y: y + headerLines - 1, style: t.label)
-        let ops = s.operationRows(api: api.name, s.page)
+        let ops = APIDetailScreen.rows(s, s.page)
         let columns = [Column("METHOD", 7), Column("PATH", 28), Column("SUMMARY", 20, flexible: true), Column("TOOL", 22, dropOrder: 1)]
         let rows = ops.map { op in
             [

@@ -19,8 +19,8 @@ struct RenderContext {
 
 /// Draws a state into a cell buffer of the state's size: a pure function of the state.
 public enum ConsoleRenderer {
-    /// Renders the whole screen: header, the current screen's content, the flash/input line, key hints, and any
-    /// dialog on top. Below 80×24 only a "too small" message is drawn.
+    /// Renders the whole screen: header, the current screen's content (drawn by its ``ConsoleScreen`` descriptor), the
+    /// flash/input line, key hints, and any dialog on top. Below 80×24 only a "too small" message is drawn.
     public static func render(_ state: ConsoleState) -> CellBuffer {
         var buf = CellBuffer(width: state.width, height: state.height)
         if state.isTooSmall {
@@ -31,27 +31,12 @@ public enum ConsoleRenderer {
         HeaderView.draw(&buf, ctx)
         let y = ConsoleLayout.contentTop
         let h = ConsoleLayout.contentHeight(state)
-        switch state.screen {
-        case .welcome: WelcomeView.draw(&buf, ctx, y: y, height: h)
-        case .dashboard: DashboardView.draw(&buf, ctx, y: y, height: h)
-        case .apis: APIsView.draw(&buf, ctx, y: y, height: h)
-        case .apiDetail: APIDetailView.draw(&buf, ctx, y: y, height: h)
-        case .servers: ServersView.draw(&buf, ctx, y: y, height: h)
-        case .serverDetail: ServerDetailView.draw(&buf, ctx, y: y, height: h)
-        case .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamToolDetail, .registryEntry: TextPageView.draw(&buf, ctx, y: y, height: h)
-        case .requests: RequestsView.draw(&buf, ctx, y: y, height: h)
-        case .logs: LogsView.draw(&buf, ctx, y: y, height: h)
-        case .policies: PoliciesView.draw(&buf, ctx, y: y, height: h)
-        case .subscriptions: SubscriptionsView.draw(&buf, ctx, y: y, height: h)
-        case .credentials: CredentialsView.draw(&buf, ctx, y: y, height: h)
-        case .upstreams: UpstreamsView.draw(&buf, ctx, y: y, height: h)
-        case .upstreamDetail: UpstreamDetailView.draw(&buf, ctx, y: y, height: h)
-        case .registry: RegistryView.draw(&buf, ctx, y: y, height: h)
-        }
+        state.descriptor.draw(&buf, ctx, y: y, height: h)
         FooterView.draw(&buf, ctx)
         switch state.mode {
         case .form(let form): FormView.draw(&buf, ctx, form)
         case .confirm(let confirmation): FormView.draw(&buf, ctx, confirmation)
+        case .menu(let menu): MenuView.draw(&buf, ctx, menu)
         default: break
         }
         return buf

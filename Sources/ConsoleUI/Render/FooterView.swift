@@ -26,6 +26,9 @@ enum FooterView {
         case .confirm(let c):
             drawFlash(&buf, ctx, y: y)
             drawHints(&buf, ctx, [("y", c.verb.capitalized), ("n", "Cancel")])
+        case .menu:
+            drawFlash(&buf, ctx, y: y)
+            drawHints(&buf, ctx, [("enter", "Go"), (arrows(ctx), "Move"), ("1-\(s.registry.numbered.count)", "Jump"), ("esc", "Close")])
         case .normal:
             drawFlash(&buf, ctx, y: y)
             drawHints(&buf, ctx, hints(ctx))
@@ -39,10 +42,9 @@ enum FooterView {
     static func hints(_ ctx: RenderContext) -> [(String, String)] {
         let s = ctx.state
         let pinned: Set<ConsoleAction> = [.commandMode, .help, .quit]
-        let bindings = KeyBinding.active(on: s.screen, readOnly: s.readOnly).filter(\.showsInFooter)
+        let bindings = s.registry.active(on: s.screen, readOnly: s.readOnly).filter(\.showsInFooter)
         func hint(_ b: KeyBinding) -> (String, String) {
-            let title = b.action == .pause && s.isPaused ? "Resume" : b.shortTitle
-            return (KeyBinding.name(of: b.keys[0], ascii: ctx.ascii), title)
+            (KeyBinding.name(of: b.keys[0], ascii: ctx.ascii), b.footerTitle?(s) ?? b.shortTitle)
         }
         var context = bindings.filter { !pinned.contains($0.action) }.map(hint)
         let end = bindings.filter { pinned.contains($0.action) }.map(hint)

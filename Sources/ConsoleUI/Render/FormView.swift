@@ -64,7 +64,7 @@ enum FormView {
 
     /// Draws a centred box with the lines inside; returns the top-left of the text area.
     @discardableResult
-    private static func drawDialog(_ buf: inout CellBuffer, _ ctx: RenderContext, title: String, lines: [StyledLine], width: Int, border: Style? = nil) -> (x: Int, y: Int) {
+    static func drawDialog(_ buf: inout CellBuffer, _ ctx: RenderContext, title: String, lines: [StyledLine], width: Int, border: Style? = nil) -> (x: Int, y: Int) {
         let h = min(ctx.state.height - 2, lines.count + 2)
         let x = (ctx.width - width) / 2
         let y = max(1, (ctx.state.height - h) / 2)

@@ -10,25 +10,27 @@ enum HeaderView {
         let monitor = ctx.data.monitor
         let info = " \(address)  \(ctx.dot)  up \(Format.uptime(monitor.uptime))  \(ctx.dot)  \(Format.rate(monitor.total.requestsPerSecond)) req/s"
         x += buf.write(info, x: x, y: 0, style: Style(reverse: true))
-        var flags: [String] = []
-        if s.isPaused { flags.append("PAUSED") }
+        var flags = s.registry.all.flatMap { $0.statusFlags(s) }
         if s.readOnly { flags.append("READ-ONLY") }
         let right = flags.map { "[\($0)]" }.joined(separator: " ") + " "
         let rw = TextWidth.columns(of: right)
         if rw > 1, x + rw < w { buf.write(right, x: w - rw, y: 0, style: t.titleBar) }
 
-        // Row 1: tabs, and counts on the right.
+        // Row 1: the numbered tabs (and a screen without a number while it shows), and counts on the right.
         var tx = 1
-        let (titles, gap) = tabLayout(width: w)
-        for (top, title) in zip(TopScreen.allCases, titles) {
-            let label = "\(top.rawValue) \(title)"
-            if top == s.tab {
+        let tabs = s.registry.numbered.map(s.registry.screen)
+        let extra = s.registry.number(of: s.tab) == nil ? "[\(s.registry.screen(s.tab).title)]" : ""
+        let (titles, gap) = tabLayout(tabs, width: w - TextWidth.columns(of: extra))
+        for (n, (top, title)) in zip(tabs, titles).enumerated() {
+            let label = "\(n + 1) \(title)"
+            if top.kind == s.tab {
                 tx += buf.write("[\(label)]", x: tx, y: 1, style: t.tabActive)
             } else {
                 tx += buf.write(" \(label) ", x: tx, y: 1, style: t.tabInactive)
             }
             tx += gap
         }
+        if !extra.isEmpty, tx + TextWidth.columns(of: extra) <= w { tx += buf.write(extra, x: tx, y: 1, style: t.tabActive) + gap }
         let tools = ctx.data.servers.reduce(0) { $0 + $1.tools.count }
         let servers = "\(ctx.data.apis.count) APIs \(ctx.dot) \(ctx.data.servers.count) servers "
         // The longest count line that fits.
@@ -47,33 +49,18 @@ enum HeaderView {
         if sw > 0 { buf.write(status, x: w - sw, y: 2, style: t.accent) }
     }
 
-    /// The tab titles and the columns between tabs: ``TopScreen/tabTitle`` one column apart, then side by side, then
-    /// ``TopScreen/compactTitle`` the same ways; the first that fits `width` (80 columns at least).
-    static func tabLayout(width: Int) -> (titles: [String], gap: Int) {
-        let full = TopScreen.allCases.map(\.tabTitle), compact = TopScreen.allCases.map(\.compactTitle)
+    /// The tab titles and the columns between tabs: ``ConsoleScreen/tabTitle`` one column apart, then side by side,
+    /// then ``ConsoleScreen/compactTitle`` the same ways; the first that fits `width` (80 columns at least).
+    static func tabLayout(_ tabs: [any ConsoleScreen.Type], width: Int) -> (titles: [String], gap: Int) {
+        let full = tabs.map { $0.tabTitle }, compact = tabs.map { $0.compactTitle }
         // A leading space, then ` N title ` per tab, `gap` columns apart.
         func needed(_ titles: [String], _ gap: Int) -> Int { 1 + titles.reduce(0) { $0 + TextWidth.columns(of: $1) + 4 } + (titles.count - 1) * gap }
         let layouts = [(full, 1), (full, 0), (compact, 1), (compact, 0)]
         return layouts.first { needed($0.0, $0.1) <= width } ?? (compact, 0)
     }
 
-    /// `Servers › pets › getPetById`: one crumb per page of the current stack (names escaped).
+    /// `Servers › pets › getPetById`: one crumb per page of the current stack, each from its screen (names escaped).
     static func breadcrumbs(_ ctx: RenderContext) -> [String] {
-        ctx.state.stack.map { page in
-            switch page.route {
-            case .top(let top): ctx.state.kind(of: page.route) == .welcome ? "Welcome" : top.title
-            case .api(let name): ctx.safe(name)
-            case .server(let name): ctx.safe(name)
-            case .tool(_, let tool): ctx.safe(tool)
-            case .policy(let scope): ctx.safe(scope)
-            case .credential(let ref): ctx.safe(ref.name)
-            case .upstream(let name): ctx.safe(name)
-            case .upstreamTool(_, let tool): ctx.safe(tool)
-            case .request(let r): "#\(r.sequence) \(ctx.safe(r.tool ?? r.method))"
-            case .help: "Help"
-            case .registry: "Registry"
-            case .registryEntry(let name, _): ctx.safe(name)
-            }
-        }
+        ctx.state.stack.map { page in ctx.state.registry.screen(ctx.state.kind(of: page.route)).crumb(page.route, ctx) }
     }
 }

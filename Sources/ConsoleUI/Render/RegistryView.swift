@@ -13,7 +13,7 @@ enum RegistryView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state
         let t = ctx.theme
-        let listing = ctx.data.registry
+        let listing = RegistryScreen.listing(s)
         let summary = summary(listing, ascii: ctx.ascii)
         buf.put(summary.text, x: 0, y: y, width: ctx.width, style: summary.severity >= .warn ? t.severity(summary.severity) : t.label, ascii: ctx.ascii)
         let columns = [
@@ -21,7 +21,7 @@ enum RegistryView {
             Column("HEALTH", 13), Column("CHECKED", 8, dropOrder: 1), Column("TOOLS", 5, right: true), Column("LATENCY", 8, right: true, dropOrder: 4),
         ]
         let now = ctx.data.monitor.takenAt
-        let rows = s.registryRows(s.page).map { r -> [TableCell] in
+        let rows = RegistryScreen.rows(s, s.page).map { r -> [TableCell] in
             let health = self.health(r, ascii: ctx.ascii)
             return [
                 r.awaitsApproval ? TableCell(Severity.warn.symbol(ascii: ctx.ascii), t.warn) : TableCell(""),
@@ -93,7 +93,7 @@ enum RegistryView {
     static func lines(_ s: ConsoleState, name: String, version: String) -> [StyledLine] {
         let t = Theme(monochrome: s.monochrome)
         func safe(_ x: String) -> String { SafeText.escape(x, ascii: s.asciiOnly) }
-        guard let r = s.registryRow(name, version) else {
+        guard let r = RegistryScreen.row(s, name, version) else {
             return [.blank, StyledLine("  This entry is no longer in the registry. Press esc to go back.", t.warn)]
         }
         let width = s.width

@@ -41,7 +41,7 @@ enum RequestsView {
 enum LogsView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state
-        let events = s.eventRows(s.page)
+        let events = LogsScreen.rows(s, s.page)
         let columns = [Column("TIME", 8), Column("LEVEL", 7), Column("MESSAGE", 40, flexible: true)]
         let rows = events.map { e -> [TableCell] in
             [

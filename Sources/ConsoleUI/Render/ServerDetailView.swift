@@ -10,7 +10,7 @@ enum ServerDetailView {
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state, t = ctx.theme
-        guard case .server(let name) = s.page.route, let server = s.server(name) else {
+        guard let name = s.page.route.value(of: .serverDetail, as: String.self), let server = s.server(name) else {
             buf.put("  This server no longer exists. Press esc to go back.", x: 0, y: y + 1, width: ctx.width, style: t.warn, ascii: ctx.ascii)
             return
         }
@@ -39,7 +39,7 @@ enum ServerDetailView {
         let enabledTools = server.tools.filter(\.enabled).count
         buf.write(" TOOLS", x: 0, y: y + headerLines - 1, style: t.sectionTitle)
         buf.write("  \(enabledTools) of \(server.tools.count) enabled", x: 6, y: y + headerLines - 1, style: t.label)
-        let tools = s.toolRows(server: server.name, s.page)
+        let tools = ServerDetailScreen.rows(s, s.page)
         let columns = [
             Column("ON", 5), Column("TOOL", 24), Column("METHOD", 7, dropOrder: 2), Column("PATH", 22, dropOrder: 1),
             Column("DESCRIPTION", 20, flexible: true),

@@ -23,23 +23,10 @@ struct StyledLine: Sendable {
     }
 }
 
-/// Draws the scrolling text pages: tool detail, request detail, help.
+/// Draws the scrolling text pages (tool detail, request detail…): a page's lines from its first visible one.
 enum TextPageView {
-    static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
+    static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, _ lines: [StyledLine], y: Int, height: Int) {
         let s = ctx.state
-        let lines: [StyledLine]
-        switch s.page.route {
-        case .tool(let server, let tool): lines = ToolDetailView.lines(s, server: server, tool: tool)
-        case .request(let record): lines = RequestDetailView.lines(s, record)
-        case .policy(let scope): lines = PolicyDetailView.lines(s, scope: scope)
-        case .credential(let ref): lines = CredentialDetailView.lines(s, ref)
-        case .upstreamTool(let upstream, let tool): lines = UpstreamToolDetailView.lines(s, upstream: upstream, tool: tool)
-        case .registryEntry(let name, let version): lines = RegistryView.lines(s, name: name, version: version)
-        case .help:
-            HelpView.draw(&buf, ctx, y: y, height: height)
-            return
-        default: lines = []
-        }
         let top = min(s.page.selected, max(0, lines.count - height))
         for (i, line) in lines.dropFirst(top).prefix(height).enumerated() {
             line.draw(&buf, x: 0, y: y + i, width: ctx.width, ascii: ctx.ascii)

@@ -13,7 +13,7 @@ enum UpstreamDetailView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state
         let t = ctx.theme
-        guard case .upstream(let name) = s.page.route, let u = s.upstream(name) else {
+        guard let name = s.page.route.value(of: .upstreamDetail, as: String.self), let u = s.upstream(name) else {
             buf.put("  This upstream no longer exists. Press esc to go back.", x: 0, y: y + 1, width: ctx.width, style: t.warn, ascii: ctx.ascii)
             return
         }

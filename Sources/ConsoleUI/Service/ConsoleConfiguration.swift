@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How the console behaves. Every field has a documented default.
 ///
@@ -37,15 +38,14 @@ public struct ConsoleConfiguration: Sendable {
 }
 
 /// A value that is set once the HTTP server is up (its bound address) and read by the console at every refresh.
-public final class ListenAddress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = ""
+public final class ListenAddress: Sendable {
+    private let value = Mutex("")
 
     public init() {}
 
     /// The current address (`http://HOST:PORT`), empty until set.
-    public var current: String { lock.withLock { value } }
+    public var current: String { value.withLock { $0 } }
 
     /// Sets the address.
-    public func set(_ address: String) { lock.withLock { value = address } }
+    public func set(_ address: String) { value.withLock { $0 = address } }
 }

@@ -5,22 +5,11 @@ import Store
 /// Credential providers and connections as console rows. Sealed secrets and tokens are dropped here: a row keeps only
 /// whether they exist and, for a provider's secret, the engine's mask (`••••abcd` at most).
 extension ConsoleDataSampler {
-    /// The credentials: from the cache while the revision stays put and the last read is younger than
-    /// ``credentialInterval``. The master key is loaded at each read, so a key restored meanwhile unlocks them. A store
-    /// error keeps the last good rows.
-    func credentials(now: Date = Date()) -> ConsoleData.Credentials {
-        let revision = (try? store.configRevision()) ?? -1
-        if let cached = lock.withLock({ cachedCredentials }), cached.revision == revision, now.timeIntervalSince(cached.readAt) < credentialInterval {
-            return cached.credentials
-        }
-        do {
-            let vault = Result { () throws(CredentialError) in try CredentialVault.open(store: store, environment: environment, create: false) }
-            let credentials = Self.credentials(providers: try store.credentialProviders(), connections: try store.credentialConnections(), vault: vault)
-            lock.withLock { cachedCredentials = (revision, now, credentials) }
-            return credentials
-        } catch {
-            return lock.withLock { cachedCredentials?.credentials ?? ConsoleData.Credentials() }
-        }
+    /// The credentials as stored now (the sampler caches them per ``ConsoleFeed/credentials``). The master key is
+    /// loaded at each read, so a key restored meanwhile unlocks them.
+    func readCredentials() throws -> ConsoleData.Credentials {
+        let vault = Result { () throws(CredentialError) in try CredentialVault.open(store: store, environment: environment, create: false) }
+        return Self.credentials(providers: try store.credentialProviders(), connections: try store.credentialConnections(), vault: vault)
     }
 
     /// Rows from store records and the vault (or why it could not be opened): secrets are masked by the engine's

@@ -1,49 +1,32 @@
 import Foundation
 import GatewayEngine
 import Store
-
-/// When the sampler re-reads upstreams: when the configuration revision moves, or after an upstream action of the
-/// console (a discovery can change a held-back tool's current definition, which does not move the revision).
-struct UpstreamCacheKey: Sendable, Equatable {
-    var revision: Int64
-    var actions: Int
-}
+import Synchronization
 
 /// Counts the upstream actions (discoveries, approvals) the console's executor ran in this process, per database
-/// file, so the sampler re-reads what they changed even when the revision stays put.
-final class UpstreamActionCounter: @unchecked Sendable {
+/// file, so the sampler re-reads what they changed even when the revision stays put (``ConsoleFeed/upstreams``).
+final class UpstreamActionCounter: Sendable {
     static let shared = UpstreamActionCounter()
-    private let lock = NSLock()
-    private var counts: [String: Int] = [:]
+    private let counts = Mutex<[String: Int]>([:])
 
-    func current(for store: GatewayStore) -> Int { lock.withLock { counts[store.configuration.path] ?? 0 } }
-    func bump(for store: GatewayStore) { lock.withLock { counts[store.configuration.path, default: 0] += 1 } }
+    func current(for store: GatewayStore) -> Int { counts.withLock { $0[store.configuration.path] ?? 0 } }
+    func bump(for store: GatewayStore) { counts.withLock { $0[store.configuration.path, default: 0] += 1 } }
 }
 
 /// Upstreams and their recorded tools as console rows. Definitions are parsed here, once per re-read: the views get
 /// the descriptions (approved and current), the members that changed and pretty JSON, all still untrusted text.
 extension ConsoleDataSampler {
-    /// The upstreams: from the cache while the revision stays put (and the console ran no upstream action). A store
-    /// error keeps the last good rows.
-    func upstreams() -> [ConsoleData.UpstreamRow] {
-        let key = UpstreamCacheKey(revision: (try? store.configRevision()) ?? -1, actions: UpstreamActionCounter.shared.current(for: store))
-        if let cached = lock.withLock({ cachedUpstreams }), cached.key == key { return cached.rows }
-        do {
-            var uses: [String: [ConsoleData.UpstreamUse]] = [:]
-            for server in try store.servers() {
-                for source in try store.serverUpstreams(server: server.name) {
-                    uses[source.upstreamName, default: []].append(
-                        ConsoleData.UpstreamUse(server: server.name, prefix: source.link.prefix, tools: source.link.toolSelection))
-                }
+    /// The upstreams as stored now, with the servers using each (the sampler caches them per ``ConsoleFeed/upstreams``).
+    func readUpstreams() throws -> [ConsoleData.UpstreamRow] {
+        var uses: [String: [ConsoleData.UpstreamUse]] = [:]
+        for server in try store.servers() {
+            for source in try store.serverUpstreams(server: server.name) {
+                uses[source.upstreamName, default: []].append(
+                    ConsoleData.UpstreamUse(server: server.name, prefix: source.link.prefix, tools: source.link.toolSelection))
             }
-            var rows: [ConsoleData.UpstreamRow] = []
-            for upstream in try store.upstreams() {
-                rows.append(Self.upstreamRow(upstream, tools: try store.upstreamTools(upstream: upstream.name), servers: uses[upstream.name] ?? []))
-            }
-            lock.withLock { cachedUpstreams = (key, rows) }
-            return rows
-        } catch {
-            return lock.withLock { cachedUpstreams?.rows ?? [] }
+        }
+        return try store.upstreams().map { upstream in
+            Self.upstreamRow(upstream, tools: try store.upstreamTools(upstream: upstream.name), servers: uses[upstream.name] ?? [])
         }
     }
 

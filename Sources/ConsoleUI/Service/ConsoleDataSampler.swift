@@ -1,13 +1,16 @@
 import Foundation
 import GatewayEngine
 import Store
+import Synchronization
 
-/// Samples everything the console shows into a ``ConsoleData``: traffic, records and events from the engine's
-/// ``GatewayMonitoring`` (cheap copies under short locks, so sampling never slows traffic), and APIs, servers and
-/// tools from the store, re-read only when the store's configuration revision moved. Credentials are re-read when the
-/// revision moves or every ``credentialInterval`` (token refreshes and status changes do not move the revision).
-/// Upstreams and their recorded tools are re-read when the revision moves or after the console's own upstream action.
-public final class ConsoleDataSampler: @unchecked Sendable {
+/// Samples everything the console shows into a ``ConsoleData``: it reads the feeds the registered screens need
+/// (``ConsoleScreen/feeds``), each when its ``ConsoleFeed/Refresh`` rule says so. Traffic, records and events come
+/// from the engine's ``GatewayMonitoring`` at every sample (cheap copies under short locks, so sampling never slows
+/// traffic); APIs, servers, tools, policies and subscriptions from the store, re-read only when the store's
+/// configuration revision moved. Credentials are re-read when the revision moves or every ``credentialInterval``;
+/// upstreams when the revision moves or after the console's own upstream action. A failed read keeps the last good
+/// value.
+public final class ConsoleDataSampler: Sendable {
     let monitoring: any GatewayMonitoring
     let store: GatewayStore
     let listenAddress: @Sendable () -> String
@@ -17,27 +20,45 @@ public final class ConsoleDataSampler: @unchecked Sendable {
     let environment: [String: String]
     /// How long sampled credentials are reused while the revision stays put.
     let credentialInterval: TimeInterval
-    let lock = NSLock()
-    private var cached: (revision: Int64, rows: StoreRows)?
-    var cachedCredentials: (revision: Int64, readAt: Date, credentials: ConsoleData.Credentials)?
-    var cachedUpstreams: (key: UpstreamCacheKey, rows: [ConsoleData.UpstreamRow])?
-    var cachedRegistry: (key: RegistryCacheKey, listing: RegistryListing)?
+    /// What a sample reads, in order.
+    let feeds: [ConsoleFeed]
+    private let cache = Mutex<[String: Cached]>([:])
+
+    /// A feed's last good value and what it was read at.
+    private struct Cached: Sendable {
+        var revision: Int64
+        var generation: Int?
+        var readAt: Date
+        var value: ScreenValue
+    }
 
     /// What a sample reads from the store.
-    struct StoreRows: Sendable {
+    struct StoreRows: Sendable, Equatable {
         var apis: [ConsoleData.APIRow] = []
         var servers: [ConsoleData.ServerRow] = []
         var policies: [ConsoleData.PolicyRow] = []
         var subscriptions: [ConsoleData.SubscriptionRow] = []
     }
 
+    /// A sampler of the standard screens' feeds.
     /// - Parameters:
     ///   - listenAddress: the engine's `http://HOST:PORT`, read at every sample.
     ///   - environment: where the master key is read from (`GATEHOUSE_MASTER_KEY`). Default: the process's.
     ///   - credentialInterval: how often credential statuses are re-read when the revision does not move. Default 2 s.
-    public init(
+    public convenience init(
         monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" }, recordLimit: Int = 500,
         eventLimit: Int = 500, environment: [String: String] = ProcessInfo.processInfo.environment, credentialInterval: TimeInterval = 2
+    ) {
+        self.init(
+            monitoring: monitoring, store: store, listenAddress: listenAddress, recordLimit: recordLimit, eventLimit: eventLimit, environment: environment,
+            credentialInterval: credentialInterval, registry: .standard)
+    }
+
+    /// A sampler of the feeds `registry`'s screens need.
+    init(
+        monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" }, recordLimit: Int = 500,
+        eventLimit: Int = 500, environment: [String: String] = ProcessInfo.processInfo.environment, credentialInterval: TimeInterval = 2,
+        registry: ScreenRegistry
     ) {
         self.monitoring = monitoring
         self.store = store
@@ -46,16 +67,18 @@ public final class ConsoleDataSampler: @unchecked Sendable {
         self.eventLimit = eventLimit
         self.environment = environment
         self.credentialInterval = credentialInterval
+        feeds = registry.feeds
     }
 
     /// Takes a sample now (on the caller's thread).
     public func sample() -> ConsoleData {
-        let rows = configuration()
-        var data = ConsoleData(
-            listenAddress: listenAddress(), monitor: monitoring.snapshot(), apis: rows.apis, servers: rows.servers,
-            records: monitoring.recentRecords(limit: recordLimit), events: monitoring.recentEvents(limit: eventLimit), policies: rows.policies,
-            subscriptions: rows.subscriptions, credentials: credentials(), upstreams: upstreams())
-        data.registry = registry()
+        let now = Date()
+        let needsRevision = feeds.contains { $0.refresh.onRevision }
+        let revision = needsRevision ? ((try? store.configRevision()) ?? -1) : -1
+        var data = ConsoleData.empty(now: now)
+        for feed in feeds {
+            feed.apply(value(of: feed, revision: revision, now: now), &data)
+        }
         return data
     }
 
@@ -64,20 +87,35 @@ public final class ConsoleDataSampler: @unchecked Sendable {
         await Task.detached(priority: .userInitiated) { self.sample() }.value
     }
 
-    /// APIs, servers, policies and subscriptions, from the cache unless the revision moved. A store error keeps the
-    /// last good rows.
-    func configuration() -> StoreRows {
-        let revision = (try? store.configRevision()) ?? -1
-        if let cached = lock.withLock({ cached }), cached.revision == revision { return cached.rows }
+    /// A feed's value: the cached one while its refresh rule allows, else a new read (the cached one, or the feed's
+    /// initial value, when the read fails).
+    private func value(of feed: ConsoleFeed, revision: Int64, now: Date) -> ScreenValue {
+        let generation = feed.refresh.generation?(self)
+        let cached = cache.withLock { $0[feed.id] }
+        if let cached, isFresh(cached, feed.refresh, revision: revision, generation: generation, now: now) { return cached.value }
         do {
-            var rows = StoreRows(apis: try readAPIs(), servers: try readServers())
-            rows.policies = Self.policyRows(try store.policies(), servers: &rows.servers)
-            rows.subscriptions = try store.subscriptions().map(Self.subscriptionRow)
-            lock.withLock { cached = (revision, rows) }
-            return rows
+            let value = try feed.read(self, now)
+            let entry = Cached(revision: revision, generation: generation, readAt: now, value: value)
+            cache.withLock { $0[feed.id] = entry }
+            return value
         } catch {
-            return lock.withLock { cached?.rows ?? StoreRows() }
+            return cached?.value ?? feed.initial
         }
+    }
+
+    private func isFresh(_ c: Cached, _ refresh: ConsoleFeed.Refresh, revision: Int64, generation: Int?, now: Date) -> Bool {
+        if refresh.onRevision && c.revision != revision { return false }
+        if refresh.generation != nil && c.generation != generation { return false }
+        if let maxAge = refresh.maxAge?(self), now.timeIntervalSince(c.readAt) >= maxAge { return false }
+        return true
+    }
+
+    /// APIs, servers, policies and subscriptions from the store.
+    func readConfiguration() throws -> StoreRows {
+        var rows = StoreRows(apis: try readAPIs(), servers: try readServers())
+        rows.policies = Self.policyRows(try store.policies(), servers: &rows.servers)
+        rows.subscriptions = try store.subscriptions().map(Self.subscriptionRow)
+        return rows
     }
 
     func readAPIs() throws -> [ConsoleData.APIRow] {

@@ -111,8 +111,8 @@ public struct ConsoleEffectExecutor: Sendable {
             return try performCredential(effect)
         case .approveUpstreamTools, .discoverUpstream:
             return try await performUpstream(effect)
-        case .registry(let e):
-            return try await performRegistry(e)
+        case .screenTask(let task):
+            return try await task.run(self)
         case .quit, .refresh, .edit:
             return ""
         }

@@ -1,22 +1,26 @@
 import Foundation
 import GatewayEngine
 import Logging
+import Synchronization
 
 /// Where the console's log handler sends messages: the engine monitor's events (the log pane), never stdout or
 /// stderr, which curses owns. Messages logged before ``attach(_:)`` are kept (up to 100) and delivered then.
-public final class ConsoleLogSink: @unchecked Sendable {
-    private let lock = NSLock()
-    private var monitor: RequestMonitor?
-    private var early: [(EngineEvent.Level, String)] = []
+public final class ConsoleLogSink: Sendable {
+    private struct State {
+        var monitor: RequestMonitor?
+        var early: [(EngineEvent.Level, String)] = []
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     /// Starts delivering to `monitor`, beginning with what was logged so far.
     public func attach(_ monitor: RequestMonitor) {
-        let pending = lock.withLock {
-            self.monitor = monitor
-            defer { early = [] }
-            return early
+        let pending = state.withLock { state in
+            state.monitor = monitor
+            defer { state.early = [] }
+            return state.early
         }
         for (level, message) in pending { monitor.event(level, message) }
     }
@@ -24,9 +28,9 @@ public final class ConsoleLogSink: @unchecked Sendable {
     /// Delivers one message, dropping a repeat of an event the engine reported itself in the last two seconds (the
     /// engine reports some happenings both as an event and as a log message; `key` is the message without metadata).
     func deliver(_ level: EngineEvent.Level, _ message: String, key: String? = nil) {
-        let target: RequestMonitor? = lock.withLock {
-            if monitor == nil && early.count < 100 { early.append((level, message)) }
-            return monitor
+        let target: RequestMonitor? = state.withLock { state in
+            if state.monitor == nil && state.early.count < 100 { state.early.append((level, message)) }
+            return state.monitor
         }
         guard let target else { return }
         let now = Date()

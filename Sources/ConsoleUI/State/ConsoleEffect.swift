@@ -46,8 +46,29 @@ public enum ConsoleEffect: Sendable, Equatable {
     case approveUpstreamTools(upstream: String, tools: [String: String])
     /// Connect to an upstream, list its tools and record them (``UpstreamAdmin/discover(_:)``).
     case discoverUpstream(name: String)
-    /// A registry action (``RegistryEffect``).
-    case registry(RegistryEffect)
+    /// A change a screen defines in its own file; executed like every other (refused in read-only mode, reported to the
+    /// log pane, followed by a reload).
+    case screenTask(ScreenTask)
+}
+
+/// A change a screen defines itself, so a screen that changes something new needs no new ``ConsoleEffect`` case: it
+/// names what it does and on what (which is what compares equal in reducer tests), and the work to do with the
+/// executor's store and services. The reducer only builds it; ``ConsoleEffectExecutor`` runs it.
+public struct ScreenTask: Sendable, Equatable {
+    /// What it does, e.g. `alerts.acknowledge`.
+    public let name: String
+    /// What it acts on, e.g. an alert's identity.
+    public let subject: String
+    /// Does the work; returns the one-line outcome (the flash and the log pane). Thrown errors become a failed outcome.
+    let run: @Sendable (ConsoleEffectExecutor) async throws -> String
+
+    init(_ name: String, subject: String, run: @escaping @Sendable (ConsoleEffectExecutor) async throws -> String) {
+        self.name = name
+        self.subject = subject
+        self.run = run
+    }
+
+    public static func == (a: ScreenTask, b: ScreenTask) -> Bool { a.name == b.name && a.subject == b.subject }
 }
 
 /// The outcome of an effect, shown as a one-line flash.

@@ -15,9 +15,10 @@ extension ConsoleState {
             filterKey(key, &input)
             return []
         case .command(var command): return commandKey(key, &command)
+        case .menu(var menu): return menuKey(key, &menu)
         case .form, .normal: break
         }
-        guard let binding = KeyBinding.binding(for: key, on: screen) else { return [] }
+        guard let binding = registry.binding(for: key, on: screen) else { return [] }
         if binding.isMutating && readOnly {
             show(.error, "read-only mode: \(binding.shortTitle.lowercased()) is disabled")
             return []
@@ -34,7 +35,8 @@ extension ConsoleState {
         case .cancel:
             mode = .normal
         case .submit:
-            switch form.submission() {
+            let submission = if case .screen(let kind, _) = form.purpose { registry.screen(kind).submit(form, self) } else { form.submission() }
+            switch submission {
             case .invalid(let message):
                 form.error = message
                 mode = .form(form)
@@ -42,7 +44,7 @@ extension ConsoleState {
                 mode = .normal
                 show(.info, "nothing changed")
             case .effect(let effect):
-                if let refusal = refusal(of: effect) {
+                if let refusal = descriptor.refusal(of: effect, self) {
                     form.error = refusal
                     mode = .form(form)
                     return []
@@ -51,22 +53,11 @@ extension ConsoleState {
                 form.error = nil
                 // An edit session reports its own errors; its form is not reopened.
                 if case .edit = effect { submittedForm = nil } else { submittedForm = form }
-                followRename(effect)
+                descriptor.willRun(effect, &self)
                 return [effect]
             }
         }
         return []
-    }
-
-    /// Keeps a detail page on its entity when the entity is renamed from it.
-    private mutating func followRename(_ effect: ConsoleEffect) {
-        switch (effect, page.route) {
-        case (.updateServer(let old, let new?, _, _, _), .server(let viewed)) where old == viewed:
-            page.route = .server(new)
-        case (.updateTool(let server, let old, let new?, _, _), .tool(let viewedServer, let viewedTool)) where server == viewedServer && old == viewedTool:
-            page.route = .tool(server: server, tool: new)
-        default: break
-        }
     }
 
     private mutating func confirmKey(_ key: Key, _ confirmation: Confirmation) -> [ConsoleEffect] {

@@ -27,6 +27,12 @@ struct CommandInput: Sendable, Equatable {
     var candidates: [String] = []
 }
 
+/// The screen menu (`m`): every top screen, the cursor on one.
+struct ScreenMenu: Sendable, Equatable {
+    /// The index of the selected screen in ``ScreenRegistry/tops``.
+    var selected = 0
+}
+
 /// Modal input: whichever is active takes every key.
 enum InputMode: Sendable, Equatable {
     case normal
@@ -35,4 +41,6 @@ enum InputMode: Sendable, Equatable {
     case command(CommandInput)
     case form(Form)
     case confirm(Confirmation)
+    /// The screen menu.
+    case menu(ScreenMenu)
 }

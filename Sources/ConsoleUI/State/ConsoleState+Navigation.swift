@@ -1,6 +1,7 @@
 extension ConsoleState {
     /// Switches to a top screen; choosing the current one again returns to its root.
-    mutating func jump(to target: TopScreen) {
+    mutating func jump(to target: ScreenKind) {
+        guard stacks[target] != nil else { return }
         if target == tab {
             stack = [stack[0]]
         } else {
@@ -32,8 +33,7 @@ extension ConsoleState {
     mutating func move(_ action: ConsoleAction) {
         let count = rowCount(page)
         let viewport = max(1, ConsoleLayout.viewport(self, page))
-        let isText = ScreenKind.textPages.contains(screen)
-        let last = isText ? max(0, count - viewport) : max(0, count - 1)
+        let last = descriptor.isTextPage ? max(0, count - viewport) : max(0, count - 1)
         var s = page.selected
         switch action {
         case .up: s -= 1
@@ -46,38 +46,6 @@ extension ConsoleState {
         }
         page.selected = min(max(0, s), last)
         clamp()
-    }
-
-    /// Enter: drills into the selected row.
-    mutating func open() -> [ConsoleEffect] {
-        let i = page.selected
-        switch page.route {
-        case .top(.dashboard) where screen == .welcome:
-            if i == 0 { return perform(.importAPI, key: .char("i"), checkReadOnly: true) }
-            return perform(.loadDemo, key: .char("d"), checkReadOnly: true)
-        case .top(.dashboard):
-            if let s = data.servers[safe: i] { push(.server(s.name)) }
-        case .top(.apis):
-            if let a = apiRows(page)[safe: i] { push(.api(a.name)) }
-        case .top(.servers):
-            if let s = serverRows(page)[safe: i] { push(.server(s.name)) }
-        case .server(let name):
-            if let t = toolRows(server: name, page)[safe: i] { push(.tool(server: name, tool: t.name)) }
-        case .top(.requests):
-            if let r = recordRows(page)[safe: i] { push(.request(r)) }
-        case .top(.policies):
-            if let p = policyRows(page)[safe: i] { push(.policy(p.scope)) }
-        case .top(.credentials):
-            if let c = credentialRows(page)[safe: i] { push(.credential(c.ref)) }
-        case .top(.upstreams):
-            if let u = upstreamRows(page)[safe: i] { push(.upstream(u.name)) }
-        case .upstream(let name):
-            if let t = upstreamToolRows(upstream: name, page)[safe: i] { push(.upstreamTool(upstream: name, tool: t.name)) }
-        case .registry:
-            if let r = registryRows(page)[safe: i] { push(.registryEntry(name: r.name, version: r.version)) }
-        default: break
-        }
-        return []
     }
 
     /// Keeps the current page's cursor within its rows and visible.
@@ -95,7 +63,7 @@ extension ConsoleState {
         var p = p
         let count = rowCount(p)
         let viewport = max(1, ConsoleLayout.viewport(self, p))
-        if ScreenKind.textPages.contains(kind(of: p.route)) {
+        if registry.screen(kind(of: p.route)).isTextPage {
             p.selected = min(max(0, p.selected), max(0, count - viewport))
             p.top = p.selected
             return p
@@ -106,30 +74,21 @@ extension ConsoleState {
         return p
     }
 
-    /// The screen kind a route shows.
+    /// The screen kind a route shows: the route's own, or the screen standing in for it (the welcome screen while
+    /// the dashboard has nothing to show).
     func kind(of route: Route) -> ScreenKind {
-        switch route {
-        case .top(.dashboard): data.apis.isEmpty && data.servers.isEmpty ? .welcome : .dashboard
-        case .top(.apis): .apis
-        case .top(.servers): .servers
-        case .top(.requests): .requests
-        case .top(.logs): .logs
-        case .top(.policies): .policies
-        case .top(.subscriptions): .subscriptions
-        case .top(.credentials): .credentials
-        case .top(.upstreams): .upstreams
-        case .upstream: .upstreamDetail
-        case .upstreamTool: .upstreamToolDetail
-        case .policy: .policyDetail
-        case .credential: .credentialDetail
-        case .api: .apiDetail
-        case .server: .serverDetail
-        case .tool: .toolDetail
-        case .request: .requestDetail
-        case .help: .help
-        case .registry: .registry
-        case .registryEntry: .registryEntry
-        }
+        registry.screen(route.kind).standIn(self) ?? route.kind
+    }
+
+    /// Identities of a list page's rows (to keep the cursor on the same row when data changes); nil for text pages.
+    func rowKeys(_ p: Page) -> [String]? {
+        let screen = registry.screen(kind(of: p.route))
+        return screen.isTextPage ? nil : screen.rowKeys(self, p)
+    }
+
+    /// How many rows (list pages) or lines (text pages) a page has.
+    func rowCount(_ p: Page) -> Int {
+        registry.screen(kind(of: p.route)).rowCount(self, p)
     }
 }
 

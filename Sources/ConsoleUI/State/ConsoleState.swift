@@ -4,9 +4,10 @@ import GatewayEngine
 /// The console's whole state: a value type changed only by ``handle(_:)`` (a reducer) and drawn by
 /// ``ConsoleRenderer/render(_:)`` (a pure function). I/O lives in the console service.
 ///
-/// Navigation: each of the top screens (``TopScreen``) keeps its own stack of ``Page``s, so `Tab` returns to
-/// where you were; `Enter` pushes a page, `Esc` pops one. Modal input (filter, command line, form, confirmation)
-/// is held in ``mode`` and takes every key while active.
+/// The screens come from a ``ScreenRegistry``: each top screen keeps its own stack of ``Page``s, so `Tab` returns to
+/// where you were; `Enter` pushes a page, `Esc` pops one. What a key does, what a page lists and how it is drawn is
+/// the showing screen's ``ConsoleScreen`` descriptor. Modal input (filter, command line, screen menu, form,
+/// confirmation) is held in ``mode`` and takes every key while active.
 public struct ConsoleState: Sendable {
     /// Hide and refuse every mutating action.
     public var readOnly: Bool
@@ -22,20 +23,20 @@ public struct ConsoleState: Sendable {
     /// The time zone times are shown in (default: the process's).
     public var timeZone: TimeZone
 
+    /// The screens: what each kind of page lists, does and draws.
+    let registry: ScreenRegistry
     /// The top screen showing.
-    public internal(set) var tab: TopScreen = .dashboard
+    public internal(set) var tab: ScreenKind
     /// Each top screen's navigation stack (never empty; its first page is the top screen).
-    var stacks: [TopScreen: [Page]]
+    var stacks: [ScreenKind: [Page]]
     /// Modal input, if any.
     var mode: InputMode = .normal
     /// The one-line message for results and errors.
     public internal(set) var flash: Flash?
-    /// The request rows frozen by `p`.
-    var pausedRecords: [RequestRecord]?
+    /// What screens keep for themselves (the frozen request rows, the latest authorization URL…).
+    var memory = ScreenMemory()
     /// The last submitted form, reopened with its values if its effect fails.
     var submittedForm: Form?
-    /// The latest authorization URL (shown on its connection's page until used or expired).
-    public internal(set) var authorization: AuthorizationLink?
 
     /// How many refresh ticks a flash stays visible.
     public static let flashTicks = 4
@@ -45,14 +46,24 @@ public struct ConsoleState: Sendable {
     public static let minimumSize = (width: 80, height: 24)
 
     public init(readOnly: Bool = false, monochrome: Bool = false, asciiOnly: Bool = false, width: Int = 100, height: Int = 30, data: ConsoleData = .empty()) {
+        self.init(readOnly: readOnly, monochrome: monochrome, asciiOnly: asciiOnly, width: width, height: height, data: data, registry: .standard)
+    }
+
+    /// A state over the screens of `registry`, on its first top screen.
+    init(
+        readOnly: Bool = false, monochrome: Bool = false, asciiOnly: Bool = false, width: Int = 100, height: Int = 30, data: ConsoleData = .empty(),
+        registry: ScreenRegistry
+    ) {
         self.readOnly = readOnly
         self.monochrome = monochrome
         self.asciiOnly = asciiOnly
         self.width = width
         self.height = height
         self.data = data
+        self.registry = registry
         timeZone = .current
-        stacks = Dictionary(uniqueKeysWithValues: TopScreen.allCases.map { ($0, [Page(route: .top($0))]) })
+        tab = registry.tops.first?.kind ?? .help
+        stacks = Dictionary(uniqueKeysWithValues: registry.tops.map { ($0.kind, [Page(route: .top($0.kind))]) })
     }
 
     /// Whether a text input (form field, filter, command line) has focus: the backend may show a cursor, and
@@ -60,18 +71,18 @@ public struct ConsoleState: Sendable {
     public var isEditingText: Bool {
         switch mode {
         case .filter, .command, .form: true
-        case .normal, .confirm: false
+        case .normal, .confirm, .menu: false
         }
     }
-
-    /// Whether the requests pane is paused (`p`).
-    public var isPaused: Bool { pausedRecords != nil }
 
     /// Whether the terminal is below ``minimumSize``.
     public var isTooSmall: Bool { width < Self.minimumSize.width || height < Self.minimumSize.height }
 
     /// The kind of screen showing.
     public var screen: ScreenKind { kind(of: page.route) }
+
+    /// The descriptor of the screen showing.
+    var descriptor: any ConsoleScreen.Type { registry.screen(screen) }
 
     /// The current tab's navigation stack.
     var stack: [Page] {
@@ -111,7 +122,7 @@ public struct ConsoleState: Sendable {
 
     private mutating func finished(_ outcome: EffectOutcome) {
         show(outcome.succeeded ? .success : .error, outcome.message)
-        if let link = outcome.authorization { showAuthorization(link) }
+        for screen in registry.all { screen.effectFinished(outcome, &self) }
         if !outcome.succeeded, var form = submittedForm, case .normal = mode {
             form.error = outcome.message
             mode = .form(form)

@@ -51,9 +51,6 @@ extension Form {
             let description: String?? = text.isEmpty ? .some(nil) : .some(text)
             return .effect(.updateTool(server: server, tool: tool, newName: nil, description: description, enabled: nil))
 
-        case .registry(let purpose):
-            return registrySubmission(purpose)
-
         case .newPolicy:
             let text = fields[0].value
             if text.isEmpty { return .invalid("a scope is required: global, server:<name> or tool:<server>/<tool>") }
@@ -62,6 +59,10 @@ extension Form {
             } catch {
                 return .invalid(error.message)
             }
+
+        case .screen:
+            // The screen that opened it submits it (``ConsoleState`` asks it).
+            return .unchanged
         }
     }
 

@@ -64,8 +64,9 @@ enum FormPurpose: Sendable, Equatable {
     case overrideDescription(server: String, tool: String)
     /// Ask for a scope, then edit its policy document.
     case newPolicy
-    /// A registry form (``Form+Registry``).
-    case registry(RegistryFormPurpose)
+    /// A form a screen opened: the screen's ``ConsoleScreen/submit(_:_:)`` validates it (the string says which of
+    /// its forms it is).
+    case screen(ScreenKind, String)
 }
 
 /// A modal form drawn over the current screen. `Tab`/`Shift-Tab` move between fields, `Enter` submits, `Esc` cancels;

@@ -1,45 +1,53 @@
-/// What a key binding does; the reducer interprets it for the current screen.
-public enum ConsoleAction: Sendable, Hashable {
-    case quit, help, commandMode, filterMode, back, clearFilter, open
-    case up, down, pageUp, pageDown, home, end
-    case nextScreen, previousScreen, jumpToScreen
-    case refresh, pause
-    case importAPI, loadDemo, createServer, deleteAPI
-    case toggleServer, editServer, deleteServer
-    case toggleTool, renameTool, overrideDescription
-    /// Edit the entity under the cursor in `$EDITOR`.
-    case editYAML
-    /// Edit the server being viewed (from its detail page) in `$EDITOR`.
-    case editServerYAML
-    /// Require a subscription key on the server, or stop requiring one.
-    case toggleRequireSubscription
-    /// Write a policy document for a new scope (asks for the scope, then opens `$EDITOR`).
-    case newPolicy
-    case deletePolicy
-    /// Suspend an active subscription, or resume a suspended one.
-    case toggleSubscription
-    case deleteSubscription
-    /// Show the URL that authorises an authorization-code connection in a browser.
-    case authorizeConnection
-    /// Delete the connection (or the provider of a row without one).
-    case deleteCredential
-    /// Approve the current definition of held-back upstream tools: the selected one, or all of an upstream's (asks first).
-    case approveUpstreamTools
-    /// Connect to the upstream now and record the tools it lists.
-    case discoverUpstream
-    /// Registry: register, edit, deprecate, remove, approve and probe entries (``ConsoleState+Registry``).
-    case addRegistryEntry, editRegistryEntry, deprecateRegistryEntry, removeRegistryEntry, approveRegistryEntry, approveAllRegistryEntries
-    case probeRegistryEntry
+/// What a key binding does; the reducer interprets it for the current screen. The core actions (navigation, modes,
+/// quitting) are declared here; each screen declares its own in its file
+/// (`extension ConsoleAction { static let toggleServer = ConsoleAction("toggleServer") }`) and handles them in
+/// ``ConsoleScreen/perform(_:_:)``.
+public struct ConsoleAction: Sendable, Hashable, CustomStringConvertible {
+    public let name: String
+
+    public init(_ name: String) {
+        self.name = name
+    }
+
+    public var description: String { name }
+
+    public static let quit = ConsoleAction("quit"), help = ConsoleAction("help"), commandMode = ConsoleAction("commandMode")
+    public static let filterMode = ConsoleAction("filterMode"), back = ConsoleAction("back"), clearFilter = ConsoleAction("clearFilter")
+    /// Enter: what it does is the screen's ``ConsoleScreen/open(_:)``.
+    public static let open = ConsoleAction("open")
+    public static let up = ConsoleAction("up"), down = ConsoleAction("down"), pageUp = ConsoleAction("pageUp"), pageDown = ConsoleAction("pageDown")
+    public static let home = ConsoleAction("home"), end = ConsoleAction("end")
+    public static let nextScreen = ConsoleAction("nextScreen"), previousScreen = ConsoleAction("previousScreen")
+    public static let jumpToScreen = ConsoleAction("jumpToScreen")
+    /// Open the menu of every screen (the ones beyond `1`–`9` included).
+    public static let screenMenu = ConsoleAction("screenMenu")
+    public static let refresh = ConsoleAction("refresh")
 }
 
-/// One entry of the key-binding table. The same records drive key dispatch, the footer hints, the `?` help
-/// and read-only mode (mutating bindings are hidden and refused).
+/// One key binding. The same records drive key dispatch, the footer hints, the `?` help and read-only mode (mutating
+/// bindings are hidden and refused). Screens contribute theirs (``ConsoleScreen/bindings``); ``ScreenRegistry`` merges
+/// them with the core ones into one table.
 public struct KeyBinding: Sendable {
-    /// Help sections, in display order.
-    public enum Group: String, Sendable, CaseIterable {
-        case general = "General", navigation = "Navigation", welcome = "Welcome", apis = "APIs"
-        case servers = "Servers", tools = "Tools", requests = "Requests"
-        case policies = "Policies", subscriptions = "Subscriptions", credentials = "Credentials", upstreams = "Upstreams", registry = "Registry"
+    /// A help section. Screens declare their own (`extension KeyBinding.Group { static let servers = … }`); `?` lists
+    /// ``general`` and ``navigation`` first, then the screens' sections in registry order, then ``screens``.
+    public struct Group: Sendable, Hashable {
+        public let title: String
+        public init(_ title: String) { self.title = title }
+
+        public static let general = Group("General"), navigation = Group("Navigation"), screens = Group("Screens")
+    }
+
+    /// Where a binding applies.
+    public enum Scope: Sendable, Hashable {
+        /// These screen kinds; `nil` in a screen's ``ConsoleScreen/bindings`` means the screen itself.
+        case screens(Set<ScreenKind>)
+        case everywhere
+        /// Screens whose rows `/` filters.
+        case filterable
+        /// Pages drilled into (not the root of a top screen).
+        case pages
+        /// The roots of the top screens.
+        case roots
     }
 
     /// The keys that trigger it (the first is shown in the footer).
@@ -53,7 +61,7 @@ public struct KeyBinding: Sendable {
     /// Its help section.
     public var group: Group
     /// Where the binding applies.
-    public var screens: Set<ScreenKind>
+    public var scope: Scope
     /// Listed in the footer hints (when it fits).
     public var showsInFooter: Bool
     /// Listed on the `?` page.
@@ -62,34 +70,36 @@ public struct KeyBinding: Sendable {
     public var isMutating: Bool
     /// Destroys something: always asks for confirmation.
     public var isDangerous: Bool
-    /// Overrides the key names shown in help (e.g. `1-7`).
+    /// Overrides the key names shown in help (e.g. `1-9`).
     public var keyLabel: String?
+    /// The footer title for the current state, when it changes (`Pause` → `Resume`).
+    var footerTitle: (@Sendable (ConsoleState) -> String?)?
 
     init(
-        _ keys: [Key], _ title: String, short: String? = nil, _ action: ConsoleAction, _ group: Group, on screens: Set<ScreenKind> = Set(ScreenKind.allCases),
-        footer: Bool = true, help: Bool = true, mutating: Bool = false, dangerous: Bool = false, label: String? = nil
+        _ keys: [Key], _ title: String, short: String? = nil, _ action: ConsoleAction, _ group: Group, on screens: Set<ScreenKind>? = nil,
+        scope: Scope? = nil, footer: Bool = true, help: Bool = true, mutating: Bool = false, dangerous: Bool = false, label: String? = nil,
+        footerTitle: (@Sendable (ConsoleState) -> String?)? = nil
     ) {
         self.keys = keys
         self.title = title
         self.shortTitle = short ?? title
         self.action = action
         self.group = group
-        self.screens = screens
+        self.scope = scope ?? screens.map { .screens($0) } ?? .screens([])
         self.showsInFooter = footer
         self.showsInHelp = help
         self.isMutating = mutating || dangerous
         self.isDangerous = dangerous
         self.keyLabel = label
+        self.footerTitle = footerTitle
     }
 
-    /// The binding for `key` on `screen`, if any (first match in ``table`` order).
-    public static func binding(for key: Key, on screen: ScreenKind) -> KeyBinding? {
-        table.first { $0.screens.contains(screen) && $0.keys.contains(key) }
-    }
+    /// The same record for the screens that list it (the help page shows it once).
+    var identity: String { "\(group.title)|\(title)|\(keys)" }
 
-    /// The bindings usable on `screen` (mutating ones removed in read-only mode), in table order.
+    /// The bindings usable on `screen` in the standard registry (mutating ones removed in read-only mode), in table order.
     public static func active(on screen: ScreenKind, readOnly: Bool) -> [KeyBinding] {
-        table.filter { $0.screens.contains(screen) && !(readOnly && $0.isMutating) }
+        ScreenRegistry.standard.active(on: screen, readOnly: readOnly)
     }
 
     /// The key names for display, e.g. `j/↓`.
@@ -123,79 +133,45 @@ public struct KeyBinding: Sendable {
 }
 
 extension KeyBinding {
-    static let lists: Set<ScreenKind> = [
-        .dashboard, .apis, .apiDetail, .servers, .serverDetail, .requests, .logs, .policies, .subscriptions, .credentials, .upstreams, .upstreamDetail,
-        .registry,
-    ]
-    static let movable: Set<ScreenKind> = lists.union(ScreenKind.textPages).union([.welcome])
-    static let details: Set<ScreenKind> = [
-        .apiDetail, .serverDetail, .toolDetail, .requestDetail, .help, .policyDetail, .credentialDetail, .upstreamDetail, .upstreamToolDetail,
-        .registry, .registryEntry,
-    ]
-    static let roots: Set<ScreenKind> = [.welcome, .dashboard, .apis, .servers, .requests, .logs, .policies, .subscriptions, .credentials, .upstreams]
+    /// `enter`: opens the selected row (each screen lists it where Enter drills in).
+    static func open(on screens: Set<ScreenKind>) -> KeyBinding {
+        KeyBinding([.enter], "Open the selected row", short: "Open", .open, .navigation, on: screens)
+    }
 
-    /// The one key-binding table of the console.
-    public static let table: [KeyBinding] = [
-        // Screen-specific actions first: they are what the footer shows first.
-        KeyBinding(
-            [.enter], "Open the selected row", short: "Open", .open, .navigation,
-            on: [.welcome, .dashboard, .apis, .servers, .serverDetail, .requests, .policies, .credentials, .upstreams, .upstreamDetail, .registry]),
-    ] + registryBindings + [
-        KeyBinding([.char("i")], "Import an API from a file or URL", short: "Import", .importAPI, .welcome, on: [.welcome, .apis], mutating: true),
-        KeyBinding([.char("d")], "Load the demo API and server", short: "Demo", .loadDemo, .welcome, on: [.welcome], mutating: true),
-        KeyBinding([.char("c")], "Create an MCP server from the API", short: "New server", .createServer, .apis, on: [.apis, .apiDetail], mutating: true),
-        KeyBinding([.char("D")], "Delete the API (asks first)", short: "Delete", .deleteAPI, .apis, on: [.apis, .apiDetail], dangerous: true),
-        KeyBinding([.char(" "), .char("x")], "Enable or disable the server", short: "On/off", .toggleServer, .servers, on: [.servers], mutating: true),
-        KeyBinding([.char("r")], "Edit name, description, base path", short: "Rename", .editServer, .servers, on: [.servers], mutating: true),
-        KeyBinding([.char("D")], "Delete the server (asks first)", short: "Delete", .deleteServer, .servers, on: [.servers], dangerous: true),
-        KeyBinding([.char(" "), .char("x")], "Enable or disable the tool", short: "On/off", .toggleTool, .tools, on: [.serverDetail, .toolDetail], mutating: true),
-        KeyBinding([.char("r")], "Rename the tool", short: "Rename", .renameTool, .tools, on: [.serverDetail, .toolDetail], mutating: true),
-        KeyBinding([.char("o")], "Override the description", short: "Describe", .overrideDescription, .tools, on: [.serverDetail, .toolDetail], mutating: true),
-        KeyBinding([.char("n")], "New policy document for a scope", short: "New", .newPolicy, .policies, on: [.policies], mutating: true),
-        KeyBinding(
-            [.char("e")], "Edit in $EDITOR (YAML)", short: "Edit", .editYAML, .general,
-            on: [.apis, .apiDetail, .servers, .serverDetail, .toolDetail, .policies, .policyDetail], mutating: true),
-        KeyBinding([.char("d"), .char("D")], "Delete the document (asks first)", short: "Delete", .deletePolicy, .policies, on: [.policies, .policyDetail], dangerous: true),
-        KeyBinding([.char("s")], "Suspend or resume the subscription", short: "Suspend/resume", .toggleSubscription, .subscriptions, on: [.subscriptions], mutating: true),
-        KeyBinding([.char("d"), .char("D")], "Delete it (asks first)", short: "Delete", .deleteSubscription, .subscriptions, on: [.subscriptions], dangerous: true),
-        KeyBinding(
-            [.char("c")], "Show the URL that authorizes it", short: "Authorize", .authorizeConnection, .credentials,
-            on: [.credentials, .credentialDetail], mutating: true),
-        KeyBinding(
-            [.char("d"), .char("D")], "Delete the credential (asks first)", short: "Delete", .deleteCredential, .credentials,
-            on: [.credentials, .credentialDetail], dangerous: true),
-        KeyBinding(
-            [.char("a")], "Approve all pending (asks first)", short: "Approve all", .approveUpstreamTools, .upstreams, on: [.upstreams],
-            mutating: true),
-        KeyBinding(
-            [.char("a")], "Approve this tool (asks first)", short: "Approve", .approveUpstreamTools, .upstreams,
-            on: [.upstreamDetail, .upstreamToolDetail], mutating: true),
-        KeyBinding(
-            [.char("t")], "Discover its tools now (connects)", short: "Discover", .discoverUpstream, .upstreams,
-            on: [.upstreams, .upstreamDetail, .upstreamToolDetail], mutating: true),
-        KeyBinding(
-            [.char("S")], "Require a subscription key or not", short: "Key required", .toggleRequireSubscription, .servers,
-            on: [.servers, .serverDetail], footer: false, mutating: true),
-        KeyBinding([.char("D")], "Delete this server (asks first)", short: "Delete server", .deleteServer, .servers, on: [.serverDetail], footer: false, help: false, dangerous: true),
-        KeyBinding([.char("E")], "Edit this server in $EDITOR", short: "Edit server", .editServerYAML, .servers, on: [.serverDetail], footer: false, mutating: true),
-        KeyBinding([.char("p")], "Pause or resume the live list", short: "Pause", .pause, .requests, on: [.requests]),
-        KeyBinding([.char("/")], "Filter the rows", short: "Filter", .filterMode, .navigation, on: ScreenKind.filterable),
-        KeyBinding([.escape], "Go back", short: "Back", .back, .navigation, on: details),
-        KeyBinding([.escape], "Clear the filter", short: "Clear", .clearFilter, .navigation, on: roots, footer: false, help: false),
-        KeyBinding([.char("k"), .up], "Move up", .up, .navigation, on: movable, footer: false),
-        KeyBinding([.char("j"), .down], "Move down", .down, .navigation, on: movable, footer: false),
-        KeyBinding([.pageUp, .ctrl("b")], "Page up", .pageUp, .navigation, on: movable, footer: false),
-        KeyBinding([.pageDown, .ctrl("f")], "Page down", .pageDown, .navigation, on: movable, footer: false),
-        KeyBinding([.home, .char("g")], "First row", .home, .navigation, on: movable, footer: false),
-        KeyBinding([.end, .char("G")], "Last row", .end, .navigation, on: movable, footer: false),
-        KeyBinding([.tab], "Next screen", .nextScreen, .navigation, footer: false),
-        KeyBinding([.backTab], "Previous screen", .previousScreen, .navigation, footer: false),
-        KeyBinding(
-            TopScreen.allCases.map { .char(Character(String($0.rawValue))) }, "Jump to a numbered screen", short: "Screens", .jumpToScreen, .navigation,
-            footer: false, label: "1-\(TopScreen.allCases.count)"),
-        KeyBinding([.char("R")], "Refresh now", short: "Refresh", .refresh, .general, footer: false),
-        KeyBinding([.char(":")], "Command mode (tab completes)", short: "Cmd", .commandMode, .general, footer: false),
-        KeyBinding([.char("?"), .function(1)], "Show or hide this help", short: "Help", .help, .general),
-        KeyBinding([.char("q"), .ctrl("c")], "Quit (stops the engine gracefully)", short: "Quit", .quit, .general),
-    ]
+    /// The core bindings, after every screen's: navigation, modes, help and quitting. `digits` are the keys of the
+    /// numbered screens.
+    static func core(digits: [Key]) -> [KeyBinding] {
+        [
+            KeyBinding([.char("/")], "Filter the rows", short: "Filter", .filterMode, .navigation, scope: .filterable),
+            KeyBinding([.escape], "Go back", short: "Back", .back, .navigation, scope: .pages),
+            KeyBinding([.escape], "Clear the filter", short: "Clear", .clearFilter, .navigation, scope: .roots, footer: false, help: false),
+            KeyBinding([.char("k"), .up], "Move up", .up, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.char("j"), .down], "Move down", .down, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.pageUp, .ctrl("b")], "Page up", .pageUp, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.pageDown, .ctrl("f")], "Page down", .pageDown, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.home, .char("g")], "First row", .home, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.end, .char("G")], "Last row", .end, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.tab], "Next screen", .nextScreen, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.backTab], "Previous screen", .previousScreen, .navigation, scope: .everywhere, footer: false),
+            KeyBinding(
+                digits, "Jump to a numbered screen", short: "Screens", .jumpToScreen, .navigation, scope: .everywhere, footer: false,
+                label: "1-\(digits.count)"),
+            KeyBinding(
+                [.char("m")], "Menu of every screen (enter jumps)", short: "Menu", .screenMenu, .screens, scope: .everywhere, footer: false),
+            KeyBinding([.char("R")], "Refresh now", short: "Refresh", .refresh, .general, scope: .everywhere, footer: false),
+            KeyBinding([.char(":")], "Command mode (tab completes)", short: "Cmd", .commandMode, .general, scope: .everywhere, footer: false),
+            KeyBinding([.char("?"), .function(1)], "Show or hide this help", short: "Help", .help, .general, scope: .everywhere),
+            KeyBinding([.char("q"), .ctrl("c")], "Quit (stops the engine gracefully)", short: "Quit", .quit, .general, scope: .everywhere),
+        ]
+    }
+
+    /// `e`: edits the entity under the cursor (or being viewed) in `$EDITOR`, as YAML.
+    static func editYAML(on screens: Set<ScreenKind>) -> KeyBinding {
+        KeyBinding([.char("e")], "Edit in $EDITOR (YAML)", short: "Edit", .editYAML, .general, on: screens, mutating: true)
+    }
+}
+
+extension ConsoleAction {
+    /// Edit the entity under the cursor in `$EDITOR` (each screen that lists ``KeyBinding/editYAML(on:)`` says which).
+    public static let editYAML = ConsoleAction("editYAML")
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the user's editor on a file with the real terminal as its stdin, stdout and stderr.
 ///
@@ -48,11 +49,10 @@ public enum EditorLauncher {
     private static let running = RunningEditor()
 
     /// The pid of the editor being waited for.
-    private final class RunningEditor: @unchecked Sendable {
-        private let lock = NSLock()
-        private var pid: pid_t?
-        func set(_ value: pid_t?) { lock.withLock { pid = value } }
-        func get() -> pid_t? { lock.withLock { pid } }
+    private final class RunningEditor: Sendable {
+        private let pid = Mutex<pid_t?>(nil)
+        func set(_ value: pid_t?) { pid.withLock { $0 = value } }
+        func get() -> pid_t? { pid.withLock { $0 } }
     }
 
     static func spawn(_ argv: [String]) throws(TerminalError) -> pid_t {

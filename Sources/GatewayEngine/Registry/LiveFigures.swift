@@ -69,6 +69,14 @@ public final class LiveFigureWindows: Sendable {
         }
     }
 
+    /// Every server's figures over the 60 minutes up to `now` (servers that never had a request are absent).
+    public func all(now: Date = Date()) -> [String: LiveFigures] {
+        let names = state.withLock { Array($0.keys) }
+        var out: [String: LiveFigures] = [:]
+        for name in names { out[name] = figures(server: name, now: now) }
+        return out
+    }
+
     /// A server's figures over the 60 minutes up to `now` (nil when it never had a request).
     public func figures(server: String, now: Date = Date()) -> LiveFigures? {
         let current = Int64(now.timeIntervalSince1970) / 60

@@ -397,7 +397,9 @@ struct ConsoleReducerTests {
         }
         s.press(.char("?"))
         #expect(s.screen == .help)
-        let help = HelpView.groups(s).flatMap { $0 }.map { $0.segments.map(\.text).joined() }.joined(separator: "\n")
+        // The page scrolls once every screen's section is on it: read all of it.
+        let (left, right) = HelpView.columns(s)
+        let help = (left + right).map { $0.segments.map(\.text).joined() }.joined(separator: "\n")
         #expect(help.contains("Delete the server (asks first)"))
         s.press(.char("?"))
         #expect(s.screen == .servers)

@@ -1,23 +1,13 @@
-import GatewayEngine
-
-/// Upstreams: the rows of screen 9 and what its keys do. Upstreams are added with the CLI or `gatehouse apply`; the
-/// console shows them with their recorded tools, discovers tools now (`t`) and approves held-back definitions (`a`,
-/// after a confirmation that shows what changes).
+/// The rows of the Upstreams screen and what its keys do.
 extension ConsoleState {
     // MARK: Rows
 
     /// The upstreams after the page's `/` filter (which also matches their servers and tool names).
-    func upstreamRows(_ p: Page) -> [ConsoleData.UpstreamRow] {
-        Self.filtered(data.upstreams, by: p.filter) { u in
-            [u.name, u.transport, u.location, u.credential ?? ""] + u.servers.map(\.server) + u.tools.map(\.name)
-        }
-    }
+    func upstreamRows(_ p: Page) -> [ConsoleData.UpstreamRow] { UpstreamsScreen.rows(self, p) }
 
     /// An upstream's tools after the page's `/` filter.
     func upstreamToolRows(upstream: String, _ p: Page) -> [ConsoleData.UpstreamToolRow] {
-        Self.filtered(self.upstream(upstream)?.tools ?? [], by: p.filter) { t in
-            [t.name, t.status, t.currentDescription ?? ""] + t.flags + (t.flags.isEmpty ? [] : ["flagged"])
-        }
+        Self.filtered(self.upstream(upstream)?.tools ?? [], by: p.filter, UpstreamDetailScreen.searchTexts)
     }
 
     func upstream(_ name: String) -> ConsoleData.UpstreamRow? { data.upstreams.first { $0.name == name } }
@@ -28,25 +18,21 @@ extension ConsoleState {
 
     /// The upstream under the cursor (list) or being viewed (its page, or one of its tools).
     var targetUpstream: ConsoleData.UpstreamRow? {
-        switch page.route {
-        case .top(.upstreams): upstreamRows(page)[safe: page.selected]
-        case .upstream(let name), .upstreamTool(let name, _): upstream(name)
-        default: nil
-        }
+        if let u = UpstreamsScreen.selectedRow(self) { return u }
+        if let name = page.route.value(of: .upstreamDetail, as: String.self) ?? page.route.upstreamToolRef?.upstream { return upstream(name) }
+        return nil
     }
 
     /// The tool under the cursor (upstream page) or being viewed (tool page).
     var targetUpstreamTool: (upstream: String, tool: ConsoleData.UpstreamToolRow)? {
-        switch page.route {
-        case .upstream(let name): upstreamToolRows(upstream: name, page)[safe: page.selected].map { (name, $0) }
-        case .upstreamTool(let upstream, let tool): upstreamTool(upstream: upstream, tool).map { (upstream, $0) }
-        default: nil
-        }
+        if let name = page.route.value(of: .upstreamDetail, as: String.self) { return UpstreamDetailScreen.selectedRow(self).map { (name, $0) } }
+        if let (upstream, tool) = page.route.upstreamToolRef { return upstreamTool(upstream: upstream, tool).map { (upstream, $0) } }
+        return nil
     }
 
     // MARK: Actions
 
-    mutating func performUpstreamAction(_ action: ConsoleAction) -> [ConsoleEffect] {
+    mutating func performUpstreamAction(_ action: ConsoleAction) -> [ConsoleEffect]? {
         switch action {
         case .approveUpstreamTools:
             if page.route == .top(.upstreams) { approveAllPending() } else { approveSelectedTool() }
@@ -54,7 +40,7 @@ extension ConsoleState {
             guard let u = targetUpstream else { return nothingSelected("upstream") }
             show(.info, "discovering the tools of \(safe(u.name)) (\(safe(u.transport)))…")
             return [.discoverUpstream(name: u.name)]
-        default: return performRegistryAction(action)
+        default: return nil
         }
         return []
     }
@@ -120,6 +106,6 @@ extension ConsoleState {
     }
 
     private mutating func askToApprove(_ title: String, _ lines: [String], _ effect: ConsoleEffect) {
-        mode = .confirm(Confirmation(title: title, lines: lines, verb: "approve", effect: effect, popsPage: false))
+        confirm(title, lines, effect, detail: false, verb: "approve")
     }
 }

@@ -1,7 +1,6 @@
 import GatewayEngine
 
-/// Credentials: the rows of screen 8 and what its keys do. Providers are added with the CLI only (their secrets come
-/// from standard input, never from a form); the console shows, authorises and deletes.
+/// The rows of the Credentials screen and what its keys do.
 extension ConsoleState {
     // MARK: Rows
 
@@ -18,11 +17,7 @@ extension ConsoleState {
     }
 
     /// The Credentials rows after the page's `/` filter.
-    func credentialRows(_ p: Page) -> [CredentialListRow] {
-        Self.filtered(credentialListRows, by: p.filter) { row in
-            [row.name, row.providerName, row.kind, row.connection?.status ?? "no connection", row.connection?.statusReason ?? ""] + row.apis.map(\.name)
-        }
-    }
+    func credentialRows(_ p: Page) -> [CredentialListRow] { CredentialsScreen.rows(self, p) }
 
     /// The row a Credentials page shows, if it still exists.
     func credentialRow(_ ref: CredentialRef) -> CredentialListRow? {
@@ -31,12 +26,11 @@ extension ConsoleState {
 
     /// The credential under the cursor (list) or being viewed (detail).
     var targetCredential: CredentialListRow? {
-        switch page.route {
-        case .top(.credentials): credentialRows(page)[safe: page.selected]
-        case .credential(let ref): credentialRow(ref)
-        default: nil
-        }
+        CredentialsScreen.selectedRow(self) ?? page.route.value(of: .credentialDetail, as: CredentialRef.self).flatMap(credentialRow)
     }
+
+    /// The latest authorization URL (shown on its connection's page until used or expired).
+    public var authorization: AuthorizationLink? { memory[CredentialsScreen.authorization] }
 
     /// The authorization URL to show for a connection: the latest one, until the connection is authorised with it.
     func authorizationLink(for connection: String) -> AuthorizationLink? {
@@ -48,11 +42,11 @@ extension ConsoleState {
 
     // MARK: Actions
 
-    mutating func performCredentialAction(_ action: ConsoleAction) -> [ConsoleEffect] {
+    mutating func performCredentialAction(_ action: ConsoleAction) -> [ConsoleEffect]? {
         switch action {
         case .authorizeConnection: return authorize()
         case .deleteCredential: deleteCredential()
-        default: return performUpstreamAction(action)
+        default: return nil
         }
         return []
     }
@@ -109,7 +103,7 @@ extension ConsoleState {
 
     /// Keeps a new authorization URL and, on the Credentials screen, shows the connection's page with it at the top.
     mutating func showAuthorization(_ link: AuthorizationLink) {
-        authorization = link
+        memory[CredentialsScreen.authorization] = link
         guard tab == .credentials else { return }
         let route = Route.credential(.connection(link.connection))
         if page.route != route { push(route) }
