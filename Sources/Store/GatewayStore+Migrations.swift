@@ -213,6 +213,7 @@ extension GatewayStore {
                 t.add(column: "outputSchemaMode", .text)
             }
         }
+        registerRegistryMigration(&m)
         return m
     }
 

@@ -169,6 +169,10 @@ extension GatewayStore {
         if let last = segments.last, ["mcp", "sse", "messages", "metrics", "healthz", ".well-known"].contains(String(last)) {
             throw StoreError(.invalid, "base path '\(path)' may not end in the reserved segment '\(last)'")
         }
+        // The registry's own paths: its MCP server at /registry/mcp and its API under /v0 and /v0.1.
+        if trimmed == "registry" || ["v0", "v0.1"].contains(String(segments[0])) {
+            throw StoreError(.invalid, "base path '\(path)' is reserved for the registry (/registry/mcp, /v0/…, /v0.1/…)")
+        }
         return trimmed
     }
 }

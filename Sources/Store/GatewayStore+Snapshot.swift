@@ -25,6 +25,8 @@ public struct ConfigSnapshot: Sendable {
     public var upstreams: [String: UpstreamRecord] = [:]
     /// Recorded upstream tools by upstream name.
     public var upstreamTools: [String: [UpstreamToolRecord]] = [:]
+    /// Who may read the registry.
+    public var registrySettings = RegistrySettingsRecord()
 }
 
 extension GatewayStore {
@@ -42,7 +44,7 @@ extension GatewayStore {
             for t in try UpstreamToolRecord.order(Column("name")).fetchAll(db) {
                 if let n = namesById[t.upstreamId] { upstreamTools[n, default: []].append(t) }
             }
-            return ConfigSnapshot(
+            var snapshot = ConfigSnapshot(
                 revision: revision,
                 servers: servers.map {
                     ConfigSnapshot.Server(
@@ -53,6 +55,8 @@ extension GatewayStore {
                 subscriptions: try SubscriptionRecord.fetchAll(db),
                 upstreams: Dictionary(uniqueKeysWithValues: upstreams.map { ($0.name, $0) }),
                 upstreamTools: upstreamTools)
+            snapshot.registrySettings = try RegistrySettingsRecord.fetchOne(db) ?? RegistrySettingsRecord()
+            return snapshot
         }
     }
 }

@@ -33,7 +33,7 @@ struct PolicyCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print one scope's document.")
         @OptionGroup var store: StoreOptions
-        @Option(name: .long, help: "global, server:<name> or tool:<server>/<tool>.") var scope: String
+        @Option(name: .long, help: "global, server:<name>, tool:<server>/<tool> or registry.") var scope: String
 
         func run() async throws {
             try await runReportingErrors {
@@ -47,7 +47,7 @@ struct PolicyCommand: AsyncParsableCommand {
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set one scope's document (inbound:/outbound:) from a file or stdin.")
         @OptionGroup var store: StoreOptions
-        @Option(name: .long, help: "global, server:<name> or tool:<server>/<tool>.") var scope: String
+        @Option(name: .long, help: "global, server:<name>, tool:<server>/<tool> or registry.") var scope: String
         @Option(name: .shortAndLong, help: "The YAML document ('-' for stdin).") var file: String
 
         func run() async throws {
@@ -104,7 +104,7 @@ struct PolicyCommand: AsyncParsableCommand {
     /// Refuses documents for servers or tools that do not exist (a typo would otherwise protect nothing).
     static func checkTarget(_ scope: PolicyScope, db: GatewayStore) throws {
         switch scope {
-        case .global: return
+        case .global, .registry: return
         case .server(let s): _ = try db.server(named: s)
         case .tool(let s, let t):
             let server = try db.server(named: s)

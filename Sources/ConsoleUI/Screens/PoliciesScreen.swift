@@ -34,7 +34,7 @@ enum PoliciesScreen: ListScreen {
     static func refusal(of effect: ConsoleEffect, _ s: ConsoleState) -> String? {
         guard case .edit(.policy(let scope)) = effect, let parsed = try? PolicyScope(parsing: scope) else { return nil }
         switch parsed {
-        case .global:
+        case .global, .registry:
             return nil
         case .server(let name):
             return s.server(name) == nil ? "no server named '\(name)'" : nil

@@ -23,7 +23,7 @@ extension ConsoleDataSampler {
                 row.inbound = document.inboundKinds
                 row.outbound = document.outboundKinds
                 switch scope {
-                case .global: break
+                case .global, .registry: break
                 case .server(let server): row.effective = inspector.steps(server: server, tool: nil).map(step)
                 case .tool(let server, let tool): row.effective = inspector.steps(server: server, tool: tool).map(step)
                 }

@@ -50,7 +50,7 @@ extension ConsoleEditSession {
     /// Refuses a document for a server or tool that does not exist: it would protect nothing (as the CLI does).
     func checkTarget(_ scope: PolicyScope) throws {
         switch scope {
-        case .global: return
+        case .global, .registry: return
         case .server(let name): _ = try store.server(named: name)
         case .tool(let serverName, let toolName):
             let server = try store.server(named: serverName)

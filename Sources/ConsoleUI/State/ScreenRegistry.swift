@@ -14,6 +14,7 @@ struct ScreenRegistry: Sendable {
         SubscriptionsScreen.self,
         CredentialsScreen.self,
         UpstreamsScreen.self,
+        RegistryScreen.self,
     ])
 
     /// How many top screens get a number key and a tab.

@@ -25,7 +25,7 @@ extension ConfigApplier {
                 guard serverNames.contains(s) || (try? store.server(named: s)) != nil else {
                     throw GatewayError(.invalidConfig, "scope \(scope) names server '\(s)', which is neither in the file nor in the store", location: location)
                 }
-            case .global: break
+            case .global, .registry: break
             }
             var tree = JSONObject()
             if let inbound = p.inbound { tree["inbound"] = inbound }

@@ -21,13 +21,19 @@ public struct ConfigApplier: Sendable {
 
     /// Parses a configuration file; errors name the line.
     public static func parse(_ text: String, file: String) throws(GatewayError) -> ConfigDocument {
+        try refuseUnknownSections(text, file: file)
         do {
             return try YAMLDecoder().decode(ConfigDocument.self, from: text)
+        } catch let error as GatewayError {
+            throw GatewayError(error.code, error.message, location: file + (error.location.map { ": \($0)" } ?? ""))
         } catch let DecodingError.keyNotFound(key, context) {
             throw GatewayError(.invalidConfig, "missing key '\(key.stringValue)'", location: file + pathText(context.codingPath))
         } catch let DecodingError.typeMismatch(_, context) {
             throw GatewayError(.invalidConfig, context.debugDescription, location: file + pathText(context.codingPath))
         } catch let DecodingError.dataCorrupted(context) {
+            if let located = context.underlyingError as? GatewayError {
+                throw GatewayError(located.code, located.message, location: file + (located.location.map { ": \($0)" } ?? ""))
+            }
             if let yaml = context.underlyingError as? YamlError {
                 throw GatewayError(.invalidConfig, "invalid YAML: \(yaml)", location: file)
             }
@@ -66,6 +72,8 @@ public struct ConfigApplier: Sendable {
         public var subscriptions: [String] = []
         /// The credential providers added or changed.
         public var credentials: [String] = []
+        /// Registry entries (`name@version`) and gateway servers whose entry was set.
+        public var registry: [String] = []
         /// Keys made for new subscriptions (print them now: they are never shown again).
         public var createdKeys: [CreatedKey] = []
         /// Non-fatal findings (an operation whose output schema could not be honoured, removed operations…).
@@ -146,6 +154,7 @@ public struct ConfigApplier: Sendable {
                     }))
         }
         let governance = try checkGovernance(doc, file: file, serverNames: serverNames)
+        let registry = try checkRegistry(doc, file: file, serverNames: serverNames)
         let credentials = try checkCredentials(doc, file: file, baseDirectory: baseDirectory, environment: environment)
         let connectionNames = Set(credentials.map(\.entry.name)).union((try? store.credentialConnections().map(\.name)) ?? [])
         for (i, api) in (doc.apis ?? []).enumerated() {
@@ -181,6 +190,7 @@ public struct ConfigApplier: Sendable {
             summary.servers.append(s.name)
         }
         try applyGovernance(doc, policies: governance, summary: &summary)
+        try applyRegistry(registry, summary: &summary)
         return summary
     }
 
@@ -254,6 +264,7 @@ public struct ConfigApplier: Sendable {
         try exportGovernance(into: &doc)
         let vault = try? CredentialVault.open(store: store, environment: environment, create: false)
         try exportCredentials(into: &doc, includeSecrets: includeSecrets, vault: vault)
+        try exportRegistry(into: &doc)
         return doc
     }
 

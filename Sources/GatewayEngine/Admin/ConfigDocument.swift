@@ -393,6 +393,8 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
     public var policies: [Policy]?
     /// Subscriptions (key holders).
     public var subscriptions: [Subscription]?
+    /// The registry's settings and entries.
+    public var registry: Registry?
 
     /// A document with the given sections (nil sections are left out of exports and untouched by apply).
     public init(apis: [API]? = nil, upstreams: [Upstream]? = nil, servers: [Server]? = nil, policies: [Policy]? = nil, subscriptions: [Subscription]? = nil) {

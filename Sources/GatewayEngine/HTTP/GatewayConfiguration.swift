@@ -40,6 +40,8 @@ public struct GatewayConfiguration: Sendable {
     var backend = BackendClient.Configuration()
     /// Upstream MCP server limits (timeouts, circuit breaker, stdio supervision).
     public var upstream = UpstreamConfiguration()
+    /// The registry: the namespace of gateway entries, probing, caching.
+    public var registry = RegistryConfiguration()
 
     /// The defaults documented on each field.
     public init() {}

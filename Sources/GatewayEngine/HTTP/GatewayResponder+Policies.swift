@@ -48,7 +48,9 @@ extension GatewayResponder {
         let table = routing()
         var found: (CompiledServer, ValidateJWTPolicy, String)?
         if suffix.isEmpty || suffix == "/" {
-            let guarded = table.servers.values.compactMap { s in table.policies[s.basePath]?.protection.map { (s, $0.0) } }
+            let guarded = table.servers.values.filter { $0.basePath != RegistryMCP.basePath }.compactMap { s in
+                table.policies[s.basePath]?.protection.map { (s, $0.0) }
+            }
             if guarded.count == 1 { found = (guarded[0].0, guarded[0].1, "mcp") }
         } else {
             let (base, endpoint) = Self.split(suffix)

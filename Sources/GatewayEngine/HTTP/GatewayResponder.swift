@@ -21,13 +21,16 @@ struct GatewayResponder: HTTPResponder {
     let monitor: RequestMonitor
     /// Completes authorization-code connections at `/oauth/callback`.
     let credentials: CredentialManager
+    /// The registry API (`/v0.1`, `/v0`) and the callers' visibility.
+    let registry: RegistryService
     let originPolicy: OriginPolicy
 
     /// A responder over the engine's parts (``Gateway`` passes its own).
     init(
         configuration: GatewayConfiguration, routing: @escaping @Sendable () -> RoutingTable, handler: MCPHandler, sessions: SessionRegistry,
-        policies: PolicyEngine, monitor: RequestMonitor, credentials: CredentialManager
+        policies: PolicyEngine, monitor: RequestMonitor, credentials: CredentialManager, registry: RegistryService
     ) {
+        self.registry = registry
         self.configuration = configuration
         self.routing = routing
         self.handler = handler
@@ -59,6 +62,7 @@ struct GatewayResponder: HTTPResponder {
         let client = policies.trustedProxies.isEmpty ? peer : policies.clientAddress(peer: peer, headers: request.headers)
         var exchange = Exchange(
             server: "-", client: client, transport: "http", method: request.method.rawValue, policy: PolicyContext(clientAddress: client, peerAddress: peer))
+        if let reply = await registryAPI(request, context: context) { return reply }
         if let reason = originPolicy.refusal(host: request.head.authority, origin: request.headers[.origin]) {
             return finish(&exchange, HTTPReplies.rpcError(.forbidden, code: MCPProtocol.serverError, reason), outcome: .rejected, error: reason)
         }
@@ -81,6 +85,7 @@ struct GatewayResponder: HTTPResponder {
             return HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "no MCP endpoint at this path")
         }
         exchange.server = server.name
+        if basePath == RegistryMCP.basePath { exchange.policy.registryRequest = RegistryRequestInfo(headers: request.headers, origin: publicOrigin(request)) }
         if let policies = table.policies[basePath], !policies.isEmpty || request.headers[PolicyEngine.subscriptionHeader] != nil {
             exchange.policies = policies
             if policies.usesJWT { exchange.policy.resourceMetadataURL = metadataURL(request, basePath: basePath, endpoint: endpoint) }

@@ -34,6 +34,8 @@ struct MCPHandler: Sendable {
     /// The response cache and the settlement of counting policies.
     let policies: PolicyEngine
     let monitor: RequestMonitor
+    /// Answers `tools/call` on the registry's built-in server (`/registry/mcp`).
+    let registry: RegistryService
     let logger: Logger
 
     /// The method families, in the order they are tried.
@@ -42,6 +44,8 @@ struct MCPHandler: Sendable {
         case lifecycle
         /// `tools/list`, `tools/call`.
         case tools
+        /// `tools/call` on `/registry/mcp`, answered from the registry's catalog.
+        case registry
         /// Resources, prompts, completions and logging, answered by the server's upstreams.
         case relayed
         /// Anything else: -32601.
@@ -52,6 +56,7 @@ struct MCPHandler: Sendable {
     static func family(of method: String, server: CompiledServer) -> Family {
         switch method {
         case "ping", "initialize": .lifecycle
+        case "tools/call" where server.basePath == RegistryMCP.basePath: .registry
         case "tools/list", "tools/call": .tools
         case _ where server.hasUpstreams && relayedMethods.contains(method): .relayed
         default: .unknown
@@ -76,6 +81,10 @@ struct MCPHandler: Sendable {
                 return try lifecycle(id: id, method: method)
             case .tools:
                 return try await tools(id: id, method: method, params: params, in: request, policy: &policy)
+            case .registry:
+                var outcome = await registry.toolCall(params: params, version: request.version, policy: policy)
+                outcome.response = outcome.rpcError.map { $0.response(id: id) } ?? outcome.response.map { .rpcResult(id: id, $0) }
+                return outcome
             case .relayed:
                 guard let relay = request.relay else { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "\(method) needs a session") }
                 return await relayRequest(id: id, method: method, params: params, server: request.server, relay: relay)

@@ -27,6 +27,8 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
     /// The Prometheus registry `/metrics` renders.
     let registry: PrometheusCollectorRegistry
     let metricsFactory: PrometheusMetricsFactory
+    /// Each server's traffic over the last hour, for its registry entry.
+    public let liveFigures = LiveFigureWindows()
     let startedAt = Date()
     private let state = LockedBox(State())
     private let metricCache = LockedBox<[String: (Metrics.Counter, Metrics.Timer)]>([:])
@@ -73,6 +75,7 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
             return Array(s.subscribers.values)
         }
         for c in subscribers { c.yield(record) }
+        liveFigures.add(record)
         let (counter, timer) = metrics(server: record.server, tool: record.tool ?? "", method: record.method, outcome: record.outcome)
         counter.increment()
         timer.recordNanoseconds(micros * 1000)

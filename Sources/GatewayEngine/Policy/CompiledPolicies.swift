@@ -25,13 +25,19 @@ struct ServerPolicies: Sendable {
     /// Tool-scope documents by tool name.
     var tools: [String: ToolPolicies] = [:]
     var requireSubscription = false
+    /// Any valid subscription is accepted, whichever servers it covers (the registry: it identifies the caller).
+    var anySubscription = false
+    /// An unidentified caller (no subscription, no validated token) is refused (the registry off a loopback bind).
+    var requireIdentity = false
     /// Whether any `validate-jwt` applies (its challenges need the metadata URL).
     var usesJWT = false
     /// Set when a stored document no longer parses: the server then refuses everything (fail closed).
     var broken: String?
 
     /// Whether nothing but a subscription-key check can apply.
-    var isEmpty: Bool { requestStage.isEmpty && messageStage.isEmpty && outbound.isEmpty && tools.isEmpty && !requireSubscription && broken == nil }
+    var isEmpty: Bool {
+        requestStage.isEmpty && messageStage.isEmpty && outbound.isEmpty && tools.isEmpty && !requireSubscription && !requireIdentity && broken == nil
+    }
 
     /// The `validate-jwt` policy that protects the server as a whole (for RFC 9728 metadata and 401 challenges).
     var protection: (ValidateJWTPolicy, PolicyScope)? {
@@ -52,6 +58,8 @@ struct PolicyTarget: Sendable {
 struct PolicyCompiler {
     /// Returns the validator to use for a `validate-jwt` policy (shared across reloads so key caches survive).
     var validator: (JWTValidationSettings) -> JWTValidator
+    /// Whether the engine binds a loopback address (the registry is then readable anonymously unless configured).
+    var loopbackBind = true
 
     func compile(_ snapshot: ConfigSnapshot, servers: [PolicyTarget], problems: inout [String]) -> (
         [String: ServerPolicies], [String: CompiledSubscription]
@@ -89,7 +97,9 @@ struct PolicyCompiler {
         for server in servers {
             var p = ServerPolicies()
             p.requireSubscription = requireByName[server.name] ?? false
-            let outer = [PolicyScope.global, .server(server.name)]
+            let isRegistry = server.basePath == RegistryMCP.basePath
+            if isRegistry { RegistryMCP.settle(&p, snapshot.registrySettings, loopbackBind: loopbackBind) }
+            let outer = [PolicyScope.global, isRegistry ? .registry : .server(server.name)]
             for scope in outer {
                 if let reason = broken[scope] { p.broken = reason }
                 guard let doc = documents[scope] else { continue }

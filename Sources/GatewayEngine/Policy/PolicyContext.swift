@@ -42,6 +42,8 @@ struct PolicyContext: Sendable {
     var variables: [String: SecretValue] = [:]
     var cacheLookup: CacheLookupPolicy?
     var cacheTTL: Int?
+    /// The request's headers and origin, for `/registry/mcp` tool calls (which servers the caller may call).
+    var registryRequest: RegistryRequestInfo?
 
     init(clientAddress: String, peerAddress: String? = nil) {
         self.clientAddress = clientAddress

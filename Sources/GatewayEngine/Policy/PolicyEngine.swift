@@ -70,6 +70,11 @@ final class PolicyEngine: Sendable {
         for statement in policies.requestStage {
             if let refusal = await access(statement, headers: headers, query: query, context: &context) { return refusal }
         }
+        if policies.requireIdentity, context.principal == nil, context.subscription == nil {
+            return reject(
+                .unauthorized, "Unauthorized: identify with a Gatehouse-Subscription-Key (or a token the registry accepts); anonymous reading is off",
+                policy: "registry", scope: "registry")
+        }
         return nil
     }
 
@@ -92,7 +97,7 @@ final class PolicyEngine: Sendable {
         if let expiry = sub.expiresAt, expiry <= clock.wall() {
             return reject(.forbidden, "Subscription '\(sub.name)' has expired.", policy: "subscription", scope: "server:\(server)")
         }
-        if let servers = sub.servers, !servers.contains(server) {
+        if let servers = sub.servers, !servers.contains(server), !policies.anySubscription {
             return reject(.forbidden, "Subscription '\(sub.name)' does not cover server '\(server)'.", policy: "subscription", scope: "server:\(server)")
         }
         context.subscription = sub
@@ -103,7 +108,7 @@ final class PolicyEngine: Sendable {
     func reject(
         _ status: HTTPResponse.Status, _ message: String, policy: String, scope: String, headers: HTTPFields = [:], data: JSONObject = [:]
     ) -> PolicyRejection {
-        monitor.policyRejected(policy: policy, scope: scope)
+        if !Self.registryDryRun { monitor.policyRejected(policy: policy, scope: scope) }
         return PolicyRejection(status: status, headers: headers, message: message, policy: policy, scope: scope, data: data)
     }
 }

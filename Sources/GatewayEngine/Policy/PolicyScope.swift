@@ -1,15 +1,22 @@
-/// Where a policy document applies: every server, one server, or one tool of one server.
+/// Where a policy document applies: every server, one server, one tool of one server, or the registry (its API
+/// and `/registry/mcp`).
 ///
-/// Inbound sections run global → server → tool; outbound sections run in the reverse order.
+/// Inbound sections run global → server (or registry) → tool; outbound sections run in the reverse order.
 public enum PolicyScope: Sendable, Hashable, Comparable, CustomStringConvertible {
     case global
     case server(String)
     case tool(server: String, tool: String)
+    /// The registry: `/v0.1/servers`, `/v0/servers` and `/registry/mcp`.
+    case registry
 
     /// Parses `global`, `server:<name>` or `tool:<server>/<tool>`.
     public init(parsing text: String) throws(GatewayError) {
         if text == "global" {
             self = .global
+            return
+        }
+        if text == "registry" {
+            self = .registry
             return
         }
         if text.hasPrefix("server:") {
@@ -28,7 +35,7 @@ public enum PolicyScope: Sendable, Hashable, Comparable, CustomStringConvertible
             self = .tool(server: String(rest[..<slash]), tool: String(rest[rest.index(after: slash)...]))
             return
         }
-        throw GatewayError(.invalidConfig, "unknown scope '\(text.prefix(80))': use global, server:<name> or tool:<server>/<tool>")
+        throw GatewayError(.invalidConfig, "unknown scope '\(text.prefix(80))': use global, server:<name>, tool:<server>/<tool> or registry")
     }
 
     /// The scope as stored and written: `global`, `server:<name>` or `tool:<server>/<tool>`.
@@ -37,6 +44,7 @@ public enum PolicyScope: Sendable, Hashable, Comparable, CustomStringConvertible
         case .global: "global"
         case .server(let s): "server:\(s)"
         case .tool(let s, let t): "tool:\(s)/\(t)"
+        case .registry: "registry"
         }
     }
 
@@ -44,7 +52,7 @@ public enum PolicyScope: Sendable, Hashable, Comparable, CustomStringConvertible
     var level: Int {
         switch self {
         case .global: 0
-        case .server: 1
+        case .server, .registry: 1
         case .tool: 2
         }
     }

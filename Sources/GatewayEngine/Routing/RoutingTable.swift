@@ -73,8 +73,8 @@ struct RoutingTable: Sendable {
         compile(snapshot, policyCompiler: nil, problems: &problems)
     }
 
-    /// Compiles a store snapshot with its policies.
-    static func compile(_ snapshot: ConfigSnapshot, policyCompiler: PolicyCompiler?, problems: inout [String]) -> RoutingTable {
+    /// Compiles a store snapshot with its policies, and the engine's built-in servers (the registry's).
+    static func compile(_ snapshot: ConfigSnapshot, policyCompiler: PolicyCompiler?, builtins: [CompiledServer] = [], problems: inout [String]) -> RoutingTable {
         var servers: [String: CompiledServer] = [:]
         for s in snapshot.servers {
             var tools: [CompiledTool] = []
@@ -104,6 +104,10 @@ struct RoutingTable: Sendable {
                 name: s.record.name, basePath: s.record.basePath, description: s.record.description, tools: tools, toolIndex: index)
             compileUpstreams(s, snapshot: snapshot, into: &server, problems: &problems)
             servers[s.record.basePath] = server
+        }
+        for b in builtins {
+            if let taken = servers[b.basePath] { problems.append("server '\(taken.name)': base path '\(b.basePath)' is reserved; it is not served") }
+            servers[b.basePath] = b
         }
         var table = RoutingTable(revision: snapshot.revision, servers: servers)
         if let policyCompiler {

@@ -12,13 +12,23 @@ final class ConfigLoader: Sendable {
     let monitor: RequestMonitor
     let logger: Logger
     let backend: BackendClient
+    /// Whether the engine binds a loopback address (policies that depend on it, such as the registry's anonymous read).
+    let loopbackBind: Bool
+    /// The engine's own servers, served beside the store's (the registry's `/registry/mcp`).
+    let builtins: [CompiledServer]
+    /// Called after every reload (the registry rebuilds its catalog).
+    let afterReload: @Sendable () -> Void
     private let table = LockedBox(RoutingTable())
     private let validators = LockedBox<[JWTValidationSettings: JWTValidator]>([:])
 
     init(
         store: GatewayStore, upstreams: UpstreamHub, policies: PolicyEngine, credentials: CredentialManager, monitor: RequestMonitor,
-        backend: BackendClient, logger: Logger
+        backend: BackendClient, logger: Logger, loopbackBind: Bool = true, builtins: [CompiledServer] = [],
+        afterReload: @escaping @Sendable () -> Void = {}
     ) {
+        self.loopbackBind = loopbackBind
+        self.builtins = builtins
+        self.afterReload = afterReload
         self.store = store
         self.upstreams = upstreams
         self.policies = policies
@@ -36,7 +46,8 @@ final class ConfigLoader: Sendable {
         do {
             let snapshot = try store.snapshot()
             var problems: [String] = []
-            let compiled = RoutingTable.compile(snapshot, policyCompiler: PolicyCompiler(validator: validator(for:)), problems: &problems)
+            let compiled = RoutingTable.compile(
+                snapshot, policyCompiler: PolicyCompiler(validator: validator(for:), loopbackBind: loopbackBind), builtins: builtins, problems: &problems)
             let previous = table.withLock { t in
                 defer { t = compiled }
                 return t.revision
@@ -50,9 +61,11 @@ final class ConfigLoader: Sendable {
                 logger.warning("\(p)")
                 monitor.event(.warning, p)
             }
+            afterReload()
             if previous >= 0 {
-                let tools = compiled.servers.values.reduce(0) { $0 + $1.tools.count }
-                monitor.event(.info, "configuration reloaded (revision \(compiled.revision)): \(compiled.servers.count) servers, \(tools) tools")
+                let served = compiled.servers.values.filter { $0.basePath != RegistryMCP.basePath }
+                let tools = served.reduce(0) { $0 + $1.tools.count }
+                monitor.event(.info, "configuration reloaded (revision \(compiled.revision)): \(served.count) servers, \(tools) tools")
                 logger.info("configuration reloaded", metadata: ["revision": "\(compiled.revision)"])
             }
         } catch {

@@ -25,6 +25,8 @@ public final class Gateway: Sendable {
     let loader: ConfigLoader
     /// Handles the JSON-RPC requests of established sessions; the transports call it.
     let handler: MCPHandler
+    /// The registry: gateway and external entries, health probes.
+    public let registry: RegistryService
     private let lastSweep = LockedBox(ContinuousClock.now)
 
     /// Creates the engine and compiles the current configuration.
@@ -49,14 +51,19 @@ public final class Gateway: Sendable {
         upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger) { name, changes in
             announce.withLock { $0 }?(name, changes)
         }
+        let registry = RegistryService(store: store, configuration: configuration, monitor: monitor, logger: logger)
+        self.registry = registry
         let loader = ConfigLoader(
-            store: store, upstreams: upstreams, policies: policies, credentials: credentials, monitor: monitor, backend: backend, logger: logger)
+            store: store, upstreams: upstreams, policies: policies, credentials: credentials, monitor: monitor, backend: backend, logger: logger,
+            loopbackBind: configuration.isLoopbackBind, builtins: [RegistryMCP.compiledServer()], afterReload: { registry.configurationChanged() })
         self.loader = loader
         handler = MCPHandler(
-            settings: .init(toolsPageSize: configuration.toolsPageSize, toolsPageMaxBytes: configuration.toolsPageMaxBytes), routing: { loader.routingTable }, reload: { loader.reload() },
-            backend: backend, credentials: credentials, upstreams: upstreams, policies: policies, monitor: monitor, logger: logger)
+            settings: .init(toolsPageSize: configuration.toolsPageSize, toolsPageMaxBytes: configuration.toolsPageMaxBytes),
+            routing: { loader.routingTable }, reload: { loader.reload() },
+            backend: backend, credentials: credentials, upstreams: upstreams, policies: policies, monitor: monitor, registry: registry, logger: logger)
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
         announce.withLock { $0 = callback }
+        registry.attach(self)
         reload()
     }
 

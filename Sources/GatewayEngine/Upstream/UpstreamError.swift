@@ -37,12 +37,16 @@ public struct UpstreamError: GatehouseError, Equatable {
     public var message: String
     /// Seconds to wait before retrying (rate limits, open circuits).
     public var retryAfter: Int?
+    /// The HTTP status the upstream answered with, when the failure is one (health probes tell 401 from 404).
+    public var httpStatus: Int?
 
-    /// An error with a code, a message and, for rate limits and open circuits, seconds to wait.
-    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
+    /// An error with a code, a message and, for rate limits and open circuits, seconds to wait; `httpStatus` when
+    /// the upstream answered with an HTTP failure.
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil, httpStatus: Int? = nil) {
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.httpStatus = httpStatus
     }
 
     /// The code as text (``GatehouseError/errorCode``).

@@ -89,13 +89,15 @@ struct UpstreamHTTP: Sendable {
         switch status {
         case 429:
             let retry = response.headers.first(name: "retry-after").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            return UpstreamError(.rateLimited, "upstream '\(settings.name)' is rate limiting (HTTP 429)\(retry.map { "; retry after \($0) s" } ?? "")", retryAfter: retry)
+            return UpstreamError(
+                .rateLimited, "upstream '\(settings.name)' is rate limiting (HTTP 429)\(retry.map { "; retry after \($0) s" } ?? "")", retryAfter: retry,
+                httpStatus: status)
         case 300..<400:
-            return UpstreamError(.refused, "upstream '\(settings.name)' answered with a redirect (HTTP \(status)); redirects are not followed")
+            return UpstreamError(.refused, "upstream '\(settings.name)' answered with a redirect (HTTP \(status)); redirects are not followed", httpStatus: status)
         case 401, 403:
-            return UpstreamError(.unavailable, "upstream '\(settings.name)' refused the gateway's credentials (HTTP \(status))")
+            return UpstreamError(.unavailable, "upstream '\(settings.name)' refused the gateway's credentials (HTTP \(status))", httpStatus: status)
         default:
-            return UpstreamError(.unavailable, "upstream '\(settings.name)' answered HTTP \(status)")
+            return UpstreamError(.unavailable, "upstream '\(settings.name)' answered HTTP \(status)", httpStatus: status)
         }
     }
 

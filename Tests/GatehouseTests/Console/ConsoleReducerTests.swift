@@ -155,7 +155,7 @@ struct ConsoleReducerTests {
         s.press(.tab)
         guard case .command(let c2) = s.mode else { Issue.record("not in command mode"); return }
         #expect(c2.input.text == "re")
-        #expect(c2.candidates == ["requests", "refresh"])
+        #expect(c2.candidates == ["requests", "registry", "refresh"])
         s.type("q")
         s.press(.tab, .enter)
         #expect(s.screen == .requests)
@@ -397,7 +397,9 @@ struct ConsoleReducerTests {
         }
         s.press(.char("?"))
         #expect(s.screen == .help)
-        let help = ConsoleRenderer.render(s).text
+        // The page scrolls once every screen's section is on it: read all of it.
+        let (left, right) = HelpView.columns(s)
+        let help = (left + right).map { $0.segments.map(\.text).joined() }.joined(separator: "\n")
         #expect(help.contains("Delete the server (asks first)"))
         s.press(.char("?"))
         #expect(s.screen == .servers)

@@ -214,7 +214,10 @@ struct ConsoleScreenRegistryTests {
             }
         }
         #expect(registry.numbered == ScreenRegistry.standard.numbered)
-        #expect(registry.commands.map(\.name).prefix(10) == ["dashboard", "apis", "servers", "requests", "logs", "policies", "subscriptions", "credentials", "upstreams", "alerts"])
+        #expect(
+            registry.commands.map(\.name).prefix(11) == [
+                "dashboard", "apis", "servers", "requests", "logs", "policies", "subscriptions", "credentials", "upstreams", "registry", "alerts",
+            ])
     }
 
     // MARK: The feed and the change, through the driver
@@ -228,7 +231,7 @@ struct ConsoleScreenRegistryTests {
         monitor.event(.info, "imported API pets")
         monitor.event(.error, "backend for pets refused the connection")
         let sampler = ConsoleDataSampler(monitoring: monitor, store: store, registry: .withAlerts)
-        #expect(sampler.feeds.map(\.id) == ["traffic", "configuration", "credentials", "upstreams", "alerts.events"])
+        #expect(sampler.feeds.map(\.id) == ["traffic", "configuration", "credentials", "upstreams", "registry.listing", "registry.live", "alerts.events"])
         var s = ConsoleState(data: sampler.sample(), registry: .withAlerts)
         s.press(.char(":"))
         s.type("alerts")
