@@ -214,6 +214,7 @@ extension GatewayStore {
             }
         }
         registerRegistryMigration(&m)
+        registerRequestLogQueryMigration(&m)
         return m
     }
 

@@ -6,6 +6,9 @@ public struct StoreConfiguration: Sendable {
     public var path: String
     /// Request-log rows kept; older rows are deleted as new batches arrive. Default 100,000.
     public var requestLogRetention: Int
+    /// Request-log rows older than this many seconds are deleted as new batches arrive; nil keeps them until the
+    /// row limit. Default 30 days.
+    public var requestLogMaxAge: TimeInterval? = 30 * 86_400
     /// How long a writer waits for a lock held by another process before failing. Default 5 s.
     public var busyTimeout: TimeInterval
     /// Open read-only (no migrations, no writes). Default false.

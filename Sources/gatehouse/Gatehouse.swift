@@ -12,7 +12,7 @@ struct Gatehouse: AsyncParsableCommand {
         version: GatehouseVersion.current,
         subcommands: [
             Console.self, Serve.self, APICommand.self, UpstreamCommand.self, ServerCommand.self, PolicyCommand.self, SubscriptionCommand.self,
-            CredentialCommand.self, RegistryCommand.self, Apply.self, Export.self,
+            CredentialCommand.self, RegistryCommand.self, LogsCommand.self, Apply.self, Export.self,
         ],
         defaultSubcommand: Console.self)
 }

@@ -41,6 +41,7 @@ extension GatewayResponder {
             let r = HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "Session not found")
             return finish(&exchange, r, outcome: .rejected, error: "unknown session")
         }
+        exchange.note(session)
         guard HTTPReplies.isJSONContentType(request.headers[.contentType]) else {
             let r = HTTPReplies.rpcError(.unsupportedMediaType, code: MCPProtocol.serverError, "Unsupported Media Type: Content-Type must be application/json")
             return finish(&exchange, r, outcome: .rejected, error: "unsupported media type")
@@ -67,7 +68,7 @@ extension GatewayResponder {
             let requested = params?["protocolVersion"]?.stringValue
             let version = MCPHandler.negotiate(requested, supported: MCPProtocol.sseVersions)
             session.protocolVersion = version
-            session.clientName = params?["clientInfo"]?["name"]?.stringValue
+            session.noteClientInfo(params?["clientInfo"])
             if server.hasUpstreams { session.relay.clientCapabilities = params?["capabilities"]?.objectValue ?? [:] }
             let outcome = HandlerOutcome(response: .rpcResult(id: rid, handler.initializeResult(server: server, version: version)))
             deliver(outcome, on: session, exchange: &exchange)
@@ -94,6 +95,8 @@ extension GatewayResponder {
 
     /// Sends a handled message's response on the session's stream and records the exchange.
     func deliver(_ outcome: HandlerOutcome, on session: MCPSession, exchange: inout Exchange) {
+        exchange.note(session)
+        exchange.noteAnswer(outcome)
         var bytesOut = 0
         var result = outcome.outcome
         var error = outcome.error

@@ -70,10 +70,11 @@ extension GatewayResponder {
             }
             if let refusal = await admit("initialize", params: params, id: id, request: request, exchange: &exchange) { return refusal }
             let version = MCPHandler.negotiate(requested, supported: MCPProtocol.streamableVersions)
+            exchange.protocolVersion = version
             let session = MCPSession(
                 basePath: server.basePath, transport: .streamable, client: exchange.client, protocolVersion: version,
                 principal: exchange.policy.principalKey)
-            session.clientName = params?["clientInfo"]?["name"]?.stringValue
+            session.noteClientInfo(params?["clientInfo"])
             if server.hasUpstreams { session.relay.clientCapabilities = params?["capabilities"]?.objectValue ?? [:] }
             guard sessions.add(session) else {
                 let r = HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions; try again later", id: id)
@@ -94,6 +95,7 @@ extension GatewayResponder {
         case .success(let s): session = s
         case .failure(let refusal): return refusal.response
         }
+        exchange.note(session)
         switch message {
         case .notification(let method, let params):
             relayNotification(method, params: params, session: session)
@@ -139,6 +141,7 @@ extension GatewayResponder {
             var ex = snapshot
             let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &ex.policy)
             handle.finish()
+            ex.noteAnswer(outcome)
             if streamed.complete(outcome.response) {
                 let bytes = outcome.response?.serialized().count ?? 0
                 _ = finish(

@@ -54,6 +54,28 @@ struct GatewayResponder: HTTPResponder {
         var policy: PolicyContext
         /// The server's policies, nil when none apply.
         var policies: ServerPolicies?
+        /// The session's protocol revision and client, once known.
+        var protocolVersion: String?
+        var clientName: String?
+        var clientVersion: String?
+        /// The JSON-RPC error code of the answer, when it is one.
+        var rpcCode: Int?
+
+        /// Notes what the session says about the client (for the record).
+        mutating func note(_ session: MCPSession) {
+            protocolVersion = session.protocolVersion
+            clientName = session.clientName
+            clientVersion = session.clientVersion
+        }
+
+        /// Notes the answer's JSON-RPC error code, if it is an error.
+        mutating func noteAnswer(_ outcome: HandlerOutcome) {
+            if let code = outcome.rpcError?.code {
+                rpcCode = Int(code)
+            } else if case .int(let code)? = outcome.response?["error"]?["code"] {
+                rpcCode = Int(exactly: code)
+            }
+        }
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -147,7 +169,8 @@ struct GatewayResponder: HTTPResponder {
                 method: exchange.method, tool: tool, arguments: arguments, outcome: outcome, status: Int(response.status.code),
                 backendStatus: backendStatus, latency: ContinuousClock.now - exchange.started, backendLatency: backendLatency,
                 bytesIn: exchange.bytesIn, bytesOut: bytesOut, error: error, principal: exchange.policy.principalLabel,
-                decisions: exchange.policy.decisions))
+                decisions: exchange.policy.decisions, protocolVersion: exchange.protocolVersion, clientName: exchange.clientName,
+                clientVersion: exchange.clientVersion, rpcCode: exchange.rpcCode))
         return response
     }
 
@@ -180,6 +203,7 @@ struct GatewayResponder: HTTPResponder {
         guard let body = outcome.response else {
             return finish(&exchange, HTTPReplies.empty(.accepted), outcome: .ok)
         }
+        exchange.noteAnswer(outcome)
         let bytes = body.serialized()
         var h = headers
         h.append(contentsOf: exchange.policy.responseHeaders)

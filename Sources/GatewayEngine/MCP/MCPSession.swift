@@ -10,6 +10,7 @@ final class MCPSession: Sendable {
         var protocolVersion: String
         var lastSeen: ContinuousClock.Instant
         var clientName: String?
+        var clientVersion: String?
         /// The open SSE stream: the legacy transport's only stream, or the Streamable HTTP GET stream.
         var stream: AsyncStream<ByteBuffer>.Continuation?
         var eventCounter: UInt64 = 0
@@ -58,6 +59,22 @@ final class MCPSession: Sendable {
     var clientName: String? {
         get { state.withLock { $0.clientName } }
         set { state.withLock { $0.clientName = newValue } }
+    }
+
+    /// The client's version (from `initialize`'s `clientInfo`).
+    var clientVersion: String? {
+        get { state.withLock { $0.clientVersion } }
+        set { state.withLock { $0.clientVersion = newValue } }
+    }
+
+    /// Notes the client's `clientInfo` (name and version, each cut to 128 characters for the records).
+    func noteClientInfo(_ info: JSONValue?) {
+        let name = info?["name"]?.stringValue.map { String($0.prefix(128)) }
+        let version = info?["version"]?.stringValue.map { String($0.prefix(128)) }
+        state.withLock {
+            $0.clientName = name
+            $0.clientVersion = version
+        }
     }
 
     func touch() { state.withLock { $0.lastSeen = .now } }

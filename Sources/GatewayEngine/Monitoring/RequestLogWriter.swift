@@ -38,9 +38,17 @@ struct RequestLogWriter: Service {
     }
 
     static func row(_ r: RequestRecord) -> RequestLogRecord.New {
-        RequestLogRecord.New(
+        var row = RequestLogRecord.New(
             time: r.time, server: r.server, client: r.client, method: r.method, tool: r.tool, outcome: r.outcome.rawValue,
             status: r.status, backendStatus: r.backendStatus, latencyMicros: r.latency.microseconds, bytesIn: r.bytesIn,
             bytesOut: r.bytesOut, error: r.error, principal: r.principal, decisions: r.decisions.isEmpty ? nil : r.decisions.joined(separator: "\n"))
+        row.transport = r.transport
+        row.protocolVersion = r.protocolVersion
+        row.clientName = r.clientName
+        row.clientVersion = r.clientVersion
+        row.rpcCode = r.rpcCode
+        row.backendMicros = r.backendLatency?.microseconds
+        row.cacheHit = r.cacheHit
+        return row
     }
 }

@@ -51,13 +51,28 @@ public struct RequestRecord: Sendable, Equatable {
     public var principal: String?
     /// What each policy decided, in order (`rate-limit-by-key@server:pets allowed (4 left)`).
     public var decisions: [String] = []
+    /// The MCP revision of the session (or request).
+    public var protocolVersion: String?
+    /// The client's name and version, from `initialize` (or the request's `_meta`).
+    public var clientName: String?
+    public var clientVersion: String?
+    /// The JSON-RPC error code of the answer, when it was one.
+    public var rpcCode: Int?
+
+    /// Whether the answer came from the response cache.
+    public var cacheHit: Bool { decisions.contains { $0.hasPrefix("cache-lookup hit") } }
 
     /// A record (arguments must already be masked).
     public init(
         sequence: UInt64 = 0, time: Date, server: String, client: String, transport: String, method: String, tool: String? = nil,
         arguments: JSONValue? = nil, outcome: Outcome, status: Int, backendStatus: Int? = nil, latency: Duration,
-        backendLatency: Duration? = nil, bytesIn: Int, bytesOut: Int, error: String? = nil, principal: String? = nil, decisions: [String] = []
+        backendLatency: Duration? = nil, bytesIn: Int, bytesOut: Int, error: String? = nil, principal: String? = nil, decisions: [String] = [],
+        protocolVersion: String? = nil, clientName: String? = nil, clientVersion: String? = nil, rpcCode: Int? = nil
     ) {
+        self.protocolVersion = protocolVersion
+        self.clientName = clientName
+        self.clientVersion = clientVersion
+        self.rpcCode = rpcCode
         self.principal = principal
         self.decisions = decisions
         self.sequence = sequence

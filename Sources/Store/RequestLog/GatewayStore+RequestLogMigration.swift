@@ -1,0 +1,24 @@
+import GRDB
+
+extension GatewayStore {
+    /// The request log's query columns (transport, protocol revision, client name and version, JSON-RPC code,
+    /// backend time, cache hit) and the indexes `gatehouse logs` filters use.
+    static func registerRequestLogQueryMigration(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v6-request-log-query") { db in
+            try db.alter(table: "requestLog") { t in
+                t.add(column: "transport", .text)
+                t.add(column: "protocolVersion", .text)
+                t.add(column: "clientName", .text)
+                t.add(column: "clientVersion", .text)
+                t.add(column: "rpcCode", .integer)
+                t.add(column: "backendMicros", .integer)
+                t.add(column: "cacheHit", .boolean).notNull().defaults(to: false)
+            }
+            // The first column of each is what a filter most often names; time orders within it.
+            try db.create(index: "requestLog_server_time", on: "requestLog", columns: ["server", "time"])
+            try db.create(index: "requestLog_tool_time", on: "requestLog", columns: ["tool", "time"])
+            try db.create(index: "requestLog_outcome_time", on: "requestLog", columns: ["outcome", "time"])
+            try db.create(index: "requestLog_principal_time", on: "requestLog", columns: ["principal", "time"])
+        }
+    }
+}

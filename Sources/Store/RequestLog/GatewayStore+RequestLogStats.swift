@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+
+/// What `gatehouse logs stats --by` groups records by.
+public enum RequestLogGrouping: String, Sendable, CaseIterable {
+    /// The tool (the method for calls that are not tool calls).
+    case tool
+    case server
+    /// The client's name (its address when it sent none).
+    case client
+    /// Who called (`-` for anonymous calls).
+    case principal
+    /// The JSON-RPC error code (`-` for answers that were not errors), or the HTTP status for refusals.
+    case code
+
+    var sql: String {
+        switch self {
+        case .tool: "COALESCE(tool, method)"
+        case .server: "server"
+        case .client: "COALESCE(clientName, client)"
+        case .principal: "COALESCE(principal, '-')"
+        case .code: "COALESCE(CAST(rpcCode AS TEXT), CASE WHEN outcome = 'rejected' THEN 'http ' || status ELSE '-' END)"
+        }
+    }
+}
+
+/// One group (and time bucket) of ``GatewayStore/requestLogStats(_:by:every:now:)``.
+public struct RequestLogStats: Sendable, Equatable {
+    /// The group's value.
+    public var group: String
+    /// The start of the time bucket, when grouped by time.
+    public var bucket: Date?
+    /// Records in the group.
+    public var calls: Int
+    /// Records whose outcome is not `ok`.
+    public var errors: Int
+    /// Records refused before the method ran (policies, sessions, headers).
+    public var rejected: Int
+    /// Latency percentiles (nearest rank), in microseconds.
+    public var p50: Int64
+    public var p95: Int64
+    public var p99: Int64
+    /// The slowest record.
+    public var max: Int64
+
+    /// `errors / calls`.
+    public var errorRate: Double { calls == 0 ? 0 : Double(errors) / Double(calls) }
+}
+
+extension GatewayStore {
+    /// Counts, error rate and latency percentiles of the records that match `filter`, per group and (with `every`
+    /// seconds) per time bucket; groups by most calls first, buckets in time order.
+    public func requestLogStats(
+        _ filter: RequestLogFilter, by grouping: RequestLogGrouping, every: Int64? = nil, now: Date = Date()
+    ) throws(StoreError) -> [RequestLogStats] {
+        let (condition, arguments) = filter.sql(now: now)
+        let sql = "SELECT \(grouping.sql) AS g, time, latencyMicros, outcome FROM requestLog WHERE \(condition)"
+        struct Key: Hashable {
+            var group: String
+            var bucket: Int64?
+        }
+        struct Acc {
+            var latencies: [Int64] = []
+            var errors = 0
+            var rejected = 0
+        }
+        let groups = try read { db -> [Key: Acc] in
+            var out: [Key: Acc] = [:]
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                let time: Date = row["time"]
+                let bucket = every.map { e in Int64(time.timeIntervalSince1970.rounded(.down)) / e * e }
+                let outcome: String = row["outcome"]
+                let key = Key(group: row["g"] ?? "-", bucket: bucket)
+                out[key, default: Acc()].latencies.append(row["latencyMicros"])
+                if outcome != "ok" { out[key, default: Acc()].errors += 1 }
+                if outcome == "rejected" { out[key, default: Acc()].rejected += 1 }
+            }
+            return out
+        }
+        var totals: [String: Int] = [:]
+        for (k, a) in groups { totals[k.group, default: 0] += a.latencies.count }
+        return groups.map { key, acc in
+            let sorted = acc.latencies.sorted()
+            func rank(_ p: Double) -> Int64 { sorted[Swift.max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
+            return RequestLogStats(
+                group: key.group, bucket: key.bucket.map { Date(timeIntervalSince1970: Double($0)) }, calls: sorted.count, errors: acc.errors,
+                rejected: acc.rejected, p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted.last ?? 0)
+        }.sorted { a, b in
+            let (ta, tb) = (totals[a.group] ?? 0, totals[b.group] ?? 0)
+            if ta != tb { return ta > tb }
+            if a.group != b.group { return a.group < b.group }
+            return (a.bucket ?? .distantPast) < (b.bucket ?? .distantPast)
+        }
+    }
+}
