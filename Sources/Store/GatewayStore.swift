@@ -36,6 +36,8 @@ public final class GatewayStore: Sendable {
             dbPool = try DatabasePool(path: path, configuration: config)
             if !configuration.readOnly {
                 try Self.migrator.migrate(dbPool)
+            }
+            if !configuration.readOnly, configuration.checkOnOpen {
                 let check = try dbPool.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
                 guard check == "ok" else {
                     throw StoreError(.unavailable, "database \(path) failed its integrity check: \(check ?? "no answer")")
@@ -75,6 +77,15 @@ public final class GatewayStore: Sendable {
     /// Runs a write transaction, mapping SQLite errors to ``StoreError``.
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
         do {
+            if let db = ambientDatabase {
+                // Inside inOneTransaction: a savepoint, so a write that fails leaves nothing even if its caller goes on.
+                var result: T?
+                try db.inSavepoint {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
             return try dbPool.write(body)
         } catch let error as StoreError {
             throw error
@@ -88,6 +99,7 @@ public final class GatewayStore: Sendable {
     /// Runs a read, mapping SQLite errors to ``StoreError``.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
         do {
+            if let db = ambientDatabase { return try body(db) }
             return try dbPool.read(body)
         } catch let error as StoreError {
             throw error

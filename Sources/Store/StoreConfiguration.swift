@@ -13,6 +13,9 @@ public struct StoreConfiguration: Sendable {
     public var busyTimeout: TimeInterval
     /// Open read-only (no migrations, no writes). Default false.
     public var readOnly: Bool
+    /// Run `PRAGMA quick_check` when opening (it reads the whole file: ~0.6 s for a million-record log). Default true;
+    /// commands that only read the request log turn it off.
+    public var checkOnOpen = true
 
     /// Creates a configuration.
     public init(path: String, requestLogRetention: Int = 100_000, busyTimeout: TimeInterval = 5, readOnly: Bool = false) {

@@ -59,7 +59,7 @@ struct Console: AsyncParsableCommand {
         let sink = ConsoleLogSink()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let logger = Logger(label: "gatehouse") { _ in MonitorLogHandler(sink: sink, logLevel: level) }
-        let storeHandle = try GatewayStore(configuration: StoreConfiguration(path: store.path), logger: logger)
+        let storeHandle = try GatewayStore(configuration: engine.storeConfiguration(path: store.path), logger: logger)
         let gateway = Gateway(store: storeHandle, configuration: config, logger: logger)
         sink.attach(gateway.monitor)
 

@@ -24,8 +24,11 @@ struct StoreOptions: ParsableArguments {
 
     var path: String { db ?? StoreConfiguration.defaultPath() }
 
-    func open() throws -> GatewayStore {
-        try GatewayStore(configuration: StoreConfiguration(path: path), logger: Logger(label: "gatehouse.store", factory: { _ in SwiftLogNoOpLogHandler() }))
+    /// Opens the store; `check: false` skips the whole-file integrity check (for commands that only read the log).
+    func open(check: Bool = true) throws -> GatewayStore {
+        var configuration = StoreConfiguration(path: path)
+        configuration.checkOnOpen = check
+        return try GatewayStore(configuration: configuration, logger: Logger(label: "gatehouse.store", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 }
 

@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
                 h.logLevel = level
                 return h
             }
-            let storeHandle = try GatewayStore(configuration: StoreConfiguration(path: store.path), logger: logger)
+            let storeHandle = try GatewayStore(configuration: engine.storeConfiguration(path: store.path), logger: logger)
             let gateway = Gateway(store: storeHandle, configuration: config, logger: logger)
             let host = config.host.contains(":") ? "[\(config.host)]" : config.host
             let configuredPort = config.port

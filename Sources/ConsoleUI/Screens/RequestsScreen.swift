@@ -1,4 +1,6 @@
+import Foundation
 import GatewayEngine
+import Store
 
 /// Screen 4: live requests, newest first (``RequestsView``); `p` freezes the list, enter opens a request's page
 /// (``RequestDetailView``), which keeps the record so it stays put while the list moves on.
@@ -24,6 +26,31 @@ enum RequestsScreen: ListScreen {
     }
     static func key(_ r: RequestRecord) -> String { String(r.sequence) }
 
+    /// `/` takes the request log's filter language (`tool:get* status:error latency>500ms`, as `gatehouse logs`
+    /// does) when the text names a key; plain words match any column as a substring, as on every other screen.
+    static func rows(_ s: ConsoleState, _ page: Page) -> [RequestRecord] {
+        switch filter(page.filter) {
+        case .language(let f): allRows(s, page).filter { f.matches($0) }
+        case .words, .invalid: ConsoleState.filtered(allRows(s, page), by: page.filter, searchTexts)
+        }
+    }
+
+    enum Filter {
+        case words
+        case language(RequestLogFilter)
+        case invalid(RequestLogFilterError)
+    }
+
+    /// How the page's filter text reads: words, a filter expression, or an expression with an error.
+    static func filter(_ text: String) -> Filter {
+        guard text.contains(where: { ":<>=".contains($0) }) else { return .words }
+        do {
+            return .language(try RequestLogFilter(parsing: text))
+        } catch {
+            return .invalid(error)
+        }
+    }
+
     static func open(_ s: inout ConsoleState) -> [ConsoleEffect] {
         if let record = selectedRow(s) { s.push(.request(record)) }
         return []
@@ -42,7 +69,11 @@ enum RequestsScreen: ListScreen {
         return []
     }
 
-    static func statusFlags(_ s: ConsoleState) -> [String] { s.isPaused ? ["PAUSED"] : [] }
+    static func statusFlags(_ s: ConsoleState) -> [String] {
+        var flags = s.isPaused ? ["PAUSED"] : []
+        if s.page.route.kind == kind, case .invalid(let e) = filter(s.page.filter) { flags.append("FILTER \(e.formatted)") }
+        return flags
+    }
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) { RequestsView.draw(&buf, ctx, y: y, height: height) }
 }

@@ -164,33 +164,37 @@ public struct ConfigApplier: Sendable {
         }
         let upstreams = try checkUpstreams(doc, file: file, baseDirectory: baseDirectory, connectionNames: connectionNames)
         try checkServerSources(doc, file: file, upstreams: upstreams, apiClaims: apiClaims)
+        // Every write in one transaction: an apply that fails half-way (a constraint, a full disk) leaves the store as
+        // it was, and running engines never see half of it.
         let vault: CredentialVault? = try credentials.isEmpty ? nil : CredentialVault.open(store: store, environment: environment, create: true)
-        if let vault { try applyCredentials(credentials, vault: vault, summary: &summary) }
-        for p in prepared {
-            let outcome = try importer.save(p)
-            summary.apis.append(p.request.name)
-            summary.warnings += p.warnings.map { "\(p.request.name): \($0)" }
-            if !outcome.removed.isEmpty { summary.warnings.append("\(p.request.name): removed operations \(outcome.removed.joined(separator: ", "))") }
-        }
-        for api in doc.apis ?? [] {
-            let record = try store.api(named: api.name)
-            switch api.credential {
-            case nil, "none"?:
-                if record.credential != nil { try store.setAPICredential(named: api.name, connection: nil, origin: nil) }
-            case let c?:
-                guard let origin = record.baseUrl.flatMap(credentialOrigin(of:)) else {
-                    throw GatewayError(.invalidConfig, "API '\(api.name)' has no backend base URL to bind credential '\(c)' to")
-                }
-                try store.setAPICredential(named: api.name, connection: c, origin: origin)
+        try store.inOneTransaction {
+            if let vault { try applyCredentials(credentials, vault: vault, summary: &summary) }
+            for p in prepared {
+                let outcome = try importer.save(p)
+                summary.apis.append(p.request.name)
+                summary.warnings += p.warnings.map { "\(p.request.name): \($0)" }
+                if !outcome.removed.isEmpty { summary.warnings.append("\(p.request.name): removed operations \(outcome.removed.joined(separator: ", "))") }
             }
+            for api in doc.apis ?? [] {
+                let record = try store.api(named: api.name)
+                switch api.credential {
+                case nil, "none"?:
+                    if record.credential != nil { try store.setAPICredential(named: api.name, connection: nil, origin: nil) }
+                case let c?:
+                    guard let origin = record.baseUrl.flatMap(credentialOrigin(of:)) else {
+                        throw GatewayError(.invalidConfig, "API '\(api.name)' has no backend base URL to bind credential '\(c)' to")
+                    }
+                    try store.setAPICredential(named: api.name, connection: c, origin: origin)
+                }
+            }
+            try applyUpstreams(upstreams, summary: &summary)
+            for s in doc.servers ?? [] {
+                try applyServer(s)
+                summary.servers.append(s.name)
+            }
+            try applyGovernance(doc, policies: governance, summary: &summary)
+            try applyRegistry(registry, summary: &summary)
         }
-        try applyUpstreams(upstreams, summary: &summary)
-        for s in doc.servers ?? [] {
-            try applyServer(s)
-            summary.servers.append(s.name)
-        }
-        try applyGovernance(doc, policies: governance, summary: &summary)
-        try applyRegistry(registry, summary: &summary)
         return summary
     }
 

@@ -14,11 +14,12 @@ extension GatewayStore {
                 t.add(column: "backendMicros", .integer)
                 t.add(column: "cacheHit", .boolean).notNull().defaults(to: false)
             }
-            // The first column of each is what a filter most often names; time orders within it.
-            try db.create(index: "requestLog_server_time", on: "requestLog", columns: ["server", "time"])
-            try db.create(index: "requestLog_tool_time", on: "requestLog", columns: ["tool", "time"])
-            try db.create(index: "requestLog_outcome_time", on: "requestLog", columns: ["outcome", "time"])
-            try db.create(index: "requestLog_principal_time", on: "requestLog", columns: ["principal", "time"])
+            // The first column of each is what a filter most often names (compared case-insensitively, as the filter
+            // language does, so `server:pets` is an index lookup); time orders within it.
+            for column in ["server", "tool", "principal", "clientName"] {
+                try db.execute(sql: "CREATE INDEX requestLog_\(column)_time ON requestLog(\(column) COLLATE NOCASE, time)")
+            }
+            try db.execute(sql: "CREATE INDEX requestLog_outcome_time ON requestLog(outcome, time)")
         }
     }
 }

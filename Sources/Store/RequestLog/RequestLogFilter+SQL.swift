@@ -17,12 +17,17 @@ extension RequestLogFilter {
         case .or(let any): return any.isEmpty ? "0" : "(" + any.map { $0.condition(now: now, &args) }.joined(separator: " OR ") + ")"
         case .not(let f): return "NOT " + f.condition(now: now, &args)
         case .text(let field, let glob):
-            args += [Self.like(glob)]
             let column = Self.column(field)
             if field == .principal, !glob.contains(":") {
-                args += [Self.like(glob)]
+                args += [Self.like(glob), Self.like(glob)]
                 return "(\(column) IS NOT NULL AND (\(column) LIKE ? ESCAPE '\\' OR substr(\(column), instr(\(column), ':') + 1) LIKE ? ESCAPE '\\'))"
             }
+            if !glob.contains(where: { $0 == "*" || $0 == "?" }) {
+                // No wildcard: an equality the column's NOCASE index answers (a LIKE never is an index lookup here).
+                args += [glob]
+                return "(\(column) IS NOT NULL AND \(column) = ? COLLATE NOCASE)"
+            }
+            args += [Self.like(glob)]
             return "(\(column) IS NOT NULL AND \(column) LIKE ? ESCAPE '\\')"
         case .number(let field, let op, let value):
             args += [value]
