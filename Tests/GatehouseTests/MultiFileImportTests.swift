@@ -21,7 +21,7 @@ import ZIPFoundation
         #expect(api.title == "Split Petstore")
         #expect(Set(api.operations.map(\.toolName)) == ["listPets", "createPet", "getPet", "deletePet"])
         let list = try operation(api, "listPets")
-        // The parameter from shared/parameters.yaml; schemas from schemas/pet.yaml, its recursion kept finite.
+        // The parameter from common/parameters.yaml; schemas from schemas/pet.yaml, its recursion kept finite.
         #expect(list.parameters.map(\.name) == ["limit"])
         #expect(list.inputSchema["properties"]?["limit"]?["maximum"] == .int(100))
         let create = try operation(api, "createPet")
