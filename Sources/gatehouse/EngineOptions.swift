@@ -25,7 +25,7 @@ struct EngineOptions: ParsableArguments {
 
     func validate() throws {
         if let n = logRetention, n < 1 { throw ValidationError("--log-retention must be at least 1") }
-        if let a = logMaxAge, a != "0", LogsCommand.seconds(a).map({ $0 > 0 }) != true {
+        if let a = logMaxAge, a != "0", RequestLogFilter.seconds(a).map({ $0 > 0 }) != true {
             throw ValidationError("--log-max-age: '\(a)' is not a duration (30d, 12h, 90m) or 0")
         }
         for p in trustedProxies where IPRange(p) == nil {
@@ -42,7 +42,7 @@ struct EngineOptions: ParsableArguments {
     func storeConfiguration(path: String) -> StoreConfiguration {
         var c = StoreConfiguration(path: path)
         if let logRetention { c.requestLogRetention = logRetention }
-        if let logMaxAge { c.requestLogMaxAge = logMaxAge == "0" ? nil : LogsCommand.seconds(logMaxAge).map(TimeInterval.init) }
+        if let logMaxAge { c.requestLogMaxAge = logMaxAge == "0" ? nil : RequestLogFilter.seconds(logMaxAge).map(TimeInterval.init) }
         return c
     }
 

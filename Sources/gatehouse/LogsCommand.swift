@@ -13,7 +13,8 @@ struct LogsCommand: AsyncParsableCommand {
             server, tool, method, client (its name), address, principal (alice matches jwt:alice and subscription:alice), \
             transport, version, error. Numbers: latency (500ms, 2s), status (429, 4xx, or ok/error/tool_error/rpc_error/rejected), \
             code (JSON-RPC, e.g. -32602), backend, bytes-in, bytes-out, with :, =, <, <=, >, >=. Time: since:15m, until:1h \
-            (s, m, h, d, w). outcome:ok|error|tool_error|rpc_error|rejected.
+            (s, m, h, d, w). outcome:ok|error|tool_error|rpc_error|rejected. An expression that starts with - goes after \
+            -- (gatehouse logs query -- -status:ok).
             """,
         subcommands: [Query.self, Stats.self, Tail.self, Export.self])
 
@@ -62,7 +63,7 @@ struct LogsCommand: AsyncParsableCommand {
                     throw GatewayError(.invalidConfig, "--by \(by): use \(RequestLogGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 let seconds = try every.map { e throws(GatewayError) -> Int64 in
-                    guard let s = LogsCommand.seconds(e), s > 0 else { throw GatewayError(.invalidConfig, "--every \(e): use a duration such as 1m, 5m or 1h") }
+                    guard let s = RequestLogFilter.seconds(e), s > 0 else { throw GatewayError(.invalidConfig, "--every \(e): use a duration such as 1m, 5m or 1h") }
                     return s
                 }
                 let f = try RequestLogFilter(parsing: filter)
@@ -133,12 +134,5 @@ struct LogsCommand: AsyncParsableCommand {
                 }
             }
         }
-    }
-
-    /// `90s`, `15m`, `1h`, `7d` → seconds.
-    static func seconds(_ text: String) -> Int64? {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-        guard let unit = text.last, let scale = units[unit], let n = Int64(text.dropLast()), n >= 0 else { return nil }
-        return n * scale
     }
 }

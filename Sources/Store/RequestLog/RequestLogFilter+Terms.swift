@@ -1,5 +1,16 @@
 import Foundation
 
+extension RequestLogFilter {
+    /// A duration as the filter language writes it (`90s`, `15m`, `1h`, `7d`, `2w`) in seconds; nil when it is not
+    /// one or overflows. The CLI's `--every` and `--log-max-age` read durations with it too.
+    public static func seconds(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+        guard let unit = text.last, let scale = units[unit], let n = Int64(text.dropLast()), n >= 0 else { return nil }
+        let (v, overflow) = n.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : v
+    }
+}
+
 /// One `key:value` (or `key>value`, …) term of the filter language.
 enum FilterTerm {
     static let textKeys: [String: RequestLogTextField] = [
@@ -37,7 +48,7 @@ enum FilterTerm {
             return .outcome(c)
         case "since", "until":
             guard op == ":" else { throw fail("write \(key):DURATION, e.g. \(key):15m") }
-            guard let seconds = duration(value) else { throw fail("'\(value)' is not a duration: use a number with s, m, h, d or w (15m, 1h, 7d)") }
+            guard let seconds = RequestLogFilter.seconds(value) else { throw fail("'\(value)' is not a duration: use a number with s, m, h, d or w (15m, 1h, 7d)") }
             return key == "since" ? .since(seconds: seconds) : .until(seconds: seconds)
         case "status" where op == ":":
             if let c = RequestLogOutcomeClass(rawValue: value.lowercased()) { return .outcome(c) }
@@ -69,13 +80,6 @@ enum FilterTerm {
         return i..<next
     }
 
-    /// `15m` → 900. Units s, m, h, d, w.
-    static func duration(_ text: String) -> Int64? {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-        guard let unit = text.last, let scale = units[unit], let n = Int64(text.dropLast()), n >= 0 else { return nil }
-        let (v, overflow) = n.multipliedReportingOverflow(by: scale)
-        return overflow ? nil : v
-    }
 
     /// `500ms` → 500,000 µs; `2s`, `750us`, `1.5s`; a bare number is milliseconds.
     static func latency(_ text: String) -> Int64? {
