@@ -7,7 +7,7 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Gatehouse",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex; Linux is what CI builds and tests
     products: [
         .executable(name: "gatehouse", targets: ["gatehouse"]),
         .library(name: "GatewayEngine", targets: ["GatewayEngine"]),
@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "GatewayEngine",
             dependencies: [
-                "GatewayFoundation", "Store",
+                "GatewayFoundation", "Store", "CPosixShim",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
@@ -67,6 +67,10 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings
+        ),
+        .systemLibrary(
+            name: "CPosixShim",
+            path: "Sources/CPosixShim"
         ),
         .systemLibrary(
             name: "CNCursesW",

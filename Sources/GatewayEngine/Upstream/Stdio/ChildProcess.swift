@@ -2,15 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@_silgen_name("posix_spawn_file_actions_addchdir_np")
-private func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
-
-@_silgen_name("pipe2")
-private func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
-
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func spawnAddCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+import CPosixShim
 
 /// A child process with pipes on stdin, stdout and stderr, started with `posix_spawn` (an argument vector, never a
 /// shell) in a process group of its own, with no descriptor of ours but the three pipes and only an allow-listed
@@ -39,12 +31,12 @@ final class ChildProcess: @unchecked Sendable {
     ) throws {
         guard let program = argv.first, !program.isEmpty else { throw SpawnError(description: "no command") }
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard pipe2(&inPipe, O_CLOEXEC) == 0 else { throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))") }
-        guard pipe2(&outPipe, O_CLOEXEC) == 0 else {
+        guard gh_pipe2(&inPipe, O_CLOEXEC) == 0 else { throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))") }
+        guard gh_pipe2(&outPipe, O_CLOEXEC) == 0 else {
             close(inPipe[0]); close(inPipe[1])
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
-        guard pipe2(&errPipe, O_CLOEXEC) == 0 else {
+        guard gh_pipe2(&errPipe, O_CLOEXEC) == 0 else {
             close(inPipe[0]); close(inPipe[1]); close(outPipe[0]); close(outPipe[1])
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
@@ -54,9 +46,9 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        _ = spawnAddCloseFrom(&actions, 3)
+        _ = gh_spawn_add_closefrom(&actions, 3)
         if let dir = workingDirectory, !dir.isEmpty {
-            _ = dir.withCString { spawnAddChdir(&actions, $0) }
+            _ = dir.withCString { gh_spawn_add_chdir(&actions, $0) }
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
