@@ -18,7 +18,7 @@ struct ConsoleTmuxPolicyTests {
     func editPolicyThroughEditor() async throws {
         // Runs 1 and 3 write an invalid document, run 2 quits without saving (abandon), run 4 writes a valid one.
         let editor = try ScriptedEditor(steps: [1: Self.invalid, 3: Self.invalid, 4: Self.valid])
-        let console = try TmuxConsole(environment: ["EDITOR": editor.script, "VISUAL": "", "TMPDIR": editor.dir])
+        let console = try TmuxConsole(environment: ["EDITOR": editor.command, "VISUAL": "", "TMPDIR": editor.dir])
         try await console.waitFor("Welcome to Gatehouse")
         try console.send("6")
         try await console.waitFor("No policy documents yet")
@@ -58,6 +58,10 @@ struct ConsoleTmuxPolicyTests {
 final class ScriptedEditor {
     let dir: String
     var script: String { dir + "/editor.sh" }
+    /// The `$EDITOR` value: the script run by `/bin/sh` rather than executed itself. Executing a file that was just
+    /// written fails with ETXTBSY while any other process forked meanwhile (a tmux server of a test running in
+    /// parallel) still holds the write descriptor it inherited.
+    var command: String { "/bin/sh " + script }
 
     init(steps: [Int: String]) throws {
         dir = NSTemporaryDirectory() + "gatehouse-editor-" + UUID().uuidString.prefix(8)

@@ -67,7 +67,12 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
 struct ScreenTimeout: Error, CustomStringConvertible {
     var waitingFor: String
     var screen: String
-    var description: String { "timed out waiting for \(waitingFor); the screen was:\n\(screen)" }
+    /// Every distinct flash line seen while waiting (a message may have come and gone before the timeout).
+    var flashes: [String] = []
+    var description: String {
+        let seen = flashes.isEmpty ? "" : "\nflash lines seen while waiting:\n" + flashes.joined(separator: "\n")
+        return "timed out waiting for \(waitingFor); the screen was:\n\(screen)\(seen)"
+    }
 }
 
 /// One console under an isolated tmux server (its own socket, no user config, a fixed size, no status line), with
@@ -131,12 +136,18 @@ final class TmuxConsole {
     func waitFor(_ what: String, timeout: Duration = .seconds(30), _ predicate: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var last = ""
+        var flashes: [String] = []
         while ContinuousClock.now < deadline {
             last = try screen()
             if predicate(last) { return last }
+            let lines = last.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.count >= 3 {
+                let flash = lines[lines.count - 3].trimmingCharacters(in: .whitespaces)
+                if !flash.isEmpty, !flashes.contains(flash) { flashes.append(flash) }
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw ScreenTimeout(waitingFor: what, screen: last)
+        throw ScreenTimeout(waitingFor: what, screen: last, flashes: flashes)
     }
 
     /// Polls the screen until it contains `text`.

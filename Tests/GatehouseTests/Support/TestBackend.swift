@@ -78,7 +78,7 @@ final class TestBackend: Sendable {
     final class Counter: Sendable {
         let target = Mutex<TestBackend?>(nil)
         let headers = Mutex<[[String: String]]>([])
-        func increment() { target.withLock { $0?.hits.add(1, ordering: .relaxed) } }
+        func increment() { target.withLock { _ = $0?.hits.add(1, ordering: .relaxed) } }
         func record(_ fields: HTTPFields) {
             var h: [String: String] = [:]
             for f in fields { h[f.name.canonicalName, default: ""] += (h[f.name.canonicalName] == nil ? "" : ", ") + f.value }

@@ -35,7 +35,7 @@ struct UpstreamStoreTests {
         let dir = TempDir()
         let store = try Self.makeStore(dir)
         let added = try store.addUpstream(UpstreamRecord.New(name: "fast", transport: .streamable, url: "http://127.0.0.1:9000/mcp", headers: ["X-Static": "v"]))
-        #expect(added.id != nil)
+        #expect(added.id > 0)
         _ = try store.addUpstream(Self.stdio("time"))
         #expect(try store.upstreams().map(\.name) == ["fast", "time"])
         let time = try store.upstream(named: "time")
