@@ -54,7 +54,8 @@ extension GatewayStore {
             let apiId = record.id
             let old = try OperationRecord.filter(Column("apiId") == apiId).fetchAll(db)
             var oldByKey = Dictionary(old.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-            var added: [String] = [], updated: [String] = []
+            var added: [String] = []
+            var updated: [String] = []
             var newIds: [Int64] = []
             for (position, op) in operations.enumerated() {
                 if var row = oldByKey.removeValue(forKey: op.key) {
@@ -144,7 +145,8 @@ extension GatewayStore {
         let api = try api(named: name)
         try write { db in
             let users = try String.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT DISTINCT s.name FROM server s LEFT JOIN tool t ON t.serverId = s.id
                     LEFT JOIN operation o ON o.id = t.operationId
                     WHERE s.apiId = ? OR o.apiId = ? ORDER BY s.name
@@ -180,7 +182,8 @@ extension GatewayStore {
     }
 
     /// Changes an API's base URL (nil restores the document's) and private-network permission.
-    public func updateAPI(named name: String, baseUrl: String??, documentBaseUrl: String?, allowPrivateNetwork: Bool?) throws(StoreError) -> APIRecord {
+    public func updateAPI(named name: String, baseUrl: String??, documentBaseUrl: String?, allowPrivateNetwork: Bool?) throws(StoreError) -> APIRecord
+    {
         var api = try api(named: name)
         if let baseUrl {
             api.baseUrl = baseUrl ?? documentBaseUrl

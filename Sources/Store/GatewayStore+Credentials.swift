@@ -40,7 +40,9 @@ extension GatewayStore {
 
     /// Replaces a provider's settings and (when given) its sealed secret.
     @discardableResult
-    public func updateCredentialProvider(named name: String, settings: String? = nil, secret: String?? = nil, allowPrivateNetwork: Bool? = nil) throws(StoreError) -> CredentialProviderRecord {
+    public func updateCredentialProvider(named name: String, settings: String? = nil, secret: String?? = nil, allowPrivateNetwork: Bool? = nil)
+        throws(StoreError) -> CredentialProviderRecord
+    {
         try write { db in
             guard var r = try CredentialProviderRecord.filter(Column("name") == name).fetchOne(db) else {
                 throw StoreError(.notFound, "no credential provider named '\(name)'")
@@ -62,7 +64,9 @@ extension GatewayStore {
             }
             let connections = try CredentialConnectionRecord.filter(Column("providerId") == r.id).fetchAll(db).map(\.name)
             if let user = try APIRecord.filter(connections.contains(Column("credential"))).fetchOne(db) {
-                throw StoreError(.conflict, "API '\(user.name)' uses a connection of provider '\(name)'; detach it first (gatehouse api set \(user.name) --credential none)")
+                throw StoreError(
+                    .conflict,
+                    "API '\(user.name)' uses a connection of provider '\(name)'; detach it first (gatehouse api set \(user.name) --credential none)")
             }
             _ = try r.delete(db)
         }
@@ -123,10 +127,14 @@ extension GatewayStore {
     public func deleteCredentialConnection(named name: String) throws(StoreError) {
         try write { db in
             if let user = try APIRecord.filter(Column("credential") == name).fetchOne(db) {
-                throw StoreError(.conflict, "API '\(user.name)' uses connection '\(name)'; detach it first (gatehouse api set \(user.name) --credential none)")
+                throw StoreError(
+                    .conflict, "API '\(user.name)' uses connection '\(name)'; detach it first (gatehouse api set \(user.name) --credential none)")
             }
             if let user = try UpstreamRecord.fetchAll(db).first(where: { $0.referencedConnections.contains(name) }) {
-                let how = user.credential == name ? "gatehouse upstream set \(user.name) --credential none" : "change its environment with gatehouse upstream set \(user.name) --env"
+                let how =
+                    user.credential == name
+                    ? "gatehouse upstream set \(user.name) --credential none"
+                    : "change its environment with gatehouse upstream set \(user.name) --env"
                 throw StoreError(.conflict, "upstream '\(user.name)' uses connection '\(name)'; detach it first (\(how))")
             }
             guard try CredentialConnectionRecord.filter(Column("name") == name).deleteAll(db) > 0 else {
@@ -209,7 +217,8 @@ extension GatewayStore {
                     throw StoreError(.invalid, "unknown sealed column \(f.column)")
                 }
                 if let previous = f.previous {
-                    try db.execute(sql: "UPDATE \(table) SET \(f.column) = ? WHERE \(key) = ? AND \(f.column) = ?", arguments: [f.value, f.row, previous])
+                    try db.execute(
+                        sql: "UPDATE \(table) SET \(f.column) = ? WHERE \(key) = ? AND \(f.column) = ?", arguments: [f.value, f.row, previous])
                 } else {
                     try db.execute(sql: "UPDATE \(table) SET \(f.column) = ? WHERE \(key) = ?", arguments: [f.value, f.row])
                 }

@@ -222,10 +222,11 @@ extension GatewayStore {
     static func revisionTriggers(_ db: Database, table: String, updateOf: String? = nil) throws {
         for event in ["INSERT", "UPDATE", "DELETE"] {
             let columns = event == "UPDATE" ? updateOf.map { " OF \($0)" } ?? "" : ""
-            try db.execute(sql: """
-                CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event)\(columns) ON \(table)
-                BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event)\(columns) ON \(table)
+                    BEGIN UPDATE meta SET value = value + 1 WHERE key = 'configRevision'; END
+                    """)
         }
     }
 }

@@ -91,7 +91,9 @@ extension GatewayStore {
             var r = record
             if var existing = try RegistryEntryRecord.filter(Column("name") == record.name && Column("version") == record.version).fetchOne(db) {
                 guard existing.deletedAt != nil else {
-                    throw StoreError(.conflict, "registry entry '\(record.name)' version \(record.version) already exists (change it with `gatehouse registry set`)")
+                    throw StoreError(
+                        .conflict,
+                        "registry entry '\(record.name)' version \(record.version) already exists (change it with `gatehouse registry set`)")
                 }
                 r.id = existing.id
                 r.publishedAt = existing.publishedAt
@@ -110,7 +112,9 @@ extension GatewayStore {
         name: String, version: String, _ change: @Sendable (inout RegistryEntryRecord) throws(StoreError) -> Void
     ) throws(StoreError) -> RegistryEntryRecord {
         try write { db in
-            guard var r = try RegistryEntryRecord.filter(Column("name") == name && Column("version") == version && Column("deletedAt") == nil).fetchOne(db)
+            guard
+                var r = try RegistryEntryRecord.filter(Column("name") == name && Column("version") == version && Column("deletedAt") == nil).fetchOne(
+                    db)
             else { throw StoreError(.notFound, "no registry entry '\(name)' version \(version)") }
             let before = r
             try change(&r)
@@ -230,7 +234,11 @@ extension GatewayStore {
                 } else {
                     r.updatedAt = now
                     try r.update(db)
-                    if r.pendingDocument != nil && before.pendingDocument != r.pendingDocument { outcome.changed.append(label) } else { outcome.unchanged.append(label) }
+                    if r.pendingDocument != nil && before.pendingDocument != r.pendingDocument {
+                        outcome.changed.append(label)
+                    } else {
+                        outcome.unchanged.append(label)
+                    }
                 }
             }
             return outcome
@@ -242,7 +250,9 @@ extension GatewayStore {
     /// The overrides of a gateway server's entry (nil when it has none).
     public func registryGateway(server: String) throws(StoreError) -> RegistryGatewayRecord? {
         try read { db in
-            guard let s = try ServerRecord.filter(Column("name") == server).fetchOne(db) else { throw StoreError(.notFound, "no server named '\(server)'") }
+            guard let s = try ServerRecord.filter(Column("name") == server).fetchOne(db) else {
+                throw StoreError(.notFound, "no server named '\(server)'")
+            }
             return try RegistryGatewayRecord.filter(Column("serverId") == s.id).fetchOne(db)
         }
     }
@@ -253,7 +263,9 @@ extension GatewayStore {
         -> RegistryGatewayRecord
     {
         try write { db in
-            guard let s = try ServerRecord.filter(Column("name") == server).fetchOne(db) else { throw StoreError(.notFound, "no server named '\(server)'") }
+            guard let s = try ServerRecord.filter(Column("name") == server).fetchOne(db) else {
+                throw StoreError(.notFound, "no server named '\(server)'")
+            }
             let existing = try RegistryGatewayRecord.filter(Column("serverId") == s.id).fetchOne(db)
             var r = existing ?? RegistryGatewayRecord(serverId: s.id)
             try change(&r)

@@ -80,10 +80,11 @@ extension GatewayStore {
             for table in ["registryEntry", "registryGateway", "registrySettings"] { try revisionTriggers(db, table: table) }
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('registryHealthRevision', 0)")
             for event in ["INSERT", "UPDATE", "DELETE"] {
-                try db.execute(sql: """
-                    CREATE TRIGGER registryHealth_\(event.lowercased())_revision AFTER \(event) ON registryHealth
-                    BEGIN UPDATE meta SET value = value + 1 WHERE key = 'registryHealthRevision'; END
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER registryHealth_\(event.lowercased())_revision AFTER \(event) ON registryHealth
+                        BEGIN UPDATE meta SET value = value + 1 WHERE key = 'registryHealthRevision'; END
+                        """)
             }
         }
     }

@@ -109,9 +109,14 @@ extension GatewayStore {
     }
 
     /// Updates a server's description, base path or enabled flag.
-    public func updateServer(named name: String, newName: String? = nil, description: String? = nil, basePath: String? = nil, enabled: Bool? = nil) throws(StoreError) -> ServerRecord {
+    public func updateServer(named name: String, newName: String? = nil, description: String? = nil, basePath: String? = nil, enabled: Bool? = nil)
+        throws(StoreError) -> ServerRecord
+    {
         var server = try server(named: name)
-        if let newName { try Self.validateName(newName); server.name = newName }
+        if let newName {
+            try Self.validateName(newName)
+            server.name = newName
+        }
         if let description { server.description = description }
         if let basePath { server.basePath = try Self.normaliseBasePath(basePath) }
         if let enabled { server.enabled = enabled }
@@ -127,7 +132,9 @@ extension GatewayStore {
     }
 
     /// Renames a tool, overrides its description (empty string clears), or enables/disables it.
-    public func updateTool(server serverName: String, tool toolName: String, newName: String? = nil, description: String?? = nil, enabled: Bool? = nil) throws(StoreError) -> ToolRecord {
+    public func updateTool(
+        server serverName: String, tool toolName: String, newName: String? = nil, description: String?? = nil, enabled: Bool? = nil
+    ) throws(StoreError) -> ToolRecord {
         let server = try server(named: serverName)
         return try write { db in
             guard var tool = try ToolRecord.filter(Column("serverId") == server.id && Column("name") == toolName).fetchOne(db) else {

@@ -60,7 +60,9 @@ public struct ServerUpstreamSpec: Sendable, Equatable {
     public var renames: [String: String]
     public var descriptions: [String: String]
 
-    public init(upstream: String, prefix: String? = nil, tools: [String]? = nil, renames: [String: String] = [:], descriptions: [String: String] = [:]) {
+    public init(
+        upstream: String, prefix: String? = nil, tools: [String]? = nil, renames: [String: String] = [:], descriptions: [String: String] = [:]
+    ) {
         self.upstream = upstream
         self.prefix = prefix
         self.tools = tools
@@ -96,7 +98,9 @@ extension GatewayStore {
     }
 
     /// Changes an upstream in one transaction. The name cannot change.
-    public func updateUpstream(named name: String, _ change: @Sendable (inout UpstreamRecord) throws(StoreError) -> Void) throws(StoreError) -> UpstreamRecord {
+    public func updateUpstream(named name: String, _ change: @Sendable (inout UpstreamRecord) throws(StoreError) -> Void) throws(StoreError)
+        -> UpstreamRecord
+    {
         try write { db in
             guard var r = try UpstreamRecord.filter(Column("name") == name).fetchOne(db) else {
                 throw StoreError(.notFound, "no upstream named '\(name)'")
@@ -121,7 +125,10 @@ extension GatewayStore {
                 db, sql: "SELECT s.name FROM serverUpstream su JOIN server s ON s.id = su.serverId WHERE su.upstreamId = ? ORDER BY s.name",
                 arguments: [r.id])
             if !users.isEmpty {
-                throw StoreError(.conflict, "upstream '\(name)' is used by server\(users.count == 1 ? "" : "s") \(users.map { "'\($0)'" }.joined(separator: ", ")); remove it there first")
+                throw StoreError(
+                    .conflict,
+                    "upstream '\(name)' is used by server\(users.count == 1 ? "" : "s") \(users.map { "'\($0)'" }.joined(separator: ", ")); remove it there first"
+                )
             }
             _ = try UpstreamRecord.deleteOne(db, key: r.id)
         }
@@ -132,7 +139,8 @@ extension GatewayStore {
         for (key, value) in r.env {
             for name in UpstreamRecord.credentialReferences(in: value)
             where try CredentialConnectionRecord.filter(Column("name") == name).fetchCount(db) == 0 {
-                throw StoreError(.notFound, "upstream '\(r.name)': environment \(key) refers to credential connection '\(name)', which does not exist")
+                throw StoreError(
+                    .notFound, "upstream '\(r.name)': environment \(key) refers to credential connection '\(name)', which does not exist")
             }
         }
     }
@@ -198,7 +206,8 @@ extension GatewayStore {
                     // Trusted on first use, unless its text hides something (escapes, invisible or bidi characters).
                     let trusted = tool.flags.isEmpty
                     _ = try UpstreamToolRecord.New(
-                        upstreamId: u.id, name: tool.name, status: trusted ? .approved : .pending, approvedFingerprint: trusted ? tool.fingerprint : nil,
+                        upstreamId: u.id, name: tool.name, status: trusted ? .approved : .pending,
+                        approvedFingerprint: trusted ? tool.fingerprint : nil,
                         approvedDefinition: trusted ? tool.definition : nil, currentFingerprint: tool.fingerprint, currentDefinition: tool.definition,
                         flags: flags, firstSeen: now, updatedAt: now
                     ).insertStored(db)
@@ -323,7 +332,8 @@ extension GatewayStore {
                 throw StoreError(.conflict, "base path '/\(basePath)' is already used by server '\(other.name)'")
             }
             let server = try ServerRecord.New(
-                name: name, description: description, basePath: basePath, enabled: enabled, apiId: api?.id, allOperations: api != nil && selection == nil,
+                name: name, description: description, basePath: basePath, enabled: enabled, apiId: api?.id,
+                allOperations: api != nil && selection == nil,
                 requireSubscription: requireSubscription
             ).insertStored(db)
             if let api {

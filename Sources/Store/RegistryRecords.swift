@@ -46,8 +46,10 @@ public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord
     public var statusChangedAt: Date
 
     public init(
-        id: Int64? = nil, name: String, version: String, document: String, lifecycle: Lifecycle = .production, owner: String? = nil, tags: [String] = [],
-        statusMessage: String? = nil, approval: Approval = .approved, origin: String = "cli", allowPrivateNetwork: Bool = false, deletedAt: Date? = nil,
+        id: Int64? = nil, name: String, version: String, document: String, lifecycle: Lifecycle = .production, owner: String? = nil,
+        tags: [String] = [],
+        statusMessage: String? = nil, approval: Approval = .approved, origin: String = "cli", allowPrivateNetwork: Bool = false,
+        deletedAt: Date? = nil,
         publishedAt: Date = .storeNow, updatedAt: Date = .storeNow, statusChangedAt: Date = .storeNow
     ) {
         self.allowPrivateNetwork = allowPrivateNetwork

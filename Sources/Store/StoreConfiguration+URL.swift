@@ -9,7 +9,8 @@ extension StoreConfiguration {
         let scheme = lower.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
         let schemes = ["postgres", "postgresql", "pg", "mysql", "sqlite", "sqlite3", "file", "http", "https"]
         guard lower.contains("://") || (schemes.contains(scheme) && lower.hasPrefix(scheme + ":")) else { return }
-        let hint = scheme.hasPrefix("postg") || scheme == "pg"
+        let hint =
+            scheme.hasPrefix("postg") || scheme == "pg"
             ? "PostgreSQL is not supported yet; " : ""
         throw StoreError(
             .invalid,

@@ -12,7 +12,11 @@ struct APICommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "A name for the API.") var name: String
-        @Option(name: .long, help: "A file (its references to other files are read inside its directory), a directory holding the root document, a .zip or .tar.gz archive, or an http(s) URL.") var from: String
+        @Option(
+            name: .long,
+            help:
+                "A file (its references to other files are read inside its directory), a directory holding the root document, a .zip or .tar.gz archive, or an http(s) URL."
+        ) var from: String
         @Option(name: .long, help: "Backend base URL, overriding the document's servers[].") var baseUrl: String?
         @Flag(name: .long, help: "Allow the backend (and a spec URL) on loopback or private networks.") var allowPrivateNetwork = false
         @Flag(name: .long, help: "Refuse the document when it has any defect (all are listed), instead of importing what can be imported.")
@@ -37,7 +41,9 @@ struct APICommand: AsyncParsableCommand {
                 let outcome = try service.save(prepared)
                 printImportFindings(prepared.diagnostics)
                 let verb = outcome.replaced ? "updated" : "imported"
-                print("\(verb) API '\(name)' (\(prepared.imported.format), \(prepared.imported.operations.count) operations) from \(prepared.resolvedSource)")
+                print(
+                    "\(verb) API '\(name)' (\(prepared.imported.format), \(prepared.imported.operations.count) operations) from \(prepared.resolvedSource)"
+                )
                 if outcome.replaced {
                     print("  added \(outcome.added.count), updated \(outcome.updated.count), removed \(outcome.removed.count)")
                 }
@@ -91,7 +97,9 @@ struct APICommand: AsyncParsableCommand {
                     print("Backend:    \(api.baseUrl ?? "(none)")\(api.baseUrlOverridden ? " (override)" : "")")
                     print("Private:    \(api.allowPrivateNetwork ? "allowed" : "refused")")
                     print("Credential: \(api.credential.map { "\($0) (sent only to \(api.credentialOrigin ?? "?"))" } ?? "-")")
-                    print("Output:     output schemas \(api.outputSchemaMode ?? "tolerant")\(api.strictImport ? ", imported strictly" : "")\(api.keepLongNames ? ", long tool names kept" : "")")
+                    print(
+                        "Output:     output schemas \(api.outputSchemaMode ?? "tolerant")\(api.strictImport ? ", imported strictly" : "")\(api.keepLongNames ? ", long tool names kept" : "")"
+                    )
                     printStoredFindings(ImportWarning.fromStored(api.warnings))
                     print("")
                     printTable(["METHOD", "PATH", "TOOL", "SUMMARY"], ops.map { [$0.method, $0.path, $0.toolName, $0.summary ?? ""] })
@@ -123,15 +131,20 @@ struct APICommand: AsyncParsableCommand {
                     return
                 }
                 let api = try db.api(named: name)
-                let documentBase = try OpenAPIImporter().importDocument(Data(api.document.utf8), sourceName: api.source, sourceURL: URL(string: api.source)).baseURL
+                let documentBase = try OpenAPIImporter().importDocument(
+                    Data(api.document.utf8), sourceName: api.source, sourceURL: URL(string: api.source)
+                ).baseURL
                 let allow = allowPrivateNetwork ?? api.allowPrivateNetwork
                 var newBase: String?? = nil
                 if let baseUrl { newBase = baseUrl.isEmpty ? .some(nil) : .some(baseUrl) }
                 let effective = (newBase ?? api.baseUrl) ?? documentBase
                 if let effective { _ = try AddressGuard().check(effective, allowPrivateNetwork: allow) }
                 let updated = try db.updateAPI(named: name, baseUrl: newBase, documentBaseUrl: documentBase, allowPrivateNetwork: allowPrivateNetwork)
-                print("API '\(name)': backend \(updated.baseUrl ?? "(none)"), private networks \(updated.allowPrivateNetwork ? "allowed" : "refused")")
-                if let credential { try attachCredential(credential, db: db) } else if let c = updated.credential,
+                print(
+                    "API '\(name)': backend \(updated.baseUrl ?? "(none)"), private networks \(updated.allowPrivateNetwork ? "allowed" : "refused")")
+                if let credential {
+                    try attachCredential(credential, db: db)
+                } else if let c = updated.credential,
                     credentialOrigin(of: updated.baseUrl ?? "") != updated.credentialOrigin
                 {
                     print("warning: credential '\(c)' stays bound to \(updated.credentialOrigin ?? "?"); calls will fail until it is re-attached")

@@ -17,7 +17,9 @@ struct Apply: AsyncParsableCommand {
             let doc = try ConfigApplier.parse(String(decoding: data, as: UTF8.self), file: file)
             let summary = try await ConfigApplier(store: try store.open()).apply(doc, baseDirectory: url.deletingLastPathComponent().path, file: file)
             for w in summary.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-            print("applied \(summary.apis.count) APIs, \(summary.upstreams.count) upstreams, \(summary.servers.count) servers, \(summary.policies.count) policies, \(summary.subscriptions.count) subscriptions, \(summary.credentials.count) credentials, \(summary.registry.count) registry entries")
+            print(
+                "applied \(summary.apis.count) APIs, \(summary.upstreams.count) upstreams, \(summary.servers.count) servers, \(summary.policies.count) policies, \(summary.subscriptions.count) subscriptions, \(summary.credentials.count) credentials, \(summary.registry.count) registry entries"
+            )
             for k in summary.createdKeys {
                 print("created subscription '\(k.subscription)' with key \(k.key) (shown only now)")
             }

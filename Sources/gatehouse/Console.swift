@@ -39,7 +39,9 @@ struct Console: AsyncParsableCommand {
 
     func validate() throws {
         guard refresh >= 0.1 && refresh <= 60 else { throw ValidationError("--refresh must be between 0.1 and 60 seconds") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
     }
 
     func run() async throws {

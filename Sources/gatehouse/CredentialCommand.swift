@@ -33,8 +33,9 @@ struct CredentialCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument var name: String
         @Option(name: .long, help: "api-key, bearer, basic, client-credentials or authorization-code.") var type: String
-        @Flag(name: [.customLong("secret-stdin"), .customLong("token-stdin"), .customLong("password-stdin"), .customLong("client-secret-stdin")],
-              help: "Read the secret (key, token, password or client secret) from standard input.")
+        @Flag(
+            name: [.customLong("secret-stdin"), .customLong("token-stdin"), .customLong("password-stdin"), .customLong("client-secret-stdin")],
+            help: "Read the secret (key, token, password or client secret) from standard input.")
         var secretStdin = false
         @Option(name: .long, help: "api-key: the header that carries the key (default X-API-Key).") var header: String?
         @Option(name: .long, help: "api-key: send the key as this query parameter instead.") var query: String?
@@ -53,12 +54,14 @@ struct CredentialCommand: AsyncParsableCommand {
                     throw CredentialError(.invalid, "--type must be one of \(CredentialKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 let settings = CredentialProviderSettings(
-                    headerName: header, queryName: query, username: username, tokenURL: tokenUrl, authorizationURL: authorizationUrl, clientID: clientId,
+                    headerName: header, queryName: query, username: username, tokenURL: tokenUrl, authorizationURL: authorizationUrl,
+                    clientID: clientId,
                     scopes: scope.isEmpty ? nil : scope, audience: audience, clientAuthentication: clientAuth)
                 try settings.validate(for: kind)
                 let secret = secretStdin ? try CredentialCommand.readSecret() : nil
                 let vault = try CredentialCommand.vault(store, create: true)
-                try CredentialService(vault: vault).addProvider(name: name, kind: kind, settings: settings, secret: secret, allowPrivateNetwork: allowPrivateNetwork)
+                try CredentialService(vault: vault).addProvider(
+                    name: name, kind: kind, settings: settings, secret: secret, allowPrivateNetwork: allowPrivateNetwork)
                 print("added \(kind.rawValue) provider '\(name)' (secret sealed with the master key from \(vault.keySource))")
                 switch kind {
                 case .authorizationCode: print("next: gatehouse credential connect \(name)")
@@ -80,7 +83,9 @@ struct CredentialCommand: AsyncParsableCommand {
                     ["NAME", "TYPE", "SECRET", "DETAIL"],
                     try db.credentialProviders().map { p in
                         let s = CredentialProviderSettings.decode(p.settings)
-                        let detail = s.tokenURL ?? s.headerName.map { "header \($0)" } ?? s.queryName.map { "query \($0)" } ?? s.username.map { "user \($0)" } ?? "-"
+                        let detail =
+                            s.tokenURL ?? s.headerName.map { "header \($0)" } ?? s.queryName.map { "query \($0)" } ?? s.username.map { "user \($0)" }
+                            ?? "-"
                         return [p.name, p.kind, service?.maskedSecret(p) ?? (p.secret == nil ? "-" : "(locked)"), detail]
                     })
             }
@@ -97,8 +102,11 @@ struct CredentialCommand: AsyncParsableCommand {
                 let s = CredentialProviderSettings.decode(p.settings)
                 let service = (try? CredentialCommand.vault(store, create: false)).map { CredentialService(vault: $0) }
                 print("provider:  \(p.name) (\(p.kind))")
-                for (label, value) in [("header", s.headerName), ("query", s.queryName), ("username", s.username), ("token URL", s.tokenURL),
-                                       ("auth URL", s.authorizationURL), ("client id", s.clientID), ("scopes", s.scopes?.joined(separator: " ")), ("audience", s.audience)] {
+                for (label, value) in [
+                    ("header", s.headerName), ("query", s.queryName), ("username", s.username), ("token URL", s.tokenURL),
+                    ("auth URL", s.authorizationURL), ("client id", s.clientID), ("scopes", s.scopes?.joined(separator: " ")),
+                    ("audience", s.audience),
+                ] {
                     if let value { print("\(label.padding(toLength: 10, withPad: " ", startingAt: 0)) \(value)") }
                 }
                 print("secret:    \(service?.maskedSecret(p) ?? "(credentials locked)")")
@@ -162,14 +170,16 @@ struct CredentialCommand: AsyncParsableCommand {
     }
 
     struct Connect: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the URL that authorises an authorization-code connection (valid 10 minutes, once).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the URL that authorises an authorization-code connection (valid 10 minutes, once).")
         @OptionGroup var store: StoreOptions
         @Argument var name: String
         @Option(name: .long, help: "Where the provider sends the browser back: the running gateway's /oauth/callback.")
         var redirectUri = "http://127.0.0.1:8080/oauth/callback"
         func run() async throws {
             try await runReportingErrors {
-                let url = try CredentialService(vault: try CredentialCommand.vault(store, create: false)).startAuthorization(connection: name, redirectURI: redirectUri)
+                let url = try CredentialService(vault: try CredentialCommand.vault(store, create: false)).startAuthorization(
+                    connection: name, redirectURI: redirectUri)
                 print("Open this URL in a browser to authorise '\(name)' (the gateway must be serving \(redirectUri)):")
                 print(url)
             }
@@ -205,14 +215,17 @@ struct CredentialCommand: AsyncParsableCommand {
 
     struct RotateKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-seal every secret under a new master key (crash-safe; with GATEHOUSE_MASTER_KEY, the new key comes from GATEHOUSE_NEW_MASTER_KEY).")
+            abstract:
+                "Re-seal every secret under a new master key (crash-safe; with GATEHOUSE_MASTER_KEY, the new key comes from GATEHOUSE_NEW_MASTER_KEY)."
+        )
         @OptionGroup var store: StoreOptions
         func run() async throws {
             try await runReportingErrors {
                 let db = try store.open()
                 let path = CredentialVault.keyFilePath(for: db)
                 let env = ProcessInfo.processInfo.environment
-                let rotation = SecretRotation(store: db, loader: MasterKeyLoader(environment: env, keyFilePath: path), keyFilePath: path, environment: env)
+                let rotation = SecretRotation(
+                    store: db, loader: MasterKeyLoader(environment: env, keyFilePath: path), keyFilePath: path, environment: env)
                 let key = try rotation.rotate()
                 print("re-sealed every secret under master key \(key.id)")
                 print("running gateways pick the new key up on their next credential use")

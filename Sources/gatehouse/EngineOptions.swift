@@ -11,7 +11,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "The external base URL clients use (e.g. https://gw.example), announced in OAuth metadata and the registry.")
     var publicURL: String?
 
-    @Option(name: .long, help: "The reverse-DNS namespace of gateway servers in the registry (default: the public URL's host reversed, else local.gatehouse).")
+    @Option(
+        name: .long,
+        help: "The reverse-DNS namespace of gateway servers in the registry (default: the public URL's host reversed, else local.gatehouse).")
     var registryNamespace: String?
 
     @Option(name: .long, help: "Minutes between health probes of registry entries and upstreams (default 5; 0: the engine never probes on its own).")
@@ -34,7 +36,9 @@ struct EngineOptions: ParsableArguments {
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw ValidationError("--public-url must start with http:// or https://")
         }
-        if let ns = registryNamespace, let problem = RegistryConfiguration.namespaceProblem(ns) { throw ValidationError("--registry-namespace: \(problem)") }
+        if let ns = registryNamespace, let problem = RegistryConfiguration.namespaceProblem(ns) {
+            throw ValidationError("--registry-namespace: \(problem)")
+        }
         if let m = registryProbeInterval, !(m >= 0 && m <= 1440) { throw ValidationError("--registry-probe-interval must be 0–1440 minutes") }
     }
 

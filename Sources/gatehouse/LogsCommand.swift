@@ -63,7 +63,9 @@ struct LogsCommand: AsyncParsableCommand {
                     throw GatewayError(.invalidConfig, "--by \(by): use \(RequestLogGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 let seconds = try every.map { e throws(GatewayError) -> Int64 in
-                    guard let s = RequestLogFilter.seconds(e), s > 0 else { throw GatewayError(.invalidConfig, "--every \(e): use a duration such as 1m, 5m or 1h") }
+                    guard let s = RequestLogFilter.seconds(e), s > 0 else {
+                        throw GatewayError(.invalidConfig, "--every \(e): use a duration such as 1m, 5m or 1h")
+                    }
                     return s
                 }
                 let f = try RequestLogFilter(parsing: filter)
@@ -71,12 +73,18 @@ struct LogsCommand: AsyncParsableCommand {
                 if output.json {
                     try printJSON(stats.map(StatsLine.init))
                 } else {
-                    let header = [by.uppercased()] + (seconds == nil ? [] : ["BUCKET"]) + ["CALLS", "ERRORS", "ERR%", "REJECTED", "P50", "P95", "P99", "MAX"]
-                    printTable(header, stats.map { s in
-                        [s.group] + (seconds == nil ? [] : [s.bucket.map(LogLine.time) ?? ""])
-                            + ["\(s.calls)", "\(s.errors)", String(format: "%.1f", s.errorRate * 100), "\(s.rejected)", LogLine.ms(s.p50), LogLine.ms(s.p95),
-                               LogLine.ms(s.p99), LogLine.ms(s.max)]
-                    })
+                    let header =
+                        [by.uppercased()] + (seconds == nil ? [] : ["BUCKET"]) + ["CALLS", "ERRORS", "ERR%", "REJECTED", "P50", "P95", "P99", "MAX"]
+                    printTable(
+                        header,
+                        stats.map { s in
+                            [s.group] + (seconds == nil ? [] : [s.bucket.map(LogLine.time) ?? ""])
+                                + [
+                                    "\(s.calls)", "\(s.errors)", String(format: "%.1f", s.errorRate * 100), "\(s.rejected)", LogLine.ms(s.p50),
+                                    LogLine.ms(s.p95),
+                                    LogLine.ms(s.p99), LogLine.ms(s.max),
+                                ]
+                        })
                 }
             }
         }

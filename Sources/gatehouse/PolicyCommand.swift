@@ -83,7 +83,8 @@ struct PolicyCommand: AsyncParsableCommand {
     }
 
     struct Effective: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the policies that apply to a server or one of its tools, in the order they run.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the policies that apply to a server or one of its tools, in the order they run.")
         @OptionGroup var store: StoreOptions
         @Option(name: .long) var server: String
         @Option(name: .long, help: "A tool of the server (omit for initialize, tools/list and ping).") var tool: String?

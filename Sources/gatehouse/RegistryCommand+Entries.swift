@@ -53,10 +53,13 @@ extension RegistryCommand {
                         for: .init(name: name!, url: url!, transport: transport, description: description, title: title, version: version))
                 }
                 let attributes = RegistryAdmin.Attributes(
-                    lifecycle: try RegistryCommand.lifecycle(lifecycle) ?? .production, owner: owner, tags: tag, allowPrivateNetwork: allowPrivateNetwork)
+                    lifecycle: try RegistryCommand.lifecycle(lifecycle) ?? .production, owner: owner, tags: tag,
+                    allowPrivateNetwork: allowPrivateNetwork)
                 let r = try RegistryCommand.admin(db).add(document, attributes)
                 if output.json {
-                    print(RegistryListing.pretty(.object(["name": .string(r.name), "version": .string(r.version), "lifecycle": .string(r.lifecycle.rawValue)])))
+                    print(
+                        RegistryListing.pretty(
+                            .object(["name": .string(r.name), "version": .string(r.version), "lifecycle": .string(r.lifecycle.rawValue)])))
                     return
                 }
                 print("registered \(r.name) \(r.version) (\(r.lifecycle.rawValue))")
@@ -64,7 +67,9 @@ extension RegistryCommand {
                 let packages = document["packages"]?.arrayValue ?? []
                 for remote in remotes { print("  remote \(remote["type"]?.stringValue ?? "?"): \(remote["url"]?.stringValue ?? "?")") }
                 for p in packages {
-                    print("  package \(p["registryType"]?.stringValue ?? "?") \(p["identifier"]?.stringValue ?? "?") (run by clients, never by the registry)")
+                    print(
+                        "  package \(p["registryType"]?.stringValue ?? "?") \(p["identifier"]?.stringValue ?? "?") (run by clients, never by the registry)"
+                    )
                 }
                 if !remotes.isEmpty { print("a running gateway probes it now; or: gatehouse registry probe \(r.name)") }
             }
@@ -133,7 +138,8 @@ extension RegistryCommand {
                     if url != nil || transport != nil {
                         let old = doc["remotes"]?.arrayValue?.first
                         let spec = RegistryAdmin.Spec(
-                            name: name, url: url ?? old?["url"]?.stringValue ?? "", transport: transport ?? (old?["type"]?.stringValue ?? "streamable"))
+                            name: name, url: url ?? old?["url"]?.stringValue ?? "",
+                            transport: transport ?? (old?["type"]?.stringValue ?? "streamable"))
                         doc["remotes"] = try RegistryAdmin.document(for: spec)["remotes"]
                     }
                     document = doc

@@ -32,7 +32,9 @@ enum RegistryOutput {
         for (i, remote) in (document["remotes"]?.arrayValue ?? []).enumerated() {
             line(i == 0 ? "Remotes" : "", "\(remote["type"]?.stringValue ?? "?") \(clean(remote["url"]?.stringValue ?? "?"))")
             for h in remote["headers"]?.arrayValue ?? [] {
-                let flags = [h["isRequired"]?.boolValue == true ? "required" : nil, h["isSecret"]?.boolValue == true ? "secret" : nil].compactMap { $0 }
+                let flags = [h["isRequired"]?.boolValue == true ? "required" : nil, h["isSecret"]?.boolValue == true ? "secret" : nil].compactMap {
+                    $0
+                }
                 line("", "  header \(clean(h["name"]?.stringValue ?? "?"))" + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"))
             }
         }
@@ -58,8 +60,9 @@ enum RegistryOutput {
             line("History", "")
             for h in r.history.prefix(20) {
                 let latency = h.latencyMs.map { String(format: "%.0f ms", $0) } ?? "-"
-                print("    \(h.time.formatted(.iso8601))  \(h.state.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(latency)"
-                    + (h.toolCount.map { "  \($0) tools" } ?? "") + (h.change.map { "  \(clean($0))" } ?? ""))
+                print(
+                    "    \(h.time.formatted(.iso8601))  \(h.state.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(latency)"
+                        + (h.toolCount.map { "  \($0) tools" } ?? "") + (h.change.map { "  \(clean($0))" } ?? ""))
             }
         }
         print("server.json:")

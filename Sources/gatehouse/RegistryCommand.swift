@@ -152,7 +152,8 @@ struct RegistryCommand: AsyncParsableCommand {
     struct Access: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Who may read the registry: anonymous reading (auto: only on a loopback bind) and whether a subscription key is required.",
-            discussion: "Policies for the registry go in the `registry` scope: gatehouse policy set --scope registry -f FILE (validate-jwt, ip-filter…).")
+            discussion:
+                "Policies for the registry go in the `registry` scope: gatehouse policy set --scope registry -f FILE (validate-jwt, ip-filter…).")
         @OptionGroup var store: StoreOptions
         @Option(name: .long, help: "on, off or auto (anonymous reading only on a loopback bind).") var anonymousRead: String?
         @Option(name: .long, help: "on or off.") var requireSubscription: String?

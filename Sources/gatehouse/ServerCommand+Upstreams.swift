@@ -22,7 +22,9 @@ extension ServerCommand {
                 let server = try db.server(named: name)
                 let sources = try db.serverUpstreams(server: name)
                 let existing = sources.first { $0.upstreamName == upstream }
-                guard var plan = try await ServerCommand.planSources(db, upstreams: [upstream], tools: tools, prefixes: prefix.map { [$0] } ?? []).first else { return }
+                guard
+                    var plan = try await ServerCommand.planSources(db, upstreams: [upstream], tools: tools, prefixes: prefix.map { [$0] } ?? []).first
+                else { return }
                 if let existing {
                     // Renames and description overrides survive for the tools still selected.
                     let selection = plan.spec.tools
@@ -54,7 +56,10 @@ extension ServerCommand {
                 let server = try db.server(named: name)
                 let sources = try db.serverUpstreams(server: name)
                 if server.apiId == nil, sources.count == 1, sources[0].upstreamName == upstream {
-                    throw GatewayError(.invalidArgument, "upstream '\(upstream)' is the only source of server '\(name)'; add another first, or delete the server (gatehouse server delete \(name))")
+                    throw GatewayError(
+                        .invalidArgument,
+                        "upstream '\(upstream)' is the only source of server '\(name)'; add another first, or delete the server (gatehouse server delete \(name))"
+                    )
                 }
                 try db.removeServerUpstream(server: name, upstream: upstream)
                 print("removed upstream '\(upstream)' from server '\(name)'")
@@ -82,14 +87,19 @@ extension ServerCommand {
                 let server = try db.server(named: name)
                 let sources = try db.serverUpstreams(server: name)
                 guard let source = sources.first(where: { $0.upstreamName == upstream }) else {
-                    throw GatewayError(.notFound, "server '\(name)' does not use upstream '\(upstream)' (it uses: \(sources.isEmpty ? "none" : sources.map(\.upstreamName).joined(separator: ", ")))")
+                    throw GatewayError(
+                        .notFound,
+                        "server '\(name)' does not use upstream '\(upstream)' (it uses: \(sources.isEmpty ? "none" : sources.map(\.upstreamName).joined(separator: ", ")))"
+                    )
                 }
                 let recorded = try db.upstreamTools(upstream: upstream)
                 var spec = UpstreamRules.spec(of: source)
                 let available = spec.tools ?? recorded.filter { $0.status != .removed }.map(\.name)
                 guard available.contains(tool) else {
                     throw GatewayError(
-                        .notFound, "server '\(name)' exposes no tool '\(tool)' of upstream '\(upstream)' (tools: \(available.isEmpty ? "none recorded yet; gatehouse upstream test \(upstream)" : available.joined(separator: ", ")))")
+                        .notFound,
+                        "server '\(name)' exposes no tool '\(tool)' of upstream '\(upstream)' (tools: \(available.isEmpty ? "none recorded yet; gatehouse upstream test \(upstream)" : available.joined(separator: ", ")))"
+                    )
                 }
                 if let newName {
                     if newName.isEmpty {
@@ -107,7 +117,9 @@ extension ServerCommand {
                 }
                 try UpstreamRules.replaceSource(store: db, server: name, with: spec)
                 let link = ServerUpstreamRecord.New(serverId: 0, upstreamId: 0, prefix: spec.prefix, renames: spec.renames)
-                print("tool '\(tool)' of upstream '\(upstream)' is '\(link.exposedName(of: tool))' on server '\(name)'\(spec.descriptions[tool] != nil ? " (description overridden)" : "")")
+                print(
+                    "tool '\(tool)' of upstream '\(upstream)' is '\(link.exposedName(of: tool))' on server '\(name)'\(spec.descriptions[tool] != nil ? " (description overridden)" : "")"
+                )
             }
         }
     }
@@ -134,7 +146,8 @@ extension ServerCommand {
                 do {
                     list = try await UpstreamCommand.admin(db).discover(up).tools
                 } catch {
-                    throw GatewayError(.fetchFailed, "cannot list the tools of upstream '\(up)': \(error.message) (check it with gatehouse upstream test \(up))")
+                    throw GatewayError(
+                        .fetchFailed, "cannot list the tools of upstream '\(up)': \(error.message) (check it with gatehouse upstream test \(up))")
                 }
             }
             recorded[up] = list
@@ -148,13 +161,16 @@ extension ServerCommand {
                 let up = String(p[..<eq])
                 let value = String(p[p.index(after: eq)...])
                 guard upstreams.contains(up) else {
-                    throw GatewayError(.invalidArgument, "--prefix \(p): '\(up)' is not one of the --upstream sources (\(upstreams.joined(separator: ", ")))")
+                    throw GatewayError(
+                        .invalidArgument, "--prefix \(p): '\(up)' is not one of the --upstream sources (\(upstreams.joined(separator: ", ")))")
                 }
                 if let problem = UpstreamRules.prefixProblem(value) { throw GatewayError(.invalidArgument, "--prefix: \(problem)") }
                 guard own.updateValue(value, forKey: up) == nil else { throw GatewayError(.invalidArgument, "--prefix for '\(up)' is given twice") }
             } else {
                 if let problem = UpstreamRules.prefixProblem(p) { throw GatewayError(.invalidArgument, "--prefix: \(problem)") }
-                guard common == nil else { throw GatewayError(.invalidArgument, "--prefix P (for every upstream) is given twice; use UP=P for one upstream") }
+                guard common == nil else {
+                    throw GatewayError(.invalidArgument, "--prefix P (for every upstream) is given twice; use UP=P for one upstream")
+                }
                 common = p
             }
         }
@@ -169,7 +185,8 @@ extension ServerCommand {
                 tool = String(entry[entry.index(after: slash)...])
                 guard listed(up).contains(tool) else {
                     let names = listed(up)
-                    throw GatewayError(.notFound, "upstream '\(up)' lists no tool '\(tool)' (tools: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
+                    throw GatewayError(
+                        .notFound, "upstream '\(up)' lists no tool '\(tool)' (tools: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
                 }
             } else {
                 tool = entry
@@ -180,10 +197,13 @@ extension ServerCommand {
                     let all = upstreams.flatMap { u in listed(u).map { "\(u)/\($0)" } }
                     throw GatewayError(
                         .notFound,
-                        "no upstream among \(upstreams.joined(separator: ", ")) lists a tool '\(entry)' (tools: \(all.isEmpty ? "none" : all.prefix(30).joined(separator: ", "))\(all.count > 30 ? ", …" : ""))")
+                        "no upstream among \(upstreams.joined(separator: ", ")) lists a tool '\(entry)' (tools: \(all.isEmpty ? "none" : all.prefix(30).joined(separator: ", "))\(all.count > 30 ? ", …" : ""))"
+                    )
                 default:
                     throw GatewayError(
-                        .conflict, "tool '\(entry)' is listed by several upstreams: \(owners.map { "\($0)/\(entry)" }.joined(separator: ", ")); write UP/\(entry)")
+                        .conflict,
+                        "tool '\(entry)' is listed by several upstreams: \(owners.map { "\($0)/\(entry)" }.joined(separator: ", ")); write UP/\(entry)"
+                    )
                 }
             }
             if !(selected[up] ?? []).contains(tool) { selected[up, default: []].append(tool) }
@@ -198,7 +218,8 @@ extension ServerCommand {
         var claims: [UpstreamRules.Claim] = []
         let tools = try db.tools(serverId: server.id)
         if let first = tools.first {
-            claims = UpstreamRules.apiClaims(api: first.apiName, tools: tools.map { (operation: $0.operation.operationId ?? $0.operation.key, name: $0.tool.name) })
+            claims = UpstreamRules.apiClaims(
+                api: first.apiName, tools: tools.map { (operation: $0.operation.operationId ?? $0.operation.key, name: $0.tool.name) })
         }
         for s in sources {
             claims += UpstreamRules.upstreamClaims(UpstreamRules.spec(of: s), recorded: try db.upstreamTools(upstream: s.upstreamName))
@@ -216,7 +237,9 @@ extension ServerCommand {
             return UpstreamSourceSummary(
                 upstream: s.upstreamName, prefix: s.link.prefix, selection: s.link.toolSelection,
                 tools: names.map { n in
-                    UpstreamExposedTool(name: s.link.exposedName(of: n), remote: n, status: byName[n]?.status.rawValue ?? "unseen", descriptionOverride: descriptions[n])
+                    UpstreamExposedTool(
+                        name: s.link.exposedName(of: n), remote: n, status: byName[n]?.status.rawValue ?? "unseen",
+                        descriptionOverride: descriptions[n])
                 })
         }
     }

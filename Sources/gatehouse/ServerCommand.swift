@@ -8,7 +8,8 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server", abstract: "Manage the gateway's MCP servers.",
         subcommands: [
-            Create.self, List.self, Show.self, Tools.self, Set.self, AddUpstream.self, RemoveUpstream.self, RenameTool.self, Enable.self, Disable.self,
+            Create.self, List.self, Show.self, Tools.self, Set.self, AddUpstream.self, RemoveUpstream.self, RenameTool.self, Enable.self,
+            Disable.self,
             Delete.self, ServerToolOutputSchema.self,
         ])
 
@@ -29,7 +30,8 @@ struct ServerCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Expose every operation (the default when --operations is absent).") var all = false
         @Option(name: .customLong("upstream"), help: "An upstream MCP server whose tools are exposed (repeatable).") var upstreams: [String] = []
         @Option(name: .long, help: "Upstream tools to expose: UP/tool or tool, comma-separated (repeatable).") var tools: [String] = []
-        @Option(name: .long, help: "A prefix for every upstream's tool names (P), or for one upstream's (UP=P) (repeatable).") var prefix: [String] = []
+        @Option(name: .long, help: "A prefix for every upstream's tool names (P), or for one upstream's (UP=P) (repeatable).") var prefix: [String] =
+            []
         @Option(name: .long, help: "URL prefix (default: the name): serves /<base-path>/mcp and /<base-path>/sse.") var basePath: String?
         @Option(name: .long, help: "Description, sent to clients as instructions.") var description = ""
         @Flag(name: .long, help: "Every request must carry a valid Gatehouse-Subscription-Key.") var requireSubscription = false
@@ -56,7 +58,9 @@ struct ServerCommand: AsyncParsableCommand {
                     if let selection {
                         chosen = []
                         for w in selection {
-                            if let op = ops.first(where: { $0.operationId == w || $0.key == w || $0.toolName == w }), !chosen.contains(where: { $0.id == op.id }) {
+                            if let op = ops.first(where: { $0.operationId == w || $0.key == w || $0.toolName == w }),
+                                !chosen.contains(where: { $0.id == op.id })
+                            {
                                 chosen.append(op)
                             }
                         }
@@ -80,7 +84,9 @@ struct ServerCommand: AsyncParsableCommand {
                 print("created server '\(name)' with \(apiTools + upstreamTools) tools (\(parts.joined(separator: ", ")))")
                 print("  Streamable HTTP: /\(server.basePath)/mcp")
                 print("  SSE (legacy):    /\(server.basePath)/sse")
-                let held = plan.flatMap { p in p.recorded.filter { $0.status == .pending && (p.spec.tools?.contains($0.name) ?? true) }.map { "\(p.spec.upstream)/\($0.name)" } }
+                let held = plan.flatMap { p in
+                    p.recorded.filter { $0.status == .pending && (p.spec.tools?.contains($0.name) ?? true) }.map { "\(p.spec.upstream)/\($0.name)" }
+                }
                 if !held.isEmpty { print("held back until approved: \(held.joined(separator: ", ")) (gatehouse upstream approve UP --tool TOOL)") }
             }
         }
@@ -95,7 +101,9 @@ struct ServerCommand: AsyncParsableCommand {
         @Option(name: .long, help: "New description.") var description: String?
 
         func validate() throws {
-            if requireSubscription == nil && description == nil { throw ValidationError("nothing to change: give --require-subscription or --description") }
+            if requireSubscription == nil && description == nil {
+                throw ValidationError("nothing to change: give --require-subscription or --description")
+            }
         }
 
         func run() async throws {
@@ -122,7 +130,10 @@ struct ServerCommand: AsyncParsableCommand {
                 let servers = try db.servers()
                 let rows = try servers.map { s in
                     let upstreams = try ServerCommand.exposedUpstreamTools(db, server: s.name)
-                    return (s, try db.tools(serverId: s.id).count + upstreams.flatMap(\.tools).count, try s.apiId.flatMap { try db.api(id: $0)?.name }, upstreams.map(\.upstream))
+                    return (
+                        s, try db.tools(serverId: s.id).count + upstreams.flatMap(\.tools).count, try s.apiId.flatMap { try db.api(id: $0)?.name },
+                        upstreams.map(\.upstream)
+                    )
                 }
                 if output.json {
                     try printJSON(rows.map { ServerSummary($0.0, tools: $0.1, api: $0.2, upstreams: $0.3) })
@@ -130,8 +141,11 @@ struct ServerCommand: AsyncParsableCommand {
                     printTable(
                         ["NAME", "STATUS", "TOOLS", "API", "UPSTREAMS", "ENDPOINT"],
                         rows.map {
-                            [$0.0.name, $0.0.enabled ? "enabled" : "disabled", String($0.1), $0.2 ?? "-", $0.3.isEmpty ? "-" : $0.3.joined(separator: ","),
-                             "/\($0.0.basePath)/mcp"]
+                            [
+                                $0.0.name, $0.0.enabled ? "enabled" : "disabled", String($0.1), $0.2 ?? "-",
+                                $0.3.isEmpty ? "-" : $0.3.joined(separator: ","),
+                                "/\($0.0.basePath)/mcp",
+                            ]
                         })
                 }
             }
@@ -161,18 +175,25 @@ struct ServerCommand: AsyncParsableCommand {
                     print("Server:      \(s.name)")
                     print("Status:      \(s.enabled ? "enabled" : "disabled")")
                     print("API:         \(api ?? "-")\(s.allOperations ? " (all operations)" : "")")
-                    print("Upstreams:   \(upstreams.isEmpty ? "-" : upstreams.map { $0.upstream + ($0.prefix.map { " (prefix \($0))" } ?? "") }.joined(separator: ", "))")
+                    print(
+                        "Upstreams:   \(upstreams.isEmpty ? "-" : upstreams.map { $0.upstream + ($0.prefix.map { " (prefix \($0))" } ?? "") }.joined(separator: ", "))"
+                    )
                     print("Description: \(s.description.isEmpty ? "-" : s.description)")
                     print("Streamable:  http://HOST:PORT/\(s.basePath)/mcp")
                     print("SSE:         http://HOST:PORT/\(s.basePath)/sse")
-                    print("Tools:       \(tools.count + upstreamCount) (\(tools.filter { $0.tool.enabled }.count + upstreams.flatMap(\.tools).filter { $0.status == "approved" }.count) served)")
+                    print(
+                        "Tools:       \(tools.count + upstreamCount) (\(tools.filter { $0.tool.enabled }.count + upstreams.flatMap(\.tools).filter { $0.status == "approved" }.count) served)"
+                    )
                     if !upstreams.isEmpty {
                         print("")
                         printTable(
                             ["UPSTREAM", "TOOL", "EXPOSED AS", "STATUS", "DESCRIPTION"],
                             upstreams.flatMap { u in
                                 u.tools.map { t in
-                                    [u.upstream, SafeText.escape(t.remote), SafeText.escape(t.name), t.status, t.descriptionOverride == nil ? "-" : "(overridden)"]
+                                    [
+                                        u.upstream, SafeText.escape(t.remote), SafeText.escape(t.name), t.status,
+                                        t.descriptionOverride == nil ? "-" : "(overridden)",
+                                    ]
                                 }
                             })
                     }
@@ -198,7 +219,9 @@ struct ServerCommand: AsyncParsableCommand {
                     printTable(
                         ["TOOL", "STATUS", "METHOD", "PATH", "API"],
                         tools.map { [$0.tool.name, $0.tool.enabled ? "enabled" : "disabled", $0.operation.method, $0.operation.path, $0.apiName] }
-                            + upstreams.flatMap { u in u.tools.map { [SafeText.escape($0.name), $0.status, "MCP", SafeText.escape($0.remote), "upstream:\(u.upstream)"] } })
+                            + upstreams.flatMap { u in
+                                u.tools.map { [SafeText.escape($0.name), $0.status, "MCP", SafeText.escape($0.remote), "upstream:\(u.upstream)"] }
+                            })
                 }
             }
         }

@@ -42,14 +42,22 @@ struct SubscriptionCommand: AsyncParsableCommand {
                 let subs = try store.open().subscriptions()
                 let iso = ISO8601DateFormatter()
                 if output.json {
-                    try printJSON(subs.map {
-                        ["name": $0.name, "state": $0.state.rawValue, "servers": $0.serverNames?.joined(separator: ",") ?? "*",
-                         "key": "…" + $0.keyHint, "expires": $0.expiresAt.map(iso.string) ?? ""]
-                    })
+                    try printJSON(
+                        subs.map {
+                            [
+                                "name": $0.name, "state": $0.state.rawValue, "servers": $0.serverNames?.joined(separator: ",") ?? "*",
+                                "key": "…" + $0.keyHint, "expires": $0.expiresAt.map(iso.string) ?? "",
+                            ]
+                        })
                 } else {
                     printTable(
                         ["NAME", "STATE", "SERVERS", "KEY", "EXPIRES"],
-                        subs.map { [$0.name, $0.state.rawValue, $0.serverNames?.joined(separator: ",") ?? "all", "…" + $0.keyHint, $0.expiresAt.map(iso.string) ?? "never"] })
+                        subs.map {
+                            [
+                                $0.name, $0.state.rawValue, $0.serverNames?.joined(separator: ",") ?? "all", "…" + $0.keyHint,
+                                $0.expiresAt.map(iso.string) ?? "never",
+                            ]
+                        })
                 }
             }
         }
@@ -110,7 +118,8 @@ struct SubscriptionCommand: AsyncParsableCommand {
             return Date().addingTimeInterval(Double(days) * 86_400)
         }
         guard let date = ISO8601DateFormatter().date(from: text) else {
-            throw GatewayError(.invalidArgument, "--expires: expected an ISO 8601 time (2027-01-01T00:00:00Z) or days (30d), got '\(text.prefix(40))'")
+            throw GatewayError(
+                .invalidArgument, "--expires: expected an ISO 8601 time (2027-01-01T00:00:00Z) or days (30d), got '\(text.prefix(40))'")
         }
         return date
     }

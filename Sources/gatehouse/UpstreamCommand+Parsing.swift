@@ -44,7 +44,9 @@ extension UpstreamCommand {
                 out[name] = .some(nil)
                 continue
             }
-            if let p = UpstreamRules.headerProblem(name: name, value: value, credentialHint: "--credential CONN (gatehouse credential provider add …)") {
+            if let p = UpstreamRules.headerProblem(
+                name: name, value: value, credentialHint: "--credential CONN (gatehouse credential provider add …)")
+            {
                 throw GatewayError(.invalidArgument, "--header: \(p)")
             }
             out[name] = .some(value)
@@ -66,7 +68,9 @@ extension UpstreamCommand {
             } else {
                 key = item
                 guard let v = ProcessInfo.processInfo.environment[item] else {
-                    throw GatewayError(.invalidArgument, "--env \(item.prefix(40)): no value given and \(item.prefix(40)) is not set here; give K=V, or export K first")
+                    throw GatewayError(
+                        .invalidArgument,
+                        "--env \(item.prefix(40)): no value given and \(item.prefix(40)) is not set here; give K=V, or export K first")
                 }
                 value = v
             }
@@ -75,8 +79,10 @@ extension UpstreamCommand {
             guard out.updateValue(value, forKey: key) == nil else { throw GatewayError(.invalidArgument, "--env \(key) is given twice") }
             let upper = key.uppercased()
             if ["TOKEN", "KEY", "SECRET", "PASSWORD"].contains(where: upper.contains), UpstreamRecord.credentialReferences(in: value).isEmpty {
-                FileHandle.standardError.write(Data(
-                    "warning: \(key) looks like a secret and environment values are stored unsealed; keep it in a credential (gatehouse credential provider add …) and pass --env \(key)={{credential:NAME}}\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: \(key) looks like a secret and environment values are stored unsealed; keep it in a credential (gatehouse credential provider add …) and pass --env \(key)={{credential:NAME}}\n"
+                            .utf8))
             }
         }
         return out
@@ -84,7 +90,8 @@ extension UpstreamCommand {
 
     /// An existing directory, made absolute.
     static func resolveDirectory(_ path: String) throws -> String {
-        let full = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")).standardizedFileURL.path
+        let full = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")).standardizedFileURL
+            .path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw GatewayError(.invalidArgument, "--cwd: \(full) is not a directory")
@@ -100,13 +107,16 @@ extension UpstreamCommand {
         let fm = FileManager.default
         if program.contains("/") {
             let base = (cwd ?? fm.currentDirectoryPath) + "/"
-            let path = program.hasPrefix("/") ? program : URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: base)).standardizedFileURL.path
+            let path =
+                program.hasPrefix("/") ? program : URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: base)).standardizedFileURL.path
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
                 throw GatewayError(.notFound, "--command: \(path) does not exist or is a directory")
             }
             guard fm.isExecutableFile(atPath: path) else {
-                throw GatewayError(.invalidArgument, "--command: \(path) is not executable (chmod +x it, or run it with its interpreter: --command python3 --arg \(program))")
+                throw GatewayError(
+                    .invalidArgument,
+                    "--command: \(path) is not executable (chmod +x it, or run it with its interpreter: --command python3 --arg \(program))")
             }
             return path
         }
@@ -114,13 +124,16 @@ extension UpstreamCommand {
         for dir in searchPath.split(separator: ":") where !dir.isEmpty {
             var isDirectory: ObjCBool = false
             let candidate = "\(dir)/\(program)"
-            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue, fm.isExecutableFile(atPath: candidate) { return program }
+            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue, fm.isExecutableFile(atPath: candidate) {
+                return program
+            }
         }
         if program.contains(where: \.isWhitespace) {
             let first = program.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? program
             throw GatewayError(
                 .notFound,
-                "--command '\(program.prefix(80))' is not a program on PATH; --command takes the program alone and each argument goes in its own --arg (nothing runs through a shell): --command \(first) --arg …")
+                "--command '\(program.prefix(80))' is not a program on PATH; --command takes the program alone and each argument goes in its own --arg (nothing runs through a shell): --command \(first) --arg …"
+            )
         }
         throw GatewayError(.notFound, "--command: '\(program.prefix(80))' is not found on PATH (\(searchPath)); give its path, or install it")
     }
@@ -133,7 +146,8 @@ extension UpstreamCommand {
     /// An argument vector for display: arguments with spaces or quotes are single-quoted.
     static func displayArgv(_ argv: [String]) -> String {
         argv.map { a in
-            a.isEmpty || a.contains(where: { $0.isWhitespace || "'\"\\$`".contains($0) }) ? "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" : a
+            a.isEmpty || a.contains(where: { $0.isWhitespace || "'\"\\$`".contains($0) })
+                ? "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" : a
         }.joined(separator: " ")
     }
 

@@ -28,7 +28,8 @@ struct UpstreamCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Allow the upstream on loopback or a private network (HTTP).") var allowPrivateNetwork = false
         @Option(name: .long, help: "A credential connection injected into every request, bound to the URL's origin (HTTP).") var credential: String?
         @Option(name: .long, help: "The program to run (stdio): a path, or a name found on PATH.") var command: String?
-        @Option(name: .long, parsing: .unconditionalSingleValue, help: "An argument of the program (stdio; repeatable, in order).") var arg: [String] = []
+        @Option(name: .long, parsing: .unconditionalSingleValue, help: "An argument of the program (stdio; repeatable, in order).") var arg:
+            [String] = []
         @Option(name: .long, help: "K=V: an environment variable of the child; K alone copies it from this environment (stdio; repeatable).")
         var env: [String] = []
         @Option(name: .long, help: "The child's working directory (stdio).") var cwd: String?
@@ -75,7 +76,8 @@ struct UpstreamCommand: AsyncParsableCommand {
                     let dir = try cwd.map(UpstreamCommand.resolveDirectory)
                     let program = try UpstreamCommand.resolveProgram(command!, cwd: dir)
                     record = UpstreamRecord.New(
-                        name: name, transport: .stdio, argv: [program] + arg, environment: try UpstreamCommand.parseEnvironment(env), workingDirectory: dir,
+                        name: name, transport: .stdio, argv: [program] + arg, environment: try UpstreamCommand.parseEnvironment(env),
+                        workingDirectory: dir,
                         timeoutSeconds: timeout, maxTimeoutSeconds: maxTimeout)
                 }
                 let added = try db.addUpstream(record)
@@ -125,7 +127,8 @@ struct UpstreamCommand: AsyncParsableCommand {
                 let tools = try db.upstreamTools(upstream: name)
                 let users = try db.servers().filter { s in try db.serverUpstreams(server: s.name).contains { $0.upstreamName == name } }.map(\.name)
                 if output.json {
-                    try printJSON(UpstreamDetail(upstream: UpstreamSummary(u, tools: tools), servers: users, tools: tools.map(UpstreamToolSummary.init)))
+                    try printJSON(
+                        UpstreamDetail(upstream: UpstreamSummary(u, tools: tools), servers: users, tools: tools.map(UpstreamToolSummary.init)))
                     return
                 }
                 let defaults = UpstreamConfiguration()
@@ -138,26 +141,34 @@ struct UpstreamCommand: AsyncParsableCommand {
                     print("Command:     \(SafeText.escape(UpstreamCommand.displayArgv(u.argv)))")
                     print("Directory:   \(u.workingDirectory.map { SafeText.escape($0) } ?? "-")")
                     let env = u.env.keys.sorted()
-                    print("Environment: \(env.isEmpty ? "-" : env.map { "\(SafeText.escape($0))=\(UpstreamCommand.shown(u.env[$0] ?? ""))" }.joined(separator: " "))")
+                    print(
+                        "Environment: \(env.isEmpty ? "-" : env.map { "\(SafeText.escape($0))=\(UpstreamCommand.shown(u.env[$0] ?? ""))" }.joined(separator: " "))"
+                    )
                 } else {
                     print("URL:         \(SafeText.escape(u.url ?? "?"))")
                     print("Private:     \(u.allowPrivateNetwork ? "allowed" : "refused")")
                     let headers = u.headerFields.sorted { $0.key < $1.key }
-                    print("Headers:     \(headers.isEmpty ? "-" : headers.map { "\($0.key): \(SafeText.escape($0.value))" }.joined(separator: "\n             "))")
+                    print(
+                        "Headers:     \(headers.isEmpty ? "-" : headers.map { "\($0.key): \(SafeText.escape($0.value))" }.joined(separator: "\n             "))"
+                    )
                     print("Credential:  \(u.credential.map { "\($0) (sent only to \(u.credentialOrigin ?? "?"))" } ?? "-")")
                 }
                 print("Timeout:     \(seconds(u.timeoutSeconds, defaults.timeout)), at most \(seconds(u.maxTimeoutSeconds, defaults.maxTimeout))")
                 print("Servers:     \(users.isEmpty ? "-" : users.joined(separator: ", "))")
                 let counts = ToolCounts(tools)
-                print("Tools:       \(tools.isEmpty ? "not discovered yet (gatehouse upstream test \(name))" : "\(counts.approved) approved, \(counts.pending) pending, \(counts.removed) removed")")
+                print(
+                    "Tools:       \(tools.isEmpty ? "not discovered yet (gatehouse upstream test \(name))" : "\(counts.approved) approved, \(counts.pending) pending, \(counts.removed) removed")"
+                )
                 guard !tools.isEmpty else { return }
                 print("")
                 printTable(
                     ["TOOL", "STATUS", "FLAGS", "DESCRIPTION"],
                     tools.map { t in
                         let s = UpstreamToolSummary(t)
-                        return [SafeText.escape(t.name), t.status.rawValue, s.flags.isEmpty ? "-" : s.flags.joined(separator: "; "),
-                                UpstreamCommand.clip(SafeText.escape(s.description ?? ""), 60)]
+                        return [
+                            SafeText.escape(t.name), t.status.rawValue, s.flags.isEmpty ? "-" : s.flags.joined(separator: "; "),
+                            UpstreamCommand.clip(SafeText.escape(s.description ?? ""), 60),
+                        ]
                     })
                 let pending = tools.filter { $0.status == .pending }
                 for t in pending {
@@ -235,7 +246,9 @@ struct UpstreamCommand: AsyncParsableCommand {
                 let names = tool.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
                 let approved = try db.approveUpstreamTools(upstream: name, tools: all ? nil : names)
                 if approved.isEmpty { throw GatewayError(.notFound, "upstream '\(name)' has no tool waiting for approval") }
-                print("approved \(approved.count) tool\(approved.count == 1 ? "" : "s") of upstream '\(name)': \(approved.map { SafeText.escape($0) }.joined(separator: ", "))")
+                print(
+                    "approved \(approved.count) tool\(approved.count == 1 ? "" : "s") of upstream '\(name)': \(approved.map { SafeText.escape($0) }.joined(separator: ", "))"
+                )
             }
         }
     }
@@ -255,8 +268,10 @@ struct UpstreamCommand: AsyncParsableCommand {
         @Option(name: .long, help: "A credential connection, bound to the URL's origin ('none' detaches) (HTTP).") var credential: String?
         @Option(name: .long, help: "'Name: value' sets a static header, 'Name:' removes it (HTTP; repeatable).") var header: [String] = []
         @Option(name: .long, help: "The program (stdio); with --arg, replaces the whole argument vector.") var command: String?
-        @Option(name: .long, parsing: .unconditionalSingleValue, help: "An argument of the program (stdio; repeatable; needs --command).") var arg: [String] = []
-        @Option(name: .long, help: "K=V sets an environment variable, K alone copies it from this environment (stdio; repeatable).") var env: [String] = []
+        @Option(name: .long, parsing: .unconditionalSingleValue, help: "An argument of the program (stdio; repeatable; needs --command).") var arg:
+            [String] = []
+        @Option(name: .long, help: "K=V sets an environment variable, K alone copies it from this environment (stdio; repeatable).") var env:
+            [String] = []
         @Option(name: .long, help: "Removes an environment variable (stdio; repeatable).") var unsetEnv: [String] = []
         @Option(name: .long, help: "Working directory ('' clears) (stdio).") var cwd: String?
         @Option(name: .long, help: "Seconds a call may stay silent (0 restores the engine default).") var timeout: Double?
@@ -266,8 +281,14 @@ struct UpstreamCommand: AsyncParsableCommand {
             let http = url != nil || transport != nil || allowPrivateNetwork != nil || credential != nil || !header.isEmpty
             let stdio = command != nil || !arg.isEmpty || !env.isEmpty || !unsetEnv.isEmpty || cwd != nil
             if !http && !stdio && timeout == nil && maxTimeout == nil { throw ValidationError("nothing to change") }
-            if http && stdio { throw ValidationError("HTTP settings (--url, --transport, --allow-private-network, --credential, --header) and stdio settings (--command, --arg, --env, --unset-env, --cwd) do not mix") }
-            if !arg.isEmpty && command == nil { throw ValidationError("--arg replaces the argument vector together with --command; give --command too") }
+            if http && stdio {
+                throw ValidationError(
+                    "HTTP settings (--url, --transport, --allow-private-network, --credential, --header) and stdio settings (--command, --arg, --env, --unset-env, --cwd) do not mix"
+                )
+            }
+            if !arg.isEmpty && command == nil {
+                throw ValidationError("--arg replaces the argument vector together with --command; give --command too")
+            }
             for t in [timeout, maxTimeout].compactMap({ $0 }) where t < 0 { throw ValidationError("timeouts are seconds, 0 or more") }
         }
 
@@ -279,10 +300,15 @@ struct UpstreamCommand: AsyncParsableCommand {
                 let httpOptions = url != nil || transport != nil || allowPrivateNetwork != nil || credential != nil || !header.isEmpty
                 let stdioOptions = command != nil || !env.isEmpty || !unsetEnv.isEmpty || cwd != nil
                 if isHTTP && stdioOptions {
-                    throw GatewayError(.invalidArgument, "upstream '\(name)' is \(current.transport.rawValue): --command, --arg, --env, --unset-env and --cwd apply to stdio upstreams")
+                    throw GatewayError(
+                        .invalidArgument,
+                        "upstream '\(name)' is \(current.transport.rawValue): --command, --arg, --env, --unset-env and --cwd apply to stdio upstreams"
+                    )
                 }
                 if !isHTTP && httpOptions {
-                    throw GatewayError(.invalidArgument, "upstream '\(name)' is stdio: --url, --transport, --allow-private-network, --credential and --header apply to HTTP upstreams")
+                    throw GatewayError(
+                        .invalidArgument,
+                        "upstream '\(name)' is stdio: --url, --transport, --allow-private-network, --credential and --header apply to HTTP upstreams")
                 }
                 let newTimeout = timeout.map { $0 == 0 ? nil : $0 } ?? current.timeoutSeconds
                 let newMax = maxTimeout.map { $0 == 0 ? nil : $0 } ?? current.maxTimeoutSeconds
@@ -316,7 +342,9 @@ struct UpstreamCommand: AsyncParsableCommand {
                 let effectiveCwd = newCwd ?? current.workingDirectory
                 let newArgv = try command.map { [try UpstreamCommand.resolveProgram($0, cwd: effectiveCwd)] + arg }
                 let setEnv = try UpstreamCommand.parseEnvironment(env)
-                for k in unsetEnv where current.env[k] == nil { throw GatewayError(.notFound, "--unset-env: upstream '\(name)' has no environment variable \(k)") }
+                for k in unsetEnv where current.env[k] == nil {
+                    throw GatewayError(.notFound, "--unset-env: upstream '\(name)' has no environment variable \(k)")
+                }
                 let removeEnv = unsetEnv
                 if url != nil { changed.append("url") }
                 if transport != nil { changed.append("transport") }
@@ -352,10 +380,14 @@ struct UpstreamCommand: AsyncParsableCommand {
                     }
                     if let newCwd { r.workingDirectory = newCwd }
                 }
-                print("updated upstream '\(name)' (\(changed.joined(separator: ", "))): \(updated.transport.rawValue) \(UpstreamCommand.location(updated))")
+                print(
+                    "updated upstream '\(name)' (\(changed.joined(separator: ", "))): \(updated.transport.rawValue) \(UpstreamCommand.location(updated))"
+                )
                 if let c = updated.credential {
                     if credential == nil, credentialOrigin(of: updated.url ?? "") != updated.credentialOrigin {
-                        print("warning: credential '\(c)' stays bound to \(updated.credentialOrigin ?? "?"); calls will fail until it is re-attached (--credential \(c))")
+                        print(
+                            "warning: credential '\(c)' stays bound to \(updated.credentialOrigin ?? "?"); calls will fail until it is re-attached (--credential \(c))"
+                        )
                     } else if credential != nil {
                         print("  credential '\(c)' sent only to \(updated.credentialOrigin ?? "?")")
                     }

@@ -35,7 +35,8 @@ struct ApplyTransactionTests {
         let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
         // What was there before: one API and its server, which the file re-imports and changes.
         _ = try await ConfigApplier(store: store, environment: [:]).apply(
-            try ConfigApplier.parse("apis:\n  - {name: old, spec: pets.yaml, baseUrl: 'http://127.0.0.1:9', allowPrivateNetwork: true}\n", file: "a.yaml"),
+            try ConfigApplier.parse(
+                "apis:\n  - {name: old, spec: pets.yaml, baseUrl: 'http://127.0.0.1:9', allowPrivateNetwork: true}\n", file: "a.yaml"),
             baseDirectory: dir.path, file: "a.yaml")
         let before = try ConfigApplier.render(try ConfigApplier(store: store, environment: [:]).export())
         let revision = try store.configRevision()
@@ -44,7 +45,8 @@ struct ApplyTransactionTests {
             try db.execute(sql: "CREATE TEMP TRIGGER injected BEFORE INSERT ON policy BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
         }
         await #expect(throws: (any Error).self) {
-            _ = try await ConfigApplier(store: store, environment: [:]).apply(try ConfigApplier.parse(Self.file, file: "g.yaml"), baseDirectory: dir.path, file: "g.yaml")
+            _ = try await ConfigApplier(store: store, environment: [:]).apply(
+                try ConfigApplier.parse(Self.file, file: "g.yaml"), baseDirectory: dir.path, file: "g.yaml")
         }
         #expect(try ConfigApplier.render(try ConfigApplier(store: store, environment: [:]).export()) == before)
         #expect(try store.configRevision() == revision, "running engines must not see half an apply")

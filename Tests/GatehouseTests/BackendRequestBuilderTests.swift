@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GatewayEngine
 
 private func operation(
@@ -14,10 +15,11 @@ private func param(
     _ name: String, _ location: ParameterLocation, required: Bool = false, style: String? = nil, explode: Bool? = nil,
     allowReserved: Bool = false, contentType: String? = nil
 ) -> ParameterBinding {
-    let defaultStyle = switch location {
-    case .path, .header: "simple"
-    case .query, .cookie: "form"
-    }
+    let defaultStyle =
+        switch location {
+        case .path, .header: "simple"
+        case .query, .cookie: "form"
+        }
     let s = style ?? defaultStyle
     return ParameterBinding(
         name: name, location: location, argument: name, required: required || location == .path, style: s,
@@ -142,8 +144,9 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
         #expect(try query(param("q", .query), .string("a&b=c+d#e%f g/h?é")) == "q=a%26b%3Dc%2Bd%23e%25f%20g%2Fh%3F%C3%A9")
         #expect(try query(param("q", .query, allowReserved: true), .string("a/b?c:d&e#f")) == "q=a/b?c:d%26e%23f")
         #expect(try query(param("a b", .query), .string("1")) == "a%20b=1")
-        #expect(try query(param("f", .query, contentType: "application/json"), .object(["x": .int(1)]))
-            == "f=%7B%22x%22%3A1%7D")
+        #expect(
+            try query(param("f", .query, contentType: "application/json"), .object(["x": .int(1)]))
+                == "f=%7B%22x%22%3A1%7D")
     }
 
     @Test func optionalQueryOmittedRequiredEnforced() throws {
@@ -156,14 +159,18 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
     // MARK: headers and cookies
 
     @Test func headerParameters() throws {
-        let op = operation("/h", parameters: [
-            param("X-Trace", .header), param("X-List", .header), param("Accept", .header),
-            param("Authorization", .header), param("Content-Type", .header),
-        ])
-        let request = try builder.build(operation: op, baseURL: base, arguments: [
-            "X-Trace": .string("abc"), "X-List": .array([.int(1), .int(2)]), "Accept": .string("text/csv"),
-            "Authorization": .string("Bearer stolen"), "Content-Type": .string("evil/type"),
-        ])
+        let op = operation(
+            "/h",
+            parameters: [
+                param("X-Trace", .header), param("X-List", .header), param("Accept", .header),
+                param("Authorization", .header), param("Content-Type", .header),
+            ])
+        let request = try builder.build(
+            operation: op, baseURL: base,
+            arguments: [
+                "X-Trace": .string("abc"), "X-List": .array([.int(1), .int(2)]), "Accept": .string("text/csv"),
+                "Authorization": .string("Bearer stolen"), "Content-Type": .string("evil/type"),
+            ])
         #expect(request.header("X-Trace") == "abc")
         #expect(request.header("X-List") == "1,2")
         #expect(request.header("Accept") == "text/csv")
@@ -194,9 +201,11 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
 
     @Test func cookies() throws {
         let op = operation("/c", parameters: [param("a", .cookie), param("b", .cookie), param("c", .cookie)])
-        let request = try builder.build(operation: op, baseURL: base, arguments: [
-            "a": .int(1), "b": .string("x y,\"z\"%"), "c": .array([.int(1), .int(2)]),
-        ])
+        let request = try builder.build(
+            operation: op, baseURL: base,
+            arguments: [
+                "a": .int(1), "b": .string("x y,\"z\"%"), "c": .array([.int(1), .int(2)]),
+            ])
         #expect(request.header("Cookie") == "a=1; b=x%20y%2C%22z%22%25; c=1; c=2")
         for bad in ["x;y", "x\r\ny"] {
             let message = thrownMessage { _ = try builder.build(operation: op, baseURL: base, arguments: ["a": .string(bad)]) }
@@ -207,11 +216,14 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
     // MARK: body
 
     @Test func flattenedJSONBody() throws {
-        let op = operation("/pets", method: "POST", parameters: [param("dry", .query)],
-                           body: BodyBinding(contentType: "application/json", required: true, mode: .flattened, properties: ["name", "tags"]))
-        let request = try builder.build(operation: op, baseURL: base, arguments: [
-            "dry": .bool(true), "name": .string("Rex"), "tags": .array([.string("a")]), "other": .int(1),
-        ])
+        let op = operation(
+            "/pets", method: "POST", parameters: [param("dry", .query)],
+            body: BodyBinding(contentType: "application/json", required: true, mode: .flattened, properties: ["name", "tags"]))
+        let request = try builder.build(
+            operation: op, baseURL: base,
+            arguments: [
+                "dry": .bool(true), "name": .string("Rex"), "tags": .array([.string("a")]), "other": .int(1),
+            ])
         #expect(request.method == "POST")
         #expect(request.url == base + "/pets?dry=true")
         #expect(request.header("Content-Type") == "application/json")
@@ -231,30 +243,38 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
     }
 
     @Test func formBody() throws {
-        let op = operation("/f", method: "POST", body: BodyBinding(
-            contentType: "application/x-www-form-urlencoded", required: true, mode: .flattened, properties: ["a", "b", "c", "d"]))
-        let request = try builder.build(operation: op, baseURL: base, arguments: [
-            "a": .string("x y&z=1+2"), "b": .array([.int(1), .int(2)]), "c": .object(["k": .bool(true)]), "d": .null,
-        ])
+        let op = operation(
+            "/f", method: "POST",
+            body: BodyBinding(
+                contentType: "application/x-www-form-urlencoded", required: true, mode: .flattened, properties: ["a", "b", "c", "d"]))
+        let request = try builder.build(
+            operation: op, baseURL: base,
+            arguments: [
+                "a": .string("x y&z=1+2"), "b": .array([.int(1), .int(2)]), "c": .object(["k": .bool(true)]), "d": .null,
+            ])
         // No Encoding object: by type (OpenAPI 3.1.1 §4.8.15): primitives as text, arrays repeated, objects as JSON.
-        #expect(request.body.map { String(decoding: $0, as: UTF8.self) }
-            == "a=x+y%26z%3D1%2B2&b=1&b=2&c=%7B%22k%22%3Atrue%7D")
+        #expect(
+            request.body.map { String(decoding: $0, as: UTF8.self) }
+                == "a=x+y%26z%3D1%2B2&b=1&b=2&c=%7B%22k%22%3Atrue%7D")
         #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")
     }
 
     @Test func multipartBody() throws {
         let op = operation("/m", method: "POST", body: BodyBinding(contentType: "multipart/form-data", required: true, mode: .whole))
-        let request = try builder.build(operation: op, baseURL: base, arguments: [
-            "body": .object(["name": .string("Rex"), "meta": .object(["a": .int(1)])]),
-        ])
+        let request = try builder.build(
+            operation: op, baseURL: base,
+            arguments: [
+                "body": .object(["name": .string("Rex"), "meta": .object(["a": .int(1)])])
+            ])
         let contentType = try #require(request.header("Content-Type"))
         #expect(contentType.hasPrefix("multipart/form-data; boundary="))
         let boundary = String(contentType.dropFirst("multipart/form-data; boundary=".count))
         #expect(boundary.count > 16)
         let text = String(decoding: request.body ?? [], as: UTF8.self)
-        #expect(text == "--\(boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nRex\r\n"
-            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"a\":1}\r\n"
-            + "--\(boundary)--\r\n")
+        #expect(
+            text == "--\(boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nRex\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"a\":1}\r\n"
+                + "--\(boundary)--\r\n")
     }
 
     @Test func textAndRawBodies() throws {

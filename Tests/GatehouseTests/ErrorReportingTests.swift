@@ -41,7 +41,10 @@ struct ErrorReportingTests {
         try "servers:\n  - name: s\n    api: nowhere\n".write(toFile: config, atomically: true, encoding: .utf8)
         let cases: [(arguments: [String], line: String)] = [
             (["api", "show", "pets"], "error: no API named 'pets'"),
-            (["apply", "-f", config], "error: \(config): servers[0].api: server 's' uses API 'nowhere', which is neither in the file nor in the store"),
+            (
+                ["apply", "-f", config],
+                "error: \(config): servers[0].api: server 's' uses API 'nowhere', which is neither in the file nor in the store"
+            ),
         ]
         for c in cases {
             let (status, stderr) = try await run(binary, c.arguments + ["--db", db])

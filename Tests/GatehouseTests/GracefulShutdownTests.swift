@@ -21,7 +21,8 @@ struct GracefulShutdownTests {
         let specPath = dir.path + "/pets.yaml"
         try testSpec.write(toFile: specPath, atomically: true, encoding: .utf8)
         let importer = APIImportService(store: store)
-        _ = try importer.save(try await importer.prepare(.init(name: "api", source: specPath, baseURL: "http://127.0.0.1:9", allowPrivateNetwork: true)))
+        _ = try importer.save(
+            try await importer.prepare(.init(name: "api", source: specPath, baseURL: "http://127.0.0.1:9", allowPrivateNetwork: true)))
         _ = try store.createServer(name: "s", basePath: "s", apiName: "api", operations: nil)
         gateway.reload()
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GatewayEngine
 
 /// Parses JSON text for test fixtures.
@@ -72,16 +73,18 @@ private func violations(_ value: String, _ schema: String) -> [String] {
 
     @Test func nestedObjectsAndArraysGivePointers() {
         let schema = #"""
-        {"type":"object","properties":{"owner":{"type":"object","required":["id"],
-          "properties":{"id":{"type":"integer"},"tags":{"type":"array","items":{"type":"string","minLength":2}}}}}}
-        """#
-        #expect(violations(#"{"owner":{"id":1,"tags":["ok","x",3]}}"#, schema) == [
-            "/owner/tags/1: string is 1 characters long; at least 2 required",
-            "/owner/tags/2: expected string, got integer",
-        ])
+            {"type":"object","properties":{"owner":{"type":"object","required":["id"],
+              "properties":{"id":{"type":"integer"},"tags":{"type":"array","items":{"type":"string","minLength":2}}}}}}
+            """#
+        #expect(
+            violations(#"{"owner":{"id":1,"tags":["ok","x",3]}}"#, schema) == [
+                "/owner/tags/1: string is 1 characters long; at least 2 required",
+                "/owner/tags/2: expected string, got integer",
+            ])
         #expect(violations(#"{"owner":{}}"#, schema) == [#"/owner: missing required property "id""#])
-        #expect(violations(#"{"a/b":{"c~d":1}}"#, #"{"properties":{"a/b":{"properties":{"c~d":{"type":"string"}}}}}"#)
-            == ["/a~1b/c~0d: expected string, got integer"])
+        #expect(
+            violations(#"{"a/b":{"c~d":1}}"#, #"{"properties":{"a/b":{"properties":{"c~d":{"type":"string"}}}}}"#)
+                == ["/a~1b/c~0d: expected string, got integer"])
     }
 
     @Test func arrayKeywords() {

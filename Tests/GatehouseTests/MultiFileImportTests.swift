@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Store
+import Testing
 import ZIPFoundation
 
 @testable import GatewayEngine
@@ -85,21 +85,21 @@ import ZIPFoundation
         try FileManager.default.createDirectory(atPath: spec, withIntermediateDirectories: true)
         try "type: object\nproperties: {stolen: {type: string}}\n".write(toFile: dir.path + "/secret.yaml", atomically: true, encoding: .utf8)
         try """
-            openapi: 3.0.3
-            info: {title: H, version: "1"}
-            paths:
-              /ok:
-                get:
-                  operationId: ok
-                  responses: {"200": {description: ok}}
-              /bad:
-                get:
-                  operationId: bad
-                  responses:
-                    "200":
-                      description: ok
-                      content: {application/json: {schema: {$ref: "\(ref)"}}}
-            """.write(toFile: spec + "/openapi.yaml", atomically: true, encoding: .utf8)
+        openapi: 3.0.3
+        info: {title: H, version: "1"}
+        paths:
+          /ok:
+            get:
+              operationId: ok
+              responses: {"200": {description: ok}}
+          /bad:
+            get:
+              operationId: bad
+              responses:
+                "200":
+                  description: ok
+                  content: {application/json: {schema: {$ref: "\(ref)"}}}
+        """.write(toFile: spec + "/openapi.yaml", atomically: true, encoding: .utf8)
         try extra(spec)
         return (dir, spec)
     }
@@ -171,11 +171,15 @@ import ZIPFoundation
         let archive = try Archive(url: URL(fileURLWithPath: zip), accessMode: .create)
         func add(_ path: String, _ text: String, type: Entry.EntryType = .file) throws {
             let data = Data(text.utf8)
-            try archive.addEntry(with: path, type: type, uncompressedSize: Int64(data.count), provider: { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
-            })
+            try archive.addEntry(
+                with: path, type: type, uncompressedSize: Int64(data.count),
+                provider: { position, size in
+                    data.subdata(in: Int(position)..<Int(position) + size)
+                })
         }
-        try add("openapi.yaml", """
+        try add(
+            "openapi.yaml",
+            """
             openapi: 3.0.3
             info: {title: Z, version: "1"}
             paths:

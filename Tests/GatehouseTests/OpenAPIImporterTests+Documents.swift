@@ -43,14 +43,20 @@ extension OpenAPIImporterTests {
         #expect(list.inputSchema["properties"]?["limit"] == .object(["type": .string("integer"), "format": .string("int32")]))
         #expect(list.parameters.map(\.explode) == [true, false, true])
         let create = try operation(api, "POST /pets")
-        #expect(create.body == BodyBinding(contentType: "application/json", required: true, mode: .flattened,
-                                           properties: ["name", "kind"]))
+        #expect(
+            create.body
+                == BodyBinding(
+                    contentType: "application/json", required: true, mode: .flattened,
+                    properties: ["name", "kind"]))
         #expect(create.inputSchema["properties"]?["kind"]?["type"] == .array([.string("string"), .string("null")]))
         #expect(create.outputSchema?["properties"]?["name"] != nil)
         let upload = try operation(api, "POST /pets/{id}/photo")
-        #expect(upload.body == BodyBinding(contentType: "multipart/form-data", required: true, mode: .flattened,
-                                           properties: ["file", "caption"],
-                                           encoding: ["file": PropertyEncoding(contentType: "application/octet-stream")]))
+        #expect(
+            upload.body
+                == BodyBinding(
+                    contentType: "multipart/form-data", required: true, mode: .flattened,
+                    properties: ["file", "caption"],
+                    encoding: ["file": PropertyEncoding(contentType: "application/octet-stream")]))
         #expect(upload.inputSchema["properties"]?["file"] == .object(["type": .string("string"), "format": .string("binary")]))
         #expect(upload.inputSchema["required"] == .array([.string("id"), .string("file")]))
     }
@@ -81,8 +87,9 @@ extension OpenAPIImporterTests {
         let fetched = try load(relative, sourceURL: URL(string: "https://petstore.example.org/specs/openapi.yaml"))
         #expect(fetched.baseURL == "https://petstore.example.org/api/v3")
         #expect(try load(relative).baseURL == nil)
-        let noServers = try load("openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths: {}\n",
-                                 sourceURL: URL(string: "http://localhost:8080/openapi.yaml"))
+        let noServers = try load(
+            "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths: {}\n",
+            sourceURL: URL(string: "http://localhost:8080/openapi.yaml"))
         #expect(noServers.baseURL == "http://localhost:8080")
         let swagger = try load("swagger: 2.0\ninfo: {title: T, version: '1'}\nhost: h.example.com\npaths: {}\n")
         #expect(swagger.baseURL == "https://h.example.com")

@@ -48,19 +48,20 @@ import Testing
     @Test func toolNamesAreUniqueAndBounded() throws {
         let long = String(repeating: "a", count: 140)
         let api = try load(
-            doc30(paths: """
-                  /a:
-                    get: {operationId: "list pets", responses: {"200": {description: ok}}}
-                    post: {operationId: "list_pets", responses: {"200": {description: ok}}}
-                    put: {operationId: "list-pets?", responses: {"200": {description: ok}}}
-                  /b:
-                    get: {operationId: "\(long)", responses: {"200": {description: ok}}}
-                    post: {operationId: "\(long)", responses: {"200": {description: ok}}}
-                  /c/{id}:
-                    get:
-                      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-                      responses: {"200": {description: ok}}
-                """))
+            doc30(
+                paths: """
+                      /a:
+                        get: {operationId: "list pets", responses: {"200": {description: ok}}}
+                        post: {operationId: "list_pets", responses: {"200": {description: ok}}}
+                        put: {operationId: "list-pets?", responses: {"200": {description: ok}}}
+                      /b:
+                        get: {operationId: "\(long)", responses: {"200": {description: ok}}}
+                        post: {operationId: "\(long)", responses: {"200": {description: ok}}}
+                      /c/{id}:
+                        get:
+                          parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+                          responses: {"200": {description: ok}}
+                    """))
         let names = api.operations.map(\.toolName)
         #expect(names[0] == "list_pets")
         #expect(names[1] == "list_pets_2")
@@ -80,13 +81,14 @@ import Testing
 
     @Test func validOperationIdsStayAsWritten() throws {
         let api = try load(
-            doc30(paths: """
-                  /base64/{value}:
-                    get:
-                      operationId: decode_base64_base64__value__get
-                      parameters: [{name: value, in: path, required: true, schema: {type: string}}]
-                      responses: {"200": {description: ok}}
-                """))
+            doc30(
+                paths: """
+                      /base64/{value}:
+                        get:
+                          operationId: decode_base64_base64__value__get
+                          parameters: [{name: value, in: path, required: true, schema: {type: string}}]
+                          responses: {"200": {description: ok}}
+                    """))
         #expect(api.operations[0].toolName == "decode_base64_base64__value__get")
         #expect(ToolNaming.shorten("x", to: 64) == "x")
         let a = ToolNaming.shorten("readAdmissionregistrationV1ValidatingAdmissionPolicyBindingStatusList", to: 64)
@@ -173,7 +175,8 @@ import Testing
         // S0 → (S1, S1) → (S2, S2) … : 2^30 nodes if expanded naively.
         var schemas = ""
         for i in 0..<30 {
-            schemas += "    S\(i): {type: object, properties: {a: {$ref: '#/components/schemas/S\(i + 1)'}, "
+            schemas +=
+                "    S\(i): {type: object, properties: {a: {$ref: '#/components/schemas/S\(i + 1)'}, "
                 + "b: {$ref: '#/components/schemas/S\(i + 1)'}}}\n"
         }
         schemas += "    S30: {type: string}\n"
@@ -196,12 +199,13 @@ import Testing
     func externalReferencesAreRefused(ref: String) throws {
         let error = try #require(
             refusal(
-                doc30(paths: """
-                      /p:
-                        get:
-                          parameters: [{name: q, in: query, schema: {$ref: '\(ref)'}}]
-                          responses: {"200": {description: ok}}
-                    """)))
+                doc30(
+                    paths: """
+                          /p:
+                            get:
+                              parameters: [{name: q, in: query, schema: {$ref: '\(ref)'}}]
+                              responses: {"200": {description: ok}}
+                        """)))
         #expect(error.code == .unsupportedSpec)
         #expect(error.message.contains(ref))
         #expect(error.location == "spec.yaml#/paths/~1p/get/parameters/0/schema/$ref")
@@ -224,12 +228,13 @@ import Testing
     @Test func danglingReferenceIsRefused() throws {
         let error = try #require(
             refusal(
-                doc30(paths: """
-                      /p:
-                        get:
-                          parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/Nope'}}]
-                          responses: {"200": {description: ok}}
-                    """)))
+                doc30(
+                    paths: """
+                          /p:
+                            get:
+                              parameters: [{name: q, in: query, schema: {$ref: '#/components/schemas/Nope'}}]
+                              responses: {"200": {description: ok}}
+                        """)))
         #expect(error.code == .invalidSpec)
         #expect(error.location == "spec.yaml#/paths/~1p/get/parameters/0/schema/$ref")
     }
@@ -238,32 +243,36 @@ import Testing
 
     @Test func objectBodyIsFlattenedOtherwiseWhole() throws {
         let api = try load(
-            doc30(paths: """
-                  /pets/{id}:
-                    post:
-                      parameters: [{name: id, in: path, schema: {type: integer}, description: The pet}]
-                      requestBody:
-                        required: true
-                        content:
-                          application/xml: {schema: {type: string}}
-                          application/json:
-                            schema: {type: object, required: [name], properties: {name: {type: string}, tag: {type: string}}}
-                      responses: {"201": {description: ok}}
-                    put:
-                      parameters: [{name: id, in: path, schema: {type: integer}}]
-                      requestBody:
-                        content: {application/json: {schema: {type: object, properties: {id: {type: integer}}}}}
-                      responses: {"200": {description: ok}}
-                    patch:
-                      requestBody:
-                        required: true
-                        description: Patch list
-                        content: {application/json-patch+json: {schema: {type: array, items: {type: object}}}}
-                      responses: {"200": {description: ok}}
-                """))
+            doc30(
+                paths: """
+                      /pets/{id}:
+                        post:
+                          parameters: [{name: id, in: path, schema: {type: integer}, description: The pet}]
+                          requestBody:
+                            required: true
+                            content:
+                              application/xml: {schema: {type: string}}
+                              application/json:
+                                schema: {type: object, required: [name], properties: {name: {type: string}, tag: {type: string}}}
+                          responses: {"201": {description: ok}}
+                        put:
+                          parameters: [{name: id, in: path, schema: {type: integer}}]
+                          requestBody:
+                            content: {application/json: {schema: {type: object, properties: {id: {type: integer}}}}}
+                          responses: {"200": {description: ok}}
+                        patch:
+                          requestBody:
+                            required: true
+                            description: Patch list
+                            content: {application/json-patch+json: {schema: {type: array, items: {type: object}}}}
+                          responses: {"200": {description: ok}}
+                    """))
         let post = try operation(api, "POST /pets/{id}")
-        #expect(post.body == BodyBinding(contentType: "application/json", required: true, mode: .flattened,
-                                         properties: ["name", "tag"]))
+        #expect(
+            post.body
+                == BodyBinding(
+                    contentType: "application/json", required: true, mode: .flattened,
+                    properties: ["name", "tag"]))
         #expect(post.inputSchema["required"] == .array([.string("id"), .string("name")]))
         #expect(post.inputSchema["properties"]?["id"]?["description"] == .string("The pet"))
         let put = try operation(api, "PUT /pets/{id}")
@@ -278,21 +287,22 @@ import Testing
 
     @Test func parametersSharingANameGetLocationPrefixes() throws {
         let api = try load(
-            doc30(paths: """
-                  /items/{id}:
-                    parameters:
-                      - {name: id, in: path, required: true, schema: {type: string}}
-                      - {name: limit, in: query, schema: {type: integer}, description: path-level}
-                    get:
-                      parameters:
-                        - {name: id, in: query, schema: {type: string}}
-                        - {name: limit, in: query, required: true, schema: {type: integer, maximum: 10}}
-                        - {name: tags, in: query, style: pipeDelimited, schema: {type: array, items: {type: string}}}
-                        - {name: X-Trace, in: header, schema: {type: string}}
-                        - {name: Authorization, in: header, schema: {type: string}}
-                        - {name: session, in: cookie, schema: {type: string}}
-                      responses: {"200": {description: ok}}
-                """))
+            doc30(
+                paths: """
+                      /items/{id}:
+                        parameters:
+                          - {name: id, in: path, required: true, schema: {type: string}}
+                          - {name: limit, in: query, schema: {type: integer}, description: path-level}
+                        get:
+                          parameters:
+                            - {name: id, in: query, schema: {type: string}}
+                            - {name: limit, in: query, required: true, schema: {type: integer, maximum: 10}}
+                            - {name: tags, in: query, style: pipeDelimited, schema: {type: array, items: {type: string}}}
+                            - {name: X-Trace, in: header, schema: {type: string}}
+                            - {name: Authorization, in: header, schema: {type: string}}
+                            - {name: session, in: cookie, schema: {type: string}}
+                          responses: {"200": {description: ok}}
+                    """))
         let op = try operation(api, "GET /items/{id}")
         #expect(op.parameters.map(\.argument) == ["path_id", "limit", "query_id", "tags", "X-Trace", "session"])
         let limit = try #require(op.parameters.first { $0.name == "limit" })
@@ -308,17 +318,18 @@ import Testing
 
     @Test func argumentsStayUnique() throws {
         let api = try load(
-            doc30(paths: """
-                  /x/{id}:
-                    put:
-                      parameters:
-                        - {name: id, in: path, required: true, schema: {type: string}}
-                        - {name: id, in: query, schema: {type: string}}
-                        - {name: query_id, in: query, schema: {type: string}}
-                        - {name: body, in: query, schema: {type: string}}
-                      requestBody: {content: {application/json: {schema: {type: object, properties: {body: {type: string}}}}}}
-                      responses: {"200": {description: ok}}
-                """))
+            doc30(
+                paths: """
+                      /x/{id}:
+                        put:
+                          parameters:
+                            - {name: id, in: path, required: true, schema: {type: string}}
+                            - {name: id, in: query, schema: {type: string}}
+                            - {name: query_id, in: query, schema: {type: string}}
+                            - {name: body, in: query, schema: {type: string}}
+                          requestBody: {content: {application/json: {schema: {type: object, properties: {body: {type: string}}}}}}
+                          responses: {"200": {description: ok}}
+                    """))
         let op = try operation(api, "PUT /x/{id}")
         #expect(op.parameters.map(\.argument) == ["path_id", "query_id", "query_id_2", "body"])
         #expect(op.body?.mode == .whole && op.body?.argument == "requestBody")
@@ -346,23 +357,24 @@ import Testing
 
     @Test func outputSchemaOnlyForObjects() throws {
         let api = try load(
-            doc30(paths: """
-                  /a:
-                    get:
-                      summary: Get A
-                      responses:
-                        default: {description: err, content: {application/json: {schema: {type: object}}}}
-                        "201": {description: ok, content: {application/json: {schema: {type: array, items: {type: object}}}}}
-                        "200": {description: ok, content: {application/hal+json: {schema: {properties: {x: {type: string}}}}}}
-                    delete:
-                      description: Removes A
-                      responses:
-                        default: {description: err, content: {application/json: {schema: {type: object}}}}
-                  /b:
-                    get:
-                      responses:
-                        2XX: {description: ok, content: {application/json: {schema: {type: array, items: {}}}}}
-                """))
+            doc30(
+                paths: """
+                      /a:
+                        get:
+                          summary: Get A
+                          responses:
+                            default: {description: err, content: {application/json: {schema: {type: object}}}}
+                            "201": {description: ok, content: {application/json: {schema: {type: array, items: {type: object}}}}}
+                            "200": {description: ok, content: {application/hal+json: {schema: {properties: {x: {type: string}}}}}}
+                        delete:
+                          description: Removes A
+                          responses:
+                            default: {description: err, content: {application/json: {schema: {type: object}}}}
+                      /b:
+                        get:
+                          responses:
+                            2XX: {description: ok, content: {application/json: {schema: {type: array, items: {}}}}}
+                    """))
         let getA = try operation(api, "GET /a")
         #expect(getA.outputSchema?["type"] == .string("object") && getA.outputSchema?["properties"]?["x"] != nil)
         #expect(getA.annotations.title == "Get A" && getA.description == "Get A")
@@ -375,10 +387,11 @@ import Testing
     @Test func descriptionIsCapped() throws {
         let long = String(repeating: "word ", count: 400)
         let api = try load(
-            doc30(paths: """
-                  /a:
-                    get: {summary: Short, description: "\(long)", deprecated: true, responses: {"200": {description: ok}}}
-                """))
+            doc30(
+                paths: """
+                      /a:
+                        get: {summary: Short, description: "\(long)", deprecated: true, responses: {"200": {description: ok}}}
+                    """))
         let op = try operation(api, "GET /a")
         #expect(op.description.count == 1_000 && op.description.hasPrefix("Short\n\nword") && op.description.hasSuffix("…"))
         #expect(op.deprecated)

@@ -28,7 +28,7 @@ import Testing
             offset = next
         }
         #expect(names == (0..<40).map { "t\($0)" })
-        #expect(pages == 5)  // 9 tools of ~100 KB per page
+        #expect(pages == 5) // 9 tools of ~100 KB per page
     }
 
     @Test func aListThatFitsIsOnePageWithoutACursor() {
@@ -50,15 +50,17 @@ import Testing
     }
 
     @Test func htmlDescriptionsBecomeMarkdown() {
-        let stripe = #"<p>Creates a <a href="https://stripe.com/docs/api#customers">customer</a> object.</p><p>Use <code>limit</code> &amp; <strong>starting_after</strong>:</p><ul><li>one</li><li>two</li></ul>"#
-        #expect(DescriptionText.markdown(stripe) == """
-            Creates a [customer](https://stripe.com/docs/api#customers) object.
+        let stripe =
+            #"<p>Creates a <a href="https://stripe.com/docs/api#customers">customer</a> object.</p><p>Use <code>limit</code> &amp; <strong>starting_after</strong>:</p><ul><li>one</li><li>two</li></ul>"#
+        #expect(
+            DescriptionText.markdown(stripe) == """
+                Creates a [customer](https://stripe.com/docs/api#customers) object.
 
-            Use `limit` & **starting_after**:
+                Use `limit` & **starting_after**:
 
-            - one
-            - two
-            """)
+                - one
+                - two
+                """)
         #expect(DescriptionText.markdown("Returns <em>all</em> tasks.<br/>Paginated.") == "Returns *all* tasks.\nPaginated.")
         // Text without HTML tags is unchanged: Markdown stays Markdown and `a < b` is not a tag.
         #expect(DescriptionText.markdown("**Bold** and `a < b` and <T>") == "**Bold** and `a < b` and <T>")

@@ -28,54 +28,65 @@ import Testing
 
     @Test func swaggerTypeAliasInAParameter() throws {
         // httpbin: `type: int` on a Swagger 2.0 query parameter.
-        let api = try load(swagger("""
-              /delay/{n}:
-                get:
-                  operationId: delay
-                  parameters: [{name: n, in: path, required: true, type: int}]
-                  responses: {"200": {description: ok}}
-            """))
+        let api = try load(
+            swagger(
+                """
+                  /delay/{n}:
+                    get:
+                      operationId: delay
+                      parameters: [{name: n, in: path, required: true, type: int}]
+                      responses: {"200": {description: ok}}
+                """))
         #expect(api.operations.count == 1)
         let warning = try #require(defect(api, at: "spec.yaml#/paths/~1delay~1{n}/get/parameters/0/type"))
         #expect(warning.message == "type 'int' is not a JSON Schema type; read as 'integer'")
         #expect(api.operations[0].inputSchema["properties"]?["n"]?["type"] == .string("integer"))
-        #expect(throws: GatewayError.self) { try load(swagger("""
-              /delay/{n}:
-                get:
-                  parameters: [{name: n, in: path, required: true, type: int}]
-                  responses: {"200": {description: ok}}
-            """), strict: true) }
+        #expect(throws: GatewayError.self) {
+            try load(
+                swagger(
+                    """
+                      /delay/{n}:
+                        get:
+                          parameters: [{name: n, in: path, required: true, type: int}]
+                          responses: {"200": {description: ok}}
+                    """), strict: true)
+        }
     }
 
     @Test func typeAliasInAResponseHeader() throws {
         // ShipBob: `type: int` in a response header.
-        let api = try load(swagger("""
-              /orders:
-                get:
-                  operationId: listOrders
-                  responses:
-                    "200":
-                      description: ok
-                      headers: {Page-Count: {type: int}}
-                      schema: {type: object, properties: {id: {type: integer}}}
-            """))
+        let api = try load(
+            swagger(
+                """
+                  /orders:
+                    get:
+                      operationId: listOrders
+                      responses:
+                        "200":
+                          description: ok
+                          headers: {Page-Count: {type: int}}
+                          schema: {type: object, properties: {id: {type: integer}}}
+                """))
         #expect(api.operations.count == 1)
         #expect(defect(api, at: "spec.yaml#/paths/~1orders/get/responses/200/headers/Page-Count/type") != nil)
     }
 
     @Test func swaggerTypeListInADefinition() throws {
         // Slack: `type: ["null", "string"]` in a Swagger 2.0 schema; the pointer is the Swagger one.
-        let api = try load(swagger("""
-              /users.profile.get:
-                get:
-                  operationId: users.profile.get
-                  responses: {"200": {description: ok, schema: {$ref: '#/definitions/objs_user_profile'}}}
-            """, definitions: """
-              objs_user_profile:
-                type: object
-                properties:
-                  name: {type: ["null", "string"]}
-            """))
+        let api = try load(
+            swagger(
+                """
+                  /users.profile.get:
+                    get:
+                      operationId: users.profile.get
+                      responses: {"200": {description: ok, schema: {$ref: '#/definitions/objs_user_profile'}}}
+                """,
+                definitions: """
+                      objs_user_profile:
+                        type: object
+                        properties:
+                          name: {type: ["null", "string"]}
+                    """))
         #expect(api.operations.map(\.toolName) == ["users.profile.get"])
         let warning = try #require(defect(api, at: "spec.yaml#/definitions/objs_user_profile/properties/name/type"))
         #expect(warning.message.contains("read as 'string', nullable"))
@@ -85,7 +96,8 @@ import Testing
 
     @Test func emptyExternalDocsURL() throws {
         // Toolhive: `externalDocs.url: ""`.
-        let api = try load("""
+        let api = try load(
+            """
             openapi: 3.0.3
             info: {title: T, version: "1"}
             externalDocs: {url: ""}
@@ -98,7 +110,8 @@ import Testing
 
     @Test func responseReferenceToARequestBody() throws {
         // PagerDuty: one response `$ref` points at a request body; its neighbours are untouched.
-        let api = try load("""
+        let api = try load(
+            """
             openapi: 3.0.3
             info: {title: T, version: "1"}
             paths:
@@ -121,7 +134,8 @@ import Testing
 
     @Test func integerBoundBeyond64Bits() throws {
         // OpenAI: `maximum: 9223372036854776000` on an integer.
-        let api = try load("""
+        let api = try load(
+            """
             {"openapi": "3.0.0", "info": {"title": "T", "version": "1"},
              "paths": {"/c": {"post": {"operationId": "create", "requestBody": {"content": {"application/json":
                {"schema": {"type": "object", "properties": {"seed": {"type": "integer",
@@ -139,19 +153,22 @@ import Testing
         // and followed like any other.
         let names = ["enum", "default", "example", "examples", "const"]
         let properties = names.map { "      \($0): {$ref: '#/definitions/JSON'}" }.joined(separator: "\n")
-        let api = try load(swagger("""
-              /schemas:
-                post:
-                  operationId: createSchema
-                  parameters: [{name: body, in: body, required: true, schema: {$ref: '#/definitions/Props'}}]
-                  responses: {"200": {description: ok, schema: {$ref: '#/definitions/Props'}}}
-            """, definitions: """
-              Props:
-                type: object
-                properties:
-            \(properties)
-              JSON: {type: object, description: any JSON}
-            """))
+        let api = try load(
+            swagger(
+                """
+                  /schemas:
+                    post:
+                      operationId: createSchema
+                      parameters: [{name: body, in: body, required: true, schema: {$ref: '#/definitions/Props'}}]
+                      responses: {"200": {description: ok, schema: {$ref: '#/definitions/Props'}}}
+                """,
+                definitions: """
+                      Props:
+                        type: object
+                        properties:
+                    \(properties)
+                      JSON: {type: object, description: any JSON}
+                    """))
         #expect(api.diagnostics.filter { $0.kind == .defect }.isEmpty)
         let output = try #require(api.operations[0].outputSchema)
         for name in names {
@@ -161,7 +178,8 @@ import Testing
     }
 
     @Test func everyProblemOnceInOnePassAndStrictListsThemAll() throws {
-        let text = swagger("""
+        let text = swagger(
+            """
               /a:
                 get:
                   operationId: a
@@ -187,7 +205,8 @@ import Testing
     }
 
     @Test func anOperationThatCannotBeBuiltIsSkipped() throws {
-        let api = try load("""
+        let api = try load(
+            """
             openapi: 3.0.3
             info: {title: T, version: "1"}
             paths:
@@ -205,7 +224,8 @@ import Testing
 
     @Test func nothingBuildableIsRefused() throws {
         #expect(throws: GatewayError.self) {
-            try load("""
+            try load(
+                """
                 openapi: 3.0.3
                 info: {title: T, version: "1"}
                 paths:
@@ -216,7 +236,8 @@ import Testing
 
     @Test func pathKeysWithFragmentsStayDistinctAndAreSentWithoutTheFragment() throws {
         // Box: `/files/{file_id}#get-shared-link` beside `/files/{file_id}`.
-        let api = try load("""
+        let api = try load(
+            """
             openapi: 3.0.3
             info: {title: T, version: "1"}
             servers: [{url: "https://api.box.example/2.0"}]

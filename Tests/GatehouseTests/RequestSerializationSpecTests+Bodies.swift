@@ -63,9 +63,10 @@ import Testing
     // MARK: application/x-www-form-urlencoded
 
     /// A form body operation whose schema has `properties` and whose media type has `encoding`.
-    static func form(_ media: String = "application/x-www-form-urlencoded", properties: String, encoding: String = "{}",
-                     _ arguments: JSONObject) throws -> BackendRequest
-    {
+    static func form(
+        _ media: String = "application/x-www-form-urlencoded", properties: String, encoding: String = "{}",
+        _ arguments: JSONObject
+    ) throws -> BackendRequest {
         let json = """
             {"openapi": "3.1.0", "info": {"title": "T", "version": "1"},
              "paths": {"/f": {"post": {"operationId": "post",
@@ -87,8 +88,9 @@ import Testing
         let r = try Self.form(
             properties: #"{"id": {"type": "string", "format": "uuid"}, "address": {"type": "object", "properties": {}}}"#,
             ["id": .string(Self.id), "address": Self.address])
-        #expect(Self.text(r) == "id=f81d4fae-7dec-11d0-a765-00a0c91e6bf6&address=%7B%22streetAddress%22%3A%22123+Example+Dr.%22"
-            + "%2C%22city%22%3A%22Somewhere%22%2C%22state%22%3A%22CA%22%2C%22zip%22%3A%2299999%2B1234%22%7D")
+        #expect(
+            Self.text(r) == "id=f81d4fae-7dec-11d0-a765-00a0c91e6bf6&address=%7B%22streetAddress%22%3A%22123+Example+Dr.%22"
+                + "%2C%22city%22%3A%22Somewhere%22%2C%22state%22%3A%22CA%22%2C%22zip%22%3A%2299999%2B1234%22%7D")
         // "Here is the id parameter serialized as application/json instead of text/plain".
         let json = try Self.form(
             properties: #"{"id": {"type": "string"}}"#, encoding: #"{"id": {"contentType": "application/json"}}"#,
@@ -98,7 +100,8 @@ import Testing
 
     @Test func urlEncodedFormWithBinaryValues() throws {
         // §4.8.15 "URL Encoded Form with Binary Values": base64url text as-is, the `=` padding percent-encoded.
-        let icon = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAABGdBTUEAALGPC_xhBQAAADhlWElmTU0AKgAAAAgAAYdpAAQAAAABAAAAGgAA"
+        let icon =
+            "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAABGdBTUEAALGPC_xhBQAAADhlWElmTU0AKgAAAAgAAYdpAAQAAAABAAAAGgAA"
             + "AAAAAqACAAQAAAABAAAAAqADAAQAAAABAAAAAgAAAADO0J6QAAAAEElEQVQIHWP8zwACTGCSAQANHQEDqtPptQAAAABJRU5ErkJggg=="
         let r = try Self.form(
             properties: #"{"name": {"type": "string"}, "icon": {"type": "string", "contentEncoding": "base64url"}}"#,
@@ -147,11 +150,14 @@ import Testing
     @Test func stripeStyleNestedObjectsAndArrays() throws {
         // Stripe's documents mark every nested property `style: deepObject, explode: true`.
         let r = try Self.form(
-            properties: #"{"metadata": {"type": "object"}, "items": {"type": "array", "items": {"type": "object"}}, "expand": {"type": "array", "items": {"type": "string"}}}"#,
-            encoding: #"{"metadata": {"style": "deepObject", "explode": true}, "items": {"style": "deepObject", "explode": true}, "expand": {"style": "deepObject", "explode": true}}"#,
+            properties:
+                #"{"metadata": {"type": "object"}, "items": {"type": "array", "items": {"type": "object"}}, "expand": {"type": "array", "items": {"type": "string"}}}"#,
+            encoding:
+                #"{"metadata": {"style": "deepObject", "explode": true}, "items": {"style": "deepObject", "explode": true}, "expand": {"style": "deepObject", "explode": true}}"#,
             ["metadata": .object(["order id": "6735"]), "items": [.object(["price": "price_1", "quantity": 2])], "expand": ["customer", "invoice"]])
-        #expect(Self.text(r) == "metadata%5Border+id%5D=6735&items%5B0%5D%5Bprice%5D=price_1&items%5B0%5D%5Bquantity%5D=2"
-            + "&expand%5B0%5D=customer&expand%5B1%5D=invoice")
+        #expect(
+            Self.text(r) == "metadata%5Border+id%5D=6735&items%5B0%5D%5Bprice%5D=price_1&items%5B0%5D%5Bquantity%5D=2"
+                + "&expand%5B0%5D=customer&expand%5B1%5D=invoice")
     }
 
     // MARK: multipart/form-data
@@ -173,29 +179,37 @@ import Testing
         // §4.8.15 "Basic Multipart Form" and "… with Encoding Objects": primitives text/plain (no header, RFC 7578
         // §4.4), binary strings application/octet-stream or the declared type, each array item a part of the same
         // name with its items' type.
-        let properties = #"{"id": {"type": "string", "format": "uuid"}, "profileImage": {"type": "string", "format": "binary"}, "addresses": {"type": "array", "items": {"type": "object"}}, "tags": {"type": "array", "items": {"type": "string"}}}"#
-        let args: JSONObject = ["id": .string(Self.id), "profileImage": "PNG…", "addresses": [.object(["city": "A"]), .object(["city": "B"])], "tags": ["x", "y"]]
+        let properties =
+            #"{"id": {"type": "string", "format": "uuid"}, "profileImage": {"type": "string", "format": "binary"}, "addresses": {"type": "array", "items": {"type": "object"}}, "tags": {"type": "array", "items": {"type": "string"}}}"#
+        let args: JSONObject = [
+            "id": .string(Self.id), "profileImage": "PNG…", "addresses": [.object(["city": "A"]), .object(["city": "B"])], "tags": ["x", "y"],
+        ]
         let basic = try Self.multipart(Self.form("multipart/form-data", properties: properties, args))
-        #expect(basic == Self.part("id", Self.id) + Self.part("profileImage", "PNG…", type: "application/octet-stream")
-            + Self.part("addresses", #"{"city":"A"}"#, type: "application/json")
-            + Self.part("addresses", #"{"city":"B"}"#, type: "application/json")
-            + Self.part("tags", "x") + Self.part("tags", "y") + "--BOUNDARY--\r\n")
-        let encoded = try Self.multipart(Self.form(
-            "multipart/form-data", properties: properties,
-            encoding: #"{"profileImage": {"contentType": "image/png, image/jpeg"}, "tags": {"style": "form", "explode": false}}"#,
-            args))
-        #expect(encoded == Self.part("id", Self.id) + Self.part("profileImage", "PNG…", type: "image/png, image/jpeg")
-            + Self.part("addresses", #"{"city":"A"}"#, type: "application/json")
-            + Self.part("addresses", #"{"city":"B"}"#, type: "application/json")
-            + Self.part("tags", "x,y") + "--BOUNDARY--\r\n")
+        #expect(
+            basic == Self.part("id", Self.id) + Self.part("profileImage", "PNG…", type: "application/octet-stream")
+                + Self.part("addresses", #"{"city":"A"}"#, type: "application/json")
+                + Self.part("addresses", #"{"city":"B"}"#, type: "application/json")
+                + Self.part("tags", "x") + Self.part("tags", "y") + "--BOUNDARY--\r\n")
+        let encoded = try Self.multipart(
+            Self.form(
+                "multipart/form-data", properties: properties,
+                encoding: #"{"profileImage": {"contentType": "image/png, image/jpeg"}, "tags": {"style": "form", "explode": false}}"#,
+                args))
+        #expect(
+            encoded == Self.part("id", Self.id) + Self.part("profileImage", "PNG…", type: "image/png, image/jpeg")
+                + Self.part("addresses", #"{"city":"A"}"#, type: "application/json")
+                + Self.part("addresses", #"{"city":"B"}"#, type: "application/json")
+                + Self.part("tags", "x,y") + "--BOUNDARY--\r\n")
     }
 
     @Test func multipartMultipleFiles() throws {
         // §4.8.15 "Multipart Form with Multiple Files": `items: {}` means application/octet-stream, one part per file.
-        let r = try Self.multipart(Self.form(
-            "multipart/form-data", properties: #"{"file": {"type": "array", "items": {}}}"#,
-            ["file": ["one", "two"]]))
-        #expect(r == Self.part("file", "one", type: "application/octet-stream")
-            + Self.part("file", "two", type: "application/octet-stream") + "--BOUNDARY--\r\n")
+        let r = try Self.multipart(
+            Self.form(
+                "multipart/form-data", properties: #"{"file": {"type": "array", "items": {}}}"#,
+                ["file": ["one", "two"]]))
+        #expect(
+            r == Self.part("file", "one", type: "application/octet-stream")
+                + Self.part("file", "two", type: "application/octet-stream") + "--BOUNDARY--\r\n")
     }
 }

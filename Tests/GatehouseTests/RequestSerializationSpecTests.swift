@@ -22,8 +22,10 @@ import Testing
         case .empty: (#"{"type": "string"}"#, .string(""))
         case .array: (#"{"type": "array", "items": {"type": "string"}}"#, .array(["blue", "black", "brown"]))
         case .object:
-            (#"{"type": "object", "properties": {"R": {"type": "integer"}, "G": {"type": "integer"}, "B": {"type": "integer"}}}"#,
-             .object(["R": .int(100), "G": .int(200), "B": .int(150)]))
+            (
+                #"{"type": "object", "properties": {"R": {"type": "integer"}, "G": {"type": "integer"}, "B": {"type": "integer"}}}"#,
+                .object(["R": .int(100), "G": .int(200), "B": .int(150)])
+            )
         }
     }
 
@@ -132,8 +134,9 @@ import Testing
         Reserved(value: "/foo/bar", reserved: "/foo/bar", strict: "%2Ffoo%2Fbar"),
         Reserved(value: "50%", reserved: "50%25", strict: "50%25"),
         Reserved(value: "a%2Fb", reserved: "a%2Fb", strict: "a%252Fb"),
-        Reserved(value: "https://x.example/?a=1,2;b", reserved: "https://x.example/?a=1,2;b",
-                 strict: "https%3A%2F%2Fx.example%2F%3Fa%3D1%2C2%3Bb"),
+        Reserved(
+            value: "https://x.example/?a=1,2;b", reserved: "https://x.example/?a=1,2;b",
+            strict: "https%3A%2F%2Fx.example%2F%3Fa%3D1%2C2%3Bb"),
         // `&` and `#` would end the value and `[`/`]` are not allowed in a query by RFC 3986: encoded even then.
         Reserved(value: "a&b#c[d]", reserved: "a%26b%23c%5Bd%5D", strict: "a%26b%23c%5Bd%5D"),
     ]

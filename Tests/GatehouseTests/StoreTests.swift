@@ -16,7 +16,9 @@ struct StoreTests {
             APIRecord.New(
                 name: "api", title: "T", version: "1", format: "openapi-3.0", source: "x", document: "{}", baseUrl: nil, baseUrlOverridden: false,
                 allowPrivateNetwork: false),
-            operations: keys.map { NewOperation(key: "GET /\($0)", operationId: $0, toolName: $0, method: "GET", path: "/\($0)", summary: nil, definition: "{}") })
+            operations: keys.map {
+                NewOperation(key: "GET /\($0)", operationId: $0, toolName: $0, method: "GET", path: "/\($0)", summary: nil, definition: "{}")
+            })
     }
 
     @Test("the database and its directory are private, WAL is on, integrity holds")
@@ -81,7 +83,9 @@ struct StoreTests {
         let db = dir.path + "/kill.sqlite"
         for round in 0..<6 {
             // posix_spawn + waitpid rather than Foundation's Process, whose waitUntilExit can hang on Linux.
-            let args = [binary, "api", "import", "api\(round)", "--from", spec, "--base-url", "http://127.0.0.1:9", "--allow-private-network", "--db", db]
+            let args = [
+                binary, "api", "import", "api\(round)", "--from", spec, "--base-url", "http://127.0.0.1:9", "--allow-private-network", "--db", db,
+            ]
             let argv = args.map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
             var actions = posix_spawn_file_actions_t()

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import Logging
+import NIOCore
 import Testing
 
 @testable import GatewayEngine
@@ -30,7 +30,8 @@ func send(_ url: String, method: String = "POST", body: String? = nil, headers: 
     return RawReply(status: Int(response.status.code), headers: headers, body: String(buffer: bytes))
 }
 
-let initializeBody = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"swift-test","version":"1"}}}"#
+let initializeBody =
+    #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"swift-test","version":"1"}}}"#
 
 func initialize(_ g: TestGateway) async throws -> String {
     let reply = try await send(g.url, body: initializeBody)
@@ -112,17 +113,21 @@ struct StreamableHTTPTests {
         #expect(dup.status == 400)
         let noSession = try await send(g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
         #expect(noSession.status == 400)
-        let forged = try await send(g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: ["Mcp-Session-Id": String(repeating: "a", count: 64)])
+        let forged = try await send(
+            g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: ["Mcp-Session-Id": String(repeating: "a", count: 64)])
         #expect(forged.status == 404)
         let note = try await send(g.url, body: #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, headers: s)
         #expect(note.status == 202 && note.body.isEmpty)
         for version in ["invalid-protocol-version", "2000-01-01", "2099-01-01"] {
-            let r = try await send(g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: s.merging(["MCP-Protocol-Version": version]) { $1 })
+            let r = try await send(
+                g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: s.merging(["MCP-Protocol-Version": version]) { $1 })
             #expect(r.status == 400, "version \(version)")
         }
-        let ping = try await send(g.url, body: #"{"jsonrpc":"2.0","id":9,"method":"ping"}"#, headers: s.merging(["MCP-Protocol-Version": "2025-11-25"]) { $1 })
+        let ping = try await send(
+            g.url, body: #"{"jsonrpc":"2.0","id":9,"method":"ping"}"#, headers: s.merging(["MCP-Protocol-Version": "2025-11-25"]) { $1 })
         #expect(ping.json?["result"] == .object([:]))
-        let notAcceptable = try await send(g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: s.merging(["Accept": "application/json"]) { $1 })
+        let notAcceptable = try await send(
+            g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: s.merging(["Accept": "application/json"]) { $1 })
         #expect(notAcceptable.status == 406)
         let text = try await send(g.url, body: "ping", headers: s.merging(["Content-Type": "text/plain"]) { $1 })
         #expect(text.status == 415)
@@ -156,7 +161,8 @@ struct StreamableHTTPTests {
         _ = try g.store.createServer(name: "other", basePath: "other", apiName: "petstore", operations: ["echo"])
         g.gateway.reload()
         let sid = try await initialize(g)
-        let r = try await send("http://127.0.0.1:\(g.port)/other/mcp", body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: ["Mcp-Session-Id": sid])
+        let r = try await send(
+            "http://127.0.0.1:\(g.port)/other/mcp", body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, headers: ["Mcp-Session-Id": sid])
         #expect(r.status == 404)
     }
 
@@ -164,7 +170,8 @@ struct StreamableHTTPTests {
     func discover() async throws {
         let g = try await TestGateway.start()
         defer { g.stop() }
-        let r = try await send(g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{}}"#, headers: ["MCP-Protocol-Version": "2026-07-28"])
+        let r = try await send(
+            g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{}}"#, headers: ["MCP-Protocol-Version": "2026-07-28"])
         #expect(r.json?["error"]?["code"] == .int(-32022))
         #expect(r.json?["error"]?["data"]?["supported"]?.arrayValue?.contains("2025-11-25") == true)
     }
@@ -191,10 +198,11 @@ struct StreamableHTTPTests {
                 params = ["cursor": cursor]
             }
         }
-        await paged.shutdown()  // the engine owns an HTTP client that must be shut down
+        await paged.shutdown() // the engine owns an HTTP client that must be shut down
         #expect(pageSizes == [1, 1])
         #expect(names == ["getPetById", "echo"])
-        let bad = try await send(g.url, body: #"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"zzz"}}"#, headers: ["Mcp-Session-Id": sid])
+        let bad = try await send(
+            g.url, body: #"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"zzz"}}"#, headers: ["Mcp-Session-Id": sid])
         #expect(bad.json?["error"]?["code"] == .int(-32602))
     }
 

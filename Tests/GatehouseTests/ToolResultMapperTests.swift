@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayEngine
 
 private func op(outputSchema: JSONValue? = nil) -> OperationDefinition {
@@ -81,7 +82,9 @@ private func isError(_ result: JSONValue) -> Bool { result["isError"]?.boolValue
 
     @Test func errorStatusQuotesTheBody() {
         let result = mapper.map(status: 404, contentType: "application/json", body: Array(#"{"message":"no pet"}"#.utf8), operation: op())
-        #expect(result.jsonString == #"{"content":[{"type":"text","text":"Backend returned HTTP 404 Not Found: {\"message\":\"no pet\"}"}],"isError":true}"#)
+        #expect(
+            result.jsonString
+                == #"{"content":[{"type":"text","text":"Backend returned HTTP 404 Not Found: {\"message\":\"no pet\"}"}],"isError":true}"#)
         let unknown = mapper.map(status: 599, contentType: nil, body: [], operation: op())
         #expect(texts(unknown) == ["Backend returned HTTP 599 with an empty body"])
         #expect(isError(unknown))
@@ -107,10 +110,12 @@ private func isError(_ result: JSONValue) -> Bool { result["isError"]?.boolValue
         #expect(text == "Backend returned HTTP 400 Bad Request: 👍🏽👍🏽👍🏽…")
         #expect(!text.contains("\u{FFFD}"))
         // A byte limit landing inside a multi-byte scalar must not produce a replacement character.
-        let cut = ToolResultMapper(maxExcerpt: 10).map(status: 400, contentType: "text/plain", body: Array(String(repeating: "é", count: 500).utf8), operation: op())
+        let cut = ToolResultMapper(maxExcerpt: 10).map(
+            status: 400, contentType: "text/plain", body: Array(String(repeating: "é", count: 500).utf8), operation: op())
         #expect(texts(cut) == ["Backend returned HTTP 400 Bad Request: " + String(repeating: "é", count: 10) + "…"])
         // Characters longer than 4 bytes: the byte pre-cut lands inside a scalar and must back up.
-        let long = ToolResultMapper(maxExcerpt: 20).map(status: 400, contentType: "text/plain", body: Array(("a" + String(repeating: "👍🏽", count: 100)).utf8), operation: op())
+        let long = ToolResultMapper(maxExcerpt: 20).map(
+            status: 400, contentType: "text/plain", body: Array(("a" + String(repeating: "👍🏽", count: 100)).utf8), operation: op())
         let longText = texts(long).first ?? ""
         #expect(longText.hasSuffix("…") && !longText.contains("\u{FFFD}"))
     }

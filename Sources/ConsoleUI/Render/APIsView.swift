@@ -14,7 +14,8 @@ enum APIsView {
             return [
                 TableCell(ctx.safe(api.name), Style(bold: true)), TableCell(ctx.safe(api.title)), TableCell(ctx.safe(api.version)),
                 TableCell(ctx.safe(api.format)), TableCell("\(api.operations.count)"),
-                TableCell(users.isEmpty ? "-" : users.joined(separator: ", "), users.isEmpty ? ctx.theme.dim : nil), TableCell(ctx.safe(api.source), ctx.theme.label),
+                TableCell(users.isEmpty ? "-" : users.joined(separator: ", "), users.isEmpty ? ctx.theme.dim : nil),
+                TableCell(ctx.safe(api.source), ctx.theme.label),
             ]
         }
         var empty = s.readOnly ? "No APIs." : "No APIs yet: press i to import one from a file or URL."
@@ -29,7 +30,8 @@ enum APIDetailView {
     static let headerLines = 7
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
-        let s = ctx.state, t = ctx.theme
+        let s = ctx.state
+        let t = ctx.theme
         guard let name = s.page.route.value(of: .apiDetail, as: String.self), let api = s.api(name) else {
             buf.put("  This API no longer exists. Press esc to go back.", x: 0, y: y + 1, width: ctx.width, style: t.warn, ascii: ctx.ascii)
             return
@@ -38,12 +40,18 @@ enum APIDetailView {
         let facts: [(String, String)] = [
             ("Title", "\(ctx.safe(api.title))   \(ctx.dot)   version \(ctx.safe(api.version))   \(ctx.dot)   \(ctx.safe(api.format))"),
             ("Source", ctx.safe(api.source)),
-            ("Base URL", (api.baseURL.map(ctx.safe) ?? "(none: set one with e)") + "   \(ctx.dot)   private network " + (api.allowPrivateNetwork ? "allowed" : "refused")),
+            (
+                "Base URL",
+                (api.baseURL.map(ctx.safe) ?? "(none: set one with e)") + "   \(ctx.dot)   private network "
+                    + (api.allowPrivateNetwork ? "allowed" : "refused")
+            ),
             ("Servers", users.isEmpty ? "none: press c to create one" : users.joined(separator: ", ")),
             ("Credential", credential(api, ctx)),
         ]
         KeyValueView.draw(&buf, ctx, facts, x: 2, y: y, labelWidth: 10)
-        if api.credential != nil, originMismatch(api, ascii: ctx.ascii) != nil { buf.restyle(x: 13, y: y + 4, width: ctx.width - 14) { $0 = ctx.theme.warn } }
+        if api.credential != nil, originMismatch(api, ascii: ctx.ascii) != nil {
+            buf.restyle(x: 13, y: y + 4, width: ctx.width - 14) { $0 = ctx.theme.warn }
+        }
         // headerLines: five facts, a blank line, the OPERATIONS title.
         buf.write(" OPERATIONS", x: 0, y: y + headerLines - 1, style: t.sectionTitle)
         buf.write("  \(api.operations.count), each exposable as an MCP tool", x: 11, y: y + headerLines - 1, style: t.label)
@@ -55,8 +63,11 @@ enum APIDetailView {
                 TableCell(ctx.safe(op.toolName), t.label),
             ]
         }
-        TableView(columns: columns, rows: rows, selected: s.page.selected, top: s.page.top, empty: api.operations.isEmpty ? "No operations." : "No operation matches the filter.")
-            .draw(into: &buf, x: 0, y: y + headerLines, width: ctx.width, height: height - headerLines, theme: t, ascii: ctx.ascii)
+        TableView(
+            columns: columns, rows: rows, selected: s.page.selected, top: s.page.top,
+            empty: api.operations.isEmpty ? "No operations." : "No operation matches the filter."
+        )
+        .draw(into: &buf, x: 0, y: y + headerLines, width: ctx.width, height: height - headerLines, theme: t, ascii: ctx.ascii)
     }
 }
 
@@ -70,14 +81,19 @@ extension APIDetailView {
 
     /// A warning when the base URL moved away from the origin the credential is bound to (calls then fail), else nil.
     static func originMismatch(_ api: ConsoleData.APIRow, ascii: Bool) -> String? {
-        guard api.credential != nil, let base = api.baseURL, let origin = credentialOrigin(of: base), origin != api.credentialOrigin else { return nil }
-        return "\(Severity.warn.symbol(ascii: ascii)) the base URL is now on \(SafeText.escape(origin, ascii: ascii)): calls fail until it is re-attached"
+        guard api.credential != nil, let base = api.baseURL, let origin = credentialOrigin(of: base), origin != api.credentialOrigin else {
+            return nil
+        }
+        return
+            "\(Severity.warn.symbol(ascii: ascii)) the base URL is now on \(SafeText.escape(origin, ascii: ascii)): calls fail until it is re-attached"
     }
 }
 
 /// Label/value lines (`Source    https://…`).
 enum KeyValueView {
-    static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, _ facts: [(String, String)], x: Int, y: Int, labelWidth: Int, valueStyle: Style = .plain) {
+    static func draw(
+        _ buf: inout CellBuffer, _ ctx: RenderContext, _ facts: [(String, String)], x: Int, y: Int, labelWidth: Int, valueStyle: Style = .plain
+    ) {
         for (i, (label, value)) in facts.enumerated() {
             buf.write(label, x: x, y: y + i, style: ctx.theme.label)
             buf.put(value, x: x + labelWidth + 1, y: y + i, width: ctx.width - x - labelWidth - 2, style: valueStyle, ascii: ctx.ascii)

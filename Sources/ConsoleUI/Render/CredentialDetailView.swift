@@ -25,15 +25,22 @@ enum CredentialDetailView {
         }
         if let p = row.provider { lines += [.blank] + providerLines(s, p, t) }
         if row.connection != nil { lines += [.blank] + usageLines(s, row, t) }
-        let hints = (row.kind == CredentialKind.authorizationCode.rawValue && row.connection != nil ? ["c shows a new authorization URL"] : []) + ["d deletes it"]
+        let hints =
+            (row.kind == CredentialKind.authorizationCode.rawValue && row.connection != nil ? ["c shows a new authorization URL"] : []) + [
+                "d deletes it"
+            ]
         if !s.readOnly { lines += [.blank, StyledLine("  " + hints.joined(separator: "   \(s.asciiOnly ? "|" : "·")   "), t.dim)] }
         return lines
     }
 
-    private static func connectionLines(_ s: ConsoleState, _ c: ConsoleData.CredentialConnectionRow, _ row: CredentialListRow, _ t: Theme) -> [StyledLine] {
+    private static func connectionLines(_ s: ConsoleState, _ c: ConsoleData.CredentialConnectionRow, _ row: CredentialListRow, _ t: Theme)
+        -> [StyledLine]
+    {
         let sev = CredentialsView.severity(c.status)
         let dot = s.asciiOnly ? "|" : "·"
-        var status: [(String, Style)] = [("  " + TextFit.pad("Status", to: 17), t.label), (sev.symbol(ascii: s.asciiOnly) + " " + safe(s, c.status), t.severity(sev))]
+        var status: [(String, Style)] = [
+            ("  " + TextFit.pad("Status", to: 17), t.label), (sev.symbol(ascii: s.asciiOnly) + " " + safe(s, c.status), t.severity(sev)),
+        ]
         if let reason = c.statusReason, !reason.isEmpty { status.append(("   \(dot)   " + safe(s, reason), .plain)) }
         var lines = [StyledLine(status)]
         lines += TextPageView.field("Provider", "\(safe(s, c.provider))   \(dot)   \(safe(s, row.kind))", width: s.width, theme: t)
@@ -58,11 +65,17 @@ enum CredentialDetailView {
         guard let link = s.authorizationLink(for: connection) else { return [] }
         let now = s.data.monitor.takenAt
         if link.expiresAt <= now {
-            return [.blank, StyledLine("  The last authorization URL expired at \(Format.clock(link.expiresAt, s.timeZone)): press c for a new one.", t.warn)]
+            return [
+                .blank,
+                StyledLine("  The last authorization URL expired at \(Format.clock(link.expiresAt, s.timeZone)): press c for a new one.", t.warn),
+            ]
         }
         var lines: [StyledLine] = [
             .blank,
-            StyledLine([(" AUTHORIZE", t.sectionTitle), ("  open this URL in a browser (it works once, until \(Format.clock(link.expiresAt, s.timeZone))):", t.label)]),
+            StyledLine([
+                (" AUTHORIZE", t.sectionTitle),
+                ("  open this URL in a browser (it works once, until \(Format.clock(link.expiresAt, s.timeZone))):", t.label),
+            ]),
         ]
         let url = Array(safe(s, link.url))
         let chunk = max(20, s.width - 1)

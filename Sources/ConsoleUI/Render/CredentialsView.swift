@@ -13,7 +13,8 @@ enum CredentialsView {
     static let addCommand = "gatehouse credential provider add NAME --type … --secret-stdin"
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
-        let s = ctx.state, t = ctx.theme
+        let s = ctx.state
+        let t = ctx.theme
         // The master-key line; a lock reason too long for it continues on the blank line below.
         let vault = vaultSummary(ctx.data.credentials, ascii: ctx.ascii)
         let style = vault.severity >= .warn ? t.severity(vault.severity) : t.label
@@ -57,7 +58,8 @@ enum CredentialsView {
     /// The master-key line: where the key was loaded from, or why credentials are locked.
     static func vaultSummary(_ credentials: ConsoleData.Credentials, ascii: Bool) -> (text: String, severity: Severity) {
         let dot = ascii ? "|" : "·"
-        let counts = "\(credentials.providers.count) \(credentials.providers.count == 1 ? "provider" : "providers"), "
+        let counts =
+            "\(credentials.providers.count) \(credentials.providers.count == 1 ? "provider" : "providers"), "
             + "\(credentials.connections.count) \(credentials.connections.count == 1 ? "connection" : "connections")"
         switch credentials.vault {
         case .unknown:

@@ -16,7 +16,8 @@ enum DashboardView {
         var row = y
         drawSummary(&buf, ctx, y: row)
         row += summaryLines
-        let t = ctx.theme, s = ctx.state
+        let t = ctx.theme
+        let s = ctx.state
         let enabled = ctx.data.servers.filter(\.enabled).count
         buf.write(" SERVERS", x: 0, y: row, style: t.sectionTitle)
         buf.write("  \(ctx.data.servers.count) total, \(enabled) enabled", x: 8, y: row, style: t.label)
@@ -33,8 +34,10 @@ enum DashboardView {
     }
 
     private static func drawSummary(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int) {
-        let t = ctx.theme, total = ctx.data.monitor.total
-        let labelX = 2, valueX = 13
+        let t = ctx.theme
+        let total = ctx.data.monitor.total
+        let labelX = 2
+        let valueX = 13
         func label(_ text: String, _ row: Int) { buf.write(text, x: labelX, y: y + row, style: t.label) }
 
         label("Traffic", 0)
@@ -47,7 +50,8 @@ enum DashboardView {
 
         label("Latency", 1)
         let lat = Severity.latency(total.p95)
-        let latency = "p50 \(Format.latency(total.p50, ascii: ctx.ascii))   p95 \(Format.latency(total.p95, ascii: ctx.ascii))   p99 \(Format.latency(total.p99, ascii: ctx.ascii))"
+        let latency =
+            "p50 \(Format.latency(total.p50, ascii: ctx.ascii))   p95 \(Format.latency(total.p95, ascii: ctx.ascii))   p99 \(Format.latency(total.p99, ascii: ctx.ascii))"
         x = valueX + buf.write(latency, x: valueX, y: y + 1)
         buf.write("   " + (lat == .idle ? "" : lat.label(ascii: ctx.ascii) + " (p95)"), x: x, y: y + 1, style: t.severity(lat))
 

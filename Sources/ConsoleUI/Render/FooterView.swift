@@ -2,7 +2,9 @@
 /// key-binding table (so they always match what the keys do, and hide mutating actions in read-only mode).
 enum FooterView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext) {
-        let s = ctx.state, t = ctx.theme, w = ctx.width
+        let s = ctx.state
+        let t = ctx.theme
+        let w = ctx.width
         let y = s.height - 2
         switch s.mode {
         case .filter(let input):
@@ -80,7 +82,8 @@ enum FooterView {
 
     /// Draws a text input with its cursor (a reverse cell); returns the columns used.
     @discardableResult
-    static func drawInput(_ buf: inout CellBuffer, _ ctx: RenderContext, _ input: TextInput, x: Int, y: Int, width: Int, style: Style = .plain) -> Int {
+    static func drawInput(_ buf: inout CellBuffer, _ ctx: RenderContext, _ input: TextInput, x: Int, y: Int, width: Int, style: Style = .plain) -> Int
+    {
         guard width > 1 else { return 0 }
         let raw = Array(input.text)
         let split = min(max(0, input.cursor), raw.count)

@@ -12,7 +12,10 @@ enum FormView {
         let maxOptions = max(3, ctx.state.height - 8 - form.fields.count - 4)
         for (i, field) in form.fields.enumerated() {
             let focused = i == form.focus
-            let lead: [(String, Style)] = [((focused ? (ctx.ascii ? "> " : "› ") : "  "), Style(bold: true)), (TextFit.pad(field.label, to: labelWidth), focused ? Style(bold: true) : t.label)]
+            let lead: [(String, Style)] = [
+                ((focused ? (ctx.ascii ? "> " : "› ") : "  "), Style(bold: true)),
+                (TextFit.pad(field.label, to: labelWidth), focused ? Style(bold: true) : t.label),
+            ]
             switch field.kind {
             case .text:
                 let empty = field.input.text.isEmpty
@@ -64,12 +67,16 @@ enum FormView {
 
     /// Draws a centred box with the lines inside; returns the top-left of the text area.
     @discardableResult
-    static func drawDialog(_ buf: inout CellBuffer, _ ctx: RenderContext, title: String, lines: [StyledLine], width: Int, border: Style? = nil) -> (x: Int, y: Int) {
+    static func drawDialog(_ buf: inout CellBuffer, _ ctx: RenderContext, title: String, lines: [StyledLine], width: Int, border: Style? = nil) -> (
+        x: Int, y: Int
+    ) {
         let h = min(ctx.state.height - 2, lines.count + 2)
         let x = (ctx.width - width) / 2
         let y = max(1, (ctx.state.height - h) / 2)
         buf.fill(x: x - 1, y: y, width: width + 2, height: h, style: .plain)
-        buf.box(x: x, y: y, width: width, height: h, title: title, style: ctx.theme.dialog, borderStyle: border ?? ctx.theme.dialogBorder, ascii: ctx.ascii)
+        buf.box(
+            x: x, y: y, width: width, height: h, title: title, style: ctx.theme.dialog, borderStyle: border ?? ctx.theme.dialogBorder,
+            ascii: ctx.ascii)
         for (i, line) in lines.prefix(h - 2).enumerated() {
             line.draw(&buf, x: x + 2, y: y + 1 + i, width: width - 4, ascii: ctx.ascii)
         }

@@ -2,7 +2,9 @@
 /// breadcrumbs with the filter and position.
 enum HeaderView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext) {
-        let s = ctx.state, t = ctx.theme, w = ctx.width
+        let s = ctx.state
+        let t = ctx.theme
+        let w = ctx.width
         // Row 0: title bar.
         buf.fill(x: 0, y: 0, width: w, height: 1, style: t.titleBar)
         var x = buf.write(" Gatehouse ", x: 0, y: 0, style: t.titleBar)
@@ -52,7 +54,8 @@ enum HeaderView {
     /// The tab titles and the columns between tabs: ``ConsoleScreen/tabTitle`` one column apart, then side by side,
     /// then ``ConsoleScreen/compactTitle`` the same ways; the first that fits `width` (80 columns at least).
     static func tabLayout(_ tabs: [any ConsoleScreen.Type], width: Int) -> (titles: [String], gap: Int) {
-        let full = tabs.map { $0.tabTitle }, compact = tabs.map { $0.compactTitle }
+        let full = tabs.map { $0.tabTitle }
+        let compact = tabs.map { $0.compactTitle }
         // A leading space, then ` N title ` per tab, `gap` columns apart.
         func needed(_ titles: [String], _ gap: Int) -> Int { 1 + titles.reduce(0) { $0 + TextWidth.columns(of: $1) + 4 } + (titles.count - 1) * gap }
         let layouts = [(full, 1), (full, 0), (compact, 1), (compact, 0)]

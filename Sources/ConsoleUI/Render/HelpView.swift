@@ -19,12 +19,16 @@ enum HelpView {
             for b in bindings {
                 let usable = s.registry.table.contains { $0.action == b.action && $0.keys == b.keys && s.registry.applies($0, to: origin) }
                 let here = usable ? (s.asciiOnly ? "*" : "•") : " "
-                lines.append(StyledLine([(" " + here + " ", Style(bold: true)), (TextFit.pad(b.keyNames(ascii: s.asciiOnly), to: keyWidth), t.key), (b.title, .plain)]))
+                lines.append(
+                    StyledLine([
+                        (" " + here + " ", Style(bold: true)), (TextFit.pad(b.keyNames(ascii: s.asciiOnly), to: keyWidth), t.key), (b.title, .plain),
+                    ]))
             }
             if group == .screens {
                 // The screens without a number key, by their command.
                 for top in s.registry.tops where s.registry.number(of: top.kind) == nil {
-                    lines.append(StyledLine([("   " + TextFit.pad(":" + top.command, to: keyWidth), t.key), ("\(top.title): \(top.summary)", .plain)]))
+                    lines.append(
+                        StyledLine([("   " + TextFit.pad(":" + top.command, to: keyWidth), t.key), ("\(top.title): \(top.summary)", .plain)]))
                 }
                 closing.append(lines + [.blank])
             } else {
@@ -43,7 +47,8 @@ enum HelpView {
     static func columns(_ s: ConsoleState) -> ([StyledLine], [StyledLine]) {
         let (gs, closing) = groups(s)
         let total = gs.reduce(0) { $0 + $1.count }
-        var left: [StyledLine] = [], right: [StyledLine] = []
+        var left: [StyledLine] = []
+        var right: [StyledLine] = []
         for g in gs {
             if left.count + g.count <= (total + 1) / 2 + 2 && right.isEmpty { left += g } else { right += g }
         }

@@ -2,7 +2,8 @@
 /// command and what it shows; the cursor row is marked `›` and reversed, the screen showing is marked `•`.
 enum MenuView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, _ menu: ScreenMenu) {
-        let s = ctx.state, t = ctx.theme
+        let s = ctx.state
+        let t = ctx.theme
         let tops = s.registry.tops
         let titleWidth = min(18, (tops.map { TextWidth.columns(of: $0.title) }.max() ?? 0) + 2)
         let commandWidth = min(18, (tops.map { TextWidth.columns(of: $0.command) }.max() ?? 0) + 3)

@@ -1,7 +1,8 @@
 /// Screen 6: the policy documents, one per scope, global first, then servers, then tools.
 enum PoliciesView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
-        let s = ctx.state, t = ctx.theme
+        let s = ctx.state
+        let t = ctx.theme
         let columns = [
             Column("SCOPE", 24), Column("KIND", 6), Column("IN", 3, right: true), Column("OUT", 3, right: true),
             Column("POLICIES", 12, flexible: true), Column("UPDATED", 16, dropOrder: 1),
@@ -13,7 +14,9 @@ enum PoliciesView {
                 let mark = ctx.ascii ? "x" : "✗"
                 let place = "policy \(p.scope): "
                 if problem.hasPrefix(place) { problem.removeFirst(place.count) }
-                return [scope, TableCell(p.kind), TableCell("-"), TableCell("-"), TableCell("\(mark) invalid: \(ctx.safe(problem))", t.crit), updated]
+                return [
+                    scope, TableCell(p.kind), TableCell("-"), TableCell("-"), TableCell("\(mark) invalid: \(ctx.safe(problem))", t.crit), updated,
+                ]
             }
             let names = (p.inbound + p.outbound).map(ctx.safe).joined(separator: ", ")
             return [

@@ -12,12 +12,15 @@ enum PolicyDetailView {
         let dot = s.asciiOnly ? "|" : "·"
         var lines: [StyledLine] = [
             StyledLine([(" POLICY  ", t.sectionTitle), (safe(p.scope), Style(bold: true))]),
-            StyledLine([("  " + TextFit.pad("Kind", to: 17), t.label), ("\(p.kind)   \(dot)   updated \(Format.minute(p.updatedAt, s.timeZone))", .plain)]),
+            StyledLine([
+                ("  " + TextFit.pad("Kind", to: 17), t.label), ("\(p.kind)   \(dot)   updated \(Format.minute(p.updatedAt, s.timeZone))", .plain),
+            ]),
         ]
         if let problem = p.problem {
             lines += TextPageView.field("Problem", safe(problem), width: s.width, theme: t, style: t.crit)
             let fix = s.readOnly ? "" : " (e edits it)"
-            lines.append(StyledLine("  " + String(repeating: " ", count: 17) + "the servers it covers refuse requests until it is fixed" + fix, t.dim))
+            lines.append(
+                StyledLine("  " + String(repeating: " ", count: 17) + "the servers it covers refuse requests until it is fixed" + fix, t.dim))
         } else {
             lines += TextPageView.field("Inbound", summary(p.inbound, safe), width: s.width, theme: t)
             lines += TextPageView.field("Outbound", summary(p.outbound, safe), width: s.width, theme: t)
@@ -68,7 +71,10 @@ enum PolicyDetailView {
             return StyledLine([
                 (TextFit.pad(String(i + 1), to: 5, right: true) + "  ", t.label),
                 (TextFit.pad(step.section, to: 10), step.section == "inbound" ? t.accent : t.key),
-                (TextFit.pad(SafeText.escape(step.scope, ascii: s.asciiOnly), to: scopeWidth, ascii: s.asciiOnly) + "  ", own ? Style(bold: true) : t.label),
+                (
+                    TextFit.pad(SafeText.escape(step.scope, ascii: s.asciiOnly), to: scopeWidth, ascii: s.asciiOnly) + "  ",
+                    own ? Style(bold: true) : t.label
+                ),
                 (SafeText.escape(step.policy, ascii: s.asciiOnly), own ? Style(bold: true) : .plain),
             ])
         }

@@ -15,10 +15,13 @@ enum RegistryView {
         let t = ctx.theme
         let listing = RegistryScreen.listing(s)
         let summary = summary(listing, ascii: ctx.ascii)
-        buf.put(summary.text, x: 0, y: y, width: ctx.width, style: summary.severity >= .warn ? t.severity(summary.severity) : t.label, ascii: ctx.ascii)
+        buf.put(
+            summary.text, x: 0, y: y, width: ctx.width, style: summary.severity >= .warn ? t.severity(summary.severity) : t.label, ascii: ctx.ascii)
         let columns = [
-            Column("", 1), Column("KIND", 8), Column("NAME", 22, flexible: true), Column("VERSION", 9, dropOrder: 3), Column("LIFECYCLE", 11, dropOrder: 2),
-            Column("HEALTH", 13), Column("CHECKED", 8, dropOrder: 1), Column("TOOLS", 5, right: true), Column("LATENCY", 8, right: true, dropOrder: 4),
+            Column("", 1), Column("KIND", 8), Column("NAME", 22, flexible: true), Column("VERSION", 9, dropOrder: 3),
+            Column("LIFECYCLE", 11, dropOrder: 2),
+            Column("HEALTH", 13), Column("CHECKED", 8, dropOrder: 1), Column("TOOLS", 5, right: true),
+            Column("LATENCY", 8, right: true, dropOrder: 4),
         ]
         let now = ctx.data.monitor.takenAt
         let rows = RegistryScreen.rows(s, s.page).map { r -> [TableCell] in
@@ -99,7 +102,9 @@ enum RegistryView {
         let width = s.width
         let now = s.data.monitor.takenAt
         var out: [StyledLine] = [.blank]
-        func field(_ label: String, _ value: String, _ style: Style = .plain) { out += TextPageView.field(label, value, width: width, theme: t, labelWidth: 12, style: style) }
+        func field(_ label: String, _ value: String, _ style: Style = .plain) {
+            out += TextPageView.field(label, value, width: width, theme: t, labelWidth: 12, style: style)
+        }
         let kind = r.kind == .gateway ? "gateway server \(safe(r.server ?? "?"))" : "external"
         field("Name", "\(safe(r.name))  \(safe(r.version))\(r.isLatest ? " (latest)" : "")  \(s.asciiOnly ? "|" : "·")  \(kind)", Style(bold: true))
         var status = "\(r.status.rawValue)  \(s.asciiOnly ? "|" : "·")  \(r.lifecycle.rawValue)"
@@ -113,7 +118,11 @@ enum RegistryView {
         if let url = r.url { field("URL", safe(url)) }
         if !r.packages.isEmpty { field("Packages", r.packages.map(safe).joined(separator: "; ") + " (run by clients, never by the registry)") }
         if let n = r.toolCount {
-            field("Tools", "\(n)" + (r.toolNames.isEmpty ? "" : ": " + r.toolNames.prefix(20).map(safe).joined(separator: ", ") + (r.toolNames.count > 20 ? ", …" : "")))
+            field(
+                "Tools",
+                "\(n)"
+                    + (r.toolNames.isEmpty
+                        ? "" : ": " + r.toolNames.prefix(20).map(safe).joined(separator: ", ") + (r.toolNames.count > 20 ? ", …" : "")))
         }
         out.append(.blank)
         out.append(TextPageView.section("HEALTH", t))

@@ -42,7 +42,8 @@ enum RequestDetailView {
         }
         func latencyLine(_ label: String, _ d: Duration?, _ ms: Double?, _ note: String) -> StyledLine {
             StyledLine([
-                ("  " + TextFit.pad(label, to: 17), t.label), (TextFit.pad(Format.latency(d, ascii: ascii), to: 10, right: true) + "  ", Style(bold: true)),
+                ("  " + TextFit.pad(label, to: 17), t.label),
+                (TextFit.pad(Format.latency(d, ascii: ascii), to: 10, right: true) + "  ", Style(bold: true)),
                 (ms.map(bar) ?? "", t.sparkline), ("  " + note, t.dim),
             ])
         }

@@ -20,12 +20,14 @@ enum RequestsView {
         ]
         let rows = records.map { r -> [TableCell] in
             [
-                TableCell(Format.clock(r.time, ctx.state.timeZone), ctx.theme.label), TableCell(ctx.safe(r.server)), TableCell(ctx.safe(r.client), ctx.theme.label),
+                TableCell(Format.clock(r.time, ctx.state.timeZone), ctx.theme.label), TableCell(ctx.safe(r.server)),
+                TableCell(ctx.safe(r.client), ctx.theme.label),
                 TableCell(ctx.safe(r.method)), TableCell(ctx.safe(r.tool ?? "")), outcome(r.outcome, ctx), TableCell("\(r.status)"),
                 Figures.latency(r.latency, ctx),
             ]
         }
-        return TableView(columns: columns, rows: rows, selected: selected, top: top, empty: "No requests yet: connect an MCP client to a server's URL.")
+        return TableView(
+            columns: columns, rows: rows, selected: selected, top: top, empty: "No requests yet: connect an MCP client to a server's URL.")
     }
 
     /// An outcome with a symbol and a word: `✓ ok`, `✗ tool_error`.
@@ -45,7 +47,8 @@ enum LogsView {
         let columns = [Column("TIME", 8), Column("LEVEL", 7), Column("MESSAGE", 40, flexible: true)]
         let rows = events.map { e -> [TableCell] in
             [
-                TableCell(Format.clock(e.time, s.timeZone), ctx.theme.label), TableCell(e.level.rawValue.uppercased(), ctx.theme.level(e.level.rawValue)),
+                TableCell(Format.clock(e.time, s.timeZone), ctx.theme.label),
+                TableCell(e.level.rawValue.uppercased(), ctx.theme.level(e.level.rawValue)),
                 TableCell(ctx.safe(e.message), e.level == .error ? ctx.theme.crit : nil),
             ]
         }

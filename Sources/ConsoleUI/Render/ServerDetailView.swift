@@ -9,7 +9,8 @@ enum ServerDetailView {
     }
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
-        let s = ctx.state, t = ctx.theme
+        let s = ctx.state
+        let t = ctx.theme
         guard let name = s.page.route.value(of: .serverDetail, as: String.self), let server = s.server(name) else {
             buf.put("  This server no longer exists. Press esc to go back.", x: 0, y: y + 1, width: ctx.width, style: t.warn, ascii: ctx.ascii)
             return
@@ -23,7 +24,10 @@ enum ServerDetailView {
                     + "   p99 \(Format.latency($0.p99, ascii: ctx.ascii))   errors \(Format.percent($0.errorRate))   \(Format.count($0.totalRequests)) since start"
             } ?? "no traffic yet"
         let facts: [(String, String)] = [
-            ("Status", "\(server.enabled ? "enabled" : "disabled")   \(ctx.dot)   API \(ctx.safe(server.apiName ?? "-"))   \(ctx.dot)   base path /\(ctx.safe(server.basePath))"),
+            (
+                "Status",
+                "\(server.enabled ? "enabled" : "disabled")   \(ctx.dot)   API \(ctx.safe(server.apiName ?? "-"))   \(ctx.dot)   base path /\(ctx.safe(server.basePath))"
+            ),
             ("Access", access(server, readOnly: s.readOnly)),
             ("About", server.description.isEmpty ? "(no description)" : ctx.safe(server.description)),
             ("MCP URL", "\(urls.mcp)   (Streamable HTTP)"),
@@ -49,7 +53,8 @@ enum ServerDetailView {
             let description = (tool.descriptionOverridden ? "[custom] " : "") + ctx.safe(tool.description)
             return [
                 TableCell(on, tool.enabled ? t.ok : t.off), TableCell(ctx.safe(tool.name), tool.enabled ? Style(bold: true) : t.off),
-                TableCell(ctx.safe(tool.method.uppercased()), t.accent), TableCell(ctx.safe(tool.path)), TableCell(description, tool.enabled ? nil : t.off),
+                TableCell(ctx.safe(tool.method.uppercased()), t.accent), TableCell(ctx.safe(tool.path)),
+                TableCell(description, tool.enabled ? nil : t.off),
             ]
         }
         let empty = server.tools.isEmpty ? "This server exposes no tools." : "No tool matches the filter."

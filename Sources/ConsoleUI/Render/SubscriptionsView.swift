@@ -12,7 +12,8 @@ enum SubscriptionsView {
     }
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
-        let s = ctx.state, t = ctx.theme
+        let s = ctx.state
+        let t = ctx.theme
         let requiring = ctx.data.servers.filter(\.requireSubscription).map { ctx.safe($0.name) }
         let servers = requiring.isEmpty ? "none" : requiring.joined(separator: ", ")
         buf.put(

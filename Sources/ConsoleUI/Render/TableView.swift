@@ -46,7 +46,8 @@ struct TableView {
         func need(_ idx: [Int]) -> Int {
             gutter + idx.reduce(0) { $0 + columns[$1].width } + max(0, idx.count - 1) * gap
         }
-        while need(active) > width, let drop = active.filter({ columns[$0].dropOrder > 0 }).max(by: { columns[$0].dropOrder < columns[$1].dropOrder }) {
+        while need(active) > width, let drop = active.filter({ columns[$0].dropOrder > 0 }).max(by: { columns[$0].dropOrder < columns[$1].dropOrder })
+        {
             active.removeAll { $0 == drop }
         }
         var widths = columns.map { _ in 0 }

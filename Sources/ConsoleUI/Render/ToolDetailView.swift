@@ -11,13 +11,18 @@ enum ToolDetailView {
         let status = tool.enabled ? "enabled" : "disabled (hidden from tools/list)"
         var lines: [StyledLine] = [
             StyledLine([(" TOOL  ", t.sectionTitle), (safe(tool.name), Style(bold: true))]),
-            StyledLine([("  " + TextFit.pad("Server", to: 17), t.label), ("\(safe(server))   \(dot)   ", .plain), (status, tool.enabled ? t.ok : t.off)]),
-            StyledLine([("  " + TextFit.pad("Operation", to: 17), t.label), (safe(tool.method.uppercased()) + " ", t.accent), (safe(tool.path), .plain)]),
+            StyledLine([
+                ("  " + TextFit.pad("Server", to: 17), t.label), ("\(safe(server))   \(dot)   ", .plain), (status, tool.enabled ? t.ok : t.off),
+            ]),
+            StyledLine([
+                ("  " + TextFit.pad("Operation", to: 17), t.label), (safe(tool.method.uppercased()) + " ", t.accent), (safe(tool.path), .plain),
+            ]),
         ]
         let description = tool.description.isEmpty ? "(no description)" : safe(tool.description)
         lines += TextPageView.field("Description", description, width: s.width, theme: t)
         if tool.descriptionOverridden {
-            lines.append(StyledLine("  " + String(repeating: " ", count: 17) + "custom description: o edits it, an empty one restores the operation's", t.dim))
+            lines.append(
+                StyledLine("  " + String(repeating: " ", count: 17) + "custom description: o edits it, an empty one restores the operation's", t.dim))
         }
         lines += policyLines(s, server: server, tool: tool.name)
         lines += [.blank, TextPageView.section("INPUT SCHEMA", t)]
@@ -38,7 +43,9 @@ enum ToolDetailView {
         let scopes: Set = ["global", "server:\(server)", own]
         for p in s.data.policies where p.problem != nil && scopes.contains(p.scope) {
             let mark = s.asciiOnly ? "x" : "✗"
-            lines.append(StyledLine("   \(mark) \(SafeText.escape(p.scope, ascii: s.asciiOnly)) does not parse: requests here are refused until it is fixed", t.crit))
+            lines.append(
+                StyledLine(
+                    "   \(mark) \(SafeText.escape(p.scope, ascii: s.asciiOnly)) does not parse: requests here are refused until it is fixed", t.crit))
         }
         return lines
     }

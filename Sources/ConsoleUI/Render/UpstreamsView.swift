@@ -11,7 +11,8 @@ enum UpstreamsView {
         let s = ctx.state
         let t = ctx.theme
         let summary = summary(ctx.data.upstreams, ascii: ctx.ascii)
-        buf.put(summary.text, x: 0, y: y, width: ctx.width, style: summary.severity >= .warn ? t.severity(summary.severity) : t.label, ascii: ctx.ascii)
+        buf.put(
+            summary.text, x: 0, y: y, width: ctx.width, style: summary.severity >= .warn ? t.severity(summary.severity) : t.label, ascii: ctx.ascii)
 
         let columns = [
             Column("", 1), Column("NAME", 16), Column("TRANSPORT", 10), Column("APPROVED", 8, right: true), Column("PENDING", 7, right: true),

@@ -1,7 +1,8 @@
 /// The first-run screen (no APIs and no servers yet): import an API, or load the demo.
 enum WelcomeView {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
-        let t = ctx.theme, s = ctx.state
+        let t = ctx.theme
+        let s = ctx.state
         let left = max(2, (ctx.width - 72) / 2)
         var row = y + max(1, (height - 17) / 2)
         buf.write("Welcome to Gatehouse", x: left, y: row, style: Style(bold: true))
@@ -14,8 +15,10 @@ enum WelcomeView {
             ("i", "Import an API from a file or URL", ["An OpenAPI 3.x or Swagger 2.0 document, JSON or YAML."]),
             (
                 "d", "Load the demo",
-                ["A sample REST API served by this process on loopback, imported",
-                 "and exposed as the MCP server \"demo\": a working gateway at once."]
+                [
+                    "A sample REST API served by this process on loopback, imported",
+                    "and exposed as the MCP server \"demo\": a working gateway at once.",
+                ]
             ),
         ]
         for (i, option) in options.enumerated() {

@@ -1,7 +1,9 @@
 extension CellBuffer {
     /// Draws a box border (`┌─┐│└┘`, or `+-|` in ASCII mode) with an optional title in the top edge, and clears
     /// its inside with `style`.
-    public mutating func box(x: Int, y: Int, width w: Int, height h: Int, title: String = "", style: Style = .plain, borderStyle: Style? = nil, ascii: Bool = false) {
+    public mutating func box(
+        x: Int, y: Int, width w: Int, height h: Int, title: String = "", style: Style = .plain, borderStyle: Style? = nil, ascii: Bool = false
+    ) {
         guard w >= 2, h >= 2 else { return }
         let border = borderStyle ?? style
         let (tl, tr, bl, br, hz, vt) = ascii ? ("+", "+", "+", "+", "-", "|") : ("┌", "┐", "└", "┘", "─", "│")

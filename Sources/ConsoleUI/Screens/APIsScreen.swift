@@ -8,7 +8,8 @@ enum APIsScreen: ListScreen {
     static let pages: [any ConsoleScreen.Type] = [APIDetailScreen.self]
     static let bindings = [
         KeyBinding.open(on: [.apis]), KeyBinding.importAPI(on: [.apis]),
-        KeyBinding([.char("c")], "Create an MCP server from the API", short: "New server", .createServer, .apis, on: [.apis, .apiDetail], mutating: true),
+        KeyBinding(
+            [.char("c")], "Create an MCP server from the API", short: "New server", .createServer, .apis, on: [.apis, .apiDetail], mutating: true),
         KeyBinding([.char("D")], "Delete the API (asks first)", short: "Delete", .deleteAPI, .apis, on: [.apis, .apiDetail], dangerous: true),
         KeyBinding.editYAML(on: [.apis, .apiDetail]),
     ]

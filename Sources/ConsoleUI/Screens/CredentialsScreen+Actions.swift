@@ -54,11 +54,13 @@ extension ConsoleState {
     private mutating func authorize() -> [ConsoleEffect] {
         guard let row = targetCredential else { return nothingSelected("connection") }
         guard let connection = row.connection else {
-            show(.error, "provider \(safe(row.name)) has no connection: create one with gatehouse credential create NAME --provider \(safe(row.name))")
+            show(
+                .error, "provider \(safe(row.name)) has no connection: create one with gatehouse credential create NAME --provider \(safe(row.name))")
             return []
         }
         guard row.kind == CredentialKind.authorizationCode.rawValue else {
-            show(.error, "\(safe(connection.name)) is a \(safe(row.kind)) credential: only authorization-code connections are authorised in a browser")
+            show(
+                .error, "\(safe(connection.name)) is a \(safe(row.kind)) credential: only authorization-code connections are authorised in a browser")
             return []
         }
         if case .locked(let reason) = data.credentials.vault {
@@ -82,7 +84,10 @@ extension ConsoleState {
         if let connection = row.connection {
             if let api = row.apis.first {
                 // The store refuses it too; say so before asking.
-                show(.error, "API '\(safe(api.name))' uses connection '\(safe(connection.name))'; detach it first (gatehouse api set \(safe(api.name)) --credential none)")
+                show(
+                    .error,
+                    "API '\(safe(api.name))' uses connection '\(safe(connection.name))'; detach it first (gatehouse api set \(safe(api.name)) --credential none)"
+                )
                 return
             }
             let consequence =
@@ -96,7 +101,10 @@ extension ConsoleState {
         } else if let provider = row.provider {
             confirm(
                 "Delete provider",
-                ["Delete the provider \(safe(provider.name)) (\(safe(provider.kind))) and its sealed secret?", "Adding it again needs the CLI and the secret."],
+                [
+                    "Delete the provider \(safe(provider.name)) (\(safe(provider.kind))) and its sealed secret?",
+                    "Adding it again needs the CLI and the secret.",
+                ],
                 .deleteCredentialProvider(name: provider.name), detail: onDetail)
         }
     }

@@ -101,7 +101,10 @@ extension ConsoleState {
             let count = p.inbound.count + p.outbound.count
             confirm(
                 "Delete policy document",
-                ["Delete the policy document of \(safe(p.scope)) (\(count) \(count == 1 ? "policy" : "policies"))?", "Its policies stop applying at once."],
+                [
+                    "Delete the policy document of \(safe(p.scope)) (\(count) \(count == 1 ? "policy" : "policies"))?",
+                    "Its policies stop applying at once.",
+                ],
                 .deletePolicy(scope: p.scope), detail: page.route == .policy(p.scope))
         default:
             return nil

@@ -20,7 +20,8 @@ extension RegistryScreen {
             KeyBinding([.char("D")], "Remove an external entry (asks first)", short: "Remove", remove, .registry, on: both, dangerous: true),
             KeyBinding([.char("a")], "Approve an imported entry (asks first)", short: "Approve", approve, .registry, on: both, mutating: true),
             KeyBinding(
-                [.char("A")], "Approve every pending import (asks first)", short: "Approve all", approveAll, .registry, on: [.registry], footer: false,
+                [.char("A")], "Approve every pending import (asks first)", short: "Approve all", approveAll, .registry, on: [.registry],
+                footer: false,
                 mutating: true),
             KeyBinding([.char("t")], "Probe now (initialize, tools/list)", short: "Probe", probe, .registry, on: both, mutating: true),
         ]
@@ -47,13 +48,17 @@ extension RegistryScreen {
         case remove:
             guard let r = target(s) else { return s.nothingSelected("registry entry") }
             guard r.kind == .external else {
-                s.show(.error, "\(s.safe(r.name)) is gateway server \(s.safe(r.server ?? "?")): it leaves the registry when the server is deleted or disabled")
+                s.show(
+                    .error,
+                    "\(s.safe(r.name)) is gateway server \(s.safe(r.server ?? "?")): it leaves the registry when the server is deleted or disabled")
                 return []
             }
             let lines = [
-                "Remove \(s.safe(r.name)) \(s.safe(r.version)) from the registry?", "Clients that sync see it as deleted; gatehouse registry add brings it back.",
+                "Remove \(s.safe(r.name)) \(s.safe(r.version)) from the registry?",
+                "Clients that sync see it as deleted; gatehouse registry add brings it back.",
             ]
-            s.confirm("Remove registry entry", lines, .screenTask(removing(r.name, r.version)), detail: s.page.route.kind == .registryEntry, verb: "remove")
+            s.confirm(
+                "Remove registry entry", lines, .screenTask(removing(r.name, r.version)), detail: s.page.route.kind == .registryEntry, verb: "remove")
         case approve:
             guard let r = target(s) else { return s.nothingSelected("registry entry") }
             guard r.awaitsApproval else {
@@ -70,7 +75,8 @@ extension RegistryScreen {
                 s.show(.info, "no imported entry waits for approval")
                 return []
             }
-            let names = pending.prefix(4).map { s.safe($0.name) }.joined(separator: ", ") + (pending.count > 4 ? " and \(pending.count - 4) more" : "")
+            let names =
+                pending.prefix(4).map { s.safe($0.name) }.joined(separator: ", ") + (pending.count > 4 ? " and \(pending.count - 4) more" : "")
             let lines = ["Approve \(pending.count) imported \(pending.count == 1 ? "entry" : "entries")?", "  " + names]
             s.confirm("Approve imports", lines, .screenTask(approving(nil)), detail: false, verb: "approve")
         case probe:

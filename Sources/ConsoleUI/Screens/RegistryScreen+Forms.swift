@@ -30,7 +30,8 @@ extension RegistryScreen {
         if gateway == nil { fields.append(.text("URL", r.url ?? "")) }
         fields += [
             .text("Lifecycle", r.lifecycle.rawValue, hint: "development, testing, production, deprecated, retired"), .text("Owner", r.owner ?? ""),
-            .text("Tags", r.tags.joined(separator: ", "), hint: "comma-separated"), .text("Message", r.statusMessage ?? "", hint: "why deprecated or retired"),
+            .text("Tags", r.tags.joined(separator: ", "), hint: "comma-separated"),
+            .text("Message", r.statusMessage ?? "", hint: "why deprecated or retired"),
         ]
         return Form(title: "Edit \(r.name)", purpose: .screen(kind, purpose("edit", r)), submitTitle: "save", fields: fields)
     }
@@ -56,7 +57,8 @@ extension RegistryScreen {
         let lifecycleHelp = "lifecycle: development, testing, production, deprecated or retired"
         switch parts.first {
         case "add":
-            let name = text("Name"), url = text("URL")
+            let name = text("Name")
+            let url = text("URL")
             if name.range(of: ServerJSONValidator.namePattern, options: .regularExpression) == nil {
                 return .invalid("the name is reverse DNS with one '/': com.example/weather")
             }
@@ -64,9 +66,11 @@ extension RegistryScreen {
             guard let lifecycle else { return .invalid(lifecycleHelp) }
             if let d = optional("Description"), d.count > 100 { return .invalid("the description is \(d.count) characters; at most 100") }
             let spec = RegistryAdmin.Spec(
-                name: name, url: url, transport: optional("Transport") ?? "streamable", description: optional("Description"), version: optional("Version"))
+                name: name, url: url, transport: optional("Transport") ?? "streamable", description: optional("Description"),
+                version: optional("Version"))
             let attributes = RegistryAdmin.Attributes(
-                lifecycle: lifecycle, owner: optional("Owner"), tags: tags, allowPrivateNetwork: form.fields.last?.checked ?? false, origin: "console")
+                lifecycle: lifecycle, owner: optional("Owner"), tags: tags, allowPrivateNetwork: form.fields.last?.checked ?? false, origin: "console"
+            )
             return .effect(.screenTask(adding(spec, attributes)))
         case "edit" where parts.count == 4:
             let (name, server, version) = (parts[1], parts[2], parts[3])
@@ -81,7 +85,8 @@ extension RegistryScreen {
                     return .some(value.isEmpty ? nil : value)
                 }
                 let change = GatewayChange(
-                    version: override("Version"), title: override("Title"), description: override("Description"), lifecycle: lifecycle, owner: optional("Owner"),
+                    version: override("Version"), title: override("Title"), description: override("Description"), lifecycle: lifecycle,
+                    owner: optional("Owner"),
                     tags: tags, message: optional("Message"))
                 return .effect(.screenTask(updatingGateway(server, change)))
             }
@@ -89,7 +94,7 @@ extension RegistryScreen {
             let change = ExternalChange(description: optional("Description"), title: optional("Title"), url: optional("URL"), attributes: attributes)
             return .effect(.screenTask(updatingExternal(name, version, change)))
         case "deprecate" where parts.count == 4:
-            let version = parts[2].isEmpty ? parts[3] : nil  // a gateway entry: every version of its name
+            let version = parts[2].isEmpty ? parts[3] : nil // a gateway entry: every version of its name
             return .effect(.screenTask(deprecating(parts[1], version, message: optional("Message"))))
         default:
             return .unchanged
@@ -136,7 +141,8 @@ extension RegistryScreen {
             doc["title"] = change.title.map { .string($0) }
             if let url = change.url, url != (doc["remotes"]?.arrayValue?.first?["url"]?.stringValue) {
                 let type = doc["remotes"]?.arrayValue?.first?["type"]?.stringValue ?? "streamable-http"
-                doc["remotes"] = try RegistryAdmin.document(for: .init(name: name, url: url, transport: type == "sse" ? "sse" : "streamable"))["remotes"]
+                doc["remotes"] = try RegistryAdmin.document(for: .init(name: name, url: url, transport: type == "sse" ? "sse" : "streamable"))[
+                    "remotes"]
             }
             let a = change.attributes
             let r = try RegistryAdmin(store: store).update(name: name, version: version, document: doc) { e in

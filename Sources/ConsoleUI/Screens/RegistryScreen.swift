@@ -57,7 +57,10 @@ enum RegistryScreen: ListScreen {
         listing(s).rows.filter { $0.status != .deleted || $0.awaitsApproval }
     }
     static func searchTexts(_ r: RegistryListing.Row) -> [String] {
-        [r.name, r.title ?? "", r.description, r.kind.rawValue, r.lifecycle.rawValue, r.health.rawValue, r.approval, r.owner ?? "", r.url ?? "", r.version]
+        [
+            r.name, r.title ?? "", r.description, r.kind.rawValue, r.lifecycle.rawValue, r.health.rawValue, r.approval, r.owner ?? "", r.url ?? "",
+            r.version,
+        ]
             + r.tags
     }
     static func key(_ r: RegistryListing.Row) -> String { "\(r.name)@\(r.version)" }

@@ -14,7 +14,9 @@ enum RequestsScreen: ListScreen {
     static let followsNewest = true
     static let bindings = [
         KeyBinding.open(on: [.requests]),
-        KeyBinding([.char("p")], "Pause or resume the live list", short: "Pause", .pause, .requests, on: [.requests]) { $0.isPaused ? "Resume" : nil },
+        KeyBinding([.char("p")], "Pause or resume the live list", short: "Pause", .pause, .requests, on: [.requests]) {
+            $0.isPaused ? "Resume" : nil
+        },
     ]
 
     /// The rows frozen by `p`.

@@ -29,7 +29,8 @@ extension ConsoleState {
         case .deleteServer:
             guard let s = targetServer else { return nothingSelected("server") }
             confirm(
-                "Delete server", ["Delete the MCP server \(safe(s.name)) and its \(s.tools.count) tools?", "Clients using /\(safe(s.basePath))/mcp will get 404."],
+                "Delete server",
+                ["Delete the MCP server \(safe(s.name)) and its \(s.tools.count) tools?", "Clients using /\(safe(s.basePath))/mcp will get 404."],
                 .deleteServer(name: s.name), detail: page.route == .server(s.name))
         case .toggleTool:
             guard let t = targetTool else { return nothingSelected("tool") }

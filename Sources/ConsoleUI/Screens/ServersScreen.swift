@@ -9,26 +9,34 @@ enum ServersScreen: ListScreen {
     /// The bindings of the servers list, a server's page and a tool's page.
     static let bindings = [
         KeyBinding.open(on: [.servers, .serverDetail]),
-        KeyBinding([.char(" "), .char("x")], "Enable or disable the server", short: "On/off", .toggleServer, .servers, on: [.servers], mutating: true),
+        KeyBinding(
+            [.char(" "), .char("x")], "Enable or disable the server", short: "On/off", .toggleServer, .servers, on: [.servers], mutating: true),
         KeyBinding([.char("r")], "Edit name, description, base path", short: "Rename", .editServer, .servers, on: [.servers], mutating: true),
         KeyBinding([.char("D")], "Delete the server (asks first)", short: "Delete", .deleteServer, .servers, on: [.servers], dangerous: true),
         KeyBinding(
-            [.char(" "), .char("x")], "Enable or disable the tool", short: "On/off", .toggleTool, .tools, on: [.serverDetail, .toolDetail], mutating: true),
+            [.char(" "), .char("x")], "Enable or disable the tool", short: "On/off", .toggleTool, .tools, on: [.serverDetail, .toolDetail],
+            mutating: true),
         KeyBinding([.char("r")], "Rename the tool", short: "Rename", .renameTool, .tools, on: [.serverDetail, .toolDetail], mutating: true),
         KeyBinding(
-            [.char("o")], "Override the description", short: "Describe", .overrideDescription, .tools, on: [.serverDetail, .toolDetail], mutating: true),
+            [.char("o")], "Override the description", short: "Describe", .overrideDescription, .tools, on: [.serverDetail, .toolDetail],
+            mutating: true),
         KeyBinding.editYAML(on: [.servers, .serverDetail, .toolDetail]),
         KeyBinding(
             [.char("S")], "Require a subscription key or not", short: "Key required", .toggleRequireSubscription, .servers,
             on: [.servers, .serverDetail], footer: false, mutating: true),
         KeyBinding(
-            [.char("D")], "Delete this server (asks first)", short: "Delete server", .deleteServer, .servers, on: [.serverDetail], footer: false, help: false,
+            [.char("D")], "Delete this server (asks first)", short: "Delete server", .deleteServer, .servers, on: [.serverDetail], footer: false,
+            help: false,
             dangerous: true),
-        KeyBinding([.char("E")], "Edit this server in $EDITOR", short: "Edit server", .editServerYAML, .servers, on: [.serverDetail], footer: false, mutating: true),
+        KeyBinding(
+            [.char("E")], "Edit this server in $EDITOR", short: "Edit server", .editServerYAML, .servers, on: [.serverDetail], footer: false,
+            mutating: true),
     ]
 
     static func allRows(_ s: ConsoleState, _ page: Page) -> [ConsoleData.ServerRow] { s.data.servers }
-    static func searchTexts(_ s: ConsoleData.ServerRow) -> [String] { [s.name, s.basePath, s.description, s.apiName ?? "", s.enabled ? "enabled" : "disabled"] }
+    static func searchTexts(_ s: ConsoleData.ServerRow) -> [String] {
+        [s.name, s.basePath, s.description, s.apiName ?? "", s.enabled ? "enabled" : "disabled"]
+    }
     static func key(_ s: ConsoleData.ServerRow) -> String { s.name }
 
     static func open(_ s: inout ConsoleState) -> [ConsoleEffect] {

@@ -13,7 +13,9 @@ enum SubscriptionsScreen: ListScreen {
     ]
 
     static func allRows(_ s: ConsoleState, _ page: Page) -> [ConsoleData.SubscriptionRow] { s.data.subscriptions }
-    static func searchTexts(_ sub: ConsoleData.SubscriptionRow) -> [String] { [sub.name, sub.active ? "active" : "suspended"] + (sub.servers ?? ["all"]) }
+    static func searchTexts(_ sub: ConsoleData.SubscriptionRow) -> [String] {
+        [sub.name, sub.active ? "active" : "suspended"] + (sub.servers ?? ["all"])
+    }
     static func key(_ sub: ConsoleData.SubscriptionRow) -> String { sub.name }
 
     static func perform(_ action: ConsoleAction, _ s: inout ConsoleState) -> [ConsoleEffect]? {

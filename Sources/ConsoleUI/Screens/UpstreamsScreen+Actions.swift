@@ -66,7 +66,8 @@ extension ConsoleState {
         let flagged = pending.filter { !$0.flags.isEmpty }.count
         if flagged > 0 {
             lines.append(
-                "\(Severity.crit.symbol(ascii: asciiOnly)) \(flagged) of them \(flagged == 1 ? "carries" : "carry") suspicious text: enter shows what it is.")
+                "\(Severity.crit.symbol(ascii: asciiOnly)) \(flagged) of them \(flagged == 1 ? "carries" : "carry") suspicious text: enter shows what it is."
+            )
         }
         lines.append("Clients see the new definitions at once.")
         let tools = Dictionary(pending.map { ($0.name, $0.currentFingerprint) }, uniquingKeysWith: { a, _ in a })

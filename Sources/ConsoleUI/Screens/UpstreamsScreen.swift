@@ -15,9 +15,12 @@ enum UpstreamsScreen: ListScreen {
     /// The bindings of the list, an upstream's page and a tool's page.
     static let bindings = [
         KeyBinding.open(on: [.upstreams, .upstreamDetail]),
-        KeyBinding([.char("a")], "Approve all pending (asks first)", short: "Approve all", .approveUpstreamTools, .upstreams, on: [.upstreams], mutating: true),
         KeyBinding(
-            [.char("a")], "Approve this tool (asks first)", short: "Approve", .approveUpstreamTools, .upstreams, on: [.upstreamDetail, .upstreamToolDetail],
+            [.char("a")], "Approve all pending (asks first)", short: "Approve all", .approveUpstreamTools, .upstreams, on: [.upstreams],
+            mutating: true),
+        KeyBinding(
+            [.char("a")], "Approve this tool (asks first)", short: "Approve", .approveUpstreamTools, .upstreams,
+            on: [.upstreamDetail, .upstreamToolDetail],
             mutating: true),
         KeyBinding(
             [.char("t")], "Discover its tools now (connects)", short: "Discover", .discoverUpstream, .upstreams,

@@ -50,7 +50,8 @@ public final class ConsoleDataSampler: Sendable {
         eventLimit: Int = 500, environment: [String: String] = ProcessInfo.processInfo.environment, credentialInterval: TimeInterval = 2
     ) {
         self.init(
-            monitoring: monitoring, store: store, listenAddress: listenAddress, recordLimit: recordLimit, eventLimit: eventLimit, environment: environment,
+            monitoring: monitoring, store: store, listenAddress: listenAddress, recordLimit: recordLimit, eventLimit: eventLimit,
+            environment: environment,
             credentialInterval: credentialInterval, registry: .standard)
     }
 
@@ -121,7 +122,8 @@ public final class ConsoleDataSampler: Sendable {
     func readAPIs() throws -> [ConsoleData.APIRow] {
         try store.apis().map { api in
             let ops = try store.operations(apiId: api.id).map {
-                ConsoleData.OperationRow(id: $0.operationId ?? $0.key, method: $0.method, path: $0.path, summary: $0.summary ?? "", toolName: $0.toolName)
+                ConsoleData.OperationRow(
+                    id: $0.operationId ?? $0.key, method: $0.method, path: $0.path, summary: $0.summary ?? "", toolName: $0.toolName)
             }
             return ConsoleData.APIRow(
                 name: api.name, title: api.title, version: api.version, format: api.format, source: api.source, baseURL: api.baseUrl,

@@ -27,7 +27,8 @@ extension ConsoleEffectExecutor {
         let issuedAt = Date()
         let url = try CredentialService(vault: vault).startAuthorization(connection: name, redirectURI: redirectURI)
         let link = AuthorizationLink(
-            connection: name, url: url, redirectURI: redirectURI, issuedAt: issuedAt, expiresAt: issuedAt.addingTimeInterval(CredentialService.stateLifetime))
+            connection: name, url: url, redirectURI: redirectURI, issuedAt: issuedAt,
+            expiresAt: issuedAt.addingTimeInterval(CredentialService.stateLifetime))
         let minutes = Int(CredentialService.stateLifetime / 60)
         return EffectOutcome(
             succeeded: true, message: "authorization URL for '\(name)' ready: open it within \(minutes) minutes (it works once)", authorization: link)

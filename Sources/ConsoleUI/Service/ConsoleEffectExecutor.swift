@@ -23,7 +23,8 @@ public struct ConsoleEffectExecutor: Sendable {
     ///   - environment: where the master key is read from (credential actions). Default: the process's.
     public init(
         store: GatewayStore, readOnly: Bool, demo: DemoLoader? = nil, reload: @escaping @Sendable () -> Void = {},
-        report: @escaping @Sendable (EngineEvent.Level, String) -> Void = { _, _ in }, baseDirectory: String = FileManager.default.currentDirectoryPath,
+        report: @escaping @Sendable (EngineEvent.Level, String) -> Void = { _, _ in },
+        baseDirectory: String = FileManager.default.currentDirectoryPath,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.store = store
@@ -77,7 +78,9 @@ public struct ConsoleEffectExecutor: Sendable {
                 .init(name: name, source: source, baseDirectory: baseDirectory, baseURL: base, allowPrivateNetwork: allowPrivateNetwork))
             let outcome = try importer.save(prepared)
             let verb = outcome.replaced ? "updated" : "imported"
-            let warnings = prepared.warnings.isEmpty ? "" : " (warning: \(prepared.warnings[0])\(prepared.warnings.count > 1 ? " +\(prepared.warnings.count - 1) more" : ""))"
+            let warnings =
+                prepared.warnings.isEmpty
+                ? "" : " (warning: \(prepared.warnings[0])\(prepared.warnings.count > 1 ? " +\(prepared.warnings.count - 1) more" : ""))"
             return "\(verb) API '\(name)': \(prepared.imported.operations.count) operations\(warnings)"
         case .deleteAPI(let name):
             try store.deleteAPI(named: name)

@@ -58,7 +58,8 @@ extension ConsoleFeed {
     /// listen address: at every sample.
     static let traffic = ConsoleFeed("traffic", refresh: .everySample, initial: Traffic(monitor: ConsoleData.empty().monitor)) { sampler, _ in
         Traffic(
-            listenAddress: sampler.listenAddress(), monitor: sampler.monitoring.snapshot(), records: sampler.monitoring.recentRecords(limit: sampler.recordLimit),
+            listenAddress: sampler.listenAddress(), monitor: sampler.monitoring.snapshot(),
+            records: sampler.monitoring.recentRecords(limit: sampler.recordLimit),
             events: sampler.monitoring.recentEvents(limit: sampler.eventLimit))
     } into: { data, t in
         data.listenAddress = t.listenAddress

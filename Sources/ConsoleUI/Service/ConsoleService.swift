@@ -49,7 +49,8 @@ public struct ConsoleService: Service {
     /// A console over a gateway's monitor and store.
     public init(gateway: Gateway, demo: DemoBackend? = nil, configuration: ConsoleConfiguration = ConsoleConfiguration()) {
         self.init(
-            monitoring: gateway.monitor, store: gateway.store, reload: { gateway.reloadIfChanged() }, report: { gateway.monitor.event($0, $1) }, demo: demo,
+            monitoring: gateway.monitor, store: gateway.store, reload: { gateway.reloadIfChanged() }, report: { gateway.monitor.event($0, $1) },
+            demo: demo,
             configuration: configuration)
     }
 

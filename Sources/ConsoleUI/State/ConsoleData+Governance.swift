@@ -35,7 +35,8 @@ extension ConsoleData {
         public var effective: [PolicyStep]
 
         public init(
-            scope: String, document: String, updatedAt: Date, inbound: [String], outbound: [String], problem: String? = nil, effective: [PolicyStep] = []
+            scope: String, document: String, updatedAt: Date, inbound: [String], outbound: [String], problem: String? = nil,
+            effective: [PolicyStep] = []
         ) {
             self.scope = scope
             self.document = document

@@ -24,7 +24,8 @@ extension ConsoleData {
         public var updatedAt: Date
 
         public init(
-            name: String, transport: String, location: String, headerNames: [String] = [], allowPrivateNetwork: Bool = false, credential: String? = nil,
+            name: String, transport: String, location: String, headerNames: [String] = [], allowPrivateNetwork: Bool = false,
+            credential: String? = nil,
             servers: [UpstreamUse] = [], tools: [UpstreamToolRow] = [], updatedAt: Date
         ) {
             self.name = name

@@ -14,7 +14,8 @@ public struct ConsoleData: Sendable, Equatable {
         /// The origin (`scheme://host:port`) the credential is bound to; it is never sent elsewhere.
         public var credentialOrigin: String?
         public init(
-            name: String, title: String, version: String, format: String, source: String, baseURL: String?, allowPrivateNetwork: Bool, operations: [OperationRow],
+            name: String, title: String, version: String, format: String, source: String, baseURL: String?, allowPrivateNetwork: Bool,
+            operations: [OperationRow],
             credential: String? = nil, credentialOrigin: String? = nil
         ) {
             self.name = name

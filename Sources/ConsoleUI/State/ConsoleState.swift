@@ -45,7 +45,9 @@ public struct ConsoleState: Sendable {
     /// The smallest usable terminal.
     public static let minimumSize = (width: 80, height: 24)
 
-    public init(readOnly: Bool = false, monochrome: Bool = false, asciiOnly: Bool = false, width: Int = 100, height: Int = 30, data: ConsoleData = .empty()) {
+    public init(
+        readOnly: Bool = false, monochrome: Bool = false, asciiOnly: Bool = false, width: Int = 100, height: Int = 30, data: ConsoleData = .empty()
+    ) {
         self.init(readOnly: readOnly, monochrome: monochrome, asciiOnly: asciiOnly, width: width, height: height, data: data, registry: .standard)
     }
 

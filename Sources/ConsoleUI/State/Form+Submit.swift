@@ -15,13 +15,17 @@ extension Form {
     func submission() -> Submission {
         switch purpose {
         case .importAPI:
-            let name = fields[0].value, source = fields[1].value, base = fields[2].value
+            let name = fields[0].value
+            let source = fields[1].value
+            let base = fields[2].value
             if name.isEmpty { return .invalid("a name is required") }
             if source.isEmpty { return .invalid("a file path or URL is required") }
             return .effect(.importAPI(name: name, source: source, baseURL: base.isEmpty ? nil : base, allowPrivateNetwork: fields[3].checked))
 
         case .createServer(let api):
-            let name = fields[0].value, basePath = trimSlashes(fields[1].value), description = fields[2].value
+            let name = fields[0].value
+            let basePath = trimSlashes(fields[1].value)
+            let description = fields[2].value
             if name.isEmpty { return .invalid("a name is required") }
             if basePath.isEmpty { return .invalid("a base path is required") }
             let options = fields[3].options
@@ -31,7 +35,9 @@ extension Form {
             return .effect(.createServer(name: name, api: api, operations: operations, basePath: basePath, description: description))
 
         case .editServer(let original):
-            let name = fields[0].value, description = fields[1].value, basePath = trimSlashes(fields[2].value)
+            let name = fields[0].value
+            let description = fields[1].value
+            let basePath = trimSlashes(fields[2].value)
             if name.isEmpty { return .invalid("a name is required") }
             if basePath.isEmpty { return .invalid("a base path is required") }
             let newName = name == original ? nil : name

@@ -64,7 +64,8 @@ public struct APIImportService: Sendable {
         let resolved: String
         let document: String
         if SpecFetcher.isRemote(request.source) || request.source.contains("://") {
-            let (data, url, source) = try await SpecFetcher().fetch(request.source, baseDirectory: request.baseDirectory, allowPrivateNetwork: request.allowPrivateNetwork)
+            let (data, url, source) = try await SpecFetcher().fetch(
+                request.source, baseDirectory: request.baseDirectory, allowPrivateNetwork: request.allowPrivateNetwork)
             imported = try OpenAPIImporter().importDocument(data, sourceName: source, sourceURL: url, options: request.options)
             (resolved, document) = (source, String(decoding: data, as: UTF8.self))
         } else {
@@ -78,13 +79,21 @@ public struct APIImportService: Sendable {
         if let baseURL {
             do {
                 _ = try AddressGuard().check(baseURL, allowPrivateNetwork: request.allowPrivateNetwork)
-            } catch where error.code == .forbiddenAddress && error.message.hasPrefix("cannot resolve") {
-                warnings.append(ImportWarning(location: nil, message: "backend host of \(baseURL) does not resolve now; it is checked again on every call", kind: .note))
+            } catch  where error.code == .forbiddenAddress && error.message.hasPrefix("cannot resolve") {
+                warnings.append(
+                    ImportWarning(
+                        location: nil, message: "backend host of \(baseURL) does not resolve now; it is checked again on every call", kind: .note))
             } catch {
-                throw GatewayError(error.code, "backend URL refused: \(error.message)", location: request.baseURL == nil ? resolved + "#/servers/0/url" : "--base-url")
+                throw GatewayError(
+                    error.code, "backend URL refused: \(error.message)",
+                    location: request.baseURL == nil ? resolved + "#/servers/0/url" : "--base-url")
             }
         } else {
-            warnings.append(ImportWarning(location: nil, message: "the document names no server; calls fail until a base URL is set (`gatehouse api set \(request.name) --base-url URL`)", kind: .note))
+            warnings.append(
+                ImportWarning(
+                    location: nil,
+                    message: "the document names no server; calls fail until a base URL is set (`gatehouse api set \(request.name) --base-url URL`)",
+                    kind: .note))
         }
         return Prepared(
             request: request, imported: imported, document: document, resolvedSource: resolved, baseURL: baseURL,
@@ -103,7 +112,9 @@ public struct APIImportService: Sendable {
         record.keepLongNames = p.request.options.keepLongNames
         record.outputSchemaMode = p.request.outputSchemaMode?.rawValue
         let ops = p.imported.operations.map {
-            NewOperation(key: $0.key, operationId: $0.operationId, toolName: $0.toolName, method: $0.method, path: $0.path, summary: $0.summary, definition: $0.storedText())
+            NewOperation(
+                key: $0.key, operationId: $0.operationId, toolName: $0.toolName, method: $0.method, path: $0.path, summary: $0.summary,
+                definition: $0.storedText())
         }
         return try store.saveAPI(record, operations: ops)
     }

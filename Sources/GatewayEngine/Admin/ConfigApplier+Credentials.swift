@@ -62,11 +62,13 @@ extension ConfigApplier {
                 guard existing.kind == p.kind.rawValue else {
                     throw GatewayError(.invalidConfig, "credential '\(p.entry.name)' is a \(existing.kind) provider; delete it to change its type")
                 }
-                try store.updateCredentialProvider(named: p.entry.name, settings: p.settings.encoded, allowPrivateNetwork: p.entry.allowPrivateNetwork ?? false)
+                try store.updateCredentialProvider(
+                    named: p.entry.name, settings: p.settings.encoded, allowPrivateNetwork: p.entry.allowPrivateNetwork ?? false)
                 if let secret = p.secret { try service.setSecret(provider: p.entry.name, secret: secret) }
             } else {
                 try service.addProvider(
-                    name: p.entry.name, kind: p.kind, settings: p.settings, secret: p.secret, allowPrivateNetwork: p.entry.allowPrivateNetwork ?? false)
+                    name: p.entry.name, kind: p.kind, settings: p.settings, secret: p.secret,
+                    allowPrivateNetwork: p.entry.allowPrivateNetwork ?? false)
             }
             summary.credentials.append(p.entry.name)
         }
@@ -89,7 +91,8 @@ extension ConfigApplier {
             out.append(
                 .init(
                     name: p.name, type: p.kind, header: s.headerName, query: s.queryName, username: s.username, tokenUrl: s.tokenURL,
-                    authorizationUrl: s.authorizationURL, clientId: s.clientID, scopes: s.scopes, audience: s.audience, clientAuth: s.clientAuthentication,
+                    authorizationUrl: s.authorizationURL, clientId: s.clientID, scopes: s.scopes, audience: s.audience,
+                    clientAuth: s.clientAuthentication,
                     allowPrivateNetwork: p.allowPrivateNetwork ? true : nil, secret: secret))
         }
         doc.credentials = out.isEmpty ? nil : out

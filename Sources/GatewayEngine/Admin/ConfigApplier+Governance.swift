@@ -23,7 +23,8 @@ extension ConfigApplier {
             switch scope {
             case .server(let s), .tool(let s, _):
                 guard serverNames.contains(s) || (try? store.server(named: s)) != nil else {
-                    throw GatewayError(.invalidConfig, "scope \(scope) names server '\(s)', which is neither in the file nor in the store", location: location)
+                    throw GatewayError(
+                        .invalidConfig, "scope \(scope) names server '\(s)', which is neither in the file nor in the store", location: location)
                 }
             case .global, .registry: break
             }
@@ -37,7 +38,9 @@ extension ConfigApplier {
         for (i, s) in (doc.subscriptions ?? []).enumerated() {
             let location = "\(file): subscriptions[\(i)]"
             do { try SubscriptionKeys.validateName(s.name) } catch { throw GatewayError(.invalidConfig, error.message, location: location) }
-            guard names.insert(s.name).inserted else { throw GatewayError(.invalidConfig, "subscription '\(s.name)' is listed twice", location: location) }
+            guard names.insert(s.name).inserted else {
+                throw GatewayError(.invalidConfig, "subscription '\(s.name)' is listed twice", location: location)
+            }
             if let state = s.state, SubscriptionRecord.State(rawValue: state) == nil {
                 throw GatewayError(.invalidConfig, "state: expected active or suspended", location: location)
             }
@@ -45,7 +48,9 @@ extension ConfigApplier {
                 throw GatewayError(.invalidConfig, "keySha256: expected 64 hex digits", location: location)
             }
             for server in s.servers ?? [] where !serverNames.contains(server) && (try? store.server(named: server)) == nil {
-                throw GatewayError(.invalidConfig, "subscription '\(s.name)' names server '\(server)', which is neither in the file nor in the store", location: location)
+                throw GatewayError(
+                    .invalidConfig, "subscription '\(s.name)' names server '\(server)', which is neither in the file nor in the store",
+                    location: location)
             }
         }
         return out

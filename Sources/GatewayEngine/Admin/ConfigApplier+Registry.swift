@@ -14,7 +14,8 @@ extension ConfigApplier {
         guard let section = doc.registry else { return nil }
         let here = "\(file): registry"
         var prepared = PreparedRegistry(
-            settings: RegistrySettingsRecord(anonymousRead: section.anonymousRead, requireSubscription: section.requireSubscription ?? false), gateway: [],
+            settings: RegistrySettingsRecord(anonymousRead: section.anonymousRead, requireSubscription: section.requireSubscription ?? false),
+            gateway: [],
             entries: [])
         func lifecycle(_ text: String?, _ location: String) throws(GatewayError) -> RegistryEntryRecord.Lifecycle {
             guard let text else { return .production }
@@ -32,12 +33,16 @@ extension ConfigApplier {
             guard serverNames.contains(g.server) || storeServers.contains(g.server) else {
                 throw GatewayError(.invalidConfig, "no server named '\(g.server)' in the file or the store", location: at + ".server")
             }
-            guard seenServers.insert(g.server).inserted else { throw GatewayError(.invalidConfig, "server '\(g.server)' is listed twice", location: at) }
+            guard seenServers.insert(g.server).inserted else {
+                throw GatewayError(.invalidConfig, "server '\(g.server)' is listed twice", location: at)
+            }
             if let v = g.version, let p = ServerJSONValidator.versionProblem(v) { throw GatewayError(.invalidConfig, p, location: at + ".version") }
             for (key, value) in [("title", g.title), ("description", g.description)] {
                 if let value, !(1...100).contains(value.count) { throw GatewayError(.invalidConfig, "1–100 characters", location: "\(at).\(key)") }
             }
-            if let m = g.statusMessage, m.count > 500 { throw GatewayError(.invalidConfig, "at most 500 characters", location: at + ".statusMessage") }
+            if let m = g.statusMessage, m.count > 500 {
+                throw GatewayError(.invalidConfig, "at most 500 characters", location: at + ".statusMessage")
+            }
             let l = try lifecycle(g.lifecycle, at)
             prepared.gateway.append(
                 (
@@ -71,7 +76,9 @@ extension ConfigApplier {
                 }
                 do {
                     document = try RegistryAdmin.document(
-                        for: .init(name: name, url: url, transport: e.transport ?? "streamable", description: e.description, title: e.title, version: e.version))
+                        for: .init(
+                            name: name, url: url, transport: e.transport ?? "streamable", description: e.description, title: e.title,
+                            version: e.version))
                     try ServerJSONValidator().check(.object(document), source: "the entry")
                 } catch { throw GatewayError(.invalidConfig, error.message, location: at) }
             }
@@ -94,7 +101,8 @@ extension ConfigApplier {
                 allowPrivateNetwork: e.allowPrivateNetwork ?? false, approval: e.pending == true ? .pending : .approved, origin: "apply")
             do { try RegistryAdmin.checkAttributes(attributes) } catch { throw GatewayError(.invalidConfig, error.message, location: at) }
             var record = RegistryEntryRecord(
-                name: name, version: version, document: JSONValue.object(document).jsonString, lifecycle: attributes.lifecycle, owner: attributes.owner,
+                name: name, version: version, document: JSONValue.object(document).jsonString, lifecycle: attributes.lifecycle,
+                owner: attributes.owner,
                 tags: attributes.tags, statusMessage: attributes.statusMessage, approval: attributes.approval, origin: "apply",
                 allowPrivateNetwork: attributes.allowPrivateNetwork)
             record.pendingDocument = pending
@@ -107,7 +115,9 @@ extension ConfigApplier {
     static func checkedServerJSON(_ value: JSONValue, location: String) throws(GatewayError) -> JSONObject {
         let violations = ServerJSONValidator().validate(value)
         if let first = violations.first {
-            let more = violations.count > 1 ? " (and \(violations.count - 1) more: " + violations.dropFirst().prefix(4).map(\.description).joined(separator: "; ") + ")" : ""
+            let more =
+                violations.count > 1
+                ? " (and \(violations.count - 1) more: " + violations.dropFirst().prefix(4).map(\.description).joined(separator: "; ") + ")" : ""
             throw GatewayError(.invalidConfig, "breaks the server.json schema: \(first.description)\(more)", location: location)
         }
         guard case .object(let o) = value else { throw GatewayError(.invalidConfig, "expected a server.json object", location: location) }
@@ -135,7 +145,8 @@ extension ConfigApplier {
         section.requireSubscription = snapshot.settings.requireSubscription ? true : nil
         let gateway = snapshot.gateway.sorted { $0.key < $1.key }.map { server, g in
             ConfigDocument.Registry.Gateway(
-                server: server, version: g.version, title: g.title, description: g.description, lifecycle: g.lifecycle == .production ? nil : g.lifecycle.rawValue,
+                server: server, version: g.version, title: g.title, description: g.description,
+                lifecycle: g.lifecycle == .production ? nil : g.lifecycle.rawValue,
                 owner: g.owner, statusMessage: g.statusMessage, tags: g.tagList.isEmpty ? nil : g.tagList)
         }
         section.gateway = gateway.isEmpty ? nil : gateway

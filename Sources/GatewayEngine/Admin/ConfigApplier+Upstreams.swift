@@ -20,7 +20,8 @@ public enum UpstreamRules {
             return "header '\(name)' is set by the gateway itself"
         }
         if isSecretHeader(name) {
-            return "header '\(name)' looks like a secret, and static headers are stored in clear; put it in a credential (sealed) and attach it with \(credentialHint)"
+            return
+                "header '\(name)' looks like a secret, and static headers are stored in clear; put it in a credential (sealed) and attach it with \(credentialHint)"
         }
         if value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
             return "the value of header '\(name)' contains a control character"
@@ -30,7 +31,9 @@ public enum UpstreamRules {
 
     /// Why an environment variable name cannot be used, or nil.
     public static func environmentNameProblem(_ name: String) -> String? {
-        if name.isEmpty || name.contains("=") || name.contains("\0") { return "environment name '\(name.prefix(40))' is invalid (empty, or with '=' or NUL)" }
+        if name.isEmpty || name.contains("=") || name.contains("\0") {
+            return "environment name '\(name.prefix(40))' is invalid (empty, or with '=' or NUL)"
+        }
         return nil
     }
 
@@ -154,7 +157,8 @@ extension ConfigApplier {
                 GatewayError(.invalidConfig, message, location: base + (field.map { ".\($0)" } ?? ""))
             }
             guard u.name.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", options: .regularExpression) != nil else {
-                throw fail("name", "'\(u.name.prefix(64))' must be 1–64 characters of letters, digits, '_', '-', '.', starting with a letter or digit")
+                throw fail(
+                    "name", "'\(u.name.prefix(64))' must be 1–64 characters of letters, digits, '_', '-', '.', starting with a letter or digit")
             }
             guard names.insert(u.name).inserted else { throw fail(nil, "upstream '\(u.name)' is listed twice") }
             let transport: UpstreamRecord.Transport
@@ -182,12 +186,16 @@ extension ConfigApplier {
                 if u.headers?.isEmpty == false { throw fail("headers", "headers apply to HTTP upstreams only") }
                 if let c = u.credential, c != "none" { throw fail("credential", "credentials apply to HTTP upstreams only") }
                 let argv = u.command ?? []
-                guard let first = argv.first, !first.isEmpty else { throw fail("command", "expected the program and its arguments, e.g. [python3, -m, server]") }
+                guard let first = argv.first, !first.isEmpty else {
+                    throw fail("command", "expected the program and its arguments, e.g. [python3, -m, server]")
+                }
                 if argv.contains(where: { $0.contains("\0") }) { throw fail("command", "an argument contains NUL") }
                 var cwd = u.cwd
                 if let d = cwd {
                     guard !d.isEmpty, !d.contains("\0") else { throw fail("cwd", "expected a directory path") }
-                    if !d.hasPrefix("/") { cwd = URL(fileURLWithPath: d, relativeTo: URL(fileURLWithPath: baseDirectory + "/")).standardizedFileURL.path }
+                    if !d.hasPrefix("/") {
+                        cwd = URL(fileURLWithPath: d, relativeTo: URL(fileURLWithPath: baseDirectory + "/")).standardizedFileURL.path
+                    }
                 }
                 var command = argv
                 if first.contains("/") && !first.hasPrefix("/") {
@@ -215,7 +223,8 @@ extension ConfigApplier {
                             env[k] = value
                         } else {
                             guard let old = stored?.env[k] else {
-                                throw fail("env.\(k)", "stored: true keeps a stored value, but upstream '\(u.name)' has none for \(k); give the value")
+                                throw fail(
+                                    "env.\(k)", "stored: true keeps a stored value, but upstream '\(u.name)' has none for \(k); give the value")
                             }
                             env[k] = old
                             kept.insert(k)
@@ -224,7 +233,8 @@ extension ConfigApplier {
                     if env[k]?.contains("\0") == true { throw fail("env.\(k)", "the value contains NUL") }
                 }
                 record = UpstreamRecord.New(
-                    name: u.name, transport: .stdio, argv: command, environment: env, workingDirectory: cwd, allowPrivateNetwork: u.allowPrivateNetwork ?? false,
+                    name: u.name, transport: .stdio, argv: command, environment: env, workingDirectory: cwd,
+                    allowPrivateNetwork: u.allowPrivateNetwork ?? false,
                     timeoutSeconds: u.timeout, maxTimeoutSeconds: u.maxTimeout)
             } else {
                 let url = u.url!
@@ -232,7 +242,9 @@ extension ConfigApplier {
                 if u.env?.isEmpty == false { throw fail("env", "env applies to stdio upstreams only") }
                 if u.cwd != nil { throw fail("cwd", "cwd applies to stdio upstreams only") }
                 for (k, v) in u.headers ?? [:] {
-                    if let p = UpstreamRules.headerProblem(name: k, value: v, credentialHint: "credential: CONNECTION") { throw fail("headers.\(k.prefix(40))", p) }
+                    if let p = UpstreamRules.headerProblem(name: k, value: v, credentialHint: "credential: CONNECTION") {
+                        throw fail("headers.\(k.prefix(40))", p)
+                    }
                 }
                 var credential: String?
                 var origin: String?
@@ -244,7 +256,8 @@ extension ConfigApplier {
                     origin = credentialOrigin(of: url)
                 }
                 record = UpstreamRecord.New(
-                    name: u.name, transport: transport, url: url, headers: u.headers, allowPrivateNetwork: u.allowPrivateNetwork ?? false, credential: credential,
+                    name: u.name, transport: transport, url: url, headers: u.headers, allowPrivateNetwork: u.allowPrivateNetwork ?? false,
+                    credential: credential,
                     credentialOrigin: origin, timeoutSeconds: u.timeout, maxTimeoutSeconds: u.maxTimeout)
             }
             out.append(PreparedUpstream(entry: u, record: record, keptEnvironment: kept))
@@ -264,7 +277,9 @@ extension ConfigApplier {
                 func fail(_ field: String?, _ message: String) -> GatewayError {
                     GatewayError(.invalidConfig, message, location: base + (field.map { ".\($0)" } ?? ""))
                 }
-                guard seen.insert(src.upstream).inserted else { throw fail("upstream", "upstream '\(src.upstream)' is listed twice in server '\(s.name)'") }
+                guard seen.insert(src.upstream).inserted else {
+                    throw fail("upstream", "upstream '\(src.upstream)' is listed twice in server '\(s.name)'")
+                }
                 let stored = try? store.upstream(named: src.upstream)
                 guard inFile.contains(src.upstream) || stored != nil else {
                     throw fail("upstream", "server '\(s.name)' uses upstream '\(src.upstream)', which is neither in the file nor in the store")
@@ -278,10 +293,14 @@ extension ConfigApplier {
                 }
                 for (remote, exposed) in (src.rename ?? [:]).sorted(by: { $0.key < $1.key }) {
                     if let p = UpstreamRules.toolNameProblem(exposed) { throw fail("rename.\(remote)", p) }
-                    if let tools = src.tools, !tools.contains(remote) { throw fail("rename.\(remote)", "'\(remote)' is not among this source's tools") }
+                    if let tools = src.tools, !tools.contains(remote) {
+                        throw fail("rename.\(remote)", "'\(remote)' is not among this source's tools")
+                    }
                 }
                 for remote in (src.descriptions ?? [:]).keys.sorted() {
-                    if let tools = src.tools, !tools.contains(remote) { throw fail("descriptions.\(remote)", "'\(remote)' is not among this source's tools") }
+                    if let tools = src.tools, !tools.contains(remote) {
+                        throw fail("descriptions.\(remote)", "'\(remote)' is not among this source's tools")
+                    }
                 }
                 let recorded = stored != nil ? ((try? store.upstreamTools(upstream: src.upstream)) ?? []) : []
                 claims += UpstreamRules.upstreamClaims(Self.spec(src), recorded: recorded)
@@ -338,17 +357,20 @@ extension ConfigApplier {
             if u.transport == .stdio {
                 // A value that refers to a credential connection holds no secret: it is exported as written.
                 let env = u.env.mapValues {
-                    includeSecrets || UpstreamRecord.isCredentialReference($0) ? ConfigDocument.EnvironmentValue.value($0) : .reference(.init(stored: true))
+                    includeSecrets || UpstreamRecord.isCredentialReference($0)
+                        ? ConfigDocument.EnvironmentValue.value($0) : .reference(.init(stored: true))
                 }
                 out.append(
                     .init(
-                        name: u.name, allowPrivateNetwork: u.allowPrivateNetwork ? true : nil, timeout: timeouts.0, maxTimeout: timeouts.1, command: u.argv,
+                        name: u.name, allowPrivateNetwork: u.allowPrivateNetwork ? true : nil, timeout: timeouts.0, maxTimeout: timeouts.1,
+                        command: u.argv,
                         env: env.isEmpty ? nil : env, cwd: u.workingDirectory))
             } else {
                 let headers = u.headerFields
                 out.append(
                     .init(
-                        name: u.name, url: u.url, transport: u.transport == .sse ? "sse" : nil, allowPrivateNetwork: u.allowPrivateNetwork ? true : nil,
+                        name: u.name, url: u.url, transport: u.transport == .sse ? "sse" : nil,
+                        allowPrivateNetwork: u.allowPrivateNetwork ? true : nil,
                         headers: headers.isEmpty ? nil : headers, credential: u.credential, timeout: timeouts.0, maxTimeout: timeouts.1))
             }
         }

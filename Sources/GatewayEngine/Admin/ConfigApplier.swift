@@ -47,7 +47,8 @@ public struct ConfigApplier: Sendable {
 
     static func pathText(_ path: [any CodingKey]) -> String {
         guard !path.isEmpty else { return "" }
-        return ": " + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        return ": "
+            + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
     /// What applying did.
@@ -118,7 +119,8 @@ public struct ConfigApplier: Sendable {
                 if let stored = try? store.server(named: s.name), let apiId = stored.apiId {
                     let api = (try? store.api(id: apiId))?.name ?? "?"
                     throw GatewayError(
-                        .invalidConfig, "server '\(s.name)' exposes API '\(api)'; a server's API cannot be removed by apply: list it, or delete the server first",
+                        .invalidConfig,
+                        "server '\(s.name)' exposes API '\(api)'; a server's API cannot be removed by apply: list it, or delete the server first",
                         location: "\(file): servers[\(i)].api")
                 }
                 apiClaims.append([])
@@ -130,7 +132,9 @@ public struct ConfigApplier: Sendable {
             } else if let api = try? store.api(named: apiName) {
                 operations = try store.operations(apiId: api.id).map { ($0.key, $0.operationId, $0.toolName) }
             } else {
-                throw GatewayError(.invalidConfig, "server '\(s.name)' uses API '\(apiName)', which is neither in the file nor in the store", location: "\(file): servers[\(i)].api")
+                throw GatewayError(
+                    .invalidConfig, "server '\(s.name)' uses API '\(apiName)', which is neither in the file nor in the store",
+                    location: "\(file): servers[\(i)].api")
             }
             func matches(_ op: (key: String, operationId: String?, toolName: String), _ wanted: String) -> Bool {
                 op.operationId == wanted || op.key == wanted || op.toolName == wanted
@@ -159,7 +163,9 @@ public struct ConfigApplier: Sendable {
         let connectionNames = Set(credentials.map(\.entry.name)).union((try? store.credentialConnections().map(\.name)) ?? [])
         for (i, api) in (doc.apis ?? []).enumerated() {
             if let c = api.credential, c != "none", !connectionNames.contains(c) {
-                throw GatewayError(.invalidConfig, "API '\(api.name)' uses credential '\(c)', which is neither in the file nor in the store", location: "\(file): apis[\(i)]")
+                throw GatewayError(
+                    .invalidConfig, "API '\(api.name)' uses credential '\(c)', which is neither in the file nor in the store",
+                    location: "\(file): apis[\(i)]")
             }
         }
         let upstreams = try checkUpstreams(doc, file: file, baseDirectory: baseDirectory, connectionNames: connectionNames)
@@ -173,7 +179,9 @@ public struct ConfigApplier: Sendable {
                 let outcome = try importer.save(p)
                 summary.apis.append(p.request.name)
                 summary.warnings += p.warnings.map { "\(p.request.name): \($0)" }
-                if !outcome.removed.isEmpty { summary.warnings.append("\(p.request.name): removed operations \(outcome.removed.joined(separator: ", "))") }
+                if !outcome.removed.isEmpty {
+                    summary.warnings.append("\(p.request.name): removed operations \(outcome.removed.joined(separator: ", "))")
+                }
             }
             for api in doc.apis ?? [] {
                 let record = try store.api(named: api.name)
@@ -204,7 +212,9 @@ public struct ConfigApplier: Sendable {
             _ = try store.updateServer(named: s.name, description: s.description ?? "", basePath: basePath, enabled: s.enabled ?? true)
             if let api = s.api { try store.setServerOperations(named: s.name, apiName: api, operations: s.operations) }
         } else if let api = s.api {
-            _ = try store.createServer(name: s.name, description: s.description ?? "", basePath: basePath, apiName: api, operations: s.operations, enabled: s.enabled ?? true)
+            _ = try store.createServer(
+                name: s.name, description: s.description ?? "", basePath: basePath, apiName: api, operations: s.operations, enabled: s.enabled ?? true
+            )
         } else {
             _ = try store.createServer(name: s.name, description: s.description ?? "", basePath: basePath, enabled: s.enabled ?? true)
         }
@@ -214,10 +224,15 @@ public struct ConfigApplier: Sendable {
         let server = try store.server(named: s.name)
         let tools = try store.tools(serverId: server.id)
         for o in overrides {
-            guard let t = tools.first(where: { $0.operation.operationId == o.operation || $0.operation.key == o.operation || $0.operation.toolName == o.operation }) else {
+            guard
+                let t = tools.first(where: {
+                    $0.operation.operationId == o.operation || $0.operation.key == o.operation || $0.operation.toolName == o.operation
+                })
+            else {
                 continue
             }
-            _ = try store.updateTool(server: s.name, tool: t.tool.name, newName: o.name, description: .some(o.description), enabled: o.enabled ?? true)
+            _ = try store.updateTool(
+                server: s.name, tool: t.tool.name, newName: o.name, description: .some(o.description), enabled: o.enabled ?? true)
             if t.tool.outputSchemaMode != o.outputSchema?.rawValue {
                 try store.setToolOutputSchemaMode(server: s.name, tool: o.name ?? t.tool.name, o.outputSchema?.rawValue)
             }
@@ -240,8 +255,10 @@ public struct ConfigApplier: Sendable {
             }
             doc.apis!.append(
                 .init(
-                    name: api.name, spec: spec, baseUrl: api.baseUrlOverridden ? api.baseUrl : nil, allowPrivateNetwork: api.allowPrivateNetwork ? true : nil,
-                    credential: api.credential).exporting(api))
+                    name: api.name, spec: spec, baseUrl: api.baseUrlOverridden ? api.baseUrl : nil,
+                    allowPrivateNetwork: api.allowPrivateNetwork ? true : nil,
+                    credential: api.credential
+                ).exporting(api))
         }
         try exportUpstreams(into: &doc, includeSecrets: includeSecrets)
         for server in try store.servers() {

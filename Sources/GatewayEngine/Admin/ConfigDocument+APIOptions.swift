@@ -7,7 +7,9 @@ extension ConfigDocument.API {
         var entry = self
         entry.strict = record.strictImport ? true : nil
         entry.keepLongNames = record.keepLongNames ? true : nil
-        entry.outputSchema = record.outputSchemaMode.flatMap(OutputSchemaMode.init(rawValue:)).flatMap { (mode: OutputSchemaMode) -> OutputSchemaMode? in mode == .tolerant ? nil : mode }
+        entry.outputSchema = record.outputSchemaMode.flatMap(OutputSchemaMode.init(rawValue:)).flatMap {
+            (mode: OutputSchemaMode) -> OutputSchemaMode? in mode == .tolerant ? nil : mode
+        }
         return entry
     }
 }

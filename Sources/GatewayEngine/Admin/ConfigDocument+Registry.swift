@@ -34,7 +34,8 @@ extension ConfigDocument {
             public var tags: [String]?
 
             public init(
-                server: String, version: String? = nil, title: String? = nil, description: String? = nil, lifecycle: String? = nil, owner: String? = nil,
+                server: String, version: String? = nil, title: String? = nil, description: String? = nil, lifecycle: String? = nil,
+                owner: String? = nil,
                 statusMessage: String? = nil, tags: [String]? = nil
             ) {
                 self.server = server
@@ -139,7 +140,10 @@ extension ConfigDocument {
                 o["gateway"] = .array(
                     gateway.map { g in
                         var x: JSONObject = ["server": .string(g.server)]
-                        for (k, v) in [("version", g.version), ("title", g.title), ("description", g.description), ("lifecycle", g.lifecycle), ("owner", g.owner)] {
+                        for (k, v) in [
+                            ("version", g.version), ("title", g.title), ("description", g.description), ("lifecycle", g.lifecycle),
+                            ("owner", g.owner),
+                        ] {
                             if let v { x[k] = .string(v) }
                         }
                         if let t = g.tags { x["tags"] = .array(t.map { .string($0) }) }
@@ -180,7 +184,8 @@ struct ConfigTreeReader {
     func object(_ v: JSONValue, _ known: [String]) throws(GatewayError) -> JSONObject {
         guard case .object(let o) = v else { throw fail("expected a mapping, got \(v.schemaTypeName)") }
         for k in o.keys where !known.contains(k) {
-            throw GatewayError(.invalidConfig, "unknown key '\(k.prefix(60))' (expected one of \(known.joined(separator: ", ")))", location: path + "." + k)
+            throw GatewayError(
+                .invalidConfig, "unknown key '\(k.prefix(60))' (expected one of \(known.joined(separator: ", ")))", location: path + "." + k)
         }
         return o
     }
@@ -196,7 +201,9 @@ struct ConfigTreeReader {
 
     func bool(_ v: JSONValue?, _ key: String) throws(GatewayError) -> Bool? {
         guard let v else { return nil }
-        guard case .bool(let b) = v else { throw GatewayError(.invalidConfig, "expected true or false, got \(v.schemaTypeName)", location: path + "." + key) }
+        guard case .bool(let b) = v else {
+            throw GatewayError(.invalidConfig, "expected true or false, got \(v.schemaTypeName)", location: path + "." + key)
+        }
         return b
     }
 
@@ -209,7 +216,9 @@ struct ConfigTreeReader {
         }
     }
 
-    mutating func list<T>(_ v: JSONValue, _ key: String, _ item: (inout ConfigTreeReader, JSONValue) throws(GatewayError) -> T) throws(GatewayError) -> [T] {
+    mutating func list<T>(_ v: JSONValue, _ key: String, _ item: (inout ConfigTreeReader, JSONValue) throws(GatewayError) -> T) throws(GatewayError)
+        -> [T]
+    {
         guard case .array(let a) = v else { throw GatewayError(.invalidConfig, "expected a list", location: path + "." + key) }
         var out: [T] = []
         for (i, element) in a.enumerated() {
@@ -226,7 +235,8 @@ extension ConfigApplier {
         guard case .object(let root)? = try? YAMLTreeConverter(sourceName: file).convert(text) else { return }
         let known = Mirror(reflecting: ConfigDocument()).children.compactMap(\.label)
         for key in root.keys where !known.contains(key) {
-            throw GatewayError(.invalidConfig, "unknown key '\(key.prefix(60))' (expected one of \(known.joined(separator: ", ")))", location: "\(file): \(key)")
+            throw GatewayError(
+                .invalidConfig, "unknown key '\(key.prefix(60))' (expected one of \(known.joined(separator: ", ")))", location: "\(file): \(key)")
         }
     }
 }

@@ -122,7 +122,9 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
         public var descriptions: [String: String]?
 
         /// A source exposing `upstream`'s tools (all of them unless `tools` is given).
-        public init(upstream: String, prefix: String? = nil, tools: [String]? = nil, rename: [String: String]? = nil, descriptions: [String: String]? = nil) {
+        public init(
+            upstream: String, prefix: String? = nil, tools: [String]? = nil, rename: [String: String]? = nil, descriptions: [String: String]? = nil
+        ) {
             self.upstream = upstream
             self.prefix = prefix
             self.tools = tools
@@ -397,7 +399,9 @@ public struct ConfigDocument: Codable, Sendable, Equatable {
     public var registry: Registry?
 
     /// A document with the given sections (nil sections are left out of exports and untouched by apply).
-    public init(apis: [API]? = nil, upstreams: [Upstream]? = nil, servers: [Server]? = nil, policies: [Policy]? = nil, subscriptions: [Subscription]? = nil) {
+    public init(
+        apis: [API]? = nil, upstreams: [Upstream]? = nil, servers: [Server]? = nil, policies: [Policy]? = nil, subscriptions: [Subscription]? = nil
+    ) {
         self.apis = apis
         self.upstreams = upstreams
         self.servers = servers

@@ -16,7 +16,9 @@ struct SpecFetcher: Sendable {
     static func isRemote(_ source: String) -> Bool { AddressGuard.isHTTPURL(source) }
 
     /// Reads the document. Relative paths are resolved against `baseDirectory`.
-    func fetch(_ source: String, baseDirectory: String? = nil, allowPrivateNetwork: Bool) async throws(GatewayError) -> (data: Data, url: URL?, resolvedSource: String) {
+    func fetch(_ source: String, baseDirectory: String? = nil, allowPrivateNetwork: Bool) async throws(GatewayError) -> (
+        data: Data, url: URL?, resolvedSource: String
+    ) {
         if Self.isRemote(source) {
             return try await fetchRemote(source, allowPrivateNetwork: allowPrivateNetwork)
         }

@@ -106,9 +106,10 @@ enum HeaderSerializer {
     ]
 
     static func isToken(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { b in
-            PercentEncoder.isUnreserved(b) || "!#$%&'*+^`|".utf8.contains(b)
-        }
+        !s.isEmpty
+            && s.utf8.allSatisfy { b in
+                PercentEncoder.isUnreserved(b) || "!#$%&'*+^`|".utf8.contains(b)
+            }
     }
 
     /// Throws when `text` holds CR, LF, NUL or another control character (horizontal tab aside).

@@ -104,7 +104,8 @@ struct BackendRequestBuilder: Sendable {
             throw GatewayError(.invalidURL, "backend base URL \"\(baseURL)\" is not an absolute URL")
         }
         guard !base.contains("?"), !base.contains("#"),
-              !base.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
+            !base.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
+        else {
             throw GatewayError(.invalidURL, "backend base URL \"\(baseURL)\" must not contain a query, fragment or spaces")
         }
         return base
@@ -112,7 +113,8 @@ struct BackendRequestBuilder: Sendable {
 
     /// Defensive check: the expanded path stays under the base URL, with no dot segments, query or fragment.
     static func assertUnderBase(url: String, base: String, path: String) throws(GatewayError) {
-        let ok = url.hasPrefix(base) && (path.isEmpty || path.hasPrefix("/"))
+        let ok =
+            url.hasPrefix(base) && (path.isEmpty || path.hasPrefix("/"))
             && !path.contains("?") && !path.contains("#")
             && !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == "." || $0 == ".." }
         guard ok else {

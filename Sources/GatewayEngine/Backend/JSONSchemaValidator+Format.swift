@@ -32,8 +32,9 @@ enum FormatChecker {
     static func isDate(_ b: ArraySlice<UInt8>) -> Bool {
         let o = b.startIndex
         guard b.count == 10, b[o + 4] == UInt8(ascii: "-"), b[o + 7] == UInt8(ascii: "-"),
-              let year = digits(b, o, 4), let month = digits(b, o + 5, 2), let day = digits(b, o + 8, 2),
-              (1...12).contains(month), day >= 1 else { return false }
+            let year = digits(b, o, 4), let month = digits(b, o + 5, 2), let day = digits(b, o + 8, 2),
+            (1...12).contains(month), day >= 1
+        else { return false }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         return day <= days
@@ -42,9 +43,10 @@ enum FormatChecker {
     static func isDateTime(_ bytes: [UInt8]) -> Bool {
         let b = bytes[...]
         guard b.count >= 20, isDate(b[0..<10]), [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(b[10]),
-              let hour = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(b, 14, 2),
-              b[16] == UInt8(ascii: ":"), let second = digits(b, 17, 2),
-              hour <= 23, minute <= 59, second <= 60 else { return false }
+            let hour = digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(b, 14, 2),
+            b[16] == UInt8(ascii: ":"), let second = digits(b, 17, 2),
+            hour <= 23, minute <= 59, second <= 60
+        else { return false }
         var i = 19
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
@@ -58,7 +60,8 @@ enum FormatChecker {
             return i + 1 == b.count
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard i + 6 == b.count, let oh = digits(b, i + 1, 2), b[i + 3] == UInt8(ascii: ":"),
-                  let om = digits(b, i + 4, 2) else { return false }
+                let om = digits(b, i + 4, 2)
+            else { return false }
             return oh <= 23 && om <= 59
         default:
             return false
@@ -80,7 +83,8 @@ enum FormatChecker {
 
     static func isEmail(_ s: String) -> Bool {
         guard let at = s.lastIndex(of: "@") else { return false }
-        let local = s[..<at], domain = s[s.index(after: at)...]
+        let local = s[..<at]
+        let domain = s[s.index(after: at)...]
         guard !local.isEmpty, local.utf8.count <= 64, !domain.isEmpty, domain.utf8.count <= 255 else { return false }
         if s.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) { return false }
         if domain.hasPrefix("[") { return domain.hasSuffix("]") }
@@ -92,7 +96,8 @@ enum FormatChecker {
         guard parts.count == 4 else { return false }
         return parts.allSatisfy { p in
             guard (1...3).contains(p.count), p.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  p.count == 1 || !p.hasPrefix("0"), let n = Int(p) else { return false }
+                p.count == 1 || !p.hasPrefix("0"), let n = Int(p)
+            else { return false }
             return n <= 255
         }
     }

@@ -48,7 +48,8 @@ extension JSONSchemaValidator {
     /// Compares two numbers exactly when both are integers, else as doubles.
     static func compare(_ a: JSONValue, _ b: JSONValue) -> Int {
         if case .int(let x) = a, case .int(let y) = b { return x < y ? -1 : (x == y ? 0 : 1) }
-        let x = a.doubleValue ?? .nan, y = b.doubleValue ?? .nan
+        let x = a.doubleValue ?? .nan
+        let y = b.doubleValue ?? .nan
         return x < y ? -1 : (x == y ? 0 : 1)
     }
 
@@ -71,7 +72,8 @@ extension JSONSchemaValidator {
             sink.add(pointer, "string is \(length) characters long; at most \(max) allowed")
         }
         if let pattern = s["pattern"]?.stringValue, let regex = RegexCache.shared.regex(pattern),
-           !RegexCache.matches(regex, str) {
+            !RegexCache.matches(regex, str)
+        {
             sink.add(pointer, "\(Self.render(.string(str))) does not match the pattern \(Self.render(.string(pattern)))")
         }
         if let format = s["format"]?.stringValue, let problem = FormatChecker.problem(str, format: format) {
@@ -138,9 +140,10 @@ extension JSONSchemaValidator {
             sink.add(pointer, "object has \(object.count) properties; at most \(max) allowed")
         }
         let properties = s["properties"]?.objectValue
-        let patterns: [(NSRegularExpression, JSONValue)] = (s["patternProperties"]?.objectValue).map { pp in
-            pp.compactMap { entry in RegexCache.shared.regex(entry.key).map { ($0, entry.value) } }
-        } ?? []
+        let patterns: [(NSRegularExpression, JSONValue)] =
+            (s["patternProperties"]?.objectValue).map { pp in
+                pp.compactMap { entry in RegexCache.shared.regex(entry.key).map { ($0, entry.value) } }
+            } ?? []
         let additional = s["additionalProperties"]
         var unexpected: [String] = []
         for (key, value) in object {
@@ -163,7 +166,8 @@ extension JSONSchemaValidator {
             }
         }
         if !unexpected.isEmpty {
-            let names = unexpected.prefix(5).map { Self.render(.string($0)) }.joined(separator: ", ")
+            let names =
+                unexpected.prefix(5).map { Self.render(.string($0)) }.joined(separator: ", ")
                 + (unexpected.count > 5 ? ", …" : "")
             var message = unexpected.count == 1 ? "unexpected property \(names)" : "unexpected properties \(names)"
             if let properties, !properties.isEmpty {

@@ -35,15 +35,17 @@ struct ToolResultMapper: Sendable {
 
         if body.isEmpty {
             if wantsStructured {
-                return errorResult("Backend answered \(Self.statusLine(status)) with no content, but the operation "
-                    + "declares a JSON object output")
+                return errorResult(
+                    "Backend answered \(Self.statusLine(status)) with no content, but the operation "
+                        + "declares a JSON object output")
             }
             return textResult("(\(Self.statusLine(status)), no content)")
         }
 
         let text = String(decoding: body, as: UTF8.self)
         // Parse when the type says JSON, is absent, or is generic (some backends and static file servers mislabel JSON).
-        let parsed: JSONValue? = media == nil || media.map(Self.isJSON) == true || media == "text/plain" || media == "application/octet-stream"
+        let parsed: JSONValue? =
+            media == nil || media.map(Self.isJSON) == true || media == "text/plain" || media == "application/octet-stream"
             ? try? JSONParser().parse(body) : nil
 
         if wantsStructured {
@@ -67,20 +69,29 @@ struct ToolResultMapper: Sendable {
                 return .object(["content": .array([Self.text(text)]), "structuredContent": .object(object)])
             }
             let got: String =
-                if let parsed { "a JSON \(parsed.schemaTypeName)" }
-                else if let media, Self.isJSON(media) { "invalid JSON" }
-                else { "\(media ?? "untyped") content" }
-            return errorResult("Backend answered \(Self.statusLine(status)) with \(got), which does not match the "
-                + "operation's declared output (a JSON object): " + excerpt(body))
+                if let parsed { "a JSON \(parsed.schemaTypeName)" } else if let media, Self.isJSON(media) { "invalid JSON" } else {
+                    "\(media ?? "untyped") content"
+                }
+            return errorResult(
+                "Backend answered \(Self.statusLine(status)) with \(got), which does not match the "
+                    + "operation's declared output (a JSON object): " + excerpt(body))
         }
         if parsed != nil { return textResult(text) }
 
         if let media {
             if media.hasPrefix("image/") {
-                return .object(["content": .array([.object(["type": .string("image"), "data": .string(Data(body).base64EncodedString()), "mimeType": .string(media)])])])
+                return .object([
+                    "content": .array([
+                        .object(["type": .string("image"), "data": .string(Data(body).base64EncodedString()), "mimeType": .string(media)])
+                    ])
+                ])
             }
             if media.hasPrefix("audio/") {
-                return .object(["content": .array([.object(["type": .string("audio"), "data": .string(Data(body).base64EncodedString()), "mimeType": .string(media)])])])
+                return .object([
+                    "content": .array([
+                        .object(["type": .string("audio"), "data": .string(Data(body).base64EncodedString()), "mimeType": .string(media)])
+                    ])
+                ])
             }
             if Self.isTextual(media) || Self.isJSON(media) { return textResult(text) }
         } else if Self.looksLikeText(body) {

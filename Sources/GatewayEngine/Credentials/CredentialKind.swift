@@ -101,7 +101,9 @@ public struct CredentialProviderSettings: Codable, Sendable, Equatable {
 
 /// The `scheme://host:port` of a URL, lowercased, with the default port made explicit; nil when unparseable.
 public func credentialOrigin(of url: String) -> String? {
-    guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased(), scheme == "http" || scheme == "https" else { return nil }
+    guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased(), scheme == "http" || scheme == "https" else {
+        return nil
+    }
     let port = u.port ?? (scheme == "https" ? 443 : 80)
     return "\(scheme)://\(host):\(port)"
 }

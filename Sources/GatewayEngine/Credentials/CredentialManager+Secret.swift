@@ -4,9 +4,10 @@ extension CredentialManager {
     /// upstream environments (`{{credential:NAME}}`).
     public func secret(for connectionName: String) async throws(CredentialError) -> SecretValue {
         let injection = try await injection(for: connectionName)
-        let value = injection.headers.first.map { h in
-            h.value.hasPrefix("Bearer ") ? String(h.value.dropFirst(7)) : h.value
-        } ?? injection.query.first?.value ?? ""
+        let value =
+            injection.headers.first.map { h in
+                h.value.hasPrefix("Bearer ") ? String(h.value.dropFirst(7)) : h.value
+            } ?? injection.query.first?.value ?? ""
         return SecretValue(value)
     }
 }

@@ -63,7 +63,7 @@ public final class CredentialManager: Sendable {
     public func injection(for connectionName: String) async throws(CredentialError) -> CredentialInjection {
         do {
             return try await injection(for: connectionName, vault: try vault.get())
-        } catch where error.code == .locked || error.code == .unsealFailed {
+        } catch  where error.code == .locked || error.code == .unsealFailed {
             let reloaded = Result { () throws(CredentialError) in try CredentialVault.open(store: store, environment: environment, create: false) }
             loaded.withLock { $0 = reloaded }
             configurationChanged()
@@ -102,7 +102,11 @@ public final class CredentialManager: Sendable {
         switch kind {
         case .apiKey:
             let key = try vault.openProviderSecret(provider) ?? SecretValue("")
-            if let q = settings.queryName { out.query.append((q, key.unmasked)) } else { out.headers.append((settings.headerName ?? "X-API-Key", key.unmasked)) }
+            if let q = settings.queryName {
+                out.query.append((q, key.unmasked))
+            } else {
+                out.headers.append((settings.headerName ?? "X-API-Key", key.unmasked))
+            }
         case .bearer:
             out.headers.append(("Authorization", "Bearer " + (try vault.openProviderSecret(provider) ?? SecretValue("")).unmasked))
         case .basic:

@@ -36,7 +36,9 @@ public struct CredentialService: Sendable {
         try Self.validateName(name)
         try settings.validate(for: kind)
         for url in [settings.tokenURL, settings.authorizationURL].compactMap({ $0 }) {
-            guard AddressGuard.isHTTPURL(url), URL(string: url)?.host != nil else { throw CredentialError(.invalid, "'\(url.prefix(80))' is not an http(s) URL") }
+            guard AddressGuard.isHTTPURL(url), URL(string: url)?.host != nil else {
+                throw CredentialError(.invalid, "'\(url.prefix(80))' is not an http(s) URL")
+            }
             if !allowPrivateNetwork { _ = try AddressGuard().check(url, allowPrivateNetwork: false) }
         }
         if kind != .authorizationCode || secret != nil {
@@ -50,7 +52,8 @@ public struct CredentialService: Sendable {
         let sealed = try secret.map { s throws(CredentialError) in try vault.sealProviderSecret(s, provider: name) }
         let status = kind.isStatic ? "connected" : "pending"
         return try vault.store.createCredentialProvider(
-            CredentialProviderRecord.New(name: name, kind: kind.rawValue, settings: settings.encoded, secret: sealed, allowPrivateNetwork: allowPrivateNetwork),
+            CredentialProviderRecord.New(
+                name: name, kind: kind.rawValue, settings: settings.encoded, secret: sealed, allowPrivateNetwork: allowPrivateNetwork),
             connection: CredentialConnectionRecord.New(name: name, providerId: 0, status: status))
     }
 
@@ -71,7 +74,8 @@ public struct CredentialService: Sendable {
         let connection = try vault.store.credentialConnection(named: name)
         let provider = try provider(of: connection)
         guard CredentialKind(rawValue: provider.kind) == .authorizationCode else {
-            throw CredentialError(.invalid, "connection '\(name)' uses a \(provider.kind) provider; only authorization-code connections are authorised in a browser")
+            throw CredentialError(
+                .invalid, "connection '\(name)' uses a \(provider.kind) provider; only authorization-code connections are authorised in a browser")
         }
         guard redirectURI.hasPrefix("http://") || redirectURI.hasPrefix("https://"), URL(string: redirectURI)?.host != nil else {
             throw CredentialError(.invalid, "--redirect-uri must be an http(s) URL ending in /oauth/callback")
@@ -87,7 +91,8 @@ public struct CredentialService: Sendable {
         if connection.status != "connected" {
             try vault.store.updateCredentialConnection(named: name, status: "pending", statusReason: .some("waiting for authorization in a browser"))
         }
-        return try OAuthClient.authorizationURL(try endpoints(provider), redirectURI: redirectURI, state: state, codeChallenge: PKCE.challenge(for: verifier))
+        return try OAuthClient.authorizationURL(
+            try endpoints(provider), redirectURI: redirectURI, state: state, codeChallenge: PKCE.challenge(for: verifier))
     }
 
     /// Completes the flow from the callback's `state` and `code`: the state is single-use and expires.
@@ -96,7 +101,9 @@ public struct CredentialService: Sendable {
         guard let pending = try vault.store.takeOAuthState(hash: Self.hash(state)) else {
             throw CredentialError(.invalid, "unknown or already used state; start again with gatehouse credential connect")
         }
-        guard pending.expiresAt > Date() else { throw CredentialError(.invalid, "the authorization request expired; start again with gatehouse credential connect") }
+        guard pending.expiresAt > Date() else {
+            throw CredentialError(.invalid, "the authorization request expired; start again with gatehouse credential connect")
+        }
         guard let connection = try vault.store.credentialConnections().first(where: { $0.id == pending.connectionId }) else {
             throw CredentialError(.invalid, "the connection was deleted")
         }
@@ -110,7 +117,7 @@ public struct CredentialService: Sendable {
             try store(tokens, connection: connection.name)
             return connection.name
         } catch let error as CredentialError {
-            try? vault.store.updateCredentialConnection(named: connection.name, status: "error", statusReason: .some(error.message))
+            _ = try? vault.store.updateCredentialConnection(named: connection.name, status: "error", statusReason: .some(error.message))
             throw error
         }
     }
@@ -118,7 +125,9 @@ public struct CredentialService: Sendable {
     /// Seals and stores fresh tokens, marking the connection connected.
     func store(_ tokens: OAuthTokens, connection: String) throws {
         let access = try vault.sealToken(tokens.accessToken, connection: connection, column: "accessToken")
-        let refresh = try tokens.refreshToken.map { t throws(CredentialError) in try vault.sealToken(t, connection: connection, column: "refreshToken") }
+        let refresh = try tokens.refreshToken.map { t throws(CredentialError) in
+            try vault.sealToken(t, connection: connection, column: "refreshToken")
+        }
         try vault.store.updateCredentialConnection(
             named: connection, status: "connected", statusReason: .some(nil), accessToken: .some(access),
             refreshToken: refresh.map { .some($0) } ?? nil, expiresAt: .some(tokens.expiresAt))
@@ -138,7 +147,9 @@ public struct CredentialService: Sendable {
 
     static func endpoints(_ p: CredentialProviderRecord) throws(CredentialError) -> OAuthEndpoints {
         let s = CredentialProviderSettings.decode(p.settings)
-        guard let token = s.tokenURL, let client = s.clientID else { throw CredentialError(.invalid, "provider '\(p.name)' has no token URL or client id") }
+        guard let token = s.tokenURL, let client = s.clientID else {
+            throw CredentialError(.invalid, "provider '\(p.name)' has no token URL or client id")
+        }
         return try OAuthEndpoints(
             tokenURL: token, authorizationURL: s.authorizationURL, clientID: client, scopes: s.scopes ?? [], audience: s.audience,
             allowPrivateNetwork: p.allowPrivateNetwork, clientAuthentication: s.clientAuthentication == "post" ? .post : .basic)

@@ -136,7 +136,9 @@ struct DemoPets: Sendable {
         var tag: String?
     }
 
-    var pets: [Int: Pet] = [1: Pet(id: 1, name: "Rex", tag: "dog"), 2: Pet(id: 2, name: "Tom", tag: "cat"), 3: Pet(id: 3, name: "Polly", tag: "parrot")]
+    var pets: [Int: Pet] = [
+        1: Pet(id: 1, name: "Rex", tag: "dog"), 2: Pet(id: 2, name: "Tom", tag: "cat"), 3: Pet(id: 3, name: "Polly", tag: "parrot"),
+    ]
     var nextId = 4
 
     func list(limit: Int) -> [Pet] { Array(pets.values.sorted { $0.id < $1.id }.prefix(max(0, limit))) }

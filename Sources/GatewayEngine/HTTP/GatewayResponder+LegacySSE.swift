@@ -14,9 +14,12 @@ extension GatewayResponder {
             return finish(&exchange, r, outcome: .rejected, error: "not acceptable")
         }
         let session = MCPSession(
-            basePath: server.basePath, transport: .sse, client: exchange.client, protocolVersion: "2024-11-05", principal: exchange.policy.principalKey)
+            basePath: server.basePath, transport: .sse, client: exchange.client, protocolVersion: "2024-11-05",
+            principal: exchange.policy.principalKey)
         guard sessions.add(session) else {
-            return finish(&exchange, HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions"), outcome: .rejected, error: "session limit")
+            return finish(
+                &exchange, HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions"), outcome: .rejected,
+                error: "session limit")
         }
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1_000))
         _ = session.attachStream(continuation)
@@ -43,7 +46,8 @@ extension GatewayResponder {
         }
         exchange.note(session)
         guard HTTPReplies.isJSONContentType(request.headers[.contentType]) else {
-            let r = HTTPReplies.rpcError(.unsupportedMediaType, code: MCPProtocol.serverError, "Unsupported Media Type: Content-Type must be application/json")
+            let r = HTTPReplies.rpcError(
+                .unsupportedMediaType, code: MCPProtocol.serverError, "Unsupported Media Type: Content-Type must be application/json")
             return finish(&exchange, r, outcome: .rejected, error: "unsupported media type")
         }
         guard let body = try await readBody(request) else {
@@ -81,11 +85,14 @@ extension GatewayResponder {
         let relay = server.hasUpstreams ? session.relay : nil
         let handle = relay?.track(rid)
         let context = relay.map {
-            RelayContext(relay: $0, call: UpstreamCall(peer: $0, sink: { session.send($0) }, progressToken: params?["_meta"]?["progressToken"], handle: handle))
+            RelayContext(
+                relay: $0, call: UpstreamCall(peer: $0, sink: { session.send($0) }, progressToken: params?["_meta"]?["progressToken"], handle: handle)
+            )
         }
         let task = Task {
             var exchange = snapshot
-            let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &exchange.policy)
+            let outcome = await handler.handle(
+                message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &exchange.policy)
             handle?.finish()
             deliver(outcome, on: session, exchange: &exchange)
         }

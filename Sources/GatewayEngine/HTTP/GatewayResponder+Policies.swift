@@ -13,7 +13,8 @@ extension GatewayResponder {
         data["policy"] = .string(r.policy)
         data["scope"] = .string(r.scope)
         let error = JSONRPCError(code: MCPProtocol.serverError, message: r.message, data: .object(data))
-        return finish(&exchange, HTTPReplies.json(r.status, error.response(id: id), headers: r.headers), outcome: .rejected, error: "\(r.policy): \(r.message)")
+        return finish(
+            &exchange, HTTPReplies.json(r.status, error.response(id: id), headers: r.headers), outcome: .rejected, error: "\(r.policy): \(r.message)")
     }
 
     /// Runs the message stage for one JSON-RPC request; returns the refusal to send, if any.

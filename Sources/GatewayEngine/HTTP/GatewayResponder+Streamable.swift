@@ -11,7 +11,9 @@ extension GatewayResponder {
         case .get: return streamableGet(request, server: server, exchange: &exchange)
         case .delete: return streamableDelete(request, server: server, exchange: &exchange)
         default:
-            return finish(&exchange, HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "GET, POST, DELETE"]), outcome: .rejected, error: "method not allowed")
+            return finish(
+                &exchange, HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "GET, POST, DELETE"]), outcome: .rejected,
+                error: "method not allowed")
         }
     }
 
@@ -36,11 +38,13 @@ extension GatewayResponder {
     func streamablePost(_ request: Request, server: CompiledServer, exchange: inout Exchange) async throws -> Response {
         let accept = request.headers[.accept]
         guard HTTPReplies.accepts(accept, "application/json"), HTTPReplies.accepts(accept, "text/event-stream") else {
-            let r = HTTPReplies.rpcError(.notAcceptable, code: MCPProtocol.serverError, "Not Acceptable: Accept must list application/json and text/event-stream")
+            let r = HTTPReplies.rpcError(
+                .notAcceptable, code: MCPProtocol.serverError, "Not Acceptable: Accept must list application/json and text/event-stream")
             return finish(&exchange, r, outcome: .rejected, error: "not acceptable")
         }
         guard HTTPReplies.isJSONContentType(request.headers[.contentType]) else {
-            let r = HTTPReplies.rpcError(.unsupportedMediaType, code: MCPProtocol.serverError, "Unsupported Media Type: Content-Type must be application/json")
+            let r = HTTPReplies.rpcError(
+                .unsupportedMediaType, code: MCPProtocol.serverError, "Unsupported Media Type: Content-Type must be application/json")
             return finish(&exchange, r, outcome: .rejected, error: "unsupported media type")
         }
         guard let body = try await readBody(request) else {
@@ -87,7 +91,8 @@ extension GatewayResponder {
         if let headerVersion, !MCPProtocol.streamableVersions.contains(headerVersion) {
             let r = HTTPReplies.rpcError(
                 .badRequest, code: MCPProtocol.serverError,
-                "Bad Request: unsupported MCP-Protocol-Version '\(String(headerVersion.prefix(40)))' (supported: \(MCPProtocol.streamableVersions.joined(separator: ", ")))")
+                "Bad Request: unsupported MCP-Protocol-Version '\(String(headerVersion.prefix(40)))' (supported: \(MCPProtocol.streamableVersions.joined(separator: ", ")))"
+            )
             return finish(&exchange, r, outcome: .rejected, error: "unsupported protocol version")
         }
         let session: MCPSession
@@ -108,7 +113,8 @@ extension GatewayResponder {
             if server.hasUpstreams {
                 return await relayedReply(message, id: id, params: params, server: server, session: session, exchange: &exchange)
             }
-            let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: session.protocolVersion), policy: &exchange.policy)
+            let outcome = await handler.handle(
+                message, in: MCPRequestContext(server: server, version: session.protocolVersion), policy: &exchange.policy)
             return reply(outcome, exchange: &exchange)
         }
     }
@@ -127,13 +133,15 @@ extension GatewayResponder {
             // upstream call through the handle.
             let handle = relay.track(id)
             let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: nil, progressToken: nil, handle: handle))
-            let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: session.protocolVersion, relay: context), policy: &exchange.policy)
+            let outcome = await handler.handle(
+                message, in: MCPRequestContext(server: server, version: session.protocolVersion, relay: context), policy: &exchange.policy)
             handle.finish()
             return reply(outcome, exchange: &exchange)
         }
         let streamed = StreamedReply(eventIDs: { session.nextEventID() })
         let handle = relay.track(id)
-        let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: { streamed.send($0) }, progressToken: progressToken, handle: handle))
+        let context = RelayContext(
+            relay: relay, call: UpstreamCall(peer: relay, sink: { streamed.send($0) }, progressToken: progressToken, handle: handle))
         let snapshot = exchange
         let version = session.protocolVersion
         let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
@@ -159,7 +167,8 @@ extension GatewayResponder {
         }
         await task.value
         guard let (outcome, ex) = done.withLock({ $0 }) else {
-            return finish(&exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id), outcome: .rpcError)
+            return finish(
+                &exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id), outcome: .rpcError)
         }
         exchange = ex
         return reply(outcome, exchange: &exchange)

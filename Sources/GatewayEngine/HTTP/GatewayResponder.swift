@@ -83,7 +83,8 @@ struct GatewayResponder: HTTPResponder {
         let peer = context.clientAddress
         let client = policies.trustedProxies.isEmpty ? peer : policies.clientAddress(peer: peer, headers: request.headers)
         var exchange = Exchange(
-            server: "-", client: client, transport: "http", method: request.method.rawValue, policy: PolicyContext(clientAddress: client, peerAddress: peer))
+            server: "-", client: client, transport: "http", method: request.method.rawValue,
+            policy: PolicyContext(clientAddress: client, peerAddress: peer))
         if let reply = await registryAPI(request, context: context) { return reply }
         if let reason = originPolicy.refusal(host: request.head.authority, origin: request.headers[.origin]) {
             return finish(&exchange, HTTPReplies.rpcError(.forbidden, code: MCPProtocol.serverError, reason), outcome: .rejected, error: reason)
@@ -107,7 +108,9 @@ struct GatewayResponder: HTTPResponder {
             return HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "no MCP endpoint at this path")
         }
         exchange.server = server.name
-        if basePath == RegistryMCP.basePath { exchange.policy.registryRequest = RegistryRequestInfo(headers: request.headers, origin: publicOrigin(request)) }
+        if basePath == RegistryMCP.basePath {
+            exchange.policy.registryRequest = RegistryRequestInfo(headers: request.headers, origin: publicOrigin(request))
+        }
         if let policies = table.policies[basePath], !policies.isEmpty || request.headers[PolicyEngine.subscriptionHeader] != nil {
             exchange.policies = policies
             if policies.usesJWT { exchange.policy.resourceMetadataURL = metadataURL(request, basePath: basePath, endpoint: endpoint) }

@@ -22,7 +22,8 @@ final class StreamedReply: Sendable {
     /// Sends an interim message; the reply becomes an event stream. Ignored once the final answer was sent.
     func send(_ message: JSONValue) {
         let event = SSE.event(name: "message", id: "\(nextEventID())", data: message.jsonString)
-        let (waiter, stream, output) = state.withLock { s -> (CheckedContinuation<AsyncStream<ByteBuffer>?, Never>?, AsyncStream<ByteBuffer>?, AsyncStream<ByteBuffer>.Continuation?) in
+        let (waiter, stream, output) = state.withLock {
+            s -> (CheckedContinuation<AsyncStream<ByteBuffer>?, Never>?, AsyncStream<ByteBuffer>?, AsyncStream<ByteBuffer>.Continuation?) in
             if s.streaming == false { return (nil, nil, nil) }
             if s.output == nil {
                 let (stream, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)

@@ -124,13 +124,27 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
                     return false
                 }
                 if closed { return c.resume(returning: RelayLinkOwner.refusal("the client session ended")) }
-                if let sink { sink(outgoing) } else if session?.send(outgoing) != true {
-                    resolve(id, ["error": .object(["code": .int(MCPProtocol.internalError), "message": .string("the client has no open stream to receive \(method)")])])
+                if let sink {
+                    sink(outgoing)
+                } else if session?.send(outgoing) != true {
+                    resolve(
+                        id,
+                        [
+                            "error": .object([
+                                "code": .int(MCPProtocol.internalError), "message": .string("the client has no open stream to receive \(method)"),
+                            ])
+                        ])
                     return
                 }
                 Task { [weak self] in
                     try? await Task.sleep(for: timeout)
-                    self?.resolve(id, ["error": .object(["code": .int(MCPProtocol.requestTimeout), "message": .string("the client did not answer \(method) in time")])])
+                    self?.resolve(
+                        id,
+                        [
+                            "error": .object([
+                                "code": .int(MCPProtocol.requestTimeout), "message": .string("the client did not answer \(method) in time"),
+                            ])
+                        ])
                 }
             }
         } onCancel: {
@@ -180,7 +194,9 @@ final class DownstreamRelay: DownstreamPeer, @unchecked Sendable {
 
     // MARK: Routing memory
 
-    func rememberResource(_ uri: String, upstream: String) { state.withLock { s in if s.resourceOwners.count < 10_000 { s.resourceOwners[uri] = upstream } } }
+    func rememberResource(_ uri: String, upstream: String) {
+        state.withLock { s in if s.resourceOwners.count < 10_000 { s.resourceOwners[uri] = upstream } }
+    }
     func resourceOwner(_ uri: String) -> String? { state.withLock { $0.resourceOwners[uri] } }
     func rememberPrompt(_ name: String, upstream: String, remote: String) {
         state.withLock { s in if s.promptOwners.count < 10_000 { s.promptOwners[name] = (upstream, remote) } }

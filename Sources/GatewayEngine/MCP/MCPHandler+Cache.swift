@@ -5,7 +5,8 @@ extension MCPHandler {
     /// `cache-store` must apply, and a tool call must be backed by a GET. The key names the configuration
     /// revision, the server, the method, the tool, the canonical parameters, the protocol version and — unless the
     /// lookup is public — the principal, so no entry crosses principals and no header can change it.
-    func cacheKey(server: CompiledServer, method: String, tool: CompiledTool?, params: JSONObject?, version: String, policy: PolicyContext) -> String? {
+    func cacheKey(server: CompiledServer, method: String, tool: CompiledTool?, params: JSONObject?, version: String, policy: PolicyContext) -> String?
+    {
         guard let lookup = policy.cacheLookup, policy.cacheTTL != nil else { return nil }
         if let tool, tool.operation?.method.uppercased() != "GET" { return nil }
         let who = lookup.isPublic ? "*" : "p=" + policy.principalKey

@@ -30,7 +30,9 @@ extension MCPHandler {
 
     /// `tools/call` of an upstream tool: the client's arguments under the upstream's tool name, on this client's
     /// upstream session, through the upstream's circuit breaker.
-    func relayToolCall(_ binding: UpstreamToolBinding, tool: String, params: JSONObject?, arguments: JSONObject, version: String, relay: RelayContext?) async -> HandlerOutcome {
+    func relayToolCall(
+        _ binding: UpstreamToolBinding, tool: String, params: JSONObject?, arguments: JSONObject, version: String, relay: RelayContext?
+    ) async -> HandlerOutcome {
         var outcome = HandlerOutcome(tool: tool, arguments: SecretMasker.masked(.object(arguments)))
         guard let relay else {
             let e = JSONRPCError(code: MCPProtocol.internalError, message: "upstream tools need a session")
@@ -90,7 +92,8 @@ extension MCPHandler {
                     return item
                 }
             case "resources/templates/list":
-                result = try await merged(server, relay: relay, capability: "resources", method: method, member: "resourceTemplates") { item, source in
+                result = try await merged(server, relay: relay, capability: "resources", method: method, member: "resourceTemplates") {
+                    item, source in
                     if let uri = item["uriTemplate"]?.stringValue { relay.relay.rememberResource(uri, upstream: source.upstream) }
                     return item
                 }
@@ -104,17 +107,23 @@ extension MCPHandler {
                     return o
                 }
             case "resources/read", "resources/subscribe", "resources/unsubscribe":
-                guard case .string(let uri)? = params?["uri"] else { throw JSONRPCError(code: MCPProtocol.invalidParams, message: "\(method) needs a string \"uri\"") }
+                guard case .string(let uri)? = params?["uri"] else {
+                    throw JSONRPCError(code: MCPProtocol.invalidParams, message: "\(method) needs a string \"uri\"")
+                }
                 result = try await routedByResource(uri, server: server, relay: relay, method: method, params: params)
                 if method != "resources/read" { relay.relay.setSubscribed(uri, method == "resources/subscribe") }
             case "prompts/get":
-                guard case .string(let name)? = params?["name"] else { throw JSONRPCError(code: MCPProtocol.invalidParams, message: "prompts/get needs a string \"name\"") }
+                guard case .string(let name)? = params?["name"] else {
+                    throw JSONRPCError(code: MCPProtocol.invalidParams, message: "prompts/get needs a string \"name\"")
+                }
                 let (upstream, remote) = try await promptOwner(name, server: server, relay: relay)
                 var p = params ?? [:]
                 p["name"] = .string(remote)
                 result = try await single(upstream, relay: relay, method: method, params: p)
             case "completion/complete":
-                guard case .object(var ref)? = params?["ref"] else { throw JSONRPCError(code: MCPProtocol.invalidParams, message: "completion/complete needs \"ref\"") }
+                guard case .object(var ref)? = params?["ref"] else {
+                    throw JSONRPCError(code: MCPProtocol.invalidParams, message: "completion/complete needs \"ref\"")
+                }
                 var p = params ?? [:]
                 if ref["type"] == .string("ref/prompt"), case .string(let name)? = ref["name"] {
                     let (upstream, remote) = try await promptOwner(name, server: server, relay: relay)
@@ -128,7 +137,8 @@ extension MCPHandler {
                 }
             case "logging/setLevel":
                 for source in server.upstreams {
-                    guard let session = try? await relay.relay.link(source.upstream, hub: upstreams), session.handshake?.capabilities["logging"] != nil
+                    guard let session = try? await relay.relay.link(source.upstream, hub: upstreams),
+                        session.handshake?.capabilities["logging"] != nil
                     else { continue }
                     _ = try? await session.request(method: method, params: params, call: nil)
                 }
@@ -199,13 +209,16 @@ extension MCPHandler {
 
     /// A resource request goes to the upstream that listed the URI (or its template), else to each upstream with
     /// resources in turn until one knows it.
-    private func routedByResource(_ uri: String, server: CompiledServer, relay: RelayContext, method: String, params: JSONObject?) async throws(JSONRPCError) -> JSONValue {
+    private func routedByResource(_ uri: String, server: CompiledServer, relay: RelayContext, method: String, params: JSONObject?)
+        async throws(JSONRPCError) -> JSONValue
+    {
         if let owner = relay.relay.resourceOwner(uri), server.upstreams.contains(where: { $0.upstream == owner }) {
             return try await single(owner, relay: relay, method: method, params: params)
         }
         var last: JSONRPCError?
         for source in server.upstreams {
-            guard let session = try? await relay.relay.link(source.upstream, hub: upstreams), session.handshake?.capabilities["resources"] != nil else { continue }
+            guard let session = try? await relay.relay.link(source.upstream, hub: upstreams), session.handshake?.capabilities["resources"] != nil
+            else { continue }
             do throws(JSONRPCError) {
                 let result = try await single(source.upstream, relay: relay, method: method, params: params)
                 relay.relay.rememberResource(uri, upstream: source.upstream)

@@ -3,7 +3,8 @@ import Foundation
 /// The tools family: `tools/list` (paginated, through the response cache) and `tools/call` (through the response
 /// cache, then to the REST backend or the upstream the tool comes from).
 extension MCPHandler {
-    func tools(id: JSONValue, method: String, params: JSONObject?, in request: MCPRequestContext, policy: inout PolicyContext) async throws(JSONRPCError)
+    func tools(id: JSONValue, method: String, params: JSONObject?, in request: MCPRequestContext, policy: inout PolicyContext)
+        async throws(JSONRPCError)
         -> HandlerOutcome
     {
         var request = request
@@ -44,7 +45,8 @@ extension MCPHandler {
     /// `tools/call`: validate, build the backend request, call it, map the answer. Returns the result object in
     /// `response` (not yet wrapped in a JSON-RPC envelope).
     func callTool(
-        server: CompiledServer, params: JSONObject?, version: String, backendHeaders: [(name: String, value: String, action: SetHeaderPolicy.ExistsAction)] = [],
+        server: CompiledServer, params: JSONObject?, version: String,
+        backendHeaders: [(name: String, value: String, action: SetHeaderPolicy.ExistsAction)] = [],
         relay: RelayContext? = nil
     ) async -> HandlerOutcome {
         guard case .string(let name)? = params?["name"] else {
@@ -102,7 +104,9 @@ extension MCPHandler {
         if let connection = tool.credential {
             // A credential goes only to the origin it was attached for.
             guard let origin = credentialOrigin(of: request.url), origin == tool.credentialOrigin else {
-                return toolError("API '\(tool.apiName)' now points to a different origin than its credential '\(connection)' was attached for; re-attach it with `gatehouse api set \(tool.apiName) --credential \(connection)`")
+                return toolError(
+                    "API '\(tool.apiName)' now points to a different origin than its credential '\(connection)' was attached for; re-attach it with `gatehouse api set \(tool.apiName) --credential \(connection)`"
+                )
             }
             do {
                 let injection = try await credentials.injection(for: connection)
@@ -140,4 +144,3 @@ extension MCPHandler {
         }
     }
 }
-

@@ -8,7 +8,7 @@ enum ToolsListPaging {
     /// The tools of one page: `offset..<end`, and whether more follow.
     static func page(_ entries: [JSONValue], offset: Int, maxCount: Int, maxBytes: Int) -> (tools: [JSONValue], next: Int?) {
         var tools: [JSONValue] = []
-        var bytes = 2  // the brackets
+        var bytes = 2 // the brackets
         var index = offset
         while index < entries.count, tools.count < maxCount {
             let size = entries[index].serialized().count + 1

@@ -13,7 +13,8 @@ struct LatencyHistogram: Sendable, Equatable {
     }()
 
     static func pow2(_ x: Double) -> Double {
-        var r = 1.0, e = x
+        var r = 1.0
+        var e = x
         // exp2 without Foundation: x is in [0, 1).
         let ln2 = 0.6931471805599453
         var term = 1.0
@@ -33,7 +34,8 @@ struct LatencyHistogram: Sendable, Equatable {
 
     /// Adds one sample.
     mutating func record(microseconds: Int64) {
-        var lo = 0, hi = Self.bounds.count
+        var lo = 0
+        var hi = Self.bounds.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if Self.bounds[mid] < microseconds { lo = mid + 1 } else { hi = mid }

@@ -20,7 +20,10 @@ public struct TrafficStats: Sendable, Equatable {
     public var history: [Int]
 
     /// Figures (all zero by default).
-    public init(requestsPerSecond: Double = 0, errorRate: Double = 0, p50: Duration? = nil, p95: Duration? = nil, p99: Duration? = nil, requests: Int = 0, totalRequests: Int = 0, history: [Int] = []) {
+    public init(
+        requestsPerSecond: Double = 0, errorRate: Double = 0, p50: Duration? = nil, p95: Duration? = nil, p99: Duration? = nil, requests: Int = 0,
+        totalRequests: Int = 0, history: [Int] = []
+    ) {
         self.requestsPerSecond = requestsPerSecond
         self.errorRate = errorRate
         self.p50 = p50

@@ -23,7 +23,8 @@ struct RollingWindow: Sendable {
 
     /// Stats over the `window` seconds before `now` (the current, partial second excluded from the rate).
     func stats(now: Int64, window: Int = 10) -> TrafficStats {
-        var count = 0, errors = 0
+        var count = 0
+        var errors = 0
         var hist = LatencyHistogram()
         var history: [Int] = []
         for back in stride(from: Self.seconds - 1, through: 0, by: -1) {

@@ -112,9 +112,10 @@ struct DocumentBundler {
             var out: [JSONValue] = []
             out.reserveCapacity(array.count)
             for (index, child) in array.enumerated() {
-                out.append(try rewrite(
-                    child, file: file, pointer: JSONPointer.appending(pointer, index), names: false, key: nil,
-                    depth: depth, state))
+                out.append(
+                    try rewrite(
+                        child, file: file, pointer: JSONPointer.appending(pointer, index), names: false, key: nil,
+                        depth: depth, state))
             }
             return .array(out)
         default:
@@ -130,9 +131,10 @@ struct DocumentBundler {
         let pathPart = String(ref[..<(hash ?? ref.endIndex)])
         let fragment = hash.map { String(ref[ref.index(after: $0)...]) } ?? ""
         if !pathPart.isEmpty, !Self.isRelativeFile(ref) {
-            return ref.contains("://") || ref.hasPrefix("//") ? refused(
-                "external $ref '\(ref.prefix(200))' is a URL, and URLs are never fetched: put a copy of that file "
-                    + "in the directory or archive and reference it by a relative path", object) : nil
+            return ref.contains("://") || ref.hasPrefix("//")
+                ? refused(
+                    "external $ref '\(ref.prefix(200))' is a URL, and URLs are never fetched: put a copy of that file "
+                        + "in the directory or archive and reference it by a relative path", object) : nil
         }
         guard fragment.isEmpty || fragment.hasPrefix("/") else {
             return refused("$ref '\(ref.prefix(200))' names an anchor ('#\(fragment.prefix(60))'); only JSON pointers are followed", object)
@@ -205,8 +207,9 @@ struct DocumentBundler {
                 result = .success(try SourceLoader(sourceName: set.display(path)).load(data))
                 info.files.append(set.display(path))
             } catch {
-                result = .failure(error.location == nil
-                    ? GatewayError(error.code, error.message, location: set.display(path)) : error)
+                result = .failure(
+                    error.location == nil
+                        ? GatewayError(error.code, error.message, location: set.display(path)) : error)
             }
         }
         state.raw[path] = result

@@ -57,9 +57,10 @@ struct DocumentRepair {
             }
             return .object(object)
         case .array(let array):
-            return .array(array.enumerated().map { index, child in
-                walk(child, at: JSONPointer.appending(pointer, index), names: false, inProperties: false)
-            })
+            return .array(
+                array.enumerated().map { index, child in
+                    walk(child, at: JSONPointer.appending(pointer, index), names: false, inProperties: false)
+                })
         default:
             return value
         }
@@ -94,8 +95,9 @@ struct DocumentRepair {
             }
             guard value.doubleValue != nil || value.intValue != nil else { continue }
             object[key] = nil
-            context.defect("\(key) \(value.jsonString) is not a non-negative integer; it is ignored",
-                           at: JSONPointer.appending(pointer, key))
+            context.defect(
+                "\(key) \(value.jsonString) is not a non-negative integer; it is ignored",
+                at: JSONPointer.appending(pointer, key))
         }
         if isProperty, case .bool = object["required"] {
             object["required"] = nil
@@ -161,7 +163,10 @@ struct DocumentRepair {
                         + (nullable ? ", nullable" : ""), at: at)
             } else {
                 object["type"] = nil
-                if nullable, nonNull.isEmpty { object["type"] = .string("string"); object[swagger ? "x-nullable" : "nullable"] = .bool(true) }
+                if nullable, nonNull.isEmpty {
+                    object["type"] = .string("string")
+                    object[swagger ? "x-nullable" : "nullable"] = .bool(true)
+                }
                 context.defect(
                     "type \(type.jsonString) is a list, which \(format) does not allow; any value is accepted", at: at)
             }
@@ -204,8 +209,9 @@ struct DocumentRepair {
             guard case .object(var part) = object[key], let url = part["url"], !Self.isURL(url) else { continue }
             part["url"] = nil
             object[key] = .object(part)
-            context.defect("\(key).url \(url.jsonString) is not a URL; it is ignored",
-                           at: JSONPointer.appending(JSONPointer.appending(pointer, key), "url"))
+            context.defect(
+                "\(key).url \(url.jsonString) is not a URL; it is ignored",
+                at: JSONPointer.appending(JSONPointer.appending(pointer, key), "url"))
         }
     }
 

@@ -19,7 +19,8 @@ extension DocumentSet {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GatewayError(.invalidSpec, "cannot read the archive", location: path)
         }
-        var (files, links) = path.lowercased().hasSuffix(".zip")
+        var (files, links) =
+            path.lowercased().hasSuffix(".zip")
             ? try zipEntries(data, display: path) : try tarEntries(try gunzip(data, display: path), display: path)
         // An archive usually holds one folder (`spec/…`): the root is looked for inside it.
         let tops = Set(files.keys.map { String($0.prefix { $0 != "/" }) })
@@ -101,32 +102,35 @@ extension DocumentSet {
         guard bytes.count >= 18, bytes[0] == 0x1F, bytes[1] == 0x8B, bytes[2] == 8 else { throw bad }
         let flags = bytes[3]
         var offset = 10
-        if flags & 0x04 != 0 {  // FEXTRA
+        if flags & 0x04 != 0 { // FEXTRA
             guard offset + 2 <= bytes.count else { throw bad }
             offset += 2 + Int(bytes[offset]) + Int(bytes[offset + 1]) << 8
         }
-        for flag in [UInt8(0x08), 0x10] where flags & flag != 0 {  // FNAME, FCOMMENT: zero-terminated
+        for flag in [UInt8(0x08), 0x10] where flags & flag != 0 { // FNAME, FCOMMENT: zero-terminated
             while offset < bytes.count, bytes[offset] != 0 { offset += 1 }
             offset += 1
         }
-        if flags & 0x02 != 0 { offset += 2 }  // FHCRC
+        if flags & 0x02 != 0 { offset += 2 } // FHCRC
         guard offset < bytes.count - 8 else { throw bad }
         let deflated = Data(bytes[offset..<(bytes.count - 8)])
         let chunk = 64 * 1024
         var out = Data()
         let crc: CRC32
         do {
-            crc = try Data.decompress(size: Int64(deflated.count), bufferSize: chunk, skipCRC32: false, provider: { position, size in
-                // The decoder reads `size` bytes each time: the last chunk is padded (deflate ends by itself, so
-                // the padding is never read as data), and reading on past it means the stream is truncated.
-                guard position <= Int64(deflated.count) else { throw CocoaError(.fileReadCorruptFile) }
-                var part = deflated.subdata(in: Int(position)..<min(deflated.count, Int(position) + size))
-                if part.count < size { part.append(Data(count: size - part.count)) }
-                return part
-            }, consumer: { piece in
-                out.append(piece)
-                if out.count > maxTotalBytes { throw CocoaError(.fileReadTooLarge) }
-            })
+            crc = try Data.decompress(
+                size: Int64(deflated.count), bufferSize: chunk, skipCRC32: false,
+                provider: { position, size in
+                    // The decoder reads `size` bytes each time: the last chunk is padded (deflate ends by itself, so
+                    // the padding is never read as data), and reading on past it means the stream is truncated.
+                    guard position <= Int64(deflated.count) else { throw CocoaError(.fileReadCorruptFile) }
+                    var part = deflated.subdata(in: Int(position)..<min(deflated.count, Int(position) + size))
+                    if part.count < size { part.append(Data(count: size - part.count)) }
+                    return part
+                },
+                consumer: { piece in
+                    out.append(piece)
+                    if out.count > maxTotalBytes { throw CocoaError(.fileReadTooLarge) }
+                })
         } catch {
             throw GatewayError(.invalidSpec, "the .tar.gz archive is corrupt, truncated, or expands past \(maxTotalBytes) bytes", location: display)
         }
@@ -163,9 +167,9 @@ extension DocumentSet {
             let content = Data(bytes[(offset + 512)..<(offset + 512 + size)])
             longName = nil
             switch type {
-            case UInt8(ascii: "L"):  // GNU long name of the next entry
+            case UInt8(ascii: "L"): // GNU long name of the next entry
                 longName = String(decoding: content.prefix { $0 != 0 }, as: UTF8.self)
-            case UInt8(ascii: "x"):  // pax header: `path=` names the next entry
+            case UInt8(ascii: "x"): // pax header: `path=` names the next entry
                 for record in String(decoding: content, as: UTF8.self).split(separator: "\n") {
                     if let range = record.range(of: " path=") { longName = String(record[range.upperBound...]) }
                 }

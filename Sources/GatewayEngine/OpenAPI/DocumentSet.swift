@@ -126,7 +126,8 @@ struct DocumentSet: Sendable {
         let directory = (real as NSString).deletingLastPathComponent
         let name = (real as NSString).lastPathComponent
         return DocumentSet(
-            storage: .directory(directory == "/" ? "" : directory), displayName: (path as NSString).deletingLastPathComponent.isEmpty
+            storage: .directory(directory == "/" ? "" : directory),
+            displayName: (path as NSString).deletingLastPathComponent.isEmpty
                 ? "." : (path as NSString).deletingLastPathComponent, root: name)
     }
 
@@ -165,11 +166,13 @@ struct DocumentSet: Sendable {
         if candidates.count == 1 { return candidates[0] }
         if candidates.isEmpty {
             throw GatewayError(
-                .invalidSpec, "no OpenAPI or Swagger document at the top level (openapi.yaml, or a file that starts "
+                .invalidSpec,
+                "no OpenAPI or Swagger document at the top level (openapi.yaml, or a file that starts "
                     + "with 'openapi:' or 'swagger:')", location: display)
         }
         throw GatewayError(
-            .invalidSpec, "several documents could be the root (\(candidates.prefix(10).joined(separator: ", "))): "
+            .invalidSpec,
+            "several documents could be the root (\(candidates.prefix(10).joined(separator: ", "))): "
                 + "import the one you mean by its path, with the directory around it", location: display)
     }
 }

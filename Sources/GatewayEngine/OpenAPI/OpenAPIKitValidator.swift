@@ -105,7 +105,9 @@ struct OpenAPIKitValidator {
             return .object(object)
         case .array(var array):
             guard let index = Int(first), index >= 0, index < array.count else { return tree }
-            if tokens.count == 1 { array.remove(at: index) } else {
+            if tokens.count == 1 {
+                array.remove(at: index)
+            } else {
                 array[index] = removing(Array(tokens.dropFirst()), from: array[index])
             }
             return .array(array)
@@ -154,8 +156,7 @@ struct OpenAPIKitValidator {
     /// A JSON pointer for a decoding coding path.
     static func pointer(_ codingPath: [any CodingKey]) -> String {
         codingPath.reduce("") { pointer, key in
-            if let index = key.intValue { JSONPointer.appending(pointer, index) }
-            else { JSONPointer.appending(pointer, key.stringValue) }
+            if let index = key.intValue { JSONPointer.appending(pointer, index) } else { JSONPointer.appending(pointer, key.stringValue) }
         }
     }
 

@@ -51,18 +51,21 @@ extension OperationCompiler {
         }
         for name in Self.templateVariables(path)
         where !declared.contains(where: { $0.name == name && $0.location == .path }) {
-            context.defect("path parameter '\(name)' is not declared; it is exposed as a required string",
-                           at: operationPointer)
-            declared.append(Declared(
-                name: name, location: .path, object: ["name": .string(name), "in": .string("path")],
-                pointer: operationPointer))
+            context.defect(
+                "path parameter '\(name)' is not declared; it is exposed as a required string",
+                at: operationPointer)
+            declared.append(
+                Declared(
+                    name: name, location: .path, object: ["name": .string(name), "in": .string("path")],
+                    pointer: operationPointer))
         }
         var counts: [String: Int] = [:]
         for parameter in declared { counts[parameter.name, default: 0] += 1 }
         var out: [CompiledParameter] = []
         var used: Set<String> = []
         for parameter in declared {
-            var argument = counts[parameter.name, default: 0] > 1
+            var argument =
+                counts[parameter.name, default: 0] > 1
                 ? "\(parameter.location.rawValue)_\(parameter.name)" : parameter.name
             if used.contains(argument) {
                 var n = 2
@@ -104,8 +107,9 @@ extension OperationCompiler {
         } else {
             schema = .object(JSONObject())
         }
-        schema = Self.annotate(schema, description: object["description"]?.stringValue,
-                               deprecated: object["deprecated"]?.boolValue == true)
+        schema = Self.annotate(
+            schema, description: object["description"]?.stringValue,
+            deprecated: object["deprecated"]?.boolValue == true)
         let binding = ParameterBinding(
             name: parameter.name, location: parameter.location, argument: argument,
             required: parameter.location == .path || object["required"]?.boolValue == true,

@@ -28,8 +28,9 @@ extension OperationCompiler {
             JSONPointer.appending(JSONPointer.appending(responsePointer, "content"), mediaKey), "schema")
         let schema = try inliner.inline(raw, at: schemaPointer)
         guard case .object(let object) = schema, Self.isObjectSchema(schema) else {
-            context.note("the \(code) response of \(key) is not a JSON object; the tool declares no outputSchema",
-                         at: schemaPointer)
+            context.note(
+                "the \(code) response of \(key) is not a JSON object; the tool declares no outputSchema",
+                at: schemaPointer)
             return nil
         }
         if object["type"] == .string("object") { return schema }

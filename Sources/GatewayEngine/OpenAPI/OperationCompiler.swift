@@ -108,13 +108,15 @@ final class OperationCompiler {
             let capped = SchemaBudget.cap(schema)
             output = capped.schema
             if capped.simplified {
-                context.note("the output schema of \(key) is simplified (deeper than \(SchemaBudget.maxDepth) levels or over "
-                    + "\(SchemaBudget.maxBytes / 1024) KiB)", at: operationPointer)
+                context.note(
+                    "the output schema of \(key) is simplified (deeper than \(SchemaBudget.maxDepth) levels or over "
+                        + "\(SchemaBudget.maxBytes / 1024) KiB)", at: operationPointer)
             }
         }
         if cappedInput.simplified {
-            context.note("the input schema of \(key) is simplified (deeper than \(SchemaBudget.maxDepth) levels or over "
-                + "\(SchemaBudget.maxBytes / 1024) KiB)", at: operationPointer)
+            context.note(
+                "the input schema of \(key) is simplified (deeper than \(SchemaBudget.maxDepth) levels or over "
+                    + "\(SchemaBudget.maxBytes / 1024) KiB)", at: operationPointer)
         }
 
         return OperationDefinition(

@@ -16,7 +16,9 @@ enum SchemaBudget {
     static let maxBytes = 96 * 1024
 
     /// Keywords whose value is one subschema, a list of them, or a map of them.
-    private static let one: Set<String> = ["items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties"]
+    private static let one: Set<String> = [
+        "items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties",
+    ]
     private static let list: Set<String> = ["anyOf", "oneOf", "allOf", "prefixItems"]
     private static let map: Set<String> = ["properties", "patternProperties", "dependentSchemas"]
 
@@ -88,7 +90,8 @@ enum SchemaBudget {
             out["type"] = .string("array")
         }
         let what = object["title"]?.stringValue ?? object["description"]?.stringValue.map { String($0.prefix(120)) }
-        let note = "Simplified: the full schema is nested too deeply or is too large for a tool definition; "
+        let note =
+            "Simplified: the full schema is nested too deeply or is too large for a tool definition; "
             + "other fields may be present."
         out["description"] = .string(what.map { "\($0) (\(note))" } ?? note)
         return .object(out)

@@ -100,8 +100,9 @@ extension Swagger2Converter {
         let bodyPointer = JSONPointer.appending(pointer, "requestBody")
         if let body = parameters.first(where: { $0.location == "body" }) {
             if let form = parameters.first(where: { $0.location == "formData" }) {
-                context.defect("an operation cannot have both body and formData parameters; the formData ones are ignored",
-                               at: form.pointer)
+                context.defect(
+                    "an operation cannot have both body and formData parameters; the formData ones are ignored",
+                    at: form.pointer)
             }
             origin.map(bodyPointer, to: body.pointer)
             var out = JSONObject()

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayFoundation
 
 /// An IP address as 16 bytes; IPv4 addresses are held IPv4-mapped (`::ffff:a.b.c.d`), so `10.0.0.1` and
 /// `::ffff:10.0.0.1` are the same address.
@@ -30,7 +31,7 @@ struct IPAddressBytes: Sendable, Hashable, Comparable, CustomStringConvertible {
         withUnsafeMutableBytes(of: &a) { $0.copyBytes(from: bytes) }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         inet_ntop(AF_INET6, &a, &buffer, socklen_t(buffer.count))
-        return String(cString: buffer)
+        return String(nulTerminated: buffer)
     }
 
     static func < (a: IPAddressBytes, b: IPAddressBytes) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
@@ -66,7 +67,8 @@ public struct IPRange: Sendable, Hashable, CustomStringConvertible {
             return
         }
         if let dash = t.firstIndex(of: "-"), !t.contains(":") || t.filter({ $0 == "-" }).count == 1 {
-            guard let a = IPAddressBytes(String(t[..<dash])), let b = IPAddressBytes(String(t[t.index(after: dash)...])), a.isV4 == b.isV4, a <= b else {
+            guard let a = IPAddressBytes(String(t[..<dash])), let b = IPAddressBytes(String(t[t.index(after: dash)...])), a.isV4 == b.isV4, a <= b
+            else {
                 return nil
             }
             low = a

@@ -6,7 +6,9 @@ extension PolicyEngine {
     func access(_ s: ScopedStatement, headers: HTTPFields, query: String?, context: inout PolicyContext) async -> PolicyRejection? {
         switch s.statement {
         case .ipFilter(let p):
-            let address = p.trustedProxies.isEmpty ? context.clientAddress : clientAddress(peer: context.peerAddress, headers: headers, extraTrusted: p.trustedProxies)
+            let address =
+                p.trustedProxies.isEmpty
+                ? context.clientAddress : clientAddress(peer: context.peerAddress, headers: headers, extraTrusted: p.trustedProxies)
             let parsed = IPAddressBytes(address)
             let listed = parsed.map { a in p.ranges.contains { $0.contains(a) } } ?? false
             if listed != p.allow {
@@ -63,7 +65,9 @@ extension PolicyEngine {
                 if !scopes.isEmpty { value += ", scope=\"\(scopes.joined(separator: " "))\"" }
                 var data: JSONObject = [:]
                 if !r.missingScopes.isEmpty { data["missingScopes"] = .array(r.missingScopes.map { .string($0) }) }
-                let message = r.status == 403 ? "Forbidden: \(r.description)" : r.status == 503 ? "Service Unavailable: \(r.description)" : "Unauthorized: \(r.description)"
+                let message =
+                    r.status == 403
+                    ? "Forbidden: \(r.description)" : r.status == 503 ? "Service Unavailable: \(r.description)" : "Unauthorized: \(r.description)"
                 return reject(
                     HTTPResponse.Status(code: r.status), message, policy: "validate-jwt", scope: s.scope.description,
                     headers: r.status == 503 ? [.retryAfter: "30"] : [.wwwAuthenticate: value], data: data)

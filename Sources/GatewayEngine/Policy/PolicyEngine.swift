@@ -24,7 +24,8 @@ final class PolicyEngine: Sendable {
     static let subscriptionHeader = HTTPField.Name("Gatehouse-Subscription-Key")!
 
     init(
-        store: GatewayStore, monitor: RequestMonitor, logger: Logger, clock: PolicyClock, trustedProxies: [IPRange], credentials: CredentialManager? = nil
+        store: GatewayStore, monitor: RequestMonitor, logger: Logger, clock: PolicyClock, trustedProxies: [IPRange],
+        credentials: CredentialManager? = nil
     ) {
         self.credentials = credentials
         self.store = store
@@ -46,7 +47,9 @@ final class PolicyEngine: Sendable {
     func clientAddress(peer: String, headers: HTTPFields, extraTrusted: [IPRange] = []) -> String {
         let trusted = trustedProxies + extraTrusted
         guard !trusted.isEmpty, let peerAddress = IPAddressBytes(peer), trusted.contains(where: { $0.contains(peerAddress) }) else { return peer }
-        let hops = headers[values: HTTPField.Name("X-Forwarded-For")!].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let hops = headers[values: HTTPField.Name("X-Forwarded-For")!].flatMap { $0.split(separator: ",") }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         for hop in hops.reversed() {
             guard let a = IPAddressBytes(hop) else { return hop.isEmpty ? peer : String(hop.prefix(64)) }
             if !trusted.contains(where: { $0.contains(a) }) { return a.description }
@@ -62,7 +65,9 @@ final class PolicyEngine: Sendable {
         context: inout PolicyContext
     ) async -> PolicyRejection? {
         if let reason = policies.broken {
-            return reject(.serviceUnavailable, "server '\(server)' is closed: a policy document is invalid (\(reason))", policy: "policy", scope: "server:\(server)")
+            return reject(
+                .serviceUnavailable, "server '\(server)' is closed: a policy document is invalid (\(reason))", policy: "policy",
+                scope: "server:\(server)")
         }
         if let refusal = checkSubscription(policies, server: server, subscriptions: subscriptions, headers: headers, context: &context) {
             return refusal
@@ -98,7 +103,8 @@ final class PolicyEngine: Sendable {
             return reject(.forbidden, "Subscription '\(sub.name)' has expired.", policy: "subscription", scope: "server:\(server)")
         }
         if let servers = sub.servers, !servers.contains(server), !policies.anySubscription {
-            return reject(.forbidden, "Subscription '\(sub.name)' does not cover server '\(server)'.", policy: "subscription", scope: "server:\(server)")
+            return reject(
+                .forbidden, "Subscription '\(sub.name)' does not cover server '\(server)'.", policy: "subscription", scope: "server:\(server)")
         }
         context.subscription = sub
         context.decisions.append("subscription \(sub.name) accepted")

@@ -122,7 +122,9 @@ extension PolicyParser {
         s.requireExpirationTime = try bool(a, "require-expiration-time") ?? true
         s.allowPrivateNetwork = try bool(a, "allow-private-network") ?? false
         if let algs = try strings(a, "algorithms") {
-            let known: Set<String> = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512"]
+            let known: Set<String> = [
+                "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512",
+            ]
             for alg in algs where !known.contains(alg) { throw fail("algorithms: '\(alg.prefix(20))' is not supported") }
             s.allowedAlgorithms = algs
         }

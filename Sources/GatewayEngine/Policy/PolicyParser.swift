@@ -106,7 +106,8 @@ struct PolicyParser {
             guard action == "allow" || action == "forbid" else { throw fail("action: expected allow or forbid") }
             let ranges = try ipRanges(a, "addresses", required: true)
             guard !ranges.isEmpty else { throw fail("addresses: list at least one address, range or CIDR block") }
-            return .ipFilter(IPFilterPolicy(allow: action == "allow", ranges: ranges, trustedProxies: try ipRanges(a, "trusted-proxies", required: false)))
+            return .ipFilter(
+                IPFilterPolicy(allow: action == "allow", ranges: ranges, trustedProxies: try ipRanges(a, "trusted-proxies", required: false)))
         case "cache-lookup":
             return .cacheLookup(CacheLookupPolicy(isPublic: try bool(a, "public") ?? false))
         case "cache-store":
@@ -116,11 +117,15 @@ struct PolicyParser {
             guard !Self.reservedHeaders.contains(name.lowercased()) else { throw fail("name: \(name) cannot be set by a policy") }
             var p = SetHeaderPolicy(name: name, value: try string(a, "value", required: false) ?? "")
             if let action = try string(a, "exists-action", required: false) {
-                guard let e = SetHeaderPolicy.ExistsAction(rawValue: action) else { throw fail("exists-action: expected override, skip, append or delete") }
+                guard let e = SetHeaderPolicy.ExistsAction(rawValue: action) else {
+                    throw fail("exists-action: expected override, skip, append or delete")
+                }
                 p.existsAction = e
             }
             guard p.existsAction == .delete || !p.value.isEmpty else { throw fail("value: required unless exists-action is delete") }
-            guard !p.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else { throw fail("value: must not contain line breaks") }
+            guard !p.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw fail("value: must not contain line breaks")
+            }
             return .setHeader(p)
         case "check-header":
             let name = try headerName(a)
@@ -135,7 +140,8 @@ struct PolicyParser {
             guard !connection.isEmpty, variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), !variable.isEmpty else {
                 throw fail("context-variable-name: letters, digits, '-' and '_' only")
             }
-            return .authorizationContext(AuthorizationContextPolicy(connection: connection, variable: variable, ignoreError: try bool(a, "ignore-error") ?? false))
+            return .authorizationContext(
+                AuthorizationContextPolicy(connection: connection, variable: variable, ignoreError: try bool(a, "ignore-error") ?? false))
         default:
             throw fail("unknown policy '\(kind)'")
         }

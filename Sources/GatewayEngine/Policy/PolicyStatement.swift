@@ -59,7 +59,11 @@ enum CounterKey: Sendable, Hashable, CustomStringConvertible {
     case fixed(String)
 
     init(parsing text: String) {
-        if text == "client-ip" { self = .clientIP } else if text == "subscription" { self = .subscription } else if text.hasPrefix("jwt:"), text.count > 4 {
+        if text == "client-ip" {
+            self = .clientIP
+        } else if text == "subscription" {
+            self = .subscription
+        } else if text.hasPrefix("jwt:"), text.count > 4 {
             self = .jwtClaim(String(text.dropFirst(4)))
         } else if text.hasPrefix("header:"), text.count > 7 {
             self = .header(String(text.dropFirst(7)).lowercased())

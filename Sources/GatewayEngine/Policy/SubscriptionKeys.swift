@@ -36,7 +36,8 @@ public struct SubscriptionKeys: Sendable {
             throw GatewayError(.invalidArgument, "a subscription key must be 32–256 characters")
         }
         let record = try store.createSubscription(
-            SubscriptionRecord.New(name: name, keyHash: PolicyEngine.hashKey(secret), keyHint: String(secret.suffix(4)), servers: servers, expiresAt: expiresAt))
+            SubscriptionRecord.New(
+                name: name, keyHash: PolicyEngine.hashKey(secret), keyHint: String(secret.suffix(4)), servers: servers, expiresAt: expiresAt))
         return (record, secret)
     }
 

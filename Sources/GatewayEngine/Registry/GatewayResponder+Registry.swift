@@ -77,7 +77,8 @@ extension GatewayResponder {
         let peer = context.clientAddress
         let client = policies.trustedProxies.isEmpty ? peer : policies.clientAddress(peer: peer, headers: request.headers)
         var exchange = Exchange(
-            server: RegistryMCP.serverName, client: client, transport: "registry", method: "\(request.method.rawValue) \(request.uri.path.prefix(200))",
+            server: RegistryMCP.serverName, client: client, transport: "registry",
+            method: "\(request.method.rawValue) \(request.uri.path.prefix(200))",
             policy: PolicyContext(clientAddress: client, peerAddress: peer))
         // Host is checked (DNS rebinding); Origin is not: the registry is readable from any origin, as IDEs need.
         if let reason = originPolicy.refusal(host: request.head.authority, origin: nil) {
@@ -89,7 +90,9 @@ extension GatewayResponder {
             return finish(&exchange, HTTPReplies.empty(.noContent, headers: h), outcome: .ok)
         }
         if route == .write {
-            let r = registryError(.notImplemented, "Publishing is not supported by this registry: register servers with `gatehouse registry add`, the console or `gatehouse apply`")
+            let r = registryError(
+                .notImplemented,
+                "Publishing is not supported by this registry: register servers with `gatehouse registry add`, the console or `gatehouse apply`")
             return finish(&exchange, r, outcome: .rejected, error: "publish not supported")
         }
         guard request.method == .get || request.method == .head else {
@@ -98,7 +101,8 @@ extension GatewayResponder {
             let writes = route != .list && request.method != .post
             let r =
                 writes
-                ? registryError(.notImplemented, "Changing servers is not supported by this registry: use `gatehouse registry set|remove` or the console")
+                ? registryError(
+                    .notImplemented, "Changing servers is not supported by this registry: use `gatehouse registry set|remove` or the console")
                 : registryError(.methodNotAllowed, "Method not allowed", headers: h)
             return finish(&exchange, r, outcome: .rejected, error: "method not allowed")
         }
@@ -110,7 +114,9 @@ extension GatewayResponder {
             var h = Self.registryCORS
             h.append(contentsOf: refusal.headers)
             exchange.policy.decisions.append("\(refusal.policy)@\(refusal.scope) refused")
-            return finish(&exchange, registryError(refusal.status, refusal.message, headers: h), outcome: .rejected, error: "\(refusal.policy): \(refusal.message)")
+            return finish(
+                &exchange, registryError(refusal.status, refusal.message, headers: h), outcome: .rejected,
+                error: "\(refusal.policy): \(refusal.message)")
         }
         exchange.policy = caller.context
         let result = registryAnswer(route, request: request, caller: caller)
@@ -149,7 +155,9 @@ extension GatewayResponder {
             else { return .failure(.init(version == "latest" ? "Server not found" : "Server version not found", status: 404)) }
             return .success(item(e))
         case .legacyServer(let name):
-            guard let e = latest(catalog, name, includeDeleted: includeDeleted), caller.sees(e) else { return .failure(.init("Server not found", status: 404)) }
+            guard let e = latest(catalog, name, includeDeleted: includeDeleted), caller.sees(e) else {
+                return .failure(.init("Server not found", status: 404))
+            }
             return .success(item(e))
         case .write:
             return .failure(.init("not implemented", status: 501))

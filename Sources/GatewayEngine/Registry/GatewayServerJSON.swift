@@ -109,14 +109,18 @@ enum GatewayServerJSON {
         if !f.jwt.isEmpty {
             headers.append(
                 .object([
-                    "name": "Authorization", "description": "A bearer access token the gateway accepts (OAuth 2.1; see the server's protected-resource metadata)",
+                    "name": "Authorization",
+                    "description": "A bearer access token the gateway accepts (OAuth 2.1; see the server's protected-resource metadata)",
                     "isRequired": true, "isSecret": true, "value": "Bearer {access_token}",
                     "variables": .object(["access_token": .object(["description": "The access token", "isRequired": true, "isSecret": true])]),
                 ]))
         }
         for h in f.requiredHeaders where h.caseInsensitiveCompare("Authorization") != .orderedSame {
             headers.append(
-                .object(["name": .string(h), "description": "Required by the gateway's check-header policy", "isRequired": true, "isSecret": .bool(UpstreamRules.isSecretHeader(h))]))
+                .object([
+                    "name": .string(h), "description": "Required by the gateway's check-header policy", "isRequired": true,
+                    "isSecret": .bool(UpstreamRules.isSecretHeader(h)),
+                ]))
         }
         return [("streamable-http", "mcp"), ("sse", "sse")].map { type, endpoint in
             var r: JSONObject = ["type": .string(type), "url": .string("\(origin)/\(f.basePath)/\(endpoint)")]
@@ -143,7 +147,8 @@ enum GatewayServerJSON {
     /// Rate limits and quotas (what a client runs into), with the scope they come from.
     static func policies(_ f: GatewayServerFacts) -> JSONObject {
         var p: JSONObject = [:]
-        func counted(_ calls: Int, _ period: Int, _ key: CounterKey, _ perSubscription: Bool, _ methods: MethodSelector, _ scope: String) -> JSONValue {
+        func counted(_ calls: Int, _ period: Int, _ key: CounterKey, _ perSubscription: Bool, _ methods: MethodSelector, _ scope: String) -> JSONValue
+        {
             var o: JSONObject = ["calls": .int(Int64(calls)), "renewalPeriod": .int(Int64(period))]
             o["counterKey"] = .string(perSubscription ? "subscription" : key.description)
             switch methods {
@@ -155,10 +160,16 @@ enum GatewayServerJSON {
             return .object(o)
         }
         if !f.rateLimits.isEmpty {
-            p["rateLimits"] = .array(f.rateLimits.map { counted($0.policy.calls, $0.policy.renewalPeriod, $0.policy.counterKey, $0.policy.subscriptionScoped, $0.policy.methods, $0.scope) })
+            p["rateLimits"] = .array(
+                f.rateLimits.map {
+                    counted($0.policy.calls, $0.policy.renewalPeriod, $0.policy.counterKey, $0.policy.subscriptionScoped, $0.policy.methods, $0.scope)
+                })
         }
         if !f.quotas.isEmpty {
-            p["quotas"] = .array(f.quotas.map { counted($0.policy.calls, $0.policy.renewalPeriod, $0.policy.counterKey, $0.policy.subscriptionScoped, $0.policy.methods, $0.scope) })
+            p["quotas"] = .array(
+                f.quotas.map {
+                    counted($0.policy.calls, $0.policy.renewalPeriod, $0.policy.counterKey, $0.policy.subscriptionScoped, $0.policy.methods, $0.scope)
+                })
         }
         return p
     }

@@ -28,7 +28,9 @@ extension PolicyEngine {
     /// Runs the registry's request stage (the `registry` scope's and global access policies, the subscription key,
     /// and the anonymous-read rule) for a request, then works out what the caller sees. The same stage guards
     /// `/registry/mcp`.
-    func registryCaller(headers: HTTPFields, query: String?, context: PolicyContext, table: RoutingTable) async -> Result<RegistryCaller, PolicyRejection> {
+    func registryCaller(headers: HTTPFields, query: String?, context: PolicyContext, table: RoutingTable) async -> Result<
+        RegistryCaller, PolicyRejection
+    > {
         var ctx = context
         if let p = table.policies[RegistryMCP.basePath] {
             if let refusal = await requestStage(

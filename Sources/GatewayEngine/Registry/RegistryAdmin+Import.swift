@@ -36,12 +36,14 @@ extension RegistryAdmin {
         var url = source
         var seenCursors = Set<String>()
         while true {
-            let (data, _, resolved) = try await fetcher.fetch(url, baseDirectory: options.baseDirectory, allowPrivateNetwork: options.allowPrivateNetwork)
+            let (data, _, resolved) = try await fetcher.fetch(
+                url, baseDirectory: options.baseDirectory, allowPrivateNetwork: options.allowPrivateNetwork)
             pages += 1
             let page = try Self.parseList(data, source: resolved, skipInvalid: options.skipInvalid)
             items += page.items
             skipped += page.skipped
-            guard SpecFetcher.isRemote(source), let next = page.nextCursor, !next.isEmpty, pages < options.maxPages, seenCursors.insert(next).inserted else { break }
+            guard SpecFetcher.isRemote(source), let next = page.nextCursor, !next.isEmpty, pages < options.maxPages, seenCursors.insert(next).inserted
+            else { break }
             url = Self.withCursor(source, next)
         }
         for item in items where gatewayServer(for: item.name) != nil {
@@ -70,7 +72,9 @@ extension RegistryAdmin {
         items: [RegistryImportItem], skipped: [String], nextCursor: String?
     ) {
         let root: JSONValue
-        do { root = try JSONParser(maxDepth: 64).parse(Array(data)) } catch { throw GatewayError(.invalidArgument, "\(source) is not valid JSON: \(error)") }
+        do { root = try JSONParser(maxDepth: 64).parse(Array(data)) } catch {
+            throw GatewayError(.invalidArgument, "\(source) is not valid JSON: \(error)")
+        }
         guard case .array(let list)? = root["servers"] else {
             throw GatewayError(.invalidArgument, "\(source): expected a registry list response, {\"servers\": […]}")
         }
@@ -95,20 +99,24 @@ extension RegistryAdmin {
                 doc["status"] = nil
                 let violations = validator.validate(.object(doc))
                 if !violations.isEmpty {
-                    let text = violations.prefix(3).map { "\(pointer)\(wrapped ? "/server" : "")\($0.pointer == "/" ? "" : $0.pointer): \($0.message)" }
+                    let text = violations.prefix(3).map {
+                        "\(pointer)\(wrapped ? "/server" : "")\($0.pointer == "/" ? "" : $0.pointer): \($0.message)"
+                    }
                     if skipInvalid { skipped.append("\(name) \(version): " + text.joined(separator: "; ")) } else { problems += text }
                     continue
                 }
             }
             let message = official?["statusMessage"]?.stringValue
             items.removeAll { $0.name == name && $0.version == version }
-            items.append(RegistryImportItem(name: name, version: version, document: JSONValue.object(doc).jsonString, status: status, statusMessage: message))
+            items.append(
+                RegistryImportItem(name: name, version: version, document: JSONValue.object(doc).jsonString, status: status, statusMessage: message))
         }
         if !problems.isEmpty {
             let more = problems.count > 10 ? " (and \(problems.count - 10) more)" : ""
             throw GatewayError(
                 .invalidArgument,
-                "\(source): nothing was imported; entries break the server.json schema: \(problems.prefix(10).joined(separator: "; "))\(more) (use --skip-invalid to import the rest)")
+                "\(source): nothing was imported; entries break the server.json schema: \(problems.prefix(10).joined(separator: "; "))\(more) (use --skip-invalid to import the rest)"
+            )
         }
         return (items, skipped, root["metadata"]?["nextCursor"]?.stringValue ?? root["metadata"]?["next_cursor"]?.stringValue)
     }

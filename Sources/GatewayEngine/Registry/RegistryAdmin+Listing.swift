@@ -19,12 +19,15 @@ extension RegistryAdmin {
 
     /// Every entry with its health, history and (from the request log, or `live` when an engine runs in this
     /// process) the last hour's traffic. Gateway URLs use `origin`.
-    public func listing(origin: String = "http://127.0.0.1:8080", namespace: String? = nil, live: LiveFigureWindows? = nil) throws -> RegistryListing {
+    public func listing(origin: String = "http://127.0.0.1:8080", namespace: String? = nil, live: LiveFigureWindows? = nil) throws -> RegistryListing
+    {
         let ns = namespace ?? namespaceInUse()
         let (catalog, snapshot) = try standaloneCatalog(namespace: ns)
         let histories = try store.healthHistories(limit: 10)
         let since = Date().addingTimeInterval(-3600)
-        return RegistryListing.build(catalog, snapshot: snapshot, histories: histories, origin: origin.hasSuffix("/") ? String(origin.dropLast()) : origin, namespace: ns) { e in
+        return RegistryListing.build(
+            catalog, snapshot: snapshot, histories: histories, origin: origin.hasSuffix("/") ? String(origin.dropLast()) : origin, namespace: ns
+        ) { e in
             guard e.kind == .gateway, e.status != .deleted, let server = e.gatewayServer else { return nil }
             if let live { return live.figures(server: server) ?? LiveFigures() }
             return (try? store.requestLogFigures(server: server, since: since)).map(LiveFigures.init) ?? LiveFigures()
@@ -65,7 +68,9 @@ extension RegistryAdmin {
                 let r = await probe.run(t, channel: hub.makeChannel(t.settings))
                 let change = try? RegistryHealthWriter.record(store: store, target: t.key, result: r)
                 out.append(
-                    ProbeOutcome(target: t.key, state: r.state, detail: r.detail, latencyMs: r.latency?.milliseconds, toolCount: r.tools?.count, change: change ?? nil))
+                    ProbeOutcome(
+                        target: t.key, state: r.state, detail: r.detail, latencyMs: r.latency?.milliseconds, toolCount: r.tools?.count,
+                        change: change ?? nil))
             }
             return out
         }

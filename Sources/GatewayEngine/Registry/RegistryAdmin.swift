@@ -85,7 +85,9 @@ public struct RegistryAdmin: Sendable {
     /// Parses and checks a `server.json` text.
     public static func parseServerJSON(_ text: String, source: String) throws(GatewayError) -> JSONObject {
         let value: JSONValue
-        do { value = try JSONParser(maxDepth: 64).parse(text) } catch { throw GatewayError(.invalidArgument, "\(source) is not valid JSON: \(error)") }
+        do { value = try JSONParser(maxDepth: 64).parse(text) } catch {
+            throw GatewayError(.invalidArgument, "\(source) is not valid JSON: \(error)")
+        }
         try ServerJSONValidator().check(value, source: source)
         guard case .object(let o) = value else { throw GatewayError(.invalidArgument, "\(source) must be a JSON object") }
         return o
@@ -140,11 +142,15 @@ public struct RegistryAdmin: Sendable {
     public func resolveVersion(_ name: String, _ version: String?) throws -> String {
         let live = try store.registryEntries(named: name).filter { $0.deletedAt == nil }
         if let version {
-            guard live.contains(where: { $0.version == version }) else { throw GatewayError(.notFound, "no registry entry '\(name)' version \(version)") }
+            guard live.contains(where: { $0.version == version }) else {
+                throw GatewayError(.notFound, "no registry entry '\(name)' version \(version)")
+            }
             return version
         }
         guard let latest = live.max(by: { RegistryVersionOrder.precedes($0.version, $0.publishedAt, $1.version, $1.publishedAt) }) else {
-            throw GatewayError(.notFound, "no registry entry '\(name)'\(gatewayServer(for: name) == nil ? "" : " (gateway entries change with `gatehouse registry set`)")")
+            throw GatewayError(
+                .notFound,
+                "no registry entry '\(name)'\(gatewayServer(for: name) == nil ? "" : " (gateway entries change with `gatehouse registry set`)")")
         }
         return latest.version
     }
@@ -158,7 +164,9 @@ public struct RegistryAdmin: Sendable {
         if let document {
             try ServerJSONValidator().check(.object(document))
             guard document["name"]?.stringValue == name, document["version"]?.stringValue == v else {
-                throw GatewayError(.invalidArgument, "the server.json names \(document["name"]?.stringValue ?? "?") \(document["version"]?.stringValue ?? "?"), not \(name) \(v)")
+                throw GatewayError(
+                    .invalidArgument,
+                    "the server.json names \(document["name"]?.stringValue ?? "?") \(document["version"]?.stringValue ?? "?"), not \(name) \(v)")
             }
         }
         let text = document.map { JSONValue.object($0).jsonString }
@@ -184,7 +192,9 @@ public struct RegistryAdmin: Sendable {
             change(&r)
             if let v = r.version, let problem = ServerJSONValidator.versionProblem(v) { throw StoreError(.invalid, "version '\(v)': \(problem)") }
             if let t = r.title, !(1...100).contains(t.count) { throw StoreError(.invalid, "title: 1–100 characters") }
-            if let d = r.description, !(1...100).contains(d.count) { throw StoreError(.invalid, "description: 1–100 characters (server.json's limit)") }
+            if let d = r.description, !(1...100).contains(d.count) {
+                throw StoreError(.invalid, "description: 1–100 characters (server.json's limit)")
+            }
             if let m = r.statusMessage, m.count > 500 { throw StoreError(.invalid, "the status message is \(m.count) characters; at most 500") }
         }
     }

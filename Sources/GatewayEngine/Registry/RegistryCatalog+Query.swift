@@ -47,7 +47,7 @@ struct RegistryQuery: Sendable, Equatable {
                 guard let b = Bool(value.lowercased()) else { return .failure(.init("Invalid include_deleted parameter: expected true or false")) }
                 q.includeDeleted = b
             default:
-                continue  // Unknown parameters are ignored, as registries do.
+                continue // Unknown parameters are ignored, as registries do.
             }
         }
         if q.updatedSince != nil { q.includeDeleted = true }
@@ -92,7 +92,8 @@ extension RegistryCatalog {
         var start = 0
         if let after = q.after {
             // The first entry sorted after the cursor's key (binary search on the sorted entries).
-            var lo = 0, hi = entries.count
+            var lo = 0
+            var hi = entries.count
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if (entries[mid].name, entries[mid].version) <= (after.name, after.version) { lo = mid + 1 } else { hi = mid }
@@ -147,11 +148,12 @@ extension RegistryEntry {
             }
             if let live { ours["live"] = .object(live.json) }
             if !upstreams.isEmpty {
-                ours["upstreams"] = .array(upstreams.map { u in
-                    var o: JSONObject = ["name": .string(u.upstream)]
-                    o["health"] = .object(RegistryHealthJSON.object(u.health))
-                    return .object(o)
-                })
+                ours["upstreams"] = .array(
+                    upstreams.map { u in
+                        var o: JSONObject = ["name": .string(u.upstream)]
+                        o["health"] = .object(RegistryHealthJSON.object(u.health))
+                        return .object(o)
+                    })
             }
         } else {
             ours["lifecycle"] = .string(lifecycle.rawValue)

@@ -44,12 +44,14 @@ struct RegistryCatalog: Sendable {
             if prev?.fingerprint != fingerprint || prev?.deletedAt != nil || prev?.version != version {
                 c.publish.append(
                     RegistryPublishedRecord(
-                        name: name, server: f.name, version: version, fingerprint: fingerprint, status: status, document: JSONValue.object(doc).jsonString,
+                        name: name, server: f.name, version: version, fingerprint: fingerprint, status: status,
+                        document: JSONValue.object(doc).jsonString,
                         publishedAt: dates.published, updatedAt: dates.updated, statusChangedAt: dates.statusChanged))
             }
             var e = RegistryEntry(
                 kind: .gateway, name: name, version: version, server: doc, status: status, statusMessage: o?.statusMessage,
-                lifecycle: o?.lifecycle ?? .production, owner: o?.owner, tags: o?.tagList ?? [], publishedAt: dates.published, updatedAt: dates.updated,
+                lifecycle: o?.lifecycle ?? .production, owner: o?.owner, tags: o?.tagList ?? [], publishedAt: dates.published,
+                updatedAt: dates.updated,
                 statusChangedAt: dates.statusChanged, gatewayServer: f.name, basePath: f.basePath)
             e.upstreams = f.upstreams.map { .init(upstream: $0, health: registry.health[RegistryProbeTarget.upstream($0).key]) }
             c.entries.append(e)
@@ -73,7 +75,9 @@ struct RegistryCatalog: Sendable {
         }
         for r in registry.entries where r.approval == .approved {
             guard !gatewayNames.contains(r.name) else {
-                if r.deletedAt == nil { c.problems.append("registry entry '\(r.name)' has the name of a gateway server; the gateway server is listed instead") }
+                if r.deletedAt == nil {
+                    c.problems.append("registry entry '\(r.name)' has the name of a gateway server; the gateway server is listed instead")
+                }
                 continue
             }
             guard case .object(let doc)? = try? JSONParser(maxDepth: 64).parse(r.document) else {
@@ -81,7 +85,8 @@ struct RegistryCatalog: Sendable {
                 continue
             }
             var e = RegistryEntry(
-                kind: .external, name: r.name, version: r.version, server: doc, status: r.status, statusMessage: r.statusMessage, lifecycle: r.lifecycle,
+                kind: .external, name: r.name, version: r.version, server: doc, status: r.status, statusMessage: r.statusMessage,
+                lifecycle: r.lifecycle,
                 owner: r.owner, tags: r.tagList, publishedAt: r.publishedAt, updatedAt: r.updatedAt, statusChangedAt: r.statusChangedAt)
             e.allowPrivateNetwork = r.allowPrivateNetwork
             e.healthTarget = RegistryProbeTarget.external(r.name).key

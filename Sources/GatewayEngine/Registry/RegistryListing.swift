@@ -73,7 +73,8 @@ public struct RegistryListing: Sendable, Equatable {
         for r in snapshot.entries where r.approval == .pending && r.deletedAt == nil {
             guard case .object(let doc)? = try? JSONParser(maxDepth: 64).parse(r.document) else { continue }
             let e = RegistryEntry(
-                kind: .external, name: r.name, version: r.version, server: doc, status: r.status, statusMessage: r.statusMessage, lifecycle: r.lifecycle,
+                kind: .external, name: r.name, version: r.version, server: doc, status: r.status, statusMessage: r.statusMessage,
+                lifecycle: r.lifecycle,
                 owner: r.owner, tags: r.tagList, publishedAt: r.publishedAt, updatedAt: r.updatedAt, statusChangedAt: r.statusChangedAt)
             rows.append(row(e, approval: "pending", document: .object(doc), pending: nil, history: [], live: nil))
         }
@@ -107,7 +108,8 @@ public struct RegistryListing: Sendable, Equatable {
         case .array(let items) where !items.isEmpty:
             return "[\n" + items.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
         case .object(let object) where !object.isEmpty:
-            return "{\n" + object.map { inner + JSONValue.string($0.key).jsonString + ": " + pretty($0.value, indent: inner) }.joined(separator: ",\n")
+            return "{\n"
+                + object.map { inner + JSONValue.string($0.key).jsonString + ": " + pretty($0.value, indent: inner) }.joined(separator: ",\n")
                 + "\n" + indent + "}"
         default:
             return value.jsonString
@@ -138,7 +140,8 @@ extension RegistryListing.Row {
         if let c = checkedAt { h["checkedAt"] = .string(RegistryTime.string(c)) }
         if let l = latencyMs { h["latencyMs"] = .double((l * 10).rounded() / 10) }
         if !upstreams.isEmpty {
-            h["upstreams"] = .array(upstreams.map { .object(["name": .string($0.upstream), "state": .string(($0.health?.state ?? .unknown).rawValue)]) })
+            h["upstreams"] = .array(
+                upstreams.map { .object(["name": .string($0.upstream), "state": .string(($0.health?.state ?? .unknown).rawValue)]) })
         }
         if !history.isEmpty { h["history"] = .array(history.map(RegistryService.historyJSON)) }
         o["health"] = .object(h)

@@ -27,7 +27,8 @@ extension RegistryService {
         }
         var outcome = HandlerOutcome(tool: name, arguments: .object(arguments))
         let mapper = ToolResultMapper()
-        let violations = JSONSchemaValidator().validate(.object(arguments), against: tool.operation?.inputSchema ?? tool.listEntry["inputSchema"] ?? .bool(true))
+        let violations = JSONSchemaValidator().validate(
+            .object(arguments), against: tool.operation?.inputSchema ?? tool.listEntry["inputSchema"] ?? .bool(true))
         if !violations.isEmpty {
             let message = "Invalid arguments for tool \(name): " + violations.map(\.description).joined(separator: "; ")
             outcome.response = mapper.errorResult(message)
@@ -37,9 +38,12 @@ extension RegistryService {
         }
         let info = policy.registryRequest ?? RegistryRequestInfo(headers: [:], origin: defaultOrigin)
         var caller = RegistryCaller(context: policy, callable: nil)
-        if caller.isIdentified, let gateway { caller.callable = await gateway.policies.callableServers(headers: info.headers, context: policy, table: gateway.routingTable) }
+        if caller.isIdentified, let gateway {
+            caller.callable = await gateway.policies.callableServers(headers: info.headers, context: policy, table: gateway.routingTable)
+        }
         let structured: Result<JSONObject, RegistryRequestError> =
-            name == "registry_search" ? registrySearch(arguments, caller: caller, origin: info.origin) : registryGet(arguments, caller: caller, origin: info.origin)
+            name == "registry_search"
+            ? registrySearch(arguments, caller: caller, origin: info.origin) : registryGet(arguments, caller: caller, origin: info.origin)
         switch structured {
         case .success(let value):
             var result: JSONObject = ["content": .array([.object(["type": "text", "text": .string(JSONValue.object(value).jsonString)])])]
@@ -55,7 +59,8 @@ extension RegistryService {
     }
 
     func registrySearch(_ a: JSONObject, caller: RegistryCaller, origin: String) -> Result<JSONObject, RegistryRequestError> {
-        var q = RegistryQuery(limit: Int(a["limit"]?.intValue ?? 30), search: a["query"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }, version: "latest")
+        var q = RegistryQuery(
+            limit: Int(a["limit"]?.intValue ?? 30), search: a["query"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }, version: "latest")
         if let cursor = a["cursor"]?.stringValue, !cursor.isEmpty {
             guard let key = RegistryCursor.decode(cursor) else { return .failure(.init("invalid cursor: pass nextCursor from the previous page")) }
             q.after = key
@@ -84,13 +89,17 @@ extension RegistryService {
         let version = a["version"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "latest"
         let catalog = self.catalog()
         guard let e = catalog.entry(name, version: version) ?? (version == "latest" ? catalog.lookup(name) : nil), caller.sees(e) else {
-            return .failure(.init("No server named '\(name.prefix(200))'\(version == "latest" ? "" : " version \(version.prefix(60))") in the registry (registry_search lists the ones you may use)"))
+            return .failure(
+                .init(
+                    "No server named '\(name.prefix(200))'\(version == "latest" ? "" : " version \(version.prefix(60))") in the registry (registry_search lists the ones you may use)"
+                ))
         }
         let live = self.live(e)
         guard case .object(let item) = e.item(origin: origin, live: live) else { return .failure(.init("internal error")) }
         var out: JSONObject = ["server": item["server"] ?? .object([:]), "registry": item["_meta"]?[RegistryMeta.officialKey] ?? .object([:])]
         let rendered = item["server"]?.objectValue ?? [:]
-        out["endpoints"] = .array((rendered["remotes"]?.arrayValue ?? []).map { r in .object(["type": r["type"] ?? .null, "url": r["url"] ?? .null]) })
+        out["endpoints"] = .array(
+            (rendered["remotes"]?.arrayValue ?? []).map { r in .object(["type": r["type"] ?? .null, "url": r["url"] ?? .null]) })
         out["tools"] = .array(e.toolNames.map { .string($0) })
         var health = e.kind == .external ? RegistryHealthJSON.object(e.health) : ["state": .string(e.healthState.rawValue)]
         if let target = e.healthTarget, let history = try? store.healthHistory(target: target, limit: 10), !history.isEmpty {
@@ -115,7 +124,8 @@ extension RegistryService {
         o["endpoints"] = .array((rendered["remotes"]?.arrayValue ?? []).map { r in .object(["type": r["type"] ?? .null, "url": r["url"] ?? .null]) })
         let packages = e.server["packages"]?.arrayValue ?? []
         if !packages.isEmpty {
-            o["packages"] = .array(packages.map { p in .object(["registryType": p["registryType"] ?? .null, "identifier": p["identifier"] ?? .null]) })
+            o["packages"] = .array(
+                packages.map { p in .object(["registryType": p["registryType"] ?? .null, "identifier": p["identifier"] ?? .null]) })
         }
         o["toolCount"] = .int(Int64(e.kind == .gateway ? e.toolNames.count : e.health?.toolCount ?? 0))
         o["health"] = .string(e.healthState.rawValue)

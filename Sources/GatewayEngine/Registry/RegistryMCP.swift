@@ -21,7 +21,8 @@ enum RegistryMCP {
         }
         return CompiledServer(
             name: serverName, basePath: basePath,
-            description: "The Gatehouse registry: search the MCP servers you may use (served by this gateway or elsewhere) and get their server.json, endpoints, tools and health.",
+            description:
+                "The Gatehouse registry: search the MCP servers you may use (served by this gateway or elsewhere) and get their server.json, endpoints, tools and health.",
             tools: tools, toolIndex: Dictionary(uniqueKeysWithValues: tools.enumerated().map { ($1.name, $0) }))
     }
 
@@ -47,7 +48,9 @@ enum RegistryMCP {
                 "query": .object(["type": "string", "description": "Substring of the name, title or description (case-insensitive)"]),
                 "tags": .object(["type": "array", "items": .object(["type": "string"]), "description": "Every tag listed must be on the entry"]),
                 "lifecycle": .object(["type": "string", "enum": .array(RegistryEntryRecord.Lifecycle.allCases.map { .string($0.rawValue) })]),
-                "transport": .object(["type": "string", "enum": ["streamable-http", "sse", "stdio"], "description": "How a client connects (stdio: run from a package)"]),
+                "transport": .object([
+                    "type": "string", "enum": ["streamable-http", "sse", "stdio"], "description": "How a client connects (stdio: run from a package)",
+                ]),
                 "kind": .object(["type": "string", "enum": ["gateway", "external"]]),
                 "includeDeprecated": .object(["type": "boolean", "description": "Include deprecated entries (default true)"]),
                 "limit": .object(["type": "integer", "minimum": 1, "maximum": 100, "description": "Results per page (default 30)"]),

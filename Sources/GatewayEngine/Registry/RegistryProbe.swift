@@ -36,7 +36,8 @@ extension RegistryProbe {
             }
         }
         for u in upstreams where u.transport != .stdio {
-            let signature = "\(u.transport.rawValue) \(u.url ?? "") \(u.allowPrivateNetwork) \(u.credential ?? "") \(u.updatedAt.timeIntervalSince1970)"
+            let signature =
+                "\(u.transport.rawValue) \(u.url ?? "") \(u.allowPrivateNetwork) \(u.credential ?? "") \(u.updatedAt.timeIntervalSince1970)"
             out.append(ProbeTarget(target: .upstream(u.name), signature: signature, settings: UpstreamSettings(record: u, defaults: defaults)))
         }
         return out

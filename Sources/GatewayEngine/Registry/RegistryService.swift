@@ -8,6 +8,15 @@ import Store
 /// results, the `gatehouse_registry_entry_up{name}` gauges, and the console events for health changes. One per
 /// ``Gateway``.
 public final class RegistryService: Sendable {
+    static var entryUp: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gatehouse", metricName: "registry_entry_up", unitName: "", helpText: "1 while a registry entry's last health check succeeded")
+    }
+    static var upstreamUp: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gatehouse", metricName: "upstream_up", unitName: "", helpText: "1 while an upstream answers its health check")
+    }
+
     let store: GatewayStore
     public let configuration: RegistryConfiguration
     let upstreamDefaults: UpstreamConfiguration
@@ -92,7 +101,9 @@ public final class RegistryService: Sendable {
         guard let snapshot = try? store.registrySnapshot() else { return state.withLock { $0.catalog } ?? RegistryCatalog() }
         let built = RegistryCatalog.build(gateway: GatewayServerFacts.all(table), registry: snapshot, namespace: namespace)
         if !built.publish.isEmpty {
-            do { try store.recordPublished(built.publish) } catch { logger.warning("registry: cannot record published entries", metadata: ["error": "\(error.message)"]) }
+            do { try store.recordPublished(built.publish) } catch {
+                logger.warning("registry: cannot record published entries", metadata: ["error": "\(error.message)"])
+            }
         }
         state.withLock { s in
             s.catalog = built
@@ -127,7 +138,7 @@ public final class RegistryService: Sendable {
                 s.gauges[name] = nil
             }
             for (name, up) in want {
-                let g = s.gauges[name] ?? registry.makeGauge(name: "gatehouse_registry_entry_up", labels: [("name", name)])
+                let g = s.gauges[name] ?? registry.makeGauge(descriptor: RegistryService.entryUp, labels: [("name", name)])
                 s.gauges[name] = g
                 g.set(to: up ? 1.0 : 0.0)
             }
@@ -136,7 +147,7 @@ public final class RegistryService: Sendable {
                 s.upstreamGauges[name] = nil
             }
             for (name, up) in upstreams {
-                let g = s.upstreamGauges[name] ?? registry.makeGauge(name: "gatehouse_upstream_up", labels: [("upstream", name)])
+                let g = s.upstreamGauges[name] ?? registry.makeGauge(descriptor: RegistryService.upstreamUp, labels: [("upstream", name)])
                 s.upstreamGauges[name] = g
                 g.set(to: up ? 1.0 : 0.0)
             }

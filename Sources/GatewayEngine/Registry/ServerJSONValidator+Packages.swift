@@ -36,7 +36,8 @@ extension Checker {
         case "streamable-http", "sse":
             required(o, ["url"], pointer)
             if let u = o["url"] {
-                _ = string(u, pointer + "/url", pattern: ServerJSONValidator.urlPattern, patternName: "http://, https:// or a {variable}, without spaces")
+                _ = string(
+                    u, pointer + "/url", pattern: ServerJSONValidator.urlPattern, patternName: "http://, https:// or a {variable}, without spaces")
             }
             if let h = o["headers"], let headers = array(h, pointer + "/headers") {
                 for (i, item) in headers.enumerated() { keyValueInput(item, Self.child(pointer + "/headers", i)) }

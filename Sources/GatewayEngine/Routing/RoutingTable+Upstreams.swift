@@ -32,7 +32,8 @@ extension RoutingTable {
                 if let other = server.toolIndex[exposed] {
                     let owner = server.tools[other].upstream.map { "upstream '\($0.upstream)'" } ?? "API '\(server.tools[other].apiName)'"
                     problems.append(
-                        "server '\(s.record.name)': tool '\(exposed)' of upstream '\(source.upstreamName)' collides with the tool of \(owner); skipped (give the upstream a prefix)")
+                        "server '\(s.record.name)': tool '\(exposed)' of upstream '\(source.upstreamName)' collides with the tool of \(owner); skipped (give the upstream a prefix)"
+                    )
                     continue
                 }
                 definition["name"] = .string(exposed)

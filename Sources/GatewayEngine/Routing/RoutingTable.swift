@@ -74,7 +74,9 @@ struct RoutingTable: Sendable {
     }
 
     /// Compiles a store snapshot with its policies, and the engine's built-in servers (the registry's).
-    static func compile(_ snapshot: ConfigSnapshot, policyCompiler: PolicyCompiler?, builtins: [CompiledServer] = [], problems: inout [String]) -> RoutingTable {
+    static func compile(_ snapshot: ConfigSnapshot, policyCompiler: PolicyCompiler?, builtins: [CompiledServer] = [], problems: inout [String])
+        -> RoutingTable
+    {
         var servers: [String: CompiledServer] = [:]
         for s in snapshot.servers {
             var tools: [CompiledTool] = []

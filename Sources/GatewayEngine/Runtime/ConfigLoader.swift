@@ -47,7 +47,8 @@ final class ConfigLoader: Sendable {
             let snapshot = try store.snapshot()
             var problems: [String] = []
             let compiled = RoutingTable.compile(
-                snapshot, policyCompiler: PolicyCompiler(validator: validator(for:), loopbackBind: loopbackBind), builtins: builtins, problems: &problems)
+                snapshot, policyCompiler: PolicyCompiler(validator: validator(for:), loopbackBind: loopbackBind), builtins: builtins,
+                problems: &problems)
             let previous = table.withLock { t in
                 defer { t = compiled }
                 return t.revision

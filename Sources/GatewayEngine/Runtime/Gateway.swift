@@ -48,7 +48,8 @@ public final class Gateway: Sendable {
             store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),
             credentials: credentials)
         let announce = LockedBox<(@Sendable (String, [UpstreamToolChange]) -> Void)?>(nil)
-        upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger) { name, changes in
+        upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger) {
+            name, changes in
             announce.withLock { $0 }?(name, changes)
         }
         let registry = RegistryService(store: store, configuration: configuration, monitor: monitor, logger: logger)
@@ -60,7 +61,8 @@ public final class Gateway: Sendable {
         handler = MCPHandler(
             settings: .init(toolsPageSize: configuration.toolsPageSize, toolsPageMaxBytes: configuration.toolsPageMaxBytes),
             routing: { loader.routingTable }, reload: { loader.reload() },
-            backend: backend, credentials: credentials, upstreams: upstreams, policies: policies, monitor: monitor, registry: registry, logger: logger)
+            backend: backend, credentials: credentials, upstreams: upstreams, policies: policies, monitor: monitor, registry: registry, logger: logger
+        )
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
         announce.withLock { $0 = callback }
         registry.attach(self)

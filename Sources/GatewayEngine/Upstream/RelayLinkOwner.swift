@@ -48,7 +48,9 @@ final class RelayLinkOwner: UpstreamSessionOwner, @unchecked Sendable {
     }
 
     /// Forwards an upstream's request to a client that declared the matching capability.
-    static func forward(method: String, params: JSONObject?, to peer: any DownstreamPeer, sink: (@Sendable (JSONValue) -> Void)?, timeout: Duration) async -> JSONObject {
+    static func forward(method: String, params: JSONObject?, to peer: any DownstreamPeer, sink: (@Sendable (JSONValue) -> Void)?, timeout: Duration)
+        async -> JSONObject
+    {
         guard let capability = requiredCapability(method) else {
             return ["error": .object(["code": .int(MCPProtocol.methodNotFound), "message": .string("method not found: \(method)")])]
         }

@@ -34,7 +34,8 @@ final class SSEUpstreamChannel: UpstreamChannel, @unchecked Sendable {
             throw http.failure(for: response)
         }
         guard response.mediaType == "text/event-stream" else {
-            throw UpstreamError(.protocolError, "upstream '\(http.settings.name)' did not open an event stream (Content-Type '\(response.mediaType.prefix(60))')")
+            throw UpstreamError(
+                .protocolError, "upstream '\(http.settings.name)' did not open an event stream (Content-Type '\(response.mediaType.prefix(60))')")
         }
         let name = http.settings.name
         let base = url
@@ -49,13 +50,15 @@ final class SSEUpstreamChannel: UpstreamChannel, @unchecked Sendable {
                         outer: for try await chunk in response.body {
                             let events: [SSEParser.Event]
                             do { events = try parser.feed(chunk.readableBytesView) } catch {
-                                failure = UpstreamError(.tooLarge, "upstream '\(name)' sent an event larger than the \(http.settings.maxMessageBytes)-byte limit")
+                                failure = UpstreamError(
+                                    .tooLarge, "upstream '\(name)' sent an event larger than the \(http.settings.maxMessageBytes)-byte limit")
                                 break outer
                             }
                             for event in events {
                                 if event.name == "endpoint" {
                                     guard let resolved = Self.resolve(event.data, against: base) else {
-                                        failure = UpstreamError(.refused, "upstream '\(name)' announced an endpoint on another origin: \(event.data.prefix(200))")
+                                        failure = UpstreamError(
+                                            .refused, "upstream '\(name)' announced an endpoint on another origin: \(event.data.prefix(200))")
                                         break outer
                                     }
                                     let w = self.state.withLock { s in
@@ -78,7 +81,10 @@ final class SSEUpstreamChannel: UpstreamChannel, @unchecked Sendable {
                         failure = UpstreamHTTP.map(error, upstream: name)
                     }
                     let w = self.state.withLock { s in
-                        defer { s.waiting = nil; s.endpoint = nil }
+                        defer {
+                            s.waiting = nil
+                            s.endpoint = nil
+                        }
                         return s.waiting
                     }
                     w?.resume(throwing: failure)
@@ -104,7 +110,8 @@ final class SSEUpstreamChannel: UpstreamChannel, @unchecked Sendable {
 
     /// The endpoint URL if it stays on the stream's origin.
     static func resolve(_ endpoint: String, against base: String) -> String? {
-        guard let baseURL = URL(string: base), let resolved = URL(string: endpoint.trimmingCharacters(in: .whitespaces), relativeTo: baseURL)?.absoluteURL,
+        guard let baseURL = URL(string: base),
+            let resolved = URL(string: endpoint.trimmingCharacters(in: .whitespaces), relativeTo: baseURL)?.absoluteURL,
             credentialOrigin(of: resolved.absoluteString) == credentialOrigin(of: base)
         else { return nil }
         return resolved.absoluteString
@@ -130,7 +137,11 @@ final class SSEUpstreamChannel: UpstreamChannel, @unchecked Sendable {
 
     func close() async {
         let reader = state.withLock { s in
-            defer { s.closed = true; s.reader = nil; s.endpoint = nil }
+            defer {
+                s.closed = true
+                s.reader = nil
+                s.endpoint = nil
+            }
             return s.reader
         }
         reader?.cancel()

@@ -73,7 +73,8 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
             try await http.readEvents(response) { inbox.message($0, requestID) }
         default:
             throw UpstreamError(
-                .protocolError, "upstream '\(http.settings.name)' answered with Content-Type '\(response.mediaType.prefix(60))', not JSON or an event stream")
+                .protocolError,
+                "upstream '\(http.settings.name)' answered with Content-Type '\(response.mediaType.prefix(60))', not JSON or an event stream")
         }
     }
 

@@ -39,7 +39,8 @@ public struct UpstreamAdmin: Sendable {
             try await ResolutionCache().check(url, allowPrivateNetwork: allowPrivateNetwork, guard: AddressGuard())
         } catch {
             throw UpstreamError(
-                .refused, "\(error.message)\(allowPrivateNetwork ? "" : " (use --allow-private-network for an upstream on loopback or a private network)")")
+                .refused,
+                "\(error.message)\(allowPrivateNetwork ? "" : " (use --allow-private-network for an upstream on loopback or a private network)")")
         }
     }
 

@@ -22,7 +22,9 @@ struct UpstreamDiscovery: Sendable {
                 pages += 1
                 let answer = try await session.request(method: "tools/list", params: cursor.map { ["cursor": $0] }, call: nil)
                 guard case .object(let result)? = answer["result"], case .array(let tools)? = result["tools"] else {
-                    throw UpstreamError(.protocolError, "upstream '\(name)' answered tools/list without a tools array: \(UpstreamSession.describeError(answer["error"]))")
+                    throw UpstreamError(
+                        .protocolError,
+                        "upstream '\(name)' answered tools/list without a tools array: \(UpstreamSession.describeError(answer["error"]))")
                 }
                 for case .object(let tool) in tools {
                     guard case .string(let toolName)? = tool["name"], !toolName.isEmpty, toolName.utf8.count <= 128 else {
@@ -63,7 +65,9 @@ struct UpstreamDiscovery: Sendable {
             }
         }
         for tool in seen where !tool.flags.isEmpty {
-            logger.warning("upstream tool definition has suspicious content", metadata: ["upstream": "\(name)", "tool": "\(tool.name)", "flags": "\(tool.flags.joined(separator: "; "))"])
+            logger.warning(
+                "upstream tool definition has suspicious content",
+                metadata: ["upstream": "\(name)", "tool": "\(tool.name)", "flags": "\(tool.flags.joined(separator: "; "))"])
         }
         return UpstreamDiscoveryReport(
             upstream: name, serverName: handshake.serverInfo["name"]?.stringValue, serverVersion: handshake.serverInfo["version"]?.stringValue,
@@ -74,7 +78,8 @@ struct UpstreamDiscovery: Sendable {
     static func withStandalone<T: Sendable>(
         store: GatewayStore, logger: Logger, _ body: (UpstreamHub) async throws(UpstreamError) -> T
     ) async throws(UpstreamError) -> T {
-        let credentials = CredentialManager(store: store, http: HTTPClient(eventLoopGroupProvider: .singleton), environment: ProcessInfo.processInfo.environment, logger: logger)
+        let credentials = CredentialManager(
+            store: store, http: HTTPClient(eventLoopGroupProvider: .singleton), environment: ProcessInfo.processInfo.environment, logger: logger)
         let hub = UpstreamHub(store: store, configuration: UpstreamConfiguration(), credentials: credentials, logger: logger)
         do throws(StoreError) {
             let records = try store.upstreams()

@@ -44,7 +44,8 @@ struct UpstreamHTTP: Sendable {
             guard let origin = credentialOrigin(of: url), origin == settings.credentialOrigin else {
                 throw UpstreamError(
                     .invalidConfiguration,
-                    "upstream '\(settings.name)' now points to a different origin than its credential was attached for; re-attach it with `gatehouse upstream set \(settings.name) --credential \(settings.credential ?? "CONN")`")
+                    "upstream '\(settings.name)' now points to a different origin than its credential was attached for; re-attach it with `gatehouse upstream set \(settings.name) --credential \(settings.credential ?? "CONN")`"
+                )
             }
             let headers = try await credentialHeaders()
             for (name, value) in headers { req.headers.replaceOrAdd(name: name, value: value) }
@@ -90,10 +91,12 @@ struct UpstreamHTTP: Sendable {
         case 429:
             let retry = response.headers.first(name: "retry-after").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             return UpstreamError(
-                .rateLimited, "upstream '\(settings.name)' is rate limiting (HTTP 429)\(retry.map { "; retry after \($0) s" } ?? "")", retryAfter: retry,
+                .rateLimited, "upstream '\(settings.name)' is rate limiting (HTTP 429)\(retry.map { "; retry after \($0) s" } ?? "")",
+                retryAfter: retry,
                 httpStatus: status)
         case 300..<400:
-            return UpstreamError(.refused, "upstream '\(settings.name)' answered with a redirect (HTTP \(status)); redirects are not followed", httpStatus: status)
+            return UpstreamError(
+                .refused, "upstream '\(settings.name)' answered with a redirect (HTTP \(status)); redirects are not followed", httpStatus: status)
         case 401, 403:
             return UpstreamError(.unavailable, "upstream '\(settings.name)' refused the gateway's credentials (HTTP \(status))", httpStatus: status)
         default:

@@ -119,7 +119,9 @@ final class UpstreamHub: Sendable {
                     throw UpstreamError(.unavailable, "credential '\(connection)' of upstream '\(name)' is unavailable: \(error.message)")
                 }
                 guard injection.query.isEmpty else {
-                    throw UpstreamError(.invalidConfiguration, "credential '\(connection)' puts its secret in the query, which upstreams do not support; use a header")
+                    throw UpstreamError(
+                        .invalidConfiguration, "credential '\(connection)' puts its secret in the query, which upstreams do not support; use a header"
+                    )
                 }
                 return injection.headers.map { ($0.name, $0.value) }
             }
@@ -129,7 +131,8 @@ final class UpstreamHub: Sendable {
 
     /// A session for a downstream client: the shared child for stdio, else a new upstream session of its own that
     /// declares the client's capabilities.
-    func session(for upstream: String, owner: any UpstreamSessionOwner, clientCapabilities: JSONObject) async throws(UpstreamError) -> UpstreamSession {
+    func session(for upstream: String, owner: any UpstreamSessionOwner, clientCapabilities: JSONObject) async throws(UpstreamError) -> UpstreamSession
+    {
         let settings = try settings(upstream)
         if settings.transport == .stdio { return try await supervisor(settings).session() }
         let session = UpstreamSession(settings: settings, channel: makeChannel(settings), clientCapabilities: clientCapabilities, logger: logger)
@@ -161,14 +164,17 @@ final class UpstreamHub: Sendable {
     /// and records the outcome.
     func guarded<T: Sendable>(_ upstream: String, _ body: () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
         let decision = state.withLock { s -> CircuitBreaker.Decision in
-            var b = s.breakers[upstream] ?? CircuitBreaker(
-                threshold: configuration.breakerThreshold, baseBackoff: configuration.breakerBackoff, maxBackoff: configuration.breakerMaxBackoff)
+            var b =
+                s.breakers[upstream]
+                ?? CircuitBreaker(
+                    threshold: configuration.breakerThreshold, baseBackoff: configuration.breakerBackoff, maxBackoff: configuration.breakerMaxBackoff)
             defer { s.breakers[upstream] = b }
             return b.admit(now: .now)
         }
         if case .reject(let retryAfter, let reason) = decision {
             monitor?.upstreamCall(upstream, outcome: UpstreamError.Code.circuitOpen.rawValue)
-            throw UpstreamError(.circuitOpen, "upstream '\(upstream)' is not being called: \(reason); retry in \(retryAfter) s", retryAfter: retryAfter)
+            throw UpstreamError(
+                .circuitOpen, "upstream '\(upstream)' is not being called: \(reason); retry in \(retryAfter) s", retryAfter: retryAfter)
         }
         do {
             let value = try await body()

@@ -90,7 +90,9 @@ final class UpstreamSession: @unchecked Sendable {
         }
         guard case .string(let version)? = result["protocolVersion"], Self.supportedVersions.contains(version) else {
             throw UpstreamError(
-                .protocolError, "upstream '\(settings.name)' answered initialize with unsupported protocol version \(result["protocolVersion"]?.jsonString.prefix(40) ?? "none")")
+                .protocolError,
+                "upstream '\(settings.name)' answered initialize with unsupported protocol version \(result["protocolVersion"]?.jsonString.prefix(40) ?? "none")"
+            )
         }
         let handshake = Handshake(
             protocolVersion: version, capabilities: result["capabilities"]?.objectValue ?? [:], serverInfo: result["serverInfo"]?.objectValue ?? [:],
@@ -116,7 +118,7 @@ final class UpstreamSession: @unchecked Sendable {
         let epoch = state.withLock { $0.epoch }
         do {
             return try await send(method: method, params: params, call: call, timeout: settings.timeout)
-        } catch where error.code == .sessionExpired {
+        } catch  where error.code == .sessionExpired {
             try await reinitialize(after: epoch)
             return try await send(method: method, params: params, call: call, timeout: settings.timeout)
         }
@@ -185,7 +187,8 @@ final class UpstreamSession: @unchecked Sendable {
                     do throws(UpstreamError) {
                         try await channel.send(outgoing, requestID: .int(id), headers: call?.headers ?? [])
                         if answersOnSend {
-                            self.complete(id, .failure(UpstreamError(.protocolError, "upstream '\(name)' ended its answer to \(method) without a response")))
+                            self.complete(
+                                id, .failure(UpstreamError(.protocolError, "upstream '\(name)' ended its answer to \(method) without a response")))
                         }
                     } catch {
                         self.complete(id, .failure(error))
@@ -284,13 +287,15 @@ final class UpstreamSession: @unchecked Sendable {
             return
         }
         guard let id = o["id"], o["result"] != nil || o["error"] != nil else {
-            logger.warning("upstream sent a message that is neither request, notification nor response; ignored", metadata: ["upstream": "\(settings.name)"])
+            logger.warning(
+                "upstream sent a message that is neither request, notification nor response; ignored", metadata: ["upstream": "\(settings.name)"])
             return
         }
         var answer: JSONObject = [:]
         if let r = o["result"] { answer["result"] = r } else { answer["error"] = o["error"] }
         if let gid = id.intValue, complete(gid, .success(answer)) { return }
-        logger.warning("upstream answered an id it was not asked; dropped", metadata: ["upstream": "\(settings.name)", "id": "\(id.jsonString.prefix(40))"])
+        logger.warning(
+            "upstream answered an id it was not asked; dropped", metadata: ["upstream": "\(settings.name)", "id": "\(id.jsonString.prefix(40))"])
         if let rid = related?.intValue {
             complete(rid, .failure(UpstreamError(.protocolError, "upstream '\(settings.name)' answered with an id that does not match the request")))
         }

@@ -54,11 +54,21 @@ extension JSONValue {
         out.append(0x22)
         for b in s.utf8 {
             switch b {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x22:
+                out.append(0x5C)
+                out.append(0x22)
+            case 0x5C:
+                out.append(0x5C)
+                out.append(0x5C)
+            case 0x0A:
+                out.append(0x5C)
+                out.append(UInt8(ascii: "n"))
+            case 0x0D:
+                out.append(0x5C)
+                out.append(UInt8(ascii: "r"))
+            case 0x09:
+                out.append(0x5C)
+                out.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7F:
                 out.append(contentsOf: Array("\\u00".utf8))
                 out.append(Hex.lowercaseDigits[Int(b >> 4)])
@@ -74,7 +84,10 @@ extension JSONValue {
     /// Converts a Foundation JSON object (from `JSONSerialization`) or a YAML-decoded tree into a `JSONValue`.
     /// Returns nil for values JSON cannot represent.
     public init?(any value: Any?) {
-        guard let value else { self = .null; return }
+        guard let value else {
+            self = .null
+            return
+        }
         switch value {
         case is NSNull: self = .null
         case let b as Bool: self = .bool(b)

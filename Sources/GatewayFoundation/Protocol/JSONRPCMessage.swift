@@ -18,7 +18,9 @@ package enum JSONRPCMessage: Sendable, Equatable {
     /// Validates a parsed JSON value as one JSON-RPC message. The error says what is wrong.
     package init(validating value: JSONValue) throws(JSONRPCError) {
         guard case .object(let o) = value else {
-            if case .array = value { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "batches are not supported: send one JSON-RPC message per request") }
+            if case .array = value {
+                throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "batches are not supported: send one JSON-RPC message per request")
+            }
             throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "a JSON-RPC message must be an object")
         }
         guard o["jsonrpc"] == .string("2.0") else {
@@ -47,7 +49,8 @@ package enum JSONRPCMessage: Sendable, Equatable {
             return
         }
         guard let id else { throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "a message needs \"method\" or \"id\"") }
-        let hasResult = o["result"] != nil, hasError = o["error"] != nil
+        let hasResult = o["result"] != nil
+        let hasError = o["error"] != nil
         guard hasResult != hasError else {
             throw JSONRPCError(code: MCPProtocol.invalidRequest, message: "a response must carry exactly one of \"result\" and \"error\"", id: id)
         }

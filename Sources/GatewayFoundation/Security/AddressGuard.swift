@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The SSRF guard: decides whether the gateway may connect to a URL.
@@ -71,7 +72,7 @@ public struct AddressGuard: Sendable {
             var addr = in6_addr()
             withUnsafeMutableBytes(of: &addr) { raw in for i in 0..<16 { raw[i] = bytes[i] } }
             inet_ntop(AF_INET6, &addr, &buf, socklen_t(buf.count))
-            return String(cString: buf)
+            return String(nulTerminated: buf)
         }
     }
 
@@ -110,7 +111,9 @@ public struct AddressGuard: Sendable {
         let b = address.bytes
         if b.count == 4 { return forbiddenV4(b) }
         // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses.
-        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF { return forbiddenV4(Array(b[12..<16])).map { "IPv4-mapped \($0)" } ?? nil }
+        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF {
+            return forbiddenV4(Array(b[12..<16])).map { "IPv4-mapped \($0)" } ?? nil
+        }
         if b[0..<12].allSatisfy({ $0 == 0 }) {
             if b[12..<15].allSatisfy({ $0 == 0 }) && (b[15] == 0 || b[15] == 1) { return b[15] == 1 ? "loopback" : "unspecified" }
             return forbiddenV4(Array(b[12..<16])).map { "IPv4-compatible \($0)" } ?? "IPv4-compatible address"

@@ -1,7 +1,10 @@
 /// The SSRF verdict cache: remembers the guard's verdict per (URL origin, allowPrivate) for 30 s, so a hot path (a
 /// backend call, an upstream request) does not resolve its host on every call. Refusals are cached too.
 package final class ResolutionCache: Sendable {
-    private struct Entry { var expires: ContinuousClock.Instant; var error: GatewayError? }
+    private struct Entry {
+        var expires: ContinuousClock.Instant
+        var error: GatewayError?
+    }
     private let entries = LockedBox<[String: Entry]>([:])
     private let ttl: Duration = .seconds(30)
 

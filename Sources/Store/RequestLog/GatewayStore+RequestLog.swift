@@ -59,7 +59,8 @@ extension GatewayStore {
         }
         sql += " ORDER BY id DESC LIMIT ?"
         args += [max(0, limit)]
-        let statement = sql, bound = args
+        let statement = sql
+        let bound = args
         return try read { db in try RequestLogRecord.fetchAll(db, sql: statement, arguments: bound) }
     }
 

@@ -93,7 +93,9 @@ struct FilterParser {
         while peek?.kind == .or {
             let or = tokens[index]
             index += 1
-            guard peek != nil, peek?.kind != .close, peek?.kind != .or else { throw RequestLogFilterError("'OR' needs a condition after it", column: or.column) }
+            guard peek != nil, peek?.kind != .close, peek?.kind != .or else {
+                throw RequestLogFilterError("'OR' needs a condition after it", column: or.column)
+            }
             alternatives.append(try conjunction())
         }
         return alternatives.count == 1 ? alternatives[0] : .or(alternatives)

@@ -78,7 +78,9 @@ extension RequestLogFilter {
             switch c {
             case "*": out.append("%")
             case "?": out.append("_")
-            case "%", "_", "\\": out.append("\\"); out.append(c)
+            case "%", "_", "\\":
+                out.append("\\")
+                out.append(c)
             default: out.append(c)
             }
         }

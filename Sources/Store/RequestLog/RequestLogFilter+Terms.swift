@@ -48,7 +48,9 @@ enum FilterTerm {
             return .outcome(c)
         case "since", "until":
             guard op == ":" else { throw fail("write \(key):DURATION, e.g. \(key):15m") }
-            guard let seconds = RequestLogFilter.seconds(value) else { throw fail("'\(value)' is not a duration: use a number with s, m, h, d or w (15m, 1h, 7d)") }
+            guard let seconds = RequestLogFilter.seconds(value) else {
+                throw fail("'\(value)' is not a duration: use a number with s, m, h, d or w (15m, 1h, 7d)")
+            }
             return key == "since" ? .since(seconds: seconds) : .until(seconds: seconds)
         case "status" where op == ":":
             if let c = RequestLogOutcomeClass(rawValue: value.lowercased()) { return .outcome(c) }
@@ -56,7 +58,9 @@ enum FilterTerm {
                 return .and([.number(.status, .greaterOrEqual, Int64(first * 100)), .number(.status, .less, Int64(first * 100 + 100))])
             }
             guard let n = Int64(value) else {
-                throw fail("status is an HTTP status (429), a class (4xx, 5xx) or an outcome (\(RequestLogOutcomeClass.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw fail(
+                    "status is an HTTP status (429), a class (4xx, 5xx) or an outcome (\(RequestLogOutcomeClass.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             return .number(.status, .equal, n)
         default:
@@ -79,7 +83,6 @@ enum FilterTerm {
         if "<>".contains(word[i]), next < word.endIndex, word[next] == "=" { return i..<word.index(after: next) }
         return i..<next
     }
-
 
     /// `500ms` → 500,000 µs; `2s`, `750us`, `1.5s`; a bare number is milliseconds.
     static func latency(_ text: String) -> Int64? {

@@ -148,7 +148,8 @@ extension RequestLogFilter {
 /// Case-insensitive globs: `*` is any run of characters, `?` exactly one.
 enum Glob {
     static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern.lowercased()), t = Array(text.lowercased())
+        let p = Array(pattern.lowercased())
+        let t = Array(text.lowercased())
         var (pi, ti, star, mark) = (0, 0, -1, 0)
         while ti < t.count {
             if pi < p.count, p[pi] == "*" {

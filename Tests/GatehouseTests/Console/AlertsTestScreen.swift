@@ -60,8 +60,10 @@ enum AlertsScreen: ListScreen {
         let done = s.memory[acknowledged] ?? []
         let rows = rows(s, s.page).map { e in
             [
-                TableCell(Format.clock(e.time, s.timeZone), ctx.theme.label), TableCell(e.level.rawValue.uppercased(), ctx.theme.level(e.level.rawValue)),
-                TableCell(done.contains(key(e)) ? "ack" : "new", done.contains(key(e)) ? ctx.theme.dim : ctx.theme.warn), TableCell(ctx.safe(e.message)),
+                TableCell(Format.clock(e.time, s.timeZone), ctx.theme.label),
+                TableCell(e.level.rawValue.uppercased(), ctx.theme.level(e.level.rawValue)),
+                TableCell(done.contains(key(e)) ? "ack" : "new", done.contains(key(e)) ? ctx.theme.dim : ctx.theme.warn),
+                TableCell(ctx.safe(e.message)),
             ]
         }
         let columns = [Column("TIME", 8), Column("LEVEL", 7), Column("STATE", 5), Column("MESSAGE", 30, flexible: true)]

@@ -17,7 +17,8 @@ struct ConsoleCredentialsDriverTests {
             monitoring: f.monitor, store: f.store, listenAddress: { "http://127.0.0.1:8080" }, environment: [:], credentialInterval: 0)
         return ConsoleDriver(
             state: ConsoleState(readOnly: readOnly, width: 100, height: 30), sampler: sampler,
-            executor: ConsoleEffectExecutor(store: f.store, readOnly: readOnly, environment: [:]), editSession: ConsoleEditSession(store: f.store, directory: f.dir))
+            executor: ConsoleEffectExecutor(store: f.store, readOnly: readOnly, environment: [:]),
+            editSession: ConsoleEditSession(store: f.store, directory: f.dir))
     }
 
     @MainActor
@@ -31,10 +32,12 @@ struct ConsoleCredentialsDriverTests {
         let f = try Fixture()
         #expect(await f.executor().execute(.loadDemo)?.succeeded == true)
         let service = CredentialService(vault: try CredentialVault.open(store: f.store, environment: [:], create: true))
-        try service.addProvider(name: "demo-key", kind: .apiKey, settings: .init(), secret: SecretValue("demo-key-abcdefgh-12345678"), allowPrivateNetwork: false)
+        try service.addProvider(
+            name: "demo-key", kind: .apiKey, settings: .init(), secret: SecretValue("demo-key-abcdefgh-12345678"), allowPrivateNetwork: false)
         try service.addProvider(
             name: "github", kind: .authorizationCode,
-            settings: .init(tokenURL: "http://127.0.0.1:9/token", authorizationURL: "http://127.0.0.1:9/authorize", clientID: "cid", scopes: ["repo"]),
+            settings: .init(
+                tokenURL: "http://127.0.0.1:9/token", authorizationURL: "http://127.0.0.1:9/authorize", clientID: "cid", scopes: ["repo"]),
             secret: nil, allowPrivateNetwork: true)
         let driver = driver(f)
         await driver.refresh()
@@ -61,7 +64,10 @@ struct ConsoleCredentialsDriverTests {
         await press(driver, .up)
         #expect(driver.state.targetCredential?.name == "demo-key")
         await press(driver, .char("d"))
-        guard case .confirm = driver.state.mode else { Issue.record("the stale data does not show the binding: the console asks"); return }
+        guard case .confirm = driver.state.mode else {
+            Issue.record("the stale data does not show the binding: the console asks")
+            return
+        }
         await press(driver, .char("y"))
         #expect(driver.state.flash?.message == "API 'demo' uses connection 'demo-key'; detach it first (gatehouse api set demo --credential none)")
         #expect(driver.screen.text.contains("✗ error: API 'demo' uses connection 'demo-key'; detach it first"))

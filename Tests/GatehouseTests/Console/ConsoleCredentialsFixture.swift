@@ -1,8 +1,8 @@
 import Foundation
-@testable import GatewayEngine
 import Store
 
 @testable import ConsoleUI
+@testable import GatewayEngine
 
 /// Fixed credential providers and connections for the console tests, turned into rows by the sampler's own builder
 /// with fixed masks (the sealed texts below must never reach a screen).
@@ -12,13 +12,16 @@ extension ConsoleFixture {
     /// Stands for sealed text in the store: it must never be shown.
     static let sealed = "v1:k7:SEALED-TEXT-NEVER-SHOWN"
 
-    static func provider(_ id: Int64, _ name: String, _ kind: CredentialKind, _ settings: CredentialProviderSettings, secret: Bool = true, privateNetwork: Bool = false)
+    static func provider(
+        _ id: Int64, _ name: String, _ kind: CredentialKind, _ settings: CredentialProviderSettings, secret: Bool = true, privateNetwork: Bool = false
+    )
         -> CredentialProviderRecord
     {
         CredentialProviderRecord(
             id: id,
             .init(
-                name: name, kind: kind.rawValue, settings: settings.encoded, secret: secret ? sealed + name : nil, allowPrivateNetwork: privateNetwork,
+                name: name, kind: kind.rawValue, settings: settings.encoded, secret: secret ? sealed + name : nil,
+                allowPrivateNetwork: privateNetwork,
                 createdAt: now.addingTimeInterval(-40 * 86400), updatedAt: now.addingTimeInterval(-2 * 86400)))
     }
 
@@ -31,20 +34,26 @@ extension ConsoleFixture {
                 clientID: "Iv1.8a61f9b3a7aba766", scopes: ["repo", "read:user"])),
         provider(
             3, "billing-oauth", .clientCredentials,
-            CredentialProviderSettings(tokenURL: "http://10.0.0.12:9000/oauth/token", clientID: "gatehouse", audience: "billing", clientAuthentication: "post"),
+            CredentialProviderSettings(
+                tokenURL: "http://10.0.0.12:9000/oauth/token", clientID: "gatehouse", audience: "billing", clientAuthentication: "post"),
             privateNetwork: true),
         provider(4, "weather-token", .bearer, CredentialProviderSettings()),
         provider(5, "legacy-basic", .basic, CredentialProviderSettings(username: "svc-gatehouse")),
     ]
 
-    static let masks = ["petstore-key": "••••9f3c", "github": "••••c0de", "billing-oauth": "••••", "weather-token": "••••Zq1w", "legacy-basic": "••••"]
+    static let masks = [
+        "petstore-key": "••••9f3c", "github": "••••c0de", "billing-oauth": "••••", "weather-token": "••••Zq1w", "legacy-basic": "••••",
+    ]
 
-    static func connection(_ name: String, _ provider: Int64, _ status: String, _ reason: String? = nil, expiresIn: TimeInterval? = nil, tokens: Bool = false)
+    static func connection(
+        _ name: String, _ provider: Int64, _ status: String, _ reason: String? = nil, expiresIn: TimeInterval? = nil, tokens: Bool = false
+    )
         -> CredentialConnectionRecord.New
     {
         CredentialConnectionRecord.New(
             name: name, providerId: provider, status: status, statusReason: reason, accessToken: tokens ? sealed + "-access" : nil,
-            refreshToken: tokens ? sealed + "-refresh" : nil, expiresAt: expiresIn.map { now.addingTimeInterval($0) }, updatedAt: now.addingTimeInterval(-300))
+            refreshToken: tokens ? sealed + "-refresh" : nil, expiresAt: expiresIn.map { now.addingTimeInterval($0) },
+            updatedAt: now.addingTimeInterval(-300))
     }
 
     static let connectionRecords = [

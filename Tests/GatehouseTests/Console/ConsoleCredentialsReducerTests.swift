@@ -36,7 +36,10 @@ struct ConsoleCredentialsReducerTests {
         s.press(.char(":"))
         s.type("cr")
         s.press(.tab)
-        guard case .command(let c) = s.mode else { Issue.record("not in command mode"); return }
+        guard case .command(let c) = s.mode else {
+            Issue.record("not in command mode")
+            return
+        }
         #expect(c.input.text == "credentials")
     }
 
@@ -149,7 +152,8 @@ struct ConsoleCredentialsReducerTests {
         var used = on("petstore-key")
         #expect(used.press(.char("d")) == [])
         #expect(used.mode == .normal)
-        #expect(used.flash?.message == "API 'petstore' uses connection 'petstore-key'; detach it first (gatehouse api set petstore --credential none)")
+        #expect(
+            used.flash?.message == "API 'petstore' uses connection 'petstore-key'; detach it first (gatehouse api set petstore --credential none)")
         // A provider without a connection: the provider itself is deleted.
         var orphan = on("legacy-basic")
         orphan.press(.char("d"))

@@ -62,7 +62,8 @@ struct ConsoleCredentialsSecrecyTests {
         let f = try Fixture()
         #expect(await f.executor().execute(.loadDemo)?.succeeded == true)
         let service = CredentialService(vault: try CredentialVault.open(store: f.store, environment: [:], create: true))
-        try service.addProvider(name: "canary-key", kind: .apiKey, settings: .init(headerName: "X-Canary"), secret: SecretValue(Self.canary), allowPrivateNetwork: false)
+        try service.addProvider(
+            name: "canary-key", kind: .apiKey, settings: .init(headerName: "X-Canary"), secret: SecretValue(Self.canary), allowPrivateNetwork: false)
         try service.addProvider(
             name: "canary-oauth", kind: .authorizationCode,
             settings: .init(tokenURL: "http://127.0.0.1:9/token", authorizationURL: "http://127.0.0.1:9/authorize", clientID: "cid"),
@@ -80,7 +81,8 @@ struct ConsoleCredentialsSecrecyTests {
         #expect(unlocked.credentials.vault == .unlocked(keySource: CredentialVault.keyFilePath(for: f.store)))
         #expect(unlocked.credentials.providers.map(\.maskedSecret) == ["••••7890", "••••1111"])
         // An authorization URL in view as well.
-        let authorized = try #require(await f.executor().execute(.authorizeConnection(name: "canary-oauth", redirectURI: "http://127.0.0.1:8080/oauth/callback")))
+        let authorized = try #require(
+            await f.executor().execute(.authorizeConnection(name: "canary-oauth", redirectURI: "http://127.0.0.1:8080/oauth/callback")))
         #expect(authorized.succeeded && authorized.authorization?.url.hasPrefix("http://127.0.0.1:9/authorize?") == true)
         unlocked = sampler().sample()
         var withLink = ConsoleState(data: unlocked)
@@ -90,7 +92,10 @@ struct ConsoleCredentialsSecrecyTests {
 
         try FileManager.default.removeItem(atPath: CredentialVault.keyFilePath(for: f.store))
         let locked = sampler().sample()
-        guard case .locked(let reason) = locked.credentials.vault else { Issue.record("not locked"); return }
+        guard case .locked(let reason) = locked.credentials.vault else {
+            Issue.record("not locked")
+            return
+        }
         #expect(reason.hasPrefix("no master key"))
         let lockedScreens = screens(locked)
         #expect(lockedScreens.contains { $0.contains("credentials locked: no master key") })

@@ -44,7 +44,8 @@ struct ConsoleDriverTests {
         @MainActor
         func driver(readOnly: Bool = false) -> ConsoleDriver {
             ConsoleDriver(
-                state: ConsoleState(readOnly: readOnly), sampler: ConsoleDataSampler(monitoring: monitor, store: store), executor: executor(readOnly: readOnly),
+                state: ConsoleState(readOnly: readOnly), sampler: ConsoleDataSampler(monitoring: monitor, store: store),
+                executor: executor(readOnly: readOnly),
                 editSession: ConsoleEditSession(store: store, directory: dir))
         }
     }

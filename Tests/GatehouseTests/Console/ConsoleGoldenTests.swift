@@ -17,7 +17,7 @@ import Testing
 
 /// Fixed console data for reducer and golden tests.
 enum ConsoleFixture {
-    static let now = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15 08:00:00 UTC
+    static let now = Date(timeIntervalSince1970: 1_800_000_000) // 2027-01-15 08:00:00 UTC
     static let malicious = "\u{1b}[2J\u{1b}]0;pwned\u{07}evil\u{202E}txt"
 
     static func ms(_ v: Double) -> Duration { .microseconds(Int64(v * 1000)) }
@@ -81,11 +81,14 @@ enum ConsoleFixture {
         return [
             ConsoleData.ServerRow(name: "pets", basePath: "pets", description: description, enabled: true, apiName: "petstore", tools: petTools),
             ConsoleData.ServerRow(
-                name: "weather", basePath: "weather", description: "Weather lookups", enabled: true, apiName: "weather", tools: apis[1].operations.map { tool($0) }),
+                name: "weather", basePath: "weather", description: "Weather lookups", enabled: true, apiName: "weather",
+                tools: apis[1].operations.map { tool($0) }),
             ConsoleData.ServerRow(
-                name: "billing", basePath: "internal/billing", description: "Billing tools", enabled: false, apiName: "billing", tools: apis[2].operations.map { tool($0) }),
+                name: "billing", basePath: "internal/billing", description: "Billing tools", enabled: false, apiName: "billing",
+                tools: apis[2].operations.map { tool($0) }),
             ConsoleData.ServerRow(
-                name: "inventory", basePath: "inventory", description: "Stock levels", enabled: true, apiName: "inventory", tools: apis[3].operations.map { tool($0) }),
+                name: "inventory", basePath: "inventory", description: "Stock levels", enabled: true, apiName: "inventory",
+                tools: apis[3].operations.map { tool($0) }),
         ]
     }
 
@@ -93,11 +96,15 @@ enum ConsoleFixture {
 
     static let monitor = MonitorSnapshot(
         startedAt: now.addingTimeInterval(-7523), takenAt: now,
-        total: TrafficStats(requestsPerSecond: 12.4, errorRate: 0.021, p50: ms(12), p95: ms(84), p99: ms(210), requests: 744, totalRequests: 12345, history: history),
+        total: TrafficStats(
+            requestsPerSecond: 12.4, errorRate: 0.021, p50: ms(12), p95: ms(84), p99: ms(210), requests: 744, totalRequests: 12345, history: history),
         servers: [
-            "pets": TrafficStats(requestsPerSecond: 10.2, errorRate: 0.008, p50: ms(11), p95: ms(62), p99: ms(180), requests: 612, totalRequests: 10200),
-            "weather": TrafficStats(requestsPerSecond: 1.6, errorRate: 0.075, p50: ms(140), p95: ms(640), p99: ms(910), requests: 96, totalRequests: 1800),
-            "inventory": TrafficStats(requestsPerSecond: 0.6, errorRate: 0.25, p50: ms(900), p95: ms(2400), p99: ms(3100), requests: 36, totalRequests: 345),
+            "pets": TrafficStats(
+                requestsPerSecond: 10.2, errorRate: 0.008, p50: ms(11), p95: ms(62), p99: ms(180), requests: 612, totalRequests: 10200),
+            "weather": TrafficStats(
+                requestsPerSecond: 1.6, errorRate: 0.075, p50: ms(140), p95: ms(640), p99: ms(910), requests: 96, totalRequests: 1800),
+            "inventory": TrafficStats(
+                requestsPerSecond: 0.6, errorRate: 0.25, p50: ms(900), p95: ms(2400), p99: ms(3100), requests: 36, totalRequests: 345),
         ],
         droppedLogRecords: 0)
 
@@ -112,10 +119,14 @@ enum ConsoleFixture {
                 sequence: newest - UInt64(i), time: now.addingTimeInterval(-Double(i) * 0.8 - 0.25), server: servers[k],
                 client: "127.0.0.1:\(50312 + k)", transport: k == 2 ? "sse" : "streamable", method: isCall ? "tools/call" : "tools/list",
                 tool: isCall ? tools[k] : nil,
-                arguments: i == 0 ? .object(["petId": .int(42), "api_key": .string("****"), "include": .array([.string("tags"), .string("owner")])]) : nil,
-                outcome: outcome, status: outcome == .rpcError ? 400 : 200, backendStatus: isCall && outcome != .rpcError ? (outcome == .toolError ? 404 : 200) : nil,
-                latency: ms(Double(12 + (i * 37) % 90) + (k == 4 ? 2300 : 0)), backendLatency: isCall && outcome != .rpcError ? ms(Double(9 + (i * 37) % 80)) : nil,
-                bytesIn: 180 + i, bytesOut: 1240 + i * 13, error: outcome == .toolError ? "backend answered 404 Not Found" : outcome == .rpcError ? "invalid params" : nil)
+                arguments: i == 0
+                    ? .object(["petId": .int(42), "api_key": .string("****"), "include": .array([.string("tags"), .string("owner")])]) : nil,
+                outcome: outcome, status: outcome == .rpcError ? 400 : 200,
+                backendStatus: isCall && outcome != .rpcError ? (outcome == .toolError ? 404 : 200) : nil,
+                latency: ms(Double(12 + (i * 37) % 90) + (k == 4 ? 2300 : 0)),
+                backendLatency: isCall && outcome != .rpcError ? ms(Double(9 + (i * 37) % 80)) : nil,
+                bytesIn: 180 + i, bytesOut: 1240 + i * 13,
+                error: outcome == .toolError ? "backend answered 404 Not Found" : outcome == .rpcError ? "invalid params" : nil)
         }
     }
 
@@ -130,7 +141,8 @@ enum ConsoleFixture {
         credentialed(
             governed(
                 ConsoleData(
-                    listenAddress: "http://127.0.0.1:8080", monitor: monitor, apis: apis, servers: servers(description: description), records: records(),
+                    listenAddress: "http://127.0.0.1:8080", monitor: monitor, apis: apis, servers: servers(description: description),
+                    records: records(),
                     events: events)))
     }
 
@@ -161,7 +173,8 @@ extension ConsoleState {
 struct ConsoleGoldenTests {
     static let record = ProcessInfo.processInfo.environment["GATEHOUSE_RECORD_SNAPSHOTS"] == "1"
 
-    func assertSnapshot(_ state: ConsoleState, _ name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func assertSnapshot(_ state: ConsoleState, _ name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation) throws
+    {
         let text = ConsoleRenderer.render(state).text + "\n"
         let url = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(name).txt")
         if Self.record {

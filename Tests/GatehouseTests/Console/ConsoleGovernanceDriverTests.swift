@@ -1,8 +1,9 @@
 import ConsoleUI
 import Foundation
-@testable import GatewayEngine
 import Store
 import Testing
+
+@testable import GatewayEngine
 
 /// Policies and subscriptions through the headless driver: a real store, the edit session with a scripted editor,
 /// the executor and the sampler.
@@ -88,11 +89,14 @@ struct ConsoleGovernanceDriverTests {
     func governanceEffects() async throws {
         let f = try Fixture()
         #expect(await f.executor().execute(.loadDemo)?.succeeded == true)
-        try f.store.createSubscription(SubscriptionRecord.New(name: "bot", keyHash: String(repeating: "ab", count: 32), keyHint: "wxyz", servers: ["demo"]))
+        try f.store.createSubscription(
+            SubscriptionRecord.New(name: "bot", keyHash: String(repeating: "ab", count: 32), keyHint: "wxyz", servers: ["demo"]))
         try f.store.setPolicy(scope: "server:demo", document: "inbound:\n  - ip-filter: { action: forbid, addresses: [192.0.2.1] }\n")
         let run = { (effect: ConsoleEffect) async in await f.executor().execute(effect) }
 
-        #expect(await run(.setSubscriptionActive(name: "bot", active: false))?.message == "suspended subscription 'bot': its key is refused until resumed")
+        #expect(
+            await run(.setSubscriptionActive(name: "bot", active: false))?.message == "suspended subscription 'bot': its key is refused until resumed"
+        )
         #expect(try f.store.subscription(named: "bot").state == .suspended)
         var data = ConsoleDataSampler(monitoring: f.monitor, store: f.store).sample()
         #expect(data.subscriptions.count == 1 && data.subscriptions.first?.keyHint == "wxyz" && data.subscriptions.first?.active == false)

@@ -22,13 +22,18 @@ extension ConsoleFixture {
         """
 
     static let policyRecords = [
-        PolicyRecord.New(scope: "tool:pets/getPetById", document: "inbound:\n  - quota: { calls: 1000, renewal-period: 86400 }\n", updatedAt: now.addingTimeInterval(-600)),
+        PolicyRecord.New(
+            scope: "tool:pets/getPetById", document: "inbound:\n  - quota: { calls: 1000, renewal-period: 86400 }\n",
+            updatedAt: now.addingTimeInterval(-600)),
         PolicyRecord.New(scope: "server:pets", document: petsPolicy, updatedAt: now.addingTimeInterval(-3600)),
         PolicyRecord.New(scope: "global", document: globalPolicy, updatedAt: now.addingTimeInterval(-86400)),
         // Invalid: `calls` is missing.
-        PolicyRecord.New(scope: "server:weather", document: "inbound:\n  - rate-limit-by-key: { renewal-period: 30 }\n", updatedAt: now.addingTimeInterval(-120)),
+        PolicyRecord.New(
+            scope: "server:weather", document: "inbound:\n  - rate-limit-by-key: { renewal-period: 30 }\n", updatedAt: now.addingTimeInterval(-120)),
         // Valid, but for a tool that does not exist.
-        PolicyRecord.New(scope: "tool:inventory/gone", document: "inbound:\n  - check-header: { name: X-Team, values: [stock] }\n", updatedAt: now.addingTimeInterval(-7200)),
+        PolicyRecord.New(
+            scope: "tool:inventory/gone", document: "inbound:\n  - check-header: { name: X-Team, values: [stock] }\n",
+            updatedAt: now.addingTimeInterval(-7200)),
     ].enumerated().map { PolicyRecord(id: Int64($0.offset + 1), $0.element) }
 
     /// A key hash that must never appear on screen.

@@ -19,7 +19,8 @@ struct ConsoleGovernanceReducerTests {
         #expect(HeaderView.breadcrumbs(RenderContext(s)) == ["Subscriptions"])
         s.press(.char("1"), .backTab, .backTab, .backTab)
         #expect(s.screen == .subscriptions)
-        for (command, screen) in [("policies", ScreenKind.policies), ("subs", .subscriptions), ("pol", .policies), ("subscriptions", .subscriptions)] {
+        for (command, screen) in [("policies", ScreenKind.policies), ("subs", .subscriptions), ("pol", .policies), ("subscriptions", .subscriptions)]
+        {
             s.press(.char("1"), .char(":"))
             s.type(command)
             #expect(s.press(.enter) == [])
@@ -28,7 +29,10 @@ struct ConsoleGovernanceReducerTests {
         s.press(.char(":"))
         s.type("po")
         s.press(.tab)
-        guard case .command(let c) = s.mode else { Issue.record("not in command mode"); return }
+        guard case .command(let c) = s.mode else {
+            Issue.record("not in command mode")
+            return
+        }
         #expect(c.input.text == "policies")
     }
 
@@ -75,7 +79,10 @@ struct ConsoleGovernanceReducerTests {
         s.press(.down, .enter)
         #expect(s.press(.char("e")) == [.edit(.policy(scope: "server:pets"))])
         s.press(.escape, .char("n"))
-        guard case .form(let form) = s.mode else { Issue.record("no form"); return }
+        guard case .form(let form) = s.mode else {
+            Issue.record("no form")
+            return
+        }
         #expect(form.purpose == .newPolicy)
         #expect(s.press(.enter) == [])
         #expect(s.formError == "a scope is required: global, server:<name> or tool:<server>/<tool>")

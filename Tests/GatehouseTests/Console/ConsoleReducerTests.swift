@@ -45,7 +45,10 @@ struct ConsoleReducerTests {
         #expect(s.screen == .welcome)
         #expect(s.press(.char("d")) == [.loadDemo])
         s.press(.char("i"))
-        guard case .form(let form) = s.mode else { Issue.record("no form"); return }
+        guard case .form(let form) = s.mode else {
+            Issue.record("no form")
+            return
+        }
         #expect(form.purpose == .importAPI)
         _ = s.handle(.data(F.data()))
         #expect(s.mode != .normal)
@@ -145,7 +148,10 @@ struct ConsoleReducerTests {
         s.press(.char(":"))
         s.type("se")
         s.press(.tab)
-        guard case .command(let c) = s.mode else { Issue.record("not in command mode"); return }
+        guard case .command(let c) = s.mode else {
+            Issue.record("not in command mode")
+            return
+        }
         #expect(c.input.text == "servers")
         s.press(.enter)
         #expect(s.screen == .servers)
@@ -153,7 +159,10 @@ struct ConsoleReducerTests {
         s.press(.char(":"))
         s.type("re")
         s.press(.tab)
-        guard case .command(let c2) = s.mode else { Issue.record("not in command mode"); return }
+        guard case .command(let c2) = s.mode else {
+            Issue.record("not in command mode")
+            return
+        }
         #expect(c2.input.text == "re")
         #expect(c2.candidates == ["requests", "registry", "refresh"])
         s.type("q")
@@ -177,7 +186,10 @@ struct ConsoleReducerTests {
         s.press(.escape)
         s.press(.char("2"), .char("i"))
         #expect(s.type("qj?:") == [])
-        guard case .form(let form) = s.mode else { Issue.record("no form"); return }
+        guard case .form(let form) = s.mode else {
+            Issue.record("no form")
+            return
+        }
         #expect(form.fields[0].input.text == "qj?:")
         s.press(.char(":"))
         #expect(s.press(.escape) == [])
@@ -216,7 +228,10 @@ struct ConsoleReducerTests {
         var s = F.state()
         s.press(.char("2"), .char("i"))
         #expect(s.press(.enter) == [])
-        guard case .form(let invalid) = s.mode else { Issue.record("form closed"); return }
+        guard case .form(let invalid) = s.mode else {
+            Issue.record("form closed")
+            return
+        }
         #expect(invalid.error == "a name is required")
         s.type("pets2")
         s.press(.tab)
@@ -235,7 +250,10 @@ struct ConsoleReducerTests {
         s.type("missing.yaml")
         #expect(s.press(.enter).count == 1)
         _ = s.handle(.effectFinished(EffectOutcome(succeeded: false, message: "no such file")))
-        guard case .form(let form) = s.mode else { Issue.record("form not reopened"); return }
+        guard case .form(let form) = s.mode else {
+            Issue.record("form not reopened")
+            return
+        }
         #expect(form.fields[1].input.text == "missing.yaml")
         #expect(form.error == "no such file")
     }
@@ -257,7 +275,7 @@ struct ConsoleReducerTests {
         var s = F.state()
         s.press(.char("2"), .down, .down, .down)
         #expect(s.press(.char("D")).isEmpty)
-        #expect(s.flash?.kind == .error)  // inventory is used by a server
+        #expect(s.flash?.kind == .error) // inventory is used by a server
         s.press(.char("3"), .char("/"))
         s.type("inventory")
         s.press(.enter, .enter, .char("D"))
@@ -268,20 +286,30 @@ struct ConsoleReducerTests {
     @Test func createServerWithChosenOperations() {
         var s = F.state()
         s.press(.char("2"), .char("c"))
-        guard case .form(let form) = s.mode else { Issue.record("no form"); return }
+        guard case .form(let form) = s.mode else {
+            Issue.record("no form")
+            return
+        }
         #expect(form.fields[0].input.text == "petstore")
         s.press(.ctrl("u"))
         s.type("pets-lite")
-        s.press(.tab, .tab, .tab, .char("a"))  // all off
+        s.press(.tab, .tab, .tab, .char("a")) // all off
         s.press(.char(" "), .down, .down, .char(" "))
         let effects = s.press(.enter)
-        #expect(effects == [.createServer(name: "pets-lite", api: "petstore", operations: ["listPets", "getPetById"], basePath: "petstore", description: "Swagger Petstore")])
+        #expect(
+            effects == [
+                .createServer(
+                    name: "pets-lite", api: "petstore", operations: ["listPets", "getPetById"], basePath: "petstore", description: "Swagger Petstore")
+            ])
     }
 
     @Test func createServerWithAllOperationsSendsNil() {
         var s = F.state()
         s.press(.char("2"), .char("c"), .tab, .tab, .tab, .char("a"), .char("a"))
-        #expect(s.press(.enter) == [.createServer(name: "petstore", api: "petstore", operations: nil, basePath: "petstore", description: "Swagger Petstore")])
+        #expect(
+            s.press(.enter) == [
+                .createServer(name: "petstore", api: "petstore", operations: nil, basePath: "petstore", description: "Swagger Petstore")
+            ])
     }
 
     @Test func togglesServersAndTools() {

@@ -52,7 +52,10 @@ struct ConsoleScreenRegistryTests {
         s.press(.char("1"), .char(":"))
         s.type("al")
         s.press(.tab)
-        guard case .command(let c) = s.mode else { Issue.record("not in command mode"); return }
+        guard case .command(let c) = s.mode else {
+            Issue.record("not in command mode")
+            return
+        }
         #expect(c.input.text == "alerts")
         s.press(.enter)
         #expect(s.screen == AlertsScreen.kind)
@@ -112,7 +115,10 @@ struct ConsoleScreenRegistryTests {
     @Test func theMenuListsEveryScreenAndJumps() {
         var s = state()
         s.press(.char("3"), .char("m"))
-        guard case .menu(let menu) = s.mode else { Issue.record("no menu"); return }
+        guard case .menu(let menu) = s.mode else {
+            Issue.record("no menu")
+            return
+        }
         #expect(menu.selected == 2, "the cursor starts on the screen showing")
         let dialog = text(s)
         for top in ScreenRegistry.withAlerts.tops {
@@ -231,7 +237,8 @@ struct ConsoleScreenRegistryTests {
         monitor.event(.info, "imported API pets")
         monitor.event(.error, "backend for pets refused the connection")
         let sampler = ConsoleDataSampler(monitoring: monitor, store: store, registry: .withAlerts)
-        #expect(sampler.feeds.map(\.id) == ["traffic", "configuration", "credentials", "upstreams", "registry.listing", "registry.live", "alerts.events"])
+        #expect(
+            sampler.feeds.map(\.id) == ["traffic", "configuration", "credentials", "upstreams", "registry.listing", "registry.live", "alerts.events"])
         var s = ConsoleState(data: sampler.sample(), registry: .withAlerts)
         s.press(.char(":"))
         s.type("alerts")
@@ -257,12 +264,13 @@ struct ConsoleScreenRegistryTests {
             executor: ConsoleEffectExecutor(store: store, readOnly: false, report: { monitor.event($0, $1) }),
             editSession: ConsoleEditSession(store: store, directory: dir))
         await driver.refresh()
-        for key in [Key.char(":")] + "alerts".map { Key.char($0) } + [.enter, .char("a")] { await driver.send(.key(key)) }
+        for key in [Key.char(":")] + "alerts".map({ Key.char($0) }) + [.enter, .char("a")] { await driver.send(.key(key)) }
         #expect(driver.state.flash?.message == "acknowledged: backend for pets refused the connection")
         #expect(monitor.recentEvents(limit: 5).map(\.message).contains("alert acknowledged: backend for pets refused the connection"))
         #expect(driver.screen.text.contains("ack    backend for pets refused the connection"))
         // Read-only, the executor refuses it too (the second line of defence).
-        let refused = await ConsoleEffectExecutor(store: store, readOnly: true).execute(.screenTask(AlertsScreen.acknowledging(EngineEvent(level: .error, message: "x"))))
+        let refused = await ConsoleEffectExecutor(store: store, readOnly: true).execute(
+            .screenTask(AlertsScreen.acknowledging(EngineEvent(level: .error, message: "x"))))
         #expect(refused?.succeeded == false)
     }
 }

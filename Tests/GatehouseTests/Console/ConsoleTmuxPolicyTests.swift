@@ -8,7 +8,9 @@ import Testing
     .enabled(if: tmuxPath != nil, "tmux is not installed; install it (apt-get install tmux) to run the console end-to-end tests"))
 struct ConsoleTmuxPolicyTests {
     init() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: gatehouseBinary), "build the binary first: swift build --product gatehouse (\(gatehouseBinary))")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: gatehouseBinary),
+            "build the binary first: swift build --product gatehouse (\(gatehouseBinary))")
     }
 
     static let invalid = "inbound:\n  - rate-limit-by-key: { renewal-period: 30 }\n"
@@ -84,7 +86,9 @@ final class ScriptedEditor {
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     /// How many times the editor ran.
-    var runs: Int { Int(((try? String(contentsOfFile: dir + "/count", encoding: .utf8)) ?? "0").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
+    var runs: Int {
+        Int(((try? String(contentsOfFile: dir + "/count", encoding: .utf8)) ?? "0").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
 
     /// The file as the Nth run was given it.
     func seen(_ n: Int) -> String? { try? String(contentsOfFile: dir + "/seen-\(n).yaml", encoding: .utf8) }

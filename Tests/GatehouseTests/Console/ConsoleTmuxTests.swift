@@ -9,10 +9,14 @@ import Testing
 /// binary. Skipped only when tmux is not installed (`.ci/run` installs it).
 ///
 /// Exit codes: `q` exits 0; SIGTERM and SIGINT shut down gracefully and also exit 0 (not 143).
-@Suite("Console under tmux", .serialized, .timeLimit(.minutes(2)), .enabled(if: tmuxPath != nil, "tmux is not installed; install it (apt-get install tmux) to run the console end-to-end tests"))
+@Suite(
+    "Console under tmux", .serialized, .timeLimit(.minutes(2)),
+    .enabled(if: tmuxPath != nil, "tmux is not installed; install it (apt-get install tmux) to run the console end-to-end tests"))
 struct ConsoleTmuxTests {
     init() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: gatehouseBinary), "build the binary first: swift build --product gatehouse (\(gatehouseBinary))")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: gatehouseBinary),
+            "build the binary first: swift build --product gatehouse (\(gatehouseBinary))")
     }
 
     @Test("demo, a real MCP tool call, the request in the live pane and its detail, then q restores the terminal")
@@ -27,19 +31,25 @@ struct ConsoleTmuxTests {
 
         let port = try await console.port()
         let url = "http://127.0.0.1:\(port)/demo/mcp"
-        let initialized = try await mcpPost(url, #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"tmux-test","version":"1"}}}"#)
+        let initialized = try await mcpPost(
+            url,
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"tmux-test","version":"1"}}}"#
+        )
         #expect(initialized.status == 200)
         let session = try #require(initialized.session)
         _ = try await mcpPost(url, #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, session: session)
         let list = try await mcpPost(url, #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, session: session)
         #expect(list.body.contains("\"listPets\""))
-        let call = try await mcpPost(url, #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"listPets","arguments":{"limit":2}}}"#, session: session)
+        let call = try await mcpPost(
+            url, #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"listPets","arguments":{"limit":2}}}"#, session: session)
         #expect(call.status == 200)
         #expect(call.body.contains("Rex"))
         #expect(!call.body.contains("\"isError\":true"))
 
         try console.send("4")
-        try await console.waitFor("the call in the requests pane") { $0.contains("[4 Requests]") && $0.contains("tools/call") && $0.contains("listPets") }
+        try await console.waitFor("the call in the requests pane") {
+            $0.contains("[4 Requests]") && $0.contains("tools/call") && $0.contains("listPets")
+        }
         try console.send("Home")
         try console.send("Enter")
         try await console.waitFor("the request's detail") { screen in
@@ -86,7 +96,8 @@ struct ConsoleTmuxTests {
             let spec = URL(fileURLWithPath: database).deletingLastPathComponent().path + "/pets.yaml"
             try readOnlySpec.write(toFile: spec, atomically: true, encoding: .utf8)
             let imported = try runProgram(
-                gatehouseBinary, ["api", "import", "pets", "--from", spec, "--base-url", "http://127.0.0.1:9", "--allow-private-network", "--db", database])
+                gatehouseBinary,
+                ["api", "import", "pets", "--from", spec, "--base-url", "http://127.0.0.1:9", "--allow-private-network", "--db", database])
             #expect(imported.status == 0, "\(imported.err)")
             let created = try runProgram(gatehouseBinary, ["server", "create", "keepme", "--api", "pets", "--db", database])
             #expect(created.status == 0, "\(created.err)")

@@ -51,7 +51,8 @@ struct RegistryScreenTests {
                 state: state, detail: detail, latency: state == .reachable ? .milliseconds(42) : nil, tools: tools,
                 fingerprint: tools.map { $0.joined(separator: ",") })
             try RegistryHealthWriter.record(
-                store: store, target: RegistryProbeTarget.external(name).key, result: result, now: RegistryScreenTests.now.addingTimeInterval(-60 * minutesAgo))
+                store: store, target: RegistryProbeTarget.external(name).key, result: result,
+                now: RegistryScreenTests.now.addingTimeInterval(-60 * minutesAgo))
         }
     }
 
@@ -65,10 +66,13 @@ struct RegistryScreenTests {
             try RegistryAdmin.document(for: .init(name: "com.example/weather", url: "https://weather.example.com/mcp", description: "Forecasts")),
             .init(owner: "team-sky", tags: ["weather", "public"]))
         try f.admin.add(
-            try RegistryAdmin.document(for: .init(name: "com.example/files", url: "https://files.example.com/sse", transport: "sse", version: "2.1.0")),
+            try RegistryAdmin.document(
+                for: .init(name: "com.example/files", url: "https://files.example.com/sse", transport: "sse", version: "2.1.0")),
             .init(lifecycle: .deprecated, statusMessage: "use com.example/drive"))
-        try f.admin.add(try RegistryAdmin.document(for: .init(name: "com.example/docs", url: "https://docs.example.com/mcp", description: evil)), .init())
-        let maps = #"{"name":"org.other/maps","description":"Maps from another registry","version":"0.3.0","remotes":[{"type":"streamable-http","url":"https://maps.other.org/mcp"}]}"#
+        try f.admin.add(
+            try RegistryAdmin.document(for: .init(name: "com.example/docs", url: "https://docs.example.com/mcp", description: evil)), .init())
+        let maps =
+            #"{"name":"org.other/maps","description":"Maps from another registry","version":"0.3.0","remotes":[{"type":"streamable-http","url":"https://maps.other.org/mcp"}]}"#
         _ = try f.store.importRegistryEntries(
             [RegistryImportItem(name: "org.other/maps", version: "0.3.0", document: maps, status: .active)], origin: "https://registry.other.org")
         try f.probe("com.example/weather", .reachable, tools: ["forecast", "alerts"], minutesAgo: 30)
@@ -84,7 +88,10 @@ struct RegistryScreenTests {
     @Test func list() throws {
         var s = try Self.populated().state()
         #expect(s.screen == .registry)
-        #expect(RegistryScreen.rows(s, s.page).map(\.name) == ["com.example/docs", "com.example/files", "com.example/weather", "local.gatehouse/support", "org.other/maps"])
+        #expect(
+            RegistryScreen.rows(s, s.page).map(\.name) == [
+                "com.example/docs", "com.example/files", "com.example/weather", "local.gatehouse/support", "org.other/maps",
+            ])
         s.press(.down, .down)
         try golden.assertSnapshot(s, "registry")
     }
@@ -127,11 +134,17 @@ struct RegistryScreenTests {
         let f = try Self.populated()
         var s = f.state()
         s.press(.char("n"))
-        guard case .form(let form) = s.mode else { Issue.record("no form"); return }
+        guard case .form(let form) = s.mode else {
+            Issue.record("no form")
+            return
+        }
         #expect(form.title == "Register an external MCP server")
         s.type("not a name")
         #expect(s.press(.enter).isEmpty)
-        guard case .form(let refused) = s.mode else { Issue.record("the form closed"); return }
+        guard case .form(let refused) = s.mode else {
+            Issue.record("the form closed")
+            return
+        }
         #expect(refused.error == "the name is reverse DNS with one '/': com.example/weather")
         s.press(.escape)
         s.press(.char("n"))
@@ -157,7 +170,10 @@ struct RegistryScreenTests {
         s.press(.escape, .char("/"))
         s.type("files")
         s.press(.enter, .char("D"))
-        guard case .confirm(let c) = s.mode else { Issue.record("no confirmation"); return }
+        guard case .confirm(let c) = s.mode else {
+            Issue.record("no confirmation")
+            return
+        }
         #expect(c.lines.first == "Remove com.example/files 2.1.0 from the registry?")
         #expect(s.press(.char("y")) == [.screenTask(RegistryScreen.removing("com.example/files", "2.1.0"))])
 
@@ -167,7 +183,10 @@ struct RegistryScreenTests {
         t.press(.enter)
         #expect(text(t).contains("pending"))
         t.press(.char("a"))
-        guard case .confirm(let a) = t.mode else { Issue.record("no confirmation"); return }
+        guard case .confirm(let a) = t.mode else {
+            Issue.record("no confirmation")
+            return
+        }
         #expect(a.lines.contains("Remote: https://maps.other.org/mcp"))
         #expect(t.press(.char("y")) == [.screenTask(RegistryScreen.approving("org.other/maps"))])
         t.press(.escape, .char("/"))
@@ -202,10 +221,14 @@ struct RegistryScreenTests {
         let edited = try await run(
             RegistryScreen.updatingExternal(
                 "com.example/weather", "1.0.0",
-                .init(description: "Forecasts and radar", title: "Weather", url: "https://radar.example.com/mcp", attributes: .init(owner: "team-rain"))))
+                .init(
+                    description: "Forecasts and radar", title: "Weather", url: "https://radar.example.com/mcp", attributes: .init(owner: "team-rain"))
+            ))
         #expect(edited.succeeded, "\(edited.message)")
         let weather = try #require(try f.store.registryEntries(named: "com.example/weather").first)
-        #expect(weather.document.contains("https://radar.example.com/mcp") && weather.document.contains("Forecasts and radar") && weather.owner == "team-rain")
+        #expect(
+            weather.document.contains("https://radar.example.com/mcp") && weather.document.contains("Forecasts and radar")
+                && weather.owner == "team-rain")
         let tooLong = try await run(
             RegistryScreen.updatingExternal(
                 "com.example/weather", "1.0.0", .init(description: String(repeating: "x", count: 101), title: nil, url: nil, attributes: .init())))

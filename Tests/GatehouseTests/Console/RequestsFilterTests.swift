@@ -38,6 +38,8 @@ struct RequestsFilterTests {
         s.type("latency>fast")
         s.press(.enter)
         #expect(s.recordRows(s.page).isEmpty)
-        #expect(RequestsScreen.statusFlags(s).contains("FILTER column 1: 'latency>fast': 'fast' is not a latency: use a number with us, ms or s (500ms, 2s)"))
+        #expect(
+            RequestsScreen.statusFlags(s).contains(
+                "FILTER column 1: 'latency>fast': 'fast' is not a latency: use a number with us, ms or s (500ms, 2s)"))
     }
 }

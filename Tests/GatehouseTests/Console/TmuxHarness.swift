@@ -87,7 +87,10 @@ final class TmuxConsole {
     private(set) var processID: pid_t = 0
 
     /// Starts `gatehouse <arguments>` on a fresh temporary database.
-    init(arguments: [String] = ["console"], width: Int = 100, height: Int = 30, environment: [String: String] = [:], prepare: (String) throws -> Void = { _ in }) throws {
+    init(
+        arguments: [String] = ["console"], width: Int = 100, height: Int = 30, environment: [String: String] = [:],
+        prepare: (String) throws -> Void = { _ in }
+    ) throws {
         dir = NSTemporaryDirectory() + "gatehouse-tmux-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         socket = dir + "/sock"
@@ -175,7 +178,8 @@ final class TmuxConsole {
         }
         let stat = (try? String(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/status"), encoding: .utf8)) ?? "?"
         throw ScreenTimeout(
-            waitingFor: "the process to exit (pid \(pid), pane_dead \((try? format("pane_dead")) ?? "?"), zombie \(String(describing: Self.zombieStatus(pid))), status \(stat.prefix(80)))",
+            waitingFor:
+                "the process to exit (pid \(pid), pane_dead \((try? format("pane_dead")) ?? "?"), zombie \(String(describing: Self.zombieStatus(pid))), status \(stat.prefix(80)))",
             screen: (try? screen()) ?? "")
     }
 
@@ -204,7 +208,8 @@ final class TmuxConsole {
     func port(timeout: Duration = .seconds(30)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 return port
             }
             try await Task.sleep(for: .milliseconds(50))

@@ -32,13 +32,16 @@ extension UpstreamsScreenTests {
             seen: [Self.seen("search", "Search the docs. " + Self.evil, properties: ["q", "limit"]), Self.seen(Self.evilName, "Pulls harder.")])
         let stale = try #require(await executor.execute(.approveUpstreamTools(upstream: "docs", tools: [Self.evilName: rug.currentFingerprint])))
         #expect(!stale.succeeded)
-        #expect(stale.message == "'\(Self.evilName)' of upstream 'docs' changed again since it was shown; nothing approved: review the new definition first")
+        #expect(
+            stale.message
+                == "'\(Self.evilName)' of upstream 'docs' changed again since it was shown; nothing approved: review the new definition first")
         #expect(try f.tool("docs", Self.evilName)?.status == .pending)
 
         // Read-only refuses.
         let current = try #require(try f.tool("docs", Self.evilName)).currentFingerprint
         let refused = try #require(
-            await ConsoleEffectExecutor(store: f.store, readOnly: true).execute(.approveUpstreamTools(upstream: "docs", tools: [Self.evilName: current])))
+            await ConsoleEffectExecutor(store: f.store, readOnly: true).execute(
+                .approveUpstreamTools(upstream: "docs", tools: [Self.evilName: current])))
         #expect(!refused.succeeded && refused.message.contains("read-only"))
         #expect(try f.tool("docs", Self.evilName)?.status == .pending)
 
@@ -128,7 +131,9 @@ extension UpstreamsScreenTests {
         let tools = f.dir + "/tools.json"
         try Self.fakeServer.write(toFile: script, atomically: true, encoding: .utf8)
         func list(_ description: String) throws {
-            let entry: JSONValue = .array([.object(["name": "search", "description": .string(description), "inputSchema": .object(["type": "object"])])])
+            let entry: JSONValue = .array([
+                .object(["name": "search", "description": .string(description), "inputSchema": .object(["type": "object"])])
+            ])
             try entry.jsonString.write(toFile: tools, atomically: true, encoding: .utf8)
         }
         try list("Search the docs.")

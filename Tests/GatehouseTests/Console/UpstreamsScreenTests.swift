@@ -67,13 +67,17 @@ struct UpstreamsScreenTests {
     /// discovered.
     static func populated() throws -> Fixture {
         let f = try Fixture()
-        _ = try f.store.addUpstream(UpstreamRecord.New(name: "docs", transport: .streamable, url: "https://docs.example.com/mcp", headers: ["X-Team": "tools"]))
+        _ = try f.store.addUpstream(
+            UpstreamRecord.New(name: "docs", transport: .streamable, url: "https://docs.example.com/mcp", headers: ["X-Team": "tools"]))
         _ = try f.store.addUpstream(UpstreamRecord.New(name: "local", transport: .stdio, argv: ["python3", "-m", "time server", "--tz", "UTC"]))
         _ = try f.store.recordUpstreamTools(
             upstream: "docs", seen: [seen("search", "Search the docs."), seen("fetch", "Fetch a page."), seen("old", "An old tool.")])
         _ = try f.store.recordUpstreamTools(
             upstream: "docs",
-            seen: [seen("search", "Search the docs. " + evil, properties: ["q", "limit"]), seen("fetch", "Fetch a page."), seen(evilName, "Pulls the rug.")])
+            seen: [
+                seen("search", "Search the docs. " + evil, properties: ["q", "limit"]), seen("fetch", "Fetch a page."),
+                seen(evilName, "Pulls the rug."),
+            ])
         _ = try f.store.createServer(name: "support", basePath: "support")
         try f.store.addServerUpstream(server: "support", ServerUpstreamSpec(upstream: "docs", prefix: "docs_"))
         return f
@@ -274,7 +278,8 @@ struct UpstreamsScreenTests {
         #expect(s.press(.char("n")) == [])
         #expect(s.flash?.message == "cancelled")
         let effects = s.press(.char("a"), .char("y"))
-        #expect(effects == [.approveUpstreamTools(upstream: "docs", tools: ["search": search.currentFingerprint, Self.evilName: rug.currentFingerprint])])
+        #expect(
+            effects == [.approveUpstreamTools(upstream: "docs", tools: ["search": search.currentFingerprint, Self.evilName: rug.currentFingerprint])])
         // Nothing pending: said, not asked.
         s.press(.down)
         #expect(s.press(.char("a")) == [])
@@ -365,7 +370,8 @@ struct UpstreamsScreenTests {
         var s = f.state()
         s.press(.enter, .end)
         #expect(s.targetUpstreamTool?.tool.name == "search")
-        _ = try f.store.recordUpstreamTools(upstream: "docs", seen: [Self.seen("search", "Search the docs. " + Self.evil, properties: ["q", "limit"])])
+        _ = try f.store.recordUpstreamTools(
+            upstream: "docs", seen: [Self.seen("search", "Search the docs. " + Self.evil, properties: ["q", "limit"])])
         _ = s.handle(.data(f.sampler.sample()))
         #expect(s.targetUpstreamTool?.tool.name == "search")
         #expect(s.upstreamToolRows(upstream: "docs", s.page).map(\.status) == ["removed", "removed", "removed", "pending"])

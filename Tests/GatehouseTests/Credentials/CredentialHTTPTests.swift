@@ -30,7 +30,8 @@ struct CredentialHTTPTests {
         try Self.service(g).addProvider(name: "petkey", kind: .bearer, settings: .init(), secret: SecretValue(canary), allowPrivateNetwork: false)
         try Self.attach(g, "petkey")
         let sid = try await initialize(g)
-        let reply = try await send(g.url, body: PolicyHTTPTests.call(), headers: ["Mcp-Session-Id": sid, "Authorization": "Bearer client-token", "Cookie": "c=1"])
+        let reply = try await send(
+            g.url, body: PolicyHTTPTests.call(), headers: ["Mcp-Session-Id": sid, "Authorization": "Bearer client-token", "Cookie": "c=1"])
         #expect(reply.status == 200 && reply.json?["result"]?["isError"] == nil)
         let received = try #require(g.backend.receivedHeaders.last)
         #expect(received["authorization"] == "Bearer \(canary)")
@@ -70,7 +71,9 @@ struct CredentialHTTPTests {
         defer { g.stop() }
         let other = try await TestBackend.start()
         defer { other.stop() }
-        try Self.service(g).addProvider(name: "k", kind: .apiKey, settings: .init(headerName: "X-Api-Key"), secret: SecretValue("key-1234567890abcdef"), allowPrivateNetwork: false)
+        try Self.service(g).addProvider(
+            name: "k", kind: .apiKey, settings: .init(headerName: "X-Api-Key"), secret: SecretValue("key-1234567890abcdef"),
+            allowPrivateNetwork: false)
         try Self.attach(g, "k")
         let sid = try await initialize(g)
         _ = try await send(g.url, body: PolicyHTTPTests.call(), headers: ["Mcp-Session-Id": sid])
@@ -98,7 +101,9 @@ struct CredentialHTTPTests {
         let sid = try await initialize(g)
         let statuses = try await withThrowingTaskGroup(of: Bool.self) { group in
             for i in 0..<20 {
-                group.addTask { try await send(g.url, body: PolicyHTTPTests.call(id: i), headers: ["Mcp-Session-Id": sid]).json?["result"]?["isError"] == nil }
+                group.addTask {
+                    try await send(g.url, body: PolicyHTTPTests.call(id: i), headers: ["Mcp-Session-Id": sid]).json?["result"]?["isError"] == nil
+                }
             }
             var ok = 0
             for try await s in group where s { ok += 1 }
@@ -170,12 +175,14 @@ struct CredentialHTTPTests {
         defer { g.stop() }
         let secret = "policy-token-\(UUID().uuidString)"
         try Self.service(g).addProvider(name: "tok", kind: .bearer, settings: .init(), secret: SecretValue(secret), allowPrivateNetwork: false)
-        try g.store.setPolicy(scope: "tool:pets/getPetById", document: """
-            inbound:
-              - get-authorization-context: { connection: tok, context-variable-name: t }
-              - set-header: { name: X-Upstream-Token, value: "Token {{var:t}}" }
-              - get-authorization-context: { connection: missing, context-variable-name: m, ignore-error: true }
-            """)
+        try g.store.setPolicy(
+            scope: "tool:pets/getPetById",
+            document: """
+                inbound:
+                  - get-authorization-context: { connection: tok, context-variable-name: t }
+                  - set-header: { name: X-Upstream-Token, value: "Token {{var:t}}" }
+                  - get-authorization-context: { connection: missing, context-variable-name: m, ignore-error: true }
+                """)
         g.gateway.reload()
         let sid = try await initialize(g)
         #expect(try await send(g.url, body: PolicyHTTPTests.call(), headers: ["Mcp-Session-Id": sid]).status == 200)
@@ -195,7 +202,8 @@ struct CredentialHTTPTests {
     func lockedWithoutKey() async throws {
         let g = try await TestGateway.start()
         defer { g.stop() }
-        try Self.service(g).addProvider(name: "petkey", kind: .bearer, settings: .init(), secret: SecretValue("secret-token-1234567890"), allowPrivateNetwork: false)
+        try Self.service(g).addProvider(
+            name: "petkey", kind: .bearer, settings: .init(), secret: SecretValue("secret-token-1234567890"), allowPrivateNetwork: false)
         try Self.attach(g, "petkey")
         try FileManager.default.removeItem(atPath: CredentialVault.keyFilePath(for: g.store))
         let sid = try await initialize(g)

@@ -164,9 +164,10 @@ struct OAuthClientTests {
             let e = try Self.endpoints(auth, method: method)
             let error = try #require(await Self.failure { try await Self.client.clientCredentials(e, clientSecret: SecretValue(secret)) })
             let refresh = "rt_TOPSECRETREFRESH"
-            let refreshError = try #require(await Self.failure {
-                try await Self.client.refresh(e, clientSecret: SecretValue(secret), refreshToken: SecretValue(refresh))
-            })
+            let refreshError = try #require(
+                await Self.failure {
+                    try await Self.client.refresh(e, clientSecret: SecretValue(secret), refreshToken: SecretValue(refresh))
+                })
             for error in [error, refreshError] {
                 #expect(error.code == .providerError)
                 #expect(error.message.contains("invalid_request"))
@@ -228,7 +229,8 @@ struct OAuthClientTests {
         #expect(auth.hits("/token") == 1)
 
         // With an HTTP client that follows redirects (misconfigured), the answer is still refused.
-        let following = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .follow(max: 3, allowCycles: false)))
+        let following = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .follow(max: 3, allowCycles: false)))
         let lax = OAuthClient(http: following)
         let laxError = await Self.failure { try await lax.clientCredentials(e, clientSecret: SecretValue("csecret")) }
         try await following.shutdown()
@@ -251,7 +253,9 @@ struct OAuthClientTests {
         e.allowPrivateNetwork = false
         #expect(await Self.failure { try await Self.client.clientCredentials(e, clientSecret: SecretValue("csecret")) }?.code == .invalid)
         let localhost = try OAuthEndpoints(tokenURL: "https://localhost:\(auth.port)/token", clientID: "cid")
-        #expect(await Self.failure { try await Self.client.refresh(localhost, clientSecret: SecretValue("csecret"), refreshToken: SecretValue("r")) }?.code == .invalid)
+        #expect(
+            await Self.failure { try await Self.client.refresh(localhost, clientSecret: SecretValue("csecret"), refreshToken: SecretValue("r")) }?
+                .code == .invalid)
         #expect(auth.hits("/token") == 0)
         #expect(auth.received.isEmpty)
     }
@@ -263,7 +267,9 @@ struct OAuthClientTests {
                 try OAuthEndpoints(tokenURL: token, authorizationURL: authorize, clientID: "cid", allowPrivateNetwork: allowPrivate)
             }?.code == .invalid
         }
-        #expect(try OAuthEndpoints(tokenURL: "https://idp.example/token", authorizationURL: "https://idp.example/authorize", clientID: "c").clientAuthentication == .basic)
+        #expect(
+            try OAuthEndpoints(tokenURL: "https://idp.example/token", authorizationURL: "https://idp.example/authorize", clientID: "c")
+                .clientAuthentication == .basic)
         #expect(try OAuthEndpoints(tokenURL: "http://10.1.2.3/token", clientID: "c", allowPrivateNetwork: true).allowPrivateNetwork)
         #expect(try OAuthEndpoints(tokenURL: "http://[::1]:8080/token", clientID: "c", allowPrivateNetwork: true).allowPrivateNetwork)
         #expect(try OAuthEndpoints(tokenURL: "http://localhost:8080/token", clientID: "c", allowPrivateNetwork: true).allowPrivateNetwork)
@@ -282,9 +288,13 @@ struct OAuthClientTests {
         // A mutated authorization URL is checked again when the URL is built.
         var e = try OAuthEndpoints(tokenURL: "https://idp.example/token", authorizationURL: "https://idp.example/a", clientID: "c")
         e.authorizationURL = "javascript:alert(1)//"
-        #expect(await Self.failure { try OAuthClient.authorizationURL(e, redirectURI: "http://127.0.0.1:1/cb", state: "s", codeChallenge: "c") }?.code == .invalid)
+        #expect(
+            await Self.failure { try OAuthClient.authorizationURL(e, redirectURI: "http://127.0.0.1:1/cb", state: "s", codeChallenge: "c") }?.code
+                == .invalid)
         e.authorizationURL = nil
-        #expect(await Self.failure { try OAuthClient.authorizationURL(e, redirectURI: "http://127.0.0.1:1/cb", state: "s", codeChallenge: "c") }?.code == .invalid)
+        #expect(
+            await Self.failure { try OAuthClient.authorizationURL(e, redirectURI: "http://127.0.0.1:1/cb", state: "s", codeChallenge: "c") }?.code
+                == .invalid)
     }
 
     // MARK: PKCE and the authorization URL
@@ -328,9 +338,15 @@ struct OAuthClientTests {
 
         var duplicate = e
         duplicate.authorizationURL = "https://idp.example/authorize?client_id=other"
-        #expect(throws: CredentialError.self) { try OAuthClient.authorizationURL(duplicate, redirectURI: "http://127.0.0.1:1/cb", state: "s", codeChallenge: "c") }
-        #expect(throws: CredentialError.self) { try OAuthClient.authorizationURL(e, redirectURI: "javascript:alert(1)", state: "s", codeChallenge: "c") }
-        #expect(throws: CredentialError.self) { try OAuthClient.authorizationURL(e, redirectURI: "http://127.0.0.1:1/cb#x", state: "s", codeChallenge: "c") }
+        #expect(throws: CredentialError.self) {
+            try OAuthClient.authorizationURL(duplicate, redirectURI: "http://127.0.0.1:1/cb", state: "s", codeChallenge: "c")
+        }
+        #expect(throws: CredentialError.self) {
+            try OAuthClient.authorizationURL(e, redirectURI: "javascript:alert(1)", state: "s", codeChallenge: "c")
+        }
+        #expect(throws: CredentialError.self) {
+            try OAuthClient.authorizationURL(e, redirectURI: "http://127.0.0.1:1/cb#x", state: "s", codeChallenge: "c")
+        }
     }
 
     // MARK: Authorization code
@@ -352,14 +368,16 @@ struct OAuthClientTests {
         let redirectURI = "http://127.0.0.1:9/callback"
         auth.setAllowedRedirectURIs([redirectURI])
         let e = try Self.endpoints(auth, clientID: "app", scopes: ["read", "write"])
-        let verifier = PKCE.verifier(), state = PKCE.state()
+        let verifier = PKCE.verifier()
+        let state = PKCE.state()
         let url = try OAuthClient.authorizationURL(e, redirectURI: redirectURI, state: state, codeChallenge: PKCE.challenge(for: verifier))
         #expect(url.hasPrefix(auth.authorizeURL + "?"))
         let answer = try await Self.authorize(url)
         #expect(answer["state"] == state)
         let code = try #require(answer["code"])
 
-        let tokens = try await Self.client.exchangeCode(e, clientSecret: SecretValue("appsecret"), code: code, verifier: verifier, redirectURI: redirectURI)
+        let tokens = try await Self.client.exchangeCode(
+            e, clientSecret: SecretValue("appsecret"), code: code, verifier: verifier, redirectURI: redirectURI)
         #expect(auth.isValid(accessToken: tokens.accessToken.unmasked))
         #expect(tokens.scope == "read write")
         let refresh = try #require(tokens.refreshToken)
@@ -410,28 +428,33 @@ struct OAuthClientTests {
         let verifier = PKCE.verifier()
         let c1 = try await code(verifier)
         let wrongVerifier = await Self.failure {
-            try await Self.client.exchangeCode(e, clientSecret: SecretValue("appsecret"), code: c1, verifier: PKCE.verifier(), redirectURI: redirectURI)
+            try await Self.client.exchangeCode(
+                e, clientSecret: SecretValue("appsecret"), code: c1, verifier: PKCE.verifier(), redirectURI: redirectURI)
         }
         #expect(wrongVerifier?.code == .providerError)
         #expect(wrongVerifier?.message.contains("invalid_grant") == true)
 
         let c2 = try await code(verifier)
         let otherRedirect = await Self.failure {
-            try await Self.client.exchangeCode(e, clientSecret: SecretValue("appsecret"), code: c2, verifier: verifier, redirectURI: "http://127.0.0.1:9/other")
+            try await Self.client.exchangeCode(
+                e, clientSecret: SecretValue("appsecret"), code: c2, verifier: verifier, redirectURI: "http://127.0.0.1:9/other")
         }
         #expect(otherRedirect?.message.contains("invalid_grant") == true)
 
         let c3 = try await code(verifier)
         let other = try Self.endpoints(auth, clientID: "other")
         let otherClient = await Self.failure {
-            try await Self.client.exchangeCode(other, clientSecret: SecretValue("othersecret"), code: c3, verifier: verifier, redirectURI: redirectURI)
+            try await Self.client.exchangeCode(
+                other, clientSecret: SecretValue("othersecret"), code: c3, verifier: verifier, redirectURI: redirectURI)
         }
         #expect(otherClient?.message.contains("invalid_grant") == true)
         #expect(auth.issued(grant: "authorization_code") == 0)
 
         // /authorize itself refuses a missing or plain challenge (back to the redirect URI with an error).
         let plain = try await Self.authorize(
-            auth.authorizeURL + "?response_type=code&client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&state=s&code_challenge=\(verifier)&code_challenge_method=plain")
+            auth.authorizeURL
+                + "?response_type=code&client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&state=s&code_challenge=\(verifier)&code_challenge_method=plain"
+        )
         #expect(plain["error"] == "invalid_request" && plain["code"] == nil && plain["state"] == "s")
     }
 
@@ -456,7 +479,8 @@ struct OAuthClientTests {
         let auth = try await TestAuthorizationServer.start(clients: ["cid": "csecret"])
         defer { auth.stop() }
         auth.setFailure(.custom(status: 200, body: #"{"access_token":"new","token_type":"Bearer","expires_in":60}"#))
-        let tokens = try await Self.client.refresh(try Self.endpoints(auth), clientSecret: SecretValue("csecret"), refreshToken: SecretValue("keep-me"))
+        let tokens = try await Self.client.refresh(
+            try Self.endpoints(auth), clientSecret: SecretValue("csecret"), refreshToken: SecretValue("keep-me"))
         #expect(tokens.accessToken.unmasked == "new")
         #expect(tokens.refreshToken?.unmasked == "keep-me")
         #expect(tokens.expiresAt == Self.fixedNow.addingTimeInterval(60))

@@ -29,8 +29,12 @@ enum SecretFixture {
     static func seed(_ store: GatewayStore, box: SecretBox, count: Int, prefix: String = "") throws -> [Place: String] {
         var expected: [Place: String] = [:]
         for i in 0..<count {
-            let provider = "\(prefix)p\(i)", connection = "\(prefix)c\(i)"
-            let secret = canary("secret\(i)"), access = canary("access\(i)"), refresh = canary("refresh\(i)"), verifier = canary("verifier\(i)")
+            let provider = "\(prefix)p\(i)"
+            let connection = "\(prefix)c\(i)"
+            let secret = canary("secret\(i)")
+            let access = canary("access\(i)")
+            let refresh = canary("refresh\(i)")
+            let verifier = canary("verifier\(i)")
             try store.createCredentialProvider(
                 CredentialProviderRecord.New(
                     name: provider, kind: "bearer", settings: "{}",
@@ -113,8 +117,8 @@ struct SecretBoxTests {
             var out: [(String, Data)] = []
             for canary in expected.values {
                 out.append((canary, Data(canary.utf8)))
-                out.append((canary, Data(canary.dropFirst(7).prefix(36).utf8)))  // the UUID alone
-                for shift in 0..<3 {  // base64 of the canary at each alignment, without the padded tail
+                out.append((canary, Data(canary.dropFirst(7).prefix(36).utf8))) // the UUID alone
+                for shift in 0..<3 { // base64 of the canary at each alignment, without the padded tail
                     let b64 = Data(canary.dropFirst(shift).utf8).base64EncodedString()
                     out.append((canary, Data(b64.dropLast(4).utf8)))
                 }
@@ -146,7 +150,8 @@ struct SecretBoxTests {
     func nonceUniqueness() throws {
         let box = SecretBox(ring: ring())
         let secret = SecretValue("the same secret every time")
-        let chunks = 8, perChunk = 12_500
+        let chunks = 8
+        let perChunk = 12_500
         let results = Mutex<[[String]]>([])
         DispatchQueue.concurrentPerform(iterations: chunks) { _ in
             var local: [String] = []
@@ -181,8 +186,11 @@ struct SecretBoxTests {
         let other = MasterKey.random()
         let box = SecretBox(ring: MasterKeyRing(current: .random(), others: [other]))
         _ = try SecretFixture.seed(store, box: box, count: 2)
-        let a = try store.credentialConnection(named: "c0"), b = try store.credentialConnection(named: "c1")
-        let aAccess = try #require(a.accessToken), bAccess = try #require(b.accessToken), aRefresh = try #require(a.refreshToken)
+        let a = try store.credentialConnection(named: "c0")
+        let b = try store.credentialConnection(named: "c1")
+        let aAccess = try #require(a.accessToken)
+        let bAccess = try #require(b.accessToken)
+        let aRefresh = try #require(a.refreshToken)
 
         // In memory: the right value in the wrong place.
         #expect(SecretFixture.code { try box.open(aAccess, table: "credentialConnection", row: "c1", column: "accessToken") } == .unsealFailed)
@@ -197,7 +205,8 @@ struct SecretBoxTests {
         try store.updateCredentialConnection(named: "c0", accessToken: bAccess, refreshToken: aAccess)
         try store.updateCredentialConnection(named: "c1", accessToken: aRefresh)
         for f in try store.sealedFields() where f.table == "credentialConnection" && !(f.row == "c1" && f.column == "refreshToken") {
-            #expect(SecretFixture.code { try box.open(f.value, table: f.table, row: f.row, column: f.column) } == .unsealFailed, "\(f.row).\(f.column)")
+            #expect(
+                SecretFixture.code { try box.open(f.value, table: f.table, row: f.row, column: f.column) } == .unsealFailed, "\(f.row).\(f.column)")
         }
     }
 
@@ -219,9 +228,12 @@ struct SecretBoxTests {
         }
         #expect(outcomes.count == data.count * 8)
         #expect(outcomes.allSatisfy { $0 == .unsealFailed })
-        for broken in [prefix, prefix + "!!!", prefix + data.prefix(27).base64EncodedString(), prefix + data.dropLast().base64EncodedString(),
-                       "gh2" + sealed.dropFirst(3), "plain text", ""] {
-            #expect(SecretFixture.code { try box.open(broken, table: "credentialProvider", row: "p", column: "secret") } == .unsealFailed, "\(broken)")
+        for broken in [
+            prefix, prefix + "!!!", prefix + data.prefix(27).base64EncodedString(), prefix + data.dropLast().base64EncodedString(),
+            "gh2" + sealed.dropFirst(3), "plain text", "",
+        ] {
+            #expect(
+                SecretFixture.code { try box.open(broken, table: "credentialProvider", row: "p", column: "secret") } == .unsealFailed, "\(broken)")
         }
         #expect(try box.open(sealed, table: "credentialProvider", row: "p", column: "secret").unmasked == "s3cret-token")
     }
@@ -332,7 +344,8 @@ struct SecretBoxTests {
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
         let reference = try MasterKey(bytes: bytes)
         let base64 = Data(bytes).base64EncodedString()
-        let base64URL = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let base64URL = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+            of: "=", with: "")
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
         for value in [base64, base64URL, hex, hex.uppercased(), " \(base64)\n"] {
             let ring = try load(value)
@@ -359,14 +372,19 @@ struct SecretBoxTests {
     func nothingPrintsSecrets() throws {
         let canary = SecretFixture.canary("k8")
         let secret = SecretValue(canary)
-        struct Holder { var name = "x"; var token: SecretValue }
+        struct Holder {
+            var name = "x"
+            var token: SecretValue
+        }
         var dumped = ""
         dump(secret, to: &dumped)
         dump(Holder(token: secret), to: &dumped)
         dump([secret], to: &dumped)
         dump(Optional(secret), to: &dumped)
-        let renderings = ["\(secret)", String(describing: secret), String(reflecting: secret), "\(Holder(token: secret))",
-                          String(reflecting: Holder(token: secret)), "\([secret])", dumped]
+        let renderings = [
+            "\(secret)", String(describing: secret), String(reflecting: secret), "\(Holder(token: secret))",
+            String(reflecting: Holder(token: secret)), "\([secret])", dumped,
+        ]
         for text in renderings {
             #expect(!text.contains(canary) && !text.contains(canary.dropFirst(7).prefix(36)), "\(text)")
         }
@@ -387,8 +405,15 @@ struct SecretBoxTests {
         let sealed = try box.seal(secret, table: "credentialConnection", row: "c", column: "accessToken")
         var errors: [CredentialError] = []
         errors.append(try #require(SecretFixture.error { try box.open(sealed, table: "credentialConnection", row: "d", column: "accessToken") }))
-        errors.append(try #require(SecretFixture.error { try SecretBox(ring: MasterKeyRing(current: .random())).open(sealed, table: "credentialConnection", row: "c", column: "accessToken") }))
-        errors.append(try #require(SecretFixture.error { try box.open(String(sealed.dropLast(2)), table: "credentialConnection", row: "c", column: "accessToken") }))
+        errors.append(
+            try #require(
+                SecretFixture.error {
+                    try SecretBox(ring: MasterKeyRing(current: .random())).open(
+                        sealed, table: "credentialConnection", row: "c", column: "accessToken")
+                }))
+        errors.append(
+            try #require(
+                SecretFixture.error { try box.open(String(sealed.dropLast(2)), table: "credentialConnection", row: "c", column: "accessToken") }))
         #expect(errors[0].message == "cannot open the sealed accessToken of credentialConnection 'd': wrong master key or tampered data")
         for error in errors {
             var text = ""

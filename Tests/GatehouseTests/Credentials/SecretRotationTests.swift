@@ -42,7 +42,9 @@ struct SecretRotationTests {
         /// Key ids the sealed values name.
         func keyIDs() throws -> Set<String?> { Set(try store.sealedFields().map { SecretBox.keyID(of: $0.value) }) }
 
-        func files() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("master.key") }.sorted() }
+        func files() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("master.key") }.sorted()
+        }
     }
 
     @Test("K6: a rotation re-seals every value with the new key, which replaces the key file; the old key is no longer needed")
@@ -63,7 +65,10 @@ struct SecretRotationTests {
         #expect(try setup.rotation.resumeIfNeeded() == false)
         // The old key opens nothing any more.
         let field = try #require(try setup.store.sealedFields().first)
-        #expect(SecretFixture.code { try SecretBox(ring: MasterKeyRing(current: setup.oldKey)).open(field.value, table: field.table, row: field.row, column: field.column) } == .locked)
+        #expect(
+            SecretFixture.code {
+                try SecretBox(ring: MasterKeyRing(current: setup.oldKey)).open(field.value, table: field.table, row: field.row, column: field.column)
+            } == .locked)
 
         // A second rotation works the same way.
         let third = try setup.rotation.rotate()
@@ -71,9 +76,11 @@ struct SecretRotationTests {
         try setup.expectAllReadable("after a second rotation")
     }
 
-    @Test("K6: a crash at each step leaves every value readable with the keys on disk; resumeIfNeeded finishes", arguments: [
-        SecretRotation.Step.newKeyWritten, .storeResealed, .keyFileReplaced,
-    ])
+    @Test(
+        "K6: a crash at each step leaves every value readable with the keys on disk; resumeIfNeeded finishes",
+        arguments: [
+            SecretRotation.Step.newKeyWritten, .storeResealed, .keyFileReplaced,
+        ])
     func crashAtEachStep(_ crashAt: SecretRotation.Step) throws {
         let setup = try Setup()
         var newKey: MasterKey?
@@ -105,8 +112,9 @@ struct SecretRotationTests {
         let lateName = "late-\(crashAt)"
         let late = SecretFixture.canary("late")
         try setup.store.createCredentialProvider(
-            CredentialProviderRecord.New(name: lateName, kind: "bearer", settings: "{}",
-                                     secret: try SecretBox(ring: ring).seal(SecretValue(late), table: "credentialProvider", row: lateName, column: "secret")),
+            CredentialProviderRecord.New(
+                name: lateName, kind: "bearer", settings: "{}",
+                secret: try SecretBox(ring: ring).seal(SecretValue(late), table: "credentialProvider", row: lateName, column: "secret")),
             connection: nil)
         let extra = [Place(table: "credentialProvider", row: lateName, column: "secret"): late]
         try setup.expectAllReadable("with a value written after the crash", extra: extra)
@@ -141,8 +149,9 @@ struct SecretRotationTests {
         let setup = try Setup()
         let foreign = SecretBox(ring: MasterKeyRing(current: .random()))
         try setup.store.createCredentialProvider(
-            CredentialProviderRecord.New(name: "foreign", kind: "bearer", settings: "{}",
-                                     secret: try foreign.seal(SecretValue("x"), table: "credentialProvider", row: "foreign", column: "secret")),
+            CredentialProviderRecord.New(
+                name: "foreign", kind: "bearer", settings: "{}",
+                secret: try foreign.seal(SecretValue("x"), table: "credentialProvider", row: "foreign", column: "secret")),
             connection: nil)
         let error = try #require(throws: CredentialError.self) { try setup.rotation.rotate() }
         #expect(error.code == .locked)
@@ -160,13 +169,16 @@ struct SecretRotationTests {
         let dir = TempDir()
         let store = try SecretFixture.makeStore(dir)
         let keyFile = dir.path + "/master.key"
-        let old = MasterKey.random(), new = MasterKey.random()
+        let old = MasterKey.random()
+        let new = MasterKey.random()
         let expected = try SecretFixture.seed(store, box: SecretBox(ring: MasterKeyRing(current: old)), count: 4)
         func ring(_ env: [String: String]) throws -> MasterKeyRing { try MasterKeyLoader(environment: env, keyFilePath: keyFile).load(create: false) }
         func rotation(_ env: [String: String]) -> SecretRotation {
             SecretRotation(store: store, loader: MasterKeyLoader(environment: env, keyFilePath: keyFile), keyFilePath: keyFile, environment: env)
         }
-        let master = MasterKeyLoader.environmentVariable, next = MasterKeyLoader.newEnvironmentVariable, previous = MasterKeyLoader.previousEnvironmentVariable
+        let master = MasterKeyLoader.environmentVariable
+        let next = MasterKeyLoader.newEnvironmentVariable
+        let previous = MasterKeyLoader.previousEnvironmentVariable
 
         let missing = try #require(throws: CredentialError.self) { try rotation([master: old.encoded()]).rotate() }
         #expect(missing.message.contains(next))
@@ -184,7 +196,8 @@ struct SecretRotationTests {
         #expect(try SecretFixture.openAll(store, ring: try ring(moved)) == expected)
 
         // A gateway still on the old key sealed one more value; resumeIfNeeded moves it to the current key.
-        let late = try SecretBox(ring: MasterKeyRing(current: old)).seal(SecretValue("late"), table: "credentialConnection", row: "c0", column: "accessToken")
+        let late = try SecretBox(ring: MasterKeyRing(current: old)).seal(
+            SecretValue("late"), table: "credentialConnection", row: "c0", column: "accessToken")
         try store.updateCredentialConnection(named: "c0", accessToken: late)
         var now = expected
         now[Place(table: "credentialConnection", row: "c0", column: "accessToken")] = "late"
@@ -238,7 +251,7 @@ struct SecretRotationTests {
         let dir = TempDir()
         let output = dir.path + "/help.txt"
         guard FileManager.default.isExecutableFile(atPath: cli), let pid = spawn(cli, ["credential", "rotate-key", "--help"], output: output),
-              wait(pid) == 0, let help = try? String(contentsOfFile: output, encoding: .utf8)
+            wait(pid) == 0, let help = try? String(contentsOfFile: output, encoding: .utf8)
         else { return false }
         return help.contains("rotate-key")
     }
@@ -251,13 +264,15 @@ struct SecretRotationTests {
         return (testBundle, ["--testing-library", "swift-testing", "--filter", "SecretRotationTests/rotationChild"], [childVariable: db])
     }
 
-    @Test("child process of the SIGKILL test: rotates the key of $SECRET_ROTATION_CHILD_DB",
-          .enabled(if: ProcessInfo.processInfo.environment[childVariable] != nil, "runs only as the child of killedRotation"))
+    @Test(
+        "child process of the SIGKILL test: rotates the key of $SECRET_ROTATION_CHILD_DB",
+        .enabled(if: ProcessInfo.processInfo.environment[childVariable] != nil, "runs only as the child of killedRotation"))
     func rotationChild() throws {
         let db = try #require(ProcessInfo.processInfo.environment[Self.childVariable])
         let keyFile = URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent("master.key").path
         let store = try GatewayStore(configuration: .init(path: db))
-        _ = try SecretRotation(store: store, loader: MasterKeyLoader(environment: [:], keyFilePath: keyFile), keyFilePath: keyFile, environment: [:]).rotate()
+        _ = try SecretRotation(store: store, loader: MasterKeyLoader(environment: [:], keyFilePath: keyFile), keyFilePath: keyFile, environment: [:])
+            .rotate()
     }
 
     @Test("K6: a rotating process SIGKILLed mid-way leaves every value readable and the database intact")
@@ -276,10 +291,14 @@ struct SecretRotationTests {
             for i in 0..<1000 {
                 let (p, c) = ("p\(i)", "c\(i)")
                 let values = (SecretFixture.canary("s\(i)"), SecretFixture.canary("a\(i)"), SecretFixture.canary("r\(i)"))
-                rows.append((CredentialProviderRecord.New(name: p, kind: "bearer", settings: "{}",
-                                                      secret: try box.seal(SecretValue(values.0), table: "credentialProvider", row: p, column: "secret")),
-                             c, try box.seal(SecretValue(values.1), table: "credentialConnection", row: c, column: "accessToken"),
-                             try box.seal(SecretValue(values.2), table: "credentialConnection", row: c, column: "refreshToken")))
+                rows.append(
+                    (
+                        CredentialProviderRecord.New(
+                            name: p, kind: "bearer", settings: "{}",
+                            secret: try box.seal(SecretValue(values.0), table: "credentialProvider", row: p, column: "secret")),
+                        c, try box.seal(SecretValue(values.1), table: "credentialConnection", row: c, column: "accessToken"),
+                        try box.seal(SecretValue(values.2), table: "credentialConnection", row: c, column: "refreshToken")
+                    ))
                 expected[Place(table: "credentialProvider", row: p, column: "secret")] = values.0
                 expected[Place(table: "credentialConnection", row: c, column: "accessToken")] = values.1
                 expected[Place(table: "credentialConnection", row: c, column: "refreshToken")] = values.2
@@ -288,8 +307,10 @@ struct SecretRotationTests {
             try store.dbPool.write { db in
                 for (provider, connection, access, refresh) in prepared {
                     let p = try provider.insertStored(db)
-                    _ = try CredentialConnectionRecord.New(name: connection, providerId: p.id, status: "connected", accessToken: access, refreshToken: refresh)
-                        .insertStored(db)
+                    _ = try CredentialConnectionRecord.New(
+                        name: connection, providerId: p.id, status: "connected", accessToken: access, refreshToken: refresh
+                    )
+                    .insertStored(db)
                 }
             }
         }
@@ -314,7 +335,11 @@ struct SecretRotationTests {
 
         // Kill points: after a delay spread over the measured time, once `.next` exists (re-sealing under way), and
         // as soon as the store step is recorded (`.next.done`: between the store step and the key file rename).
-        enum KillPoint { case after(Duration), duringReseal(Double), afterStoreStep }
+        enum KillPoint {
+            case after(Duration)
+            case duringReseal(Double)
+            case afterStoreStep
+        }
         let points: [KillPoint] = [
             .after(.zero), .duringReseal(0), .afterStoreStep, .after(duration / 4), .duringReseal(0.3), .afterStoreStep,
             .after(duration / 2), .duringReseal(0.6), .afterStoreStep, .after(duration), .duringReseal(0.9), .afterStoreStep,
@@ -328,7 +353,10 @@ struct SecretRotationTests {
             /// Spins until `condition` holds or the child exits on its own.
             func spin(until condition: () -> Bool) {
                 while !condition() {
-                    if waitpid(pid, &status, WNOHANG) == pid { exited = true; return }
+                    if waitpid(pid, &status, WNOHANG) == pid {
+                        exited = true
+                        return
+                    }
                     if clock.now - spawned > .seconds(60) { return }
                 }
             }
@@ -348,9 +376,11 @@ struct SecretRotationTests {
             }
             let killed = status & 0x7f == SIGKILL
             let phase =
-                !killed ? "finished"
-                : FileManager.default.fileExists(atPath: keyFile + ".next.done") ? "store re-sealed"
-                : FileManager.default.fileExists(atPath: keyFile + ".next") ? "re-sealing" : "before the new key"
+                !killed
+                ? "finished"
+                : FileManager.default.fileExists(atPath: keyFile + ".next.done")
+                    ? "store re-sealed"
+                    : FileManager.default.fileExists(atPath: keyFile + ".next") ? "re-sealing" : "before the new key"
             phases[phase, default: 0] += 1
             let ring = try verify("after round \(round) (\(point)), killed \(phase)")
             keys.formUnion(ring.all.map(\.id))

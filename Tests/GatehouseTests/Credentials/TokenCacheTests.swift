@@ -78,7 +78,7 @@ extension OAuthClientTests {
             clock.advance(59)
             #expect(try await cache.token(for: "k", fetch: fetch).accessToken.unmasked == "t1")
             #expect(fetches.load(ordering: .relaxed) == 1)
-            clock.advance(1)  // now exactly expiresAt - margin: due
+            clock.advance(1) // now exactly expiresAt - margin: due
             let gate = Gate()
             let results = await Self.concurrent(cache, key: "k", count: 100, gate: gate) {
                 await gate.wait()

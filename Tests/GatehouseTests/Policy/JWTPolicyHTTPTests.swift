@@ -7,15 +7,17 @@ import Testing
 @Suite("validate-jwt over HTTP", .serialized)
 struct JWTPolicyHTTPTests {
     static func protect(_ g: TestGateway, _ idp: TestIdentityProvider, scope: String = "server:pets", extra: String = "") throws {
-        try g.store.setPolicy(scope: scope, document: """
-            inbound:
-              - validate-jwt:
-                  jwks-uri: \(idp.jwksURL)
-                  audiences: [\(TestIdentityProvider.defaultAudience)]
-                  issuers: [\(idp.issuer)]
-                  allow-private-network: true
-            \(extra)
-            """)
+        try g.store.setPolicy(
+            scope: scope,
+            document: """
+                inbound:
+                  - validate-jwt:
+                      jwks-uri: \(idp.jwksURL)
+                      audiences: [\(TestIdentityProvider.defaultAudience)]
+                      issuers: [\(idp.issuer)]
+                      allow-private-network: true
+                \(extra)
+                """)
         g.gateway.reload()
     }
 
@@ -79,12 +81,20 @@ struct JWTPolicyHTTPTests {
         case "wrong-aud": header = "Bearer " + idp.mint(audience: "https://other.example/mcp")
         case "expired": header = "Bearer " + idp.mint(expiresIn: -120)
         case "alg-none":
-            header = "Bearer " + TestIdentityProvider.compact(header: ["alg": "none", "typ": "JWT"], claims: ["iss": .string(idp.issuer), "sub": "x", "aud": .string(TestIdentityProvider.defaultAudience), "exp": .int(Int64(Date().timeIntervalSince1970) + 300)]) { _ in [] }
+            header =
+                "Bearer "
+                + TestIdentityProvider.compact(
+                    header: ["alg": "none", "typ": "JWT"],
+                    claims: [
+                        "iss": .string(idp.issuer), "sub": "x", "aud": .string(TestIdentityProvider.defaultAudience),
+                        "exp": .int(Int64(Date().timeIntervalSince1970) + 300),
+                    ]
+                ) { _ in [] }
         case "id-token": header = "Bearer " + idp.mint(audience: TestIdentityProvider.clientID, header: ["typ": "JWT"])
         case "basic": header = "Basic dXNlcjpwYXNz"
         case "two-bearers": header = "Bearer \(good), Bearer \(good)"
         case "garbage": header = "Bearer not.a.token"
-        case "huge": header = "Bearer " + good + String(repeating: "a", count: 20_000)  // over the 8 KiB token cap
+        case "huge": header = "Bearer " + good + String(repeating: "a", count: 20_000) // over the 8 KiB token cap
         default: header = "Bearer " + good.split(separator: ".").prefix(2).joined(separator: ".")
         }
         let reply = try await send(g.url, body: initializeBody, headers: ["Authorization": header])
@@ -114,10 +124,12 @@ struct JWTPolicyHTTPTests {
         let g = try await TestGateway.start()
         defer { g.stop() }
         try Self.protect(g, idp)
-        try g.store.setPolicy(scope: "tool:pets/getPetById", document: """
-            inbound:
-              - validate-jwt: { jwks-uri: \(idp.jwksURL), audiences: [\(TestIdentityProvider.defaultAudience)], issuers: [\(idp.issuer)], allow-private-network: true, required-scopes: [pets:read] }
-            """)
+        try g.store.setPolicy(
+            scope: "tool:pets/getPetById",
+            document: """
+                inbound:
+                  - validate-jwt: { jwks-uri: \(idp.jwksURL), audiences: [\(TestIdentityProvider.defaultAudience)], issuers: [\(idp.issuer)], allow-private-network: true, required-scopes: [pets:read] }
+                """)
         g.gateway.reload()
         let token = idp.mint(scopes: ["other"])
         let sid = try #require(try await send(g.url, body: initializeBody, headers: ["Authorization": "Bearer \(token)"]).headers["mcp-session-id"])
@@ -125,11 +137,14 @@ struct JWTPolicyHTTPTests {
         let refused = try await send(g.url, body: PolicyHTTPTests.call(), headers: h)
         #expect(refused.status == 403)
         let challenge = try #require(refused.headers["www-authenticate"])
-        #expect(challenge.contains(#"error="insufficient_scope""#) && challenge.contains(#"scope="pets:read""#) && challenge.contains("resource_metadata="))
+        #expect(
+            challenge.contains(#"error="insufficient_scope""#) && challenge.contains(#"scope="pets:read""#)
+                && challenge.contains("resource_metadata="))
         #expect(try await send(g.url, body: PolicyHTTPTests.call("echo", arguments: #"{"value":"v"}"#), headers: h).status == 200)
         let scoped = idp.mint(scopes: ["pets:read"])
         let sid2 = try #require(try await send(g.url, body: initializeBody, headers: ["Authorization": "Bearer \(scoped)"]).headers["mcp-session-id"])
-        #expect(try await send(g.url, body: PolicyHTTPTests.call(), headers: ["Authorization": "Bearer \(scoped)", "Mcp-Session-Id": sid2]).status == 200)
+        #expect(
+            try await send(g.url, body: PolicyHTTPTests.call(), headers: ["Authorization": "Bearer \(scoped)", "Mcp-Session-Id": sid2]).status == 200)
     }
 
     @Test("protected routes have no unauthenticated variants (A19)")
@@ -146,7 +161,9 @@ struct JWTPolicyHTTPTests {
             #expect(reply.status != 200)
         }
         for (method, path) in [("GET", "/pets/sse"), ("GET", "/pets/mcp"), ("DELETE", "/pets/mcp"), ("POST", "/pets/messages?sessionId=x")] {
-            #expect(try await send(base + path, method: method, body: method == "POST" ? initializeBody : nil, headers: ["Accept": "text/event-stream"]).status == 401, "\(method) \(path)")
+            #expect(
+                try await send(base + path, method: method, body: method == "POST" ? initializeBody : nil, headers: ["Accept": "text/event-stream"])
+                    .status == 401, "\(method) \(path)")
         }
     }
 

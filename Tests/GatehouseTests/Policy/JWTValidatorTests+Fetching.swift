@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import GatewayEngine
 
 // MARK: - SSRF, fetch limits, the verified-token cache, logging
@@ -29,10 +30,16 @@ extension JWTValidatorTests {
     func fetcherRules() async throws {
         // Plain http to a public address is refused whatever allowPrivateNetwork says; loopback needs the opt-in.
         for allow in [false, true] {
-            await #expect(throws: GatewayError.self) { try await HTTPJWKSFetcher.checkAddress("http://93.184.216.34/jwks.json", allowPrivateNetwork: allow) }
+            await #expect(throws: GatewayError.self) {
+                try await HTTPJWKSFetcher.checkAddress("http://93.184.216.34/jwks.json", allowPrivateNetwork: allow)
+            }
         }
-        await #expect(throws: GatewayError.self) { try await HTTPJWKSFetcher.checkAddress("http://127.0.0.1:9/jwks.json", allowPrivateNetwork: false) }
-        await #expect(throws: GatewayError.self) { try await HTTPJWKSFetcher.checkAddress("https://127.0.0.1:9/jwks.json", allowPrivateNetwork: false) }
+        await #expect(throws: GatewayError.self) {
+            try await HTTPJWKSFetcher.checkAddress("http://127.0.0.1:9/jwks.json", allowPrivateNetwork: false)
+        }
+        await #expect(throws: GatewayError.self) {
+            try await HTTPJWKSFetcher.checkAddress("https://127.0.0.1:9/jwks.json", allowPrivateNetwork: false)
+        }
         await #expect(throws: GatewayError.self) { try await HTTPJWKSFetcher.checkAddress("file:///etc/passwd", allowPrivateNetwork: true) }
         try await HTTPJWKSFetcher.checkAddress("http://127.0.0.1:9/jwks.json", allowPrivateNetwork: true)
         try await HTTPJWKSFetcher.checkAddress("https://93.184.216.34/jwks.json", allowPrivateNetwork: false)
@@ -95,7 +102,7 @@ extension JWTValidatorTests {
             Self.accepted(await validator.validate(authorization: Self.bearer(f.mint())))
             #expect(f.idp.hits("/jwks.json") == 2)
             f.clock.advance(299)
-            Self.accepted(await validator.validate(authorization: Self.bearer(token)))  // cached: no key lookup
+            Self.accepted(await validator.validate(authorization: Self.bearer(token))) // cached: no key lookup
             #expect(f.idp.hits("/jwks.json") == 2)
             f.clock.advance(2)
             // Past 5 min the token is verified again, and its key is gone.
@@ -116,7 +123,9 @@ extension JWTValidatorTests {
     func tokensNotLogged() async throws {
         try await Self.withIdP { f in
             let validator = f.validator()
-            var tokens = [f.mint(), f.mint(kid: "unknown-kid"), f.mint(audience: "x"), f.mint(signingKey: f.idp.unpublishedKey(alg: "RS256", kid: "rs256-g1"))]
+            var tokens = [
+                f.mint(), f.mint(kid: "unknown-kid"), f.mint(audience: "x"), f.mint(signingKey: f.idp.unpublishedKey(alg: "RS256", kid: "rs256-g1")),
+            ]
             tokens.append(TestIdentityProvider.compact(header: ["alg": "none"], claims: f.claims()) { _ in [] })
             for token in tokens { _ = await validator.validate(authorization: Self.bearer(token)) }
             f.idp.setFailing(true)

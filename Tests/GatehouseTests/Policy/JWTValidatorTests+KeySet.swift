@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import GatewayEngine
 
 // MARK: - A10–A13: key set refresh, hostile headers, outages
@@ -19,7 +20,7 @@ extension JWTValidatorTests {
             let rotated = f.mint()
             Self.accepted(await validator.validate(authorization: Self.bearer(rotated)))
             #expect(f.idp.hits("/jwks.json") == 2)
-            #expect(f.idp.hits("/.well-known/openid-configuration") == 1)  // the discovery document is cached
+            #expect(f.idp.hits("/.well-known/openid-configuration") == 1) // the discovery document is cached
 
             // Within 5 min of that refresh: 50 random kids fetch nothing.
             for _ in 0..<50 {
@@ -44,7 +45,9 @@ extension JWTValidatorTests {
         try await Self.withIdP { f in
             let validator = f.validator()
             let long = String(repeating: "A", count: 10 * 1024)
-            let kids = ["../../etc/passwd", "' OR 1=1 --", long, String(repeating: "k", count: 257), "kid\u{0}\r\nX-Injected: 1", "ключ", "\"quoted\\"]
+            let kids = [
+                "../../etc/passwd", "' OR 1=1 --", long, String(repeating: "k", count: 257), "kid\u{0}\r\nX-Injected: 1", "ключ", "\"quoted\\",
+            ]
             for kid in kids {
                 let token = f.mint(kid: kid)
                 let rejection = Self.rejected(await validator.validate(authorization: Self.bearer(token)), status: 401, token: token)
@@ -120,11 +123,11 @@ extension JWTValidatorTests {
             // The failure starts a 30 s back-off: the next requests fetch nothing and still validate.
             for _ in 0..<5 { Self.accepted(await validator.validate(authorization: Self.bearer(f.mint(algorithm: "ES256")))) }
             #expect(f.idp.hits("/jwks.json") == 2)
-            f.clock.advance(21 * 3600)  // 23 h after the last good fetch
+            f.clock.advance(21 * 3600) // 23 h after the last good fetch
             Self.accepted(await validator.validate(authorization: Self.bearer(f.mint())))
             await validator.keys.settle()
             #expect(f.idp.hits("/jwks.json") == 3)
-            f.clock.advance(3600 + 1)  // more than 24 h after the last good fetch
+            f.clock.advance(3600 + 1) // more than 24 h after the last good fetch
             let late = f.mint()
             Self.rejected(await validator.validate(authorization: Self.bearer(late)), status: 503, error: nil, containing: "signing keys unavailable")
             // The identity provider comes back: keys are fetched again (after the back-off).

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import GatewayEngine
 
 // MARK: - A6–A9: keys and algorithms
@@ -31,7 +32,7 @@ extension JWTValidatorTests {
     func algNone() async throws {
         try await Self.withIdP { f in
             var settings = f.settings
-            settings.allowedAlgorithms.append("none")  // even listed, none is refused
+            settings.allowedAlgorithms.append("none") // even listed, none is refused
             let validator = f.validator(settings)
             for alg in ["none", "None", "NONE", "nOnE"] {
                 let unsigned = TestIdentityProvider.compact(header: ["alg": .string(alg), "typ": "JWT"], claims: f.claims()) { _ in [] }
@@ -54,7 +55,10 @@ extension JWTValidatorTests {
     func hmacWithPublicKey() async throws {
         try await Self.withIdP { f in
             let rsa = f.idp.key("RS256")
-            guard case .rsa(let material) = rsa.material else { Issue.record("not an RSA key"); return }
+            guard case .rsa(let material) = rsa.material else {
+                Issue.record("not an RSA key")
+                return
+            }
             let secrets = [
                 Array(material.publicPEM.utf8), Array(JSONValue.object(rsa.publicJWK).jsonString.utf8),
                 Array(JSONValue.object(["keys": [.object(rsa.publicJWK)]]).jsonString.utf8),
@@ -111,7 +115,8 @@ extension JWTValidatorTests {
         try await Self.withIdP { f in
             let rsaNoAlg = f.idp.unpublishedKey(alg: "RS256", kid: "noalg-rsa")
             let ecNoAlg = TestSigningKey.generate(alg: "ES256", kid: "noalg-ec")
-            var rsaJWK = rsaNoAlg.publicJWK, ecJWK = ecNoAlg.publicJWK
+            var rsaJWK = rsaNoAlg.publicJWK
+            var ecJWK = ecNoAlg.publicJWK
             rsaJWK["alg"] = nil
             ecJWK["alg"] = nil
             let weak: JSONObject = ["kty": "RSA", "kid": "weak", "alg": "RS256", "n": .string(TestWeakRSA.n), "e": .string(TestWeakRSA.e)]
@@ -142,10 +147,10 @@ extension JWTValidatorTests {
             #expect(refusal(rsaJWK.merging(["kid": 5])) != nil)
             #expect(refusal(["kty": "OKP", "crv": "X25519", "x": "AAAA"]) != nil)
             let k = JSONValue.string(TestIdentityProvider.base64URL([UInt8](repeating: 1, count: 32)))
-            #expect(refusal(["kty": "oct", "alg": "HS256", "k": k]) != nil)  // not inline
+            #expect(refusal(["kty": "oct", "alg": "HS256", "k": k]) != nil) // not inline
             #expect(refusal(["kty": "oct", "alg": "HS256", "k": k], inline: true) == nil)
-            #expect(refusal(["kty": "oct", "k": k], inline: true) != nil)  // no alg
-            #expect(refusal(["kty": "oct", "alg": "HS384", "k": k], inline: true) != nil)  // shorter than the hash
+            #expect(refusal(["kty": "oct", "k": k], inline: true) != nil) // no alg
+            #expect(refusal(["kty": "oct", "alg": "HS384", "k": k], inline: true) != nil) // shorter than the hash
             let short = JSONValue.string(TestIdentityProvider.base64URL([UInt8](repeating: 1, count: 16)))
             #expect(refusal(["kty": "oct", "alg": "HS256", "k": short], inline: true) != nil)
         }
@@ -159,7 +164,9 @@ extension JWTValidatorTests {
             let oct: JSONObject = ["kty": "oct", "kid": "shared", "alg": "HS256", "k": .string(TestIdentityProvider.base64URL(secret))]
             let weakOct: JSONObject = ["kty": "oct", "kid": "weak", "alg": "HS256", "k": .string(TestIdentityProvider.base64URL(secret[0..<16]))]
             let settings = JWTValidationSettings(
-                inlineKeys: [JSONValue.object(rsa.publicJWK).jsonString, JSONValue.object(oct).jsonString, JSONValue.object(weakOct).jsonString, "{not json"],
+                inlineKeys: [
+                    JSONValue.object(rsa.publicJWK).jsonString, JSONValue.object(oct).jsonString, JSONValue.object(weakOct).jsonString, "{not json",
+                ],
                 audiences: [TestIdentityProvider.defaultAudience], issuers: [f.idp.issuer],
                 allowedAlgorithms: JWTValidationSettings.defaultAlgorithms + ["HS256"])
             let validator = f.validator(settings)
@@ -180,7 +187,9 @@ extension JWTValidatorTests {
 
             // Two keys usable for RS256 and a token without kid: no key is guessed.
             let two = JWTValidationSettings(
-                inlineKeys: [rsa.publicJWK, f.idp.key("PS256").publicJWK.merging(["alg": "RS256", "kid": "second"])].map { JSONValue.object($0).jsonString },
+                inlineKeys: [rsa.publicJWK, f.idp.key("PS256").publicJWK.merging(["alg": "RS256", "kid": "second"])].map {
+                    JSONValue.object($0).jsonString
+                },
                 audiences: [TestIdentityProvider.defaultAudience], issuers: [f.idp.issuer])
             let ambiguous = f.mint(omitKid: true)
             Self.rejected(await f.validator(two).validate(authorization: Self.bearer(ambiguous)), status: 401, containing: "more than one")

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import GatewayEngine
 
 // MARK: - A15–A17 and other token checks
@@ -15,7 +16,8 @@ extension JWTValidatorTests {
             let validator = f.validator()
             let now = Int64(f.clock.now.timeIntervalSince1970)
             let token = f.mint(
-                audience: TestIdentityProvider.clientID, extraClaims: ["nonce": "n-0S6_WzA2Mj", "auth_time": .int(now), "azp": .string(TestIdentityProvider.clientID)],
+                audience: TestIdentityProvider.clientID,
+                extraClaims: ["nonce": "n-0S6_WzA2Mj", "auth_time": .int(now), "azp": .string(TestIdentityProvider.clientID)],
                 header: ["typ": "JWT"])
             Self.rejected(await validator.validate(authorization: Self.bearer(token)), status: 401, token: token, containing: "aud")
         }
@@ -31,13 +33,17 @@ extension JWTValidatorTests {
             let rejection = Self.rejected(await validator.validate(authorization: Self.bearer(partial)), status: 403, error: "insufficient_scope")
             #expect(rejection?.missingScopes == ["pets:write"])
             let none = f.mint()
-            #expect(Self.rejected(await validator.validate(authorization: Self.bearer(none)), status: 403, error: "insufficient_scope")?.missingScopes == ["pets:read", "pets:write"])
+            #expect(
+                Self.rejected(await validator.validate(authorization: Self.bearer(none)), status: 403, error: "insufficient_scope")?.missingScopes
+                    == ["pets:read", "pets:write"])
             Self.accepted(await validator.validate(authorization: Self.bearer(f.mint(scopes: ["pets:write", "pets:read"]))))
             Self.accepted(await validator.validate(authorization: Self.bearer(f.mint(extraClaims: ["scp": ["pets:read", "pets:write"]]))))
             Self.accepted(await validator.validate(authorization: Self.bearer(f.mint(extraClaims: ["scp": "pets:read  pets:write"]))))
             Self.accepted(await validator.validate(authorization: Self.bearer(f.mint(scopes: ["pets:read"], extraClaims: ["scp": ["pets:write"]]))))
             // A repeated (cached) token is still checked for scopes.
-            #expect(Self.rejected(await validator.validate(authorization: Self.bearer(partial)), status: 403, error: "insufficient_scope")?.missingScopes == ["pets:write"])
+            #expect(
+                Self.rejected(await validator.validate(authorization: Self.bearer(partial)), status: 403, error: "insufficient_scope")?.missingScopes
+                    == ["pets:write"])
         }
     }
 
@@ -49,7 +55,7 @@ extension JWTValidatorTests {
             let missing = Self.rejected(await validator.validate(authorization: nil), status: 401, error: nil)
             #expect(missing?.description == "bearer token required")
             Self.rejected(await validator.validate(authorization: "Basic dXNlcjpwYXNz"), status: 401, error: nil, containing: "bearer token required")
-            Self.rejected(await validator.validate(authorization: token), status: 401, error: nil)  // no scheme
+            Self.rejected(await validator.validate(authorization: token), status: 401, error: nil) // no scheme
             Self.rejected(await validator.validate(authorization: "Bearer" + token), status: 401, error: nil)
             for header in ["Bearer \(token), Bearer \(token)", "Bearer \(token) \(token)", "Bearer a,b"] {
                 Self.rejected(await validator.validate(authorization: header), status: 400, error: "invalid_request", token: token)
@@ -62,16 +68,16 @@ extension JWTValidatorTests {
             let parts = token.split(separator: ".").map(String.init)
             let encode = { (text: String) in TestIdentityProvider.base64URL(Array(text.utf8)) }
             let malformed = [
-                parts[0] + "." + parts[1],  // two segments
-                token + "." + parts[2],  // four segments
-                parts[0] + ".." + parts[2],  // empty payload
-                "." + parts[1] + "." + parts[2],  // empty header
+                parts[0] + "." + parts[1], // two segments
+                token + "." + parts[2], // four segments
+                parts[0] + ".." + parts[2], // empty payload
+                "." + parts[1] + "." + parts[2], // empty header
                 "..", "a.b.c",
-                parts[0] + "." + parts[1] + "." + parts[2] + "=",  // padding
-                "x" + parts[0] + "." + parts[1] + "." + parts[2],  // header not base64url (length)
+                parts[0] + "." + parts[1] + "." + parts[2] + "=", // padding
+                "x" + parts[0] + "." + parts[1] + "." + parts[2], // header not base64url (length)
                 encode("not json") + "." + parts[1] + "." + parts[2],
                 encode("[\"alg\",\"RS256\"]") + "." + parts[1] + "." + parts[2],
-                encode(#"{"alg":"RS256","alg":"none"}"#) + "." + parts[1] + "." + parts[2],  // duplicate key
+                encode(#"{"alg":"RS256","alg":"none"}"#) + "." + parts[1] + "." + parts[2], // duplicate key
                 encode(#"{"alg":"RS256"}"#) + "." + encode("{\"sub\":") + "." + parts[2],
                 encode(#"{"alg":"RS256"}"#) + "." + encode("12") + "." + parts[2],
                 parts[0] + "." + parts[1] + "." + "%%%",
@@ -101,7 +107,8 @@ extension JWTValidatorTests {
                 let token = f.mint(header: ["typ": typ])
                 Self.rejected(await validator.validate(authorization: Self.bearer(token)), status: 401, containing: "type")
             }
-            Self.rejected(await validator.validate(authorization: Self.bearer(f.mint(header: ["crit": ["exp"], "exp": 1]))), status: 401, containing: "crit")
+            Self.rejected(
+                await validator.validate(authorization: Self.bearer(f.mint(header: ["crit": ["exp"], "exp": 1]))), status: 401, containing: "crit")
             Self.rejected(await validator.validate(authorization: Self.bearer(f.mint(header: ["kid": 42]))), status: 401, containing: "kid")
             Self.rejected(await validator.validate(authorization: Self.bearer(f.mint(header: ["alg": 256]))), status: 401, containing: "alg")
             let noAlg = TestIdentityProvider.compact(header: ["typ": "at+jwt", "kid": .string(f.idp.key("RS256").kid)], claims: f.claims()) {
@@ -140,7 +147,8 @@ extension JWTValidatorTests {
             #expect(JWKSCache.issuer("https://idp.example", matchesDiscoveryURL: "https://idp.example/.well-known/openid-configuration"))
             #expect(JWKSCache.issuer("https://idp.example/", matchesDiscoveryURL: "https://idp.example/.well-known/openid-configuration"))
             #expect(JWKSCache.issuer("https://idp.example/t/1", matchesDiscoveryURL: "https://idp.example/t/1/.well-known/openid-configuration"))
-            #expect(JWKSCache.issuer("https://idp.example/t/1", matchesDiscoveryURL: "https://idp.example/.well-known/oauth-authorization-server/t/1"))
+            #expect(
+                JWKSCache.issuer("https://idp.example/t/1", matchesDiscoveryURL: "https://idp.example/.well-known/oauth-authorization-server/t/1"))
             #expect(!JWKSCache.issuer("https://evil.example", matchesDiscoveryURL: "https://idp.example/.well-known/openid-configuration"))
             #expect(!JWKSCache.issuer("https://idp.example/t/2", matchesDiscoveryURL: "https://idp.example/t/1/.well-known/openid-configuration"))
         }
@@ -162,7 +170,7 @@ extension JWTValidatorTests {
                 (good.merging(["tenant": .null]), "tenant"),
                 (["roles": ["ops", "admin"], "groups": "blue"], "tenant"),
                 (good.merging(["roles": ["admin"]]), "roles"),
-                (good.merging(["roles": "admin ops"]), "roles"),  // no separator: one value
+                (good.merging(["roles": "admin ops"]), "roles"), // no separator: one value
                 (good.merging(["groups": "red yellow"]), "groups"),
                 (good.merging(["groups": ["red", "bluegreen"]]), "groups"),
             ]

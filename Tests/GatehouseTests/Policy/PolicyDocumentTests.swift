@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Testing
 
 @testable import GatewayEngine
@@ -7,24 +8,37 @@ import Testing
 struct PolicyDocumentTests {
     @Test("the issue's example document parses into the expected statements")
     func parsesExample() throws {
-        let doc = try PolicyDocument.parse(yaml: """
-            inbound:
-              - rate-limit-by-key: { calls: 5, renewal-period: 30, counter-key: client-ip }
-              - validate-jwt: { jwks-uri: https://idp.example/jwks.json, audiences: [https://gw.example/pets/mcp], issuers: [https://idp.example] }
-              - ip-filter: { action: allow, addresses: [10.0.0.0/8, "2001:db8::/32", 192.168.1.1-192.168.1.9] }
-              - quota-by-key: { calls: 100, renewal-period: 0, counter-key: "jwt:sub", increment-condition: success }
-              - set-header: { name: X-Tenant, value: "{{jwt:tid}}" }
-              - check-header: { name: X-Client, values: [a, b], ignore-case: true }
-              - cache-lookup: { public: true }
-            outbound:
-              - cache-store: { duration: 60 }
-            """)
-        #expect(doc.inbound.map(\.kindName) == ["rate-limit-by-key", "validate-jwt", "ip-filter", "quota-by-key", "set-header", "check-header", "cache-lookup"])
-        guard case .rateLimit(let r) = doc.inbound[0] else { Issue.record("not a rate limit"); return }
+        let doc = try PolicyDocument.parse(
+            yaml: """
+                inbound:
+                  - rate-limit-by-key: { calls: 5, renewal-period: 30, counter-key: client-ip }
+                  - validate-jwt: { jwks-uri: https://idp.example/jwks.json, audiences: [https://gw.example/pets/mcp], issuers: [https://idp.example] }
+                  - ip-filter: { action: allow, addresses: [10.0.0.0/8, "2001:db8::/32", 192.168.1.1-192.168.1.9] }
+                  - quota-by-key: { calls: 100, renewal-period: 0, counter-key: "jwt:sub", increment-condition: success }
+                  - set-header: { name: X-Tenant, value: "{{jwt:tid}}" }
+                  - check-header: { name: X-Client, values: [a, b], ignore-case: true }
+                  - cache-lookup: { public: true }
+                outbound:
+                  - cache-store: { duration: 60 }
+                """)
+        #expect(
+            doc.inbound.map(\.kindName) == [
+                "rate-limit-by-key", "validate-jwt", "ip-filter", "quota-by-key", "set-header", "check-header", "cache-lookup",
+            ])
+        guard case .rateLimit(let r) = doc.inbound[0] else {
+            Issue.record("not a rate limit")
+            return
+        }
         #expect(r.calls == 5 && r.renewalPeriod == 30 && r.counterKey == .clientIP && r.methods == .toolCalls)
-        guard case .quota(let q) = doc.inbound[3] else { Issue.record("not a quota"); return }
+        guard case .quota(let q) = doc.inbound[3] else {
+            Issue.record("not a quota")
+            return
+        }
         #expect(q.renewalPeriod == 0 && q.counterKey == .jwtClaim("sub") && q.incrementCondition == .success)
-        guard case .validateJWT(let j) = doc.inbound[1] else { Issue.record("not validate-jwt"); return }
+        guard case .validateJWT(let j) = doc.inbound[1] else {
+            Issue.record("not validate-jwt")
+            return
+        }
         #expect(j.settings.audiences == ["https://gw.example/pets/mcp"] && j.authorizationServers == ["https://idp.example"])
         #expect(doc.outbound.map(\.kindName) == ["cache-store"])
     }
@@ -77,7 +91,8 @@ struct PolicyDocumentTests {
     @Test("the inspector lists policies in execution order")
     func inspectorOrder() throws {
         let records = [
-            PolicyRecordFixture.make("global", "inbound: [ {ip-filter: {action: forbid, addresses: [10.0.0.1]}} ]\noutbound: [ {cache-store: {duration: 1}} ]"),
+            PolicyRecordFixture.make(
+                "global", "inbound: [ {ip-filter: {action: forbid, addresses: [10.0.0.1]}} ]\noutbound: [ {cache-store: {duration: 1}} ]"),
             PolicyRecordFixture.make("server:pets", "inbound: [ {rate-limit: {calls: 1, renewal-period: 1}} ]"),
             PolicyRecordFixture.make("tool:pets/echo", "inbound: [ {cache-lookup: {}} ]\noutbound: [ {cache-store: {duration: 2}} ]"),
             PolicyRecordFixture.make("server:other", "inbound: [ {rate-limit: {calls: 1, renewal-period: 1}} ]"),
@@ -85,15 +100,14 @@ struct PolicyDocumentTests {
         ]
         let inspector = PolicyInspector(records)
         let steps = inspector.steps(server: "pets", tool: "echo").map { "\($0.section) \($0.scope) \($0.policy)" }
-        #expect(steps == [
-            "inbound global ip-filter", "inbound server:pets rate-limit", "inbound tool:pets/echo cache-lookup",
-            "outbound tool:pets/echo cache-store", "outbound global cache-store",
-        ])
+        #expect(
+            steps == [
+                "inbound global ip-filter", "inbound server:pets rate-limit", "inbound tool:pets/echo cache-lookup",
+                "outbound tool:pets/echo cache-store", "outbound global cache-store",
+            ])
         #expect(inspector.problems.keys.sorted() == ["server:broken"])
     }
 }
-
-import Store
 
 enum PolicyRecordFixture {
     /// A stored document (the inspector reads scopes and text, never ids).

@@ -54,7 +54,8 @@ struct PolicyHTTPTests {
     func concurrentExactness() async throws {
         let g = try await TestGateway.start()
         defer { g.stop() }
-        try Self.setPolicy(g, "tool:pets/getPetById", "inbound:\n  - rate-limit-by-key: { calls: 20, renewal-period: 300, counter-key: fixed-bucket }")
+        try Self.setPolicy(
+            g, "tool:pets/getPetById", "inbound:\n  - rate-limit-by-key: { calls: 20, renewal-period: 300, counter-key: fixed-bucket }")
         let sid = try await initialize(g)
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<40 { group.addTask { try await send(g.url, body: Self.call(id: i), headers: ["Mcp-Session-Id": sid]).status } }
@@ -196,7 +197,8 @@ struct PolicyHTTPTests {
         defer { g.stop() }
         try Self.setPolicy(
             g, "server:pets",
-            "inbound:\n  - check-header: { name: X-Client, values: [alpha, beta], ignore-case: true, failed-check-httpcode: 401, failed-check-error-message: 'unknown client' }")
+            "inbound:\n  - check-header: { name: X-Client, values: [alpha, beta], ignore-case: true, failed-check-httpcode: 401, failed-check-error-message: 'unknown client' }"
+        )
         #expect(try await send(g.url, body: initializeBody).status == 401)
         #expect(try await send(g.url, body: initializeBody, headers: ["X-Client": "gamma"]).status == 401)
         let ok = try await send(g.url, body: initializeBody, headers: ["X-Client": "ALPHA"])
@@ -210,7 +212,8 @@ struct PolicyHTTPTests {
         let (_, key) = try SubscriptionKeys(store: g.store).create(name: "acme", servers: nil, expiresAt: nil)
         try Self.setPolicy(
             g, "server:pets",
-            "inbound:\n  - set-header: { name: X-Caller, value: 'sub={{subscription}} ip={{client-ip}}' }\n  - set-header: { name: Accept, exists-action: delete }")
+            "inbound:\n  - set-header: { name: X-Caller, value: 'sub={{subscription}} ip={{client-ip}}' }\n  - set-header: { name: Accept, exists-action: delete }"
+        )
         let headers = ["Gatehouse-Subscription-Key": key, "Authorization": "Bearer client-token-CANARY", "Cookie": "session=CANARY"]
         let sid = try #require(try await send(g.url, body: initializeBody, headers: headers).headers["mcp-session-id"])
         var h = headers
@@ -219,7 +222,8 @@ struct PolicyHTTPTests {
         let received = try #require(g.backend.receivedHeaders.last)
         #expect(received["x-caller"] == "sub=acme ip=127.0.0.1")
         #expect(received["accept"] == nil)
-        #expect(!received.values.contains { $0.contains("CANARY") } && received["gatehouse-subscription-key"] == nil && received["authorization"] == nil)
+        #expect(
+            !received.values.contains { $0.contains("CANARY") } && received["gatehouse-subscription-key"] == nil && received["authorization"] == nil)
     }
 
     @Test("cache: per-principal entries, errors never stored, no cache without both policies (C1, C2, C3)")
@@ -230,14 +234,16 @@ struct PolicyHTTPTests {
         let (_, keyB) = try SubscriptionKeys(store: g.store).create(name: "b", servers: nil, expiresAt: nil)
         try Self.setPolicy(g, "server:pets", "inbound:\n  - cache-lookup: {}\noutbound:\n  - cache-store: { duration: 60 }")
         func session(_ key: String) async throws -> [String: String] {
-            let sid = try #require(try await send(g.url, body: initializeBody, headers: ["Gatehouse-Subscription-Key": key]).headers["mcp-session-id"])
+            let sid = try #require(
+                try await send(g.url, body: initializeBody, headers: ["Gatehouse-Subscription-Key": key]).headers["mcp-session-id"])
             return ["Gatehouse-Subscription-Key": key, "Mcp-Session-Id": sid]
         }
         let a = try await session(keyA)
         let b = try await session(keyB)
         let start = g.backend.hitCount
         #expect(try await send(g.url, body: Self.call(), headers: a).status == 200)
-        #expect(try await send(g.url, body: Self.call(), headers: a.merging(["X-Forwarded-Host": "evil", "Accept-Language": "xx"]) { $1 }).status == 200)
+        #expect(
+            try await send(g.url, body: Self.call(), headers: a.merging(["X-Forwarded-Host": "evil", "Accept-Language": "xx"]) { $1 }).status == 200)
         #expect(g.backend.hitCount == start + 1, "A's second call is a hit, whatever unkeyed headers say")
         #expect(try await send(g.url, body: Self.call(), headers: b).status == 200)
         #expect(g.backend.hitCount == start + 2, "B never sees A's entry")
@@ -290,7 +296,8 @@ struct PolicyHTTPTests {
         let g = try await TestGateway.start()
         defer { g.stop() }
         try await g.store.dbPool.write { db in
-            try db.execute(sql: "INSERT INTO policy(scope, document, updatedAt) VALUES ('server:pets', 'inbound: [ {frobnicate: {}} ]', ?)", arguments: [Date()])
+            try db.execute(
+                sql: "INSERT INTO policy(scope, document, updatedAt) VALUES ('server:pets', 'inbound: [ {frobnicate: {}} ]', ?)", arguments: [Date()])
         }
         g.gateway.reload()
         let reply = try await send(g.url, body: initializeBody)

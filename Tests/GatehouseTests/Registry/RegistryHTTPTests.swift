@@ -15,8 +15,10 @@ struct RegistryHTTPTests {
         let g = try await TestGateway.start { $0.registry.probing = false }
         defer { g.stop() }
         let admin = RegistryAdmin(store: g.store)
-        try admin.add(try RegistryAdmin.document(for: .init(name: "com.example/weather", url: "https://w.example.com/mcp", version: "1.0.0")), .init())
-        try admin.add(try RegistryAdmin.document(for: .init(name: "com.example/weather", url: "https://w.example.com/mcp", version: "1.0.0+build.5")), .init())
+        try admin.add(
+            try RegistryAdmin.document(for: .init(name: "com.example/weather", url: "https://w.example.com/mcp", version: "1.0.0")), .init())
+        try admin.add(
+            try RegistryAdmin.document(for: .init(name: "com.example/weather", url: "https://w.example.com/mcp", version: "1.0.0+build.5")), .init())
 
         let list = try await get(g, "/v0.1/servers", headers: ["Origin": "vscode-file://vscode-app"])
         #expect(list.status == 200 && list.headers["access-control-allow-origin"] == "*")
@@ -35,7 +37,8 @@ struct RegistryHTTPTests {
         #expect(try await get(g, "/v0.1/servers/local.gatehouse/pets/versions/latest").status == 200, "an unencoded name works too")
 
         let missing = try await get(g, "/v0.1/servers/nope%2Fnothing/versions/latest")
-        #expect(missing.status == 404 && missing.json == .object(["error": "Server not found"]) && missing.headers["access-control-allow-origin"] == "*")
+        #expect(
+            missing.status == 404 && missing.json == .object(["error": "Server not found"]) && missing.headers["access-control-allow-origin"] == "*")
         #expect(try await get(g, "/v0.1/servers/com.example%2Fweather/versions/9.9.9").json?["error"] == "Server version not found")
         let bad = try await get(g, "/v0.1/servers?cursor=%%%")
         #expect(bad.status == 400 && bad.json?["error"] != nil)
@@ -47,7 +50,9 @@ struct RegistryHTTPTests {
 
         let preflight = try await send(
             "http://127.0.0.1:\(g.port)/v0.1/servers", method: "OPTIONS",
-            headers: ["Origin": "vscode-file://vscode-app", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"],
+            headers: [
+                "Origin": "vscode-file://vscode-app", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization",
+            ],
             json: false)
         #expect(preflight.status == 204)
         #expect(preflight.headers["access-control-allow-methods"] == "GET, OPTIONS")
@@ -67,9 +72,12 @@ struct RegistryHTTPTests {
         let g = try await TestGateway.start { $0.registry.probing = false }
         defer { g.stop() }
         _ = try g.store.createServer(name: "zoo", basePath: "zoo", apiName: "petstore", operations: nil)
-        _ = try g.store.createSubscription(SubscriptionRecord.New(name: "pets-only", keyHash: PolicyEngine.hashKey("key-pets"), keyHint: "pets", servers: ["pets"]))
-        _ = try g.store.createSubscription(SubscriptionRecord.New(name: "all", keyHash: PolicyEngine.hashKey("key-all"), keyHint: "-all", servers: nil))
-        try RegistryAdmin(store: g.store).add(try RegistryAdmin.document(for: .init(name: "com.example/ext", url: "https://e.example.com/mcp")), .init())
+        _ = try g.store.createSubscription(
+            SubscriptionRecord.New(name: "pets-only", keyHash: PolicyEngine.hashKey("key-pets"), keyHint: "pets", servers: ["pets"]))
+        _ = try g.store.createSubscription(
+            SubscriptionRecord.New(name: "all", keyHash: PolicyEngine.hashKey("key-all"), keyHint: "-all", servers: nil))
+        try RegistryAdmin(store: g.store).add(
+            try RegistryAdmin.document(for: .init(name: "com.example/ext", url: "https://e.example.com/mcp")), .init())
         try await waitForRevision(g)
 
         func names(_ headers: [String: String] = [:]) async throws -> [String] {
@@ -82,7 +90,9 @@ struct RegistryHTTPTests {
         #expect(try await names(["Gatehouse-Subscription-Key": "key-all"]) == ["com.example/ext", "local.gatehouse/pets", "local.gatehouse/zoo"])
         let personal = try await get(g, "/v0.1/servers", headers: ["Gatehouse-Subscription-Key": "key-pets"])
         #expect(personal.headers["cache-control"]?.hasPrefix("private") == true)
-        #expect(try await get(g, "/v0.1/servers/local.gatehouse%2Fzoo/versions/latest", headers: ["Gatehouse-Subscription-Key": "key-pets"]).status == 404)
+        #expect(
+            try await get(g, "/v0.1/servers/local.gatehouse%2Fzoo/versions/latest", headers: ["Gatehouse-Subscription-Key": "key-pets"]).status == 404
+        )
         #expect(try await get(g, "/v0.1/servers", headers: ["Gatehouse-Subscription-Key": "wrong"]).status == 401)
 
         try g.store.setRegistrySettings { $0.anonymousRead = false }
@@ -92,7 +102,8 @@ struct RegistryHTTPTests {
         #expect(try await names(["Gatehouse-Subscription-Key": "key-pets"]) == ["com.example/ext", "local.gatehouse/pets"])
         let mcp = try await send("http://127.0.0.1:\(g.port)/registry/mcp", body: initializeBody)
         #expect(mcp.status == 401, "the same rule guards /registry/mcp")
-        let mcpWithKey = try await send("http://127.0.0.1:\(g.port)/registry/mcp", body: initializeBody, headers: ["Gatehouse-Subscription-Key": "key-pets"])
+        let mcpWithKey = try await send(
+            "http://127.0.0.1:\(g.port)/registry/mcp", body: initializeBody, headers: ["Gatehouse-Subscription-Key": "key-pets"])
         #expect(mcpWithKey.status == 200)
     }
 
@@ -101,13 +112,15 @@ struct RegistryHTTPTests {
         let g = try await TestGateway.start { $0.registry.probing = false }
         defer { g.stop() }
         _ = try g.store.createServer(name: "zoo", basePath: "zoo", apiName: "petstore", operations: nil)
-        _ = try g.store.createSubscription(SubscriptionRecord.New(name: "pets-only", keyHash: PolicyEngine.hashKey("key-pets"), keyHint: "pets", servers: ["pets"]))
+        _ = try g.store.createSubscription(
+            SubscriptionRecord.New(name: "pets-only", keyHash: PolicyEngine.hashKey("key-pets"), keyHint: "pets", servers: ["pets"]))
         try await waitForRevision(g)
         let url = "http://127.0.0.1:\(g.port)/registry/mcp"
         let key = ["Gatehouse-Subscription-Key": "key-pets"]
         let initialized = try await send(url, body: initializeBody, headers: key)
         let sid = try #require(initialized.headers["mcp-session-id"])
-        let list = try await send(url, body: #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, headers: key.merging(["Mcp-Session-Id": sid]) { a, _ in a })
+        let list = try await send(
+            url, body: #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, headers: key.merging(["Mcp-Session-Id": sid]) { a, _ in a })
         #expect(list.json?["result"]?["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["registry_search", "registry_get"])
         let search = try await send(
             url, body: #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"registry_search","arguments":{}}}"#,

@@ -36,7 +36,9 @@ struct RegistryProberTests {
         defer { g.stop() }
         let admin = RegistryAdmin(store: g.store)
         try admin.add(try RegistryAdmin.document(for: .init(name: "com.example/probe", url: server.url)), .init(allowPrivateNetwork: true))
-        func probe() async throws -> RegistryAdmin.ProbeOutcome { try #require(try await admin.probe("com.example/probe", timeout: .seconds(5)).first) }
+        func probe() async throws -> RegistryAdmin.ProbeOutcome {
+            try #require(try await admin.probe("com.example/probe", timeout: .seconds(5)).first)
+        }
         var o = try await probe()
         #expect(o.state == .reachable && o.toolCount == 2 && o.change == "first probe: reachable")
         #expect(o.detail?.contains("test-mcp 1.0") == true)
@@ -76,7 +78,7 @@ struct RegistryProberTests {
         #expect(first.target == "external:com.example/live" && first.state == .reachable && first.change == "first probe: reachable")
 
         server.set(.down)
-        await clock.waitForSleeper(until: clock.now.advanced(by: .seconds(300)))  // one interval (unjittered here) away
+        await clock.waitForSleeper(until: clock.now.advanced(by: .seconds(300))) // one interval (unjittered here) away
         clock.advance(by: .seconds(300))
         let down = try #require(await events.next())
         #expect(down.state == .unreachable && down.change == "state: reachable → unreachable")

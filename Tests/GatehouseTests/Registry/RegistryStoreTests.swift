@@ -43,9 +43,11 @@ struct RegistryStoreTests {
         try f.store.addRegistryEntry(entry("com.example/bad"))
         let items = [
             RegistryImportItem(name: "com.example/new", version: "1.0.0", document: entry("com.example/new").document, status: .active),
-            RegistryImportItem(name: "com.example/kept", version: "1.0.0", document: entry("com.example/kept", description: "changed").document, status: .active),
+            RegistryImportItem(
+                name: "com.example/kept", version: "1.0.0", document: entry("com.example/kept", description: "changed").document, status: .active),
             RegistryImportItem(name: "com.example/bad", version: "1.0.0", document: "{}", status: .deleted),
-            RegistryImportItem(name: "com.example/old", version: "1.0.0", document: entry("com.example/old").document, status: .deprecated, statusMessage: "use new"),
+            RegistryImportItem(
+                name: "com.example/old", version: "1.0.0", document: entry("com.example/old").document, status: .deprecated, statusMessage: "use new"),
         ]
         let outcome = try f.store.importRegistryEntries(items, origin: "import test")
         #expect(outcome.added == ["com.example/new@1.0.0", "com.example/old@1.0.0"])
@@ -86,7 +88,8 @@ struct RegistryStoreTests {
         #expect(page.nextCursor == "abc")
         #expect(!page.items[2].document.contains("\"status\""), "registry-managed fields are not kept in server.json")
 
-        let bad = #"{"servers":[{"server":{"name":"x","description":"d","version":"1"}},{"server":{"name":"a.b/c","description":"d","version":"1"}}]}"#
+        let bad =
+            #"{"servers":[{"server":{"name":"x","description":"d","version":"1"}},{"server":{"name":"a.b/c","description":"d","version":"1"}}]}"#
         do {
             _ = try RegistryAdmin.parseList(Data(bad.utf8), source: "bad.json", skipInvalid: false)
             Issue.record("an invalid entry refuses the import")

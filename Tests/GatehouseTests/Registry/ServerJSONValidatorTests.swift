@@ -42,27 +42,56 @@ struct ServerJSONValidatorTests {
             ).isEmpty)
     }
 
-    @Test("each violation names its JSON pointer and the rule", arguments: [
-        (#"{"description":"d","version":"1"}"#, "/: required: missing property 'name'"),
-        (#"{"name":"weather","description":"d","version":"1"}"#, "/name: pattern: must match ^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$ (reverse-DNS with exactly one '/')"),
-        (#"{"name":"a/b/c","description":"d","version":"1"}"#, "/name: pattern"),
-        (#"{"name":"a.b/c","description":"\#(String(repeating: "x", count: 101))","version":"1"}"#, "/description: maxLength: at most 100 characters (got 101)"),
-        (#"{"name":"a.b/c","description":"","version":"1"}"#, "/description: minLength: at least 1 character (got 0)"),
-        (#"{"name":"a.b/c","description":"d","version":"^1.2.3"}"#, "/version: a specific version, not a range"),
-        (#"{"name":"a.b/c","description":"d","version":"1.x"}"#, "/version: a specific version, not a range"),
-        (#"{"name":"a.b/c","description":"d","version":1}"#, "/version: type: expected string, got integer"),
-        (#"{"name":"a.b/c","description":"d","version":"1","websiteUrl":"not a url"}"#, "/websiteUrl: format: must be an absolute URI"),
-        (#"{"name":"a.b/c","description":"d","version":"1","remotes":[{"type":"websocket","url":"wss://x"}]}"#, "/remotes/0/type: enum: must be one of streamable-http, sse"),
-        (#"{"name":"a.b/c","description":"d","version":"1","remotes":[{"type":"sse","url":"ftp://x"}]}"#, "/remotes/0/url: pattern"),
-        (#"{"name":"a.b/c","description":"d","version":"1","remotes":[{"type":"sse"}]}"#, "/remotes/0: required: missing property 'url'"),
-        (#"{"name":"a.b/c","description":"d","version":"1","remotes":[{"type":"sse","url":"https://x","headers":[{"isSecret":true}]}]}"#, "/remotes/0/headers/0: required: missing property 'name'"),
-        (#"{"name":"a.b/c","description":"d","version":"1","packages":[{"registryType":"npm","identifier":"x","version":"latest","transport":{"type":"stdio"}}]}"#, "/packages/0/version: not 'latest'"),
-        (#"{"name":"a.b/c","description":"d","version":"1","packages":[{"registryType":"mcpb","identifier":"https://x/y.mcpb","transport":{"type":"stdio"}}]}"#, "/packages/0: required: 'fileSha256' is required for mcpb packages"),
-        (#"{"name":"a.b/c","description":"d","version":"1","packages":[{"registryType":"npm","identifier":"x","transport":{"type":"stdio"},"packageArguments":[{"type":"positional"}]}]}"#, "/packages/0/packageArguments/0: anyOf: a positional argument needs 'valueHint' or 'value'"),
-        (#"{"name":"a.b/c","description":"d","version":"1","packages":[{"registryType":"npm","identifier":"x"}]}"#, "/packages/0: required: missing property 'transport'"),
-        (#"{"name":"a.b/c","description":"d","version":"1","icons":[{"src":"http://x/i.png"}]}"#, "/icons/0/src: format: must be an https URL"),
-        (#"{"name":"a.b/c","description":"d","version":"1","_meta":{"io.modelcontextprotocol.registry/publisher-provided":"x"}}"#, "/_meta/io.modelcontextprotocol.registry~1publisher-provided: type: expected object, got string"),
-    ])
+    @Test(
+        "each violation names its JSON pointer and the rule",
+        arguments: [
+            (#"{"description":"d","version":"1"}"#, "/: required: missing property 'name'"),
+            (
+                #"{"name":"weather","description":"d","version":"1"}"#,
+                "/name: pattern: must match ^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$ (reverse-DNS with exactly one '/')"
+            ),
+            (#"{"name":"a/b/c","description":"d","version":"1"}"#, "/name: pattern"),
+            (
+                #"{"name":"a.b/c","description":"\#(String(repeating: "x", count: 101))","version":"1"}"#,
+                "/description: maxLength: at most 100 characters (got 101)"
+            ),
+            (#"{"name":"a.b/c","description":"","version":"1"}"#, "/description: minLength: at least 1 character (got 0)"),
+            (#"{"name":"a.b/c","description":"d","version":"^1.2.3"}"#, "/version: a specific version, not a range"),
+            (#"{"name":"a.b/c","description":"d","version":"1.x"}"#, "/version: a specific version, not a range"),
+            (#"{"name":"a.b/c","description":"d","version":1}"#, "/version: type: expected string, got integer"),
+            (#"{"name":"a.b/c","description":"d","version":"1","websiteUrl":"not a url"}"#, "/websiteUrl: format: must be an absolute URI"),
+            (
+                #"{"name":"a.b/c","description":"d","version":"1","remotes":[{"type":"websocket","url":"wss://x"}]}"#,
+                "/remotes/0/type: enum: must be one of streamable-http, sse"
+            ),
+            (#"{"name":"a.b/c","description":"d","version":"1","remotes":[{"type":"sse","url":"ftp://x"}]}"#, "/remotes/0/url: pattern"),
+            (#"{"name":"a.b/c","description":"d","version":"1","remotes":[{"type":"sse"}]}"#, "/remotes/0: required: missing property 'url'"),
+            (
+                #"{"name":"a.b/c","description":"d","version":"1","remotes":[{"type":"sse","url":"https://x","headers":[{"isSecret":true}]}]}"#,
+                "/remotes/0/headers/0: required: missing property 'name'"
+            ),
+            (
+                #"{"name":"a.b/c","description":"d","version":"1","packages":[{"registryType":"npm","identifier":"x","version":"latest","transport":{"type":"stdio"}}]}"#,
+                "/packages/0/version: not 'latest'"
+            ),
+            (
+                #"{"name":"a.b/c","description":"d","version":"1","packages":[{"registryType":"mcpb","identifier":"https://x/y.mcpb","transport":{"type":"stdio"}}]}"#,
+                "/packages/0: required: 'fileSha256' is required for mcpb packages"
+            ),
+            (
+                #"{"name":"a.b/c","description":"d","version":"1","packages":[{"registryType":"npm","identifier":"x","transport":{"type":"stdio"},"packageArguments":[{"type":"positional"}]}]}"#,
+                "/packages/0/packageArguments/0: anyOf: a positional argument needs 'valueHint' or 'value'"
+            ),
+            (
+                #"{"name":"a.b/c","description":"d","version":"1","packages":[{"registryType":"npm","identifier":"x"}]}"#,
+                "/packages/0: required: missing property 'transport'"
+            ),
+            (#"{"name":"a.b/c","description":"d","version":"1","icons":[{"src":"http://x/i.png"}]}"#, "/icons/0/src: format: must be an https URL"),
+            (
+                #"{"name":"a.b/c","description":"d","version":"1","_meta":{"io.modelcontextprotocol.registry/publisher-provided":"x"}}"#,
+                "/_meta/io.modelcontextprotocol.registry~1publisher-provided: type: expected object, got string"
+            ),
+        ])
     func refusals(json: String, expected: String) throws {
         let found = try violations(json)
         #expect(found.contains { $0.hasPrefix(expected) }, "\(found)")

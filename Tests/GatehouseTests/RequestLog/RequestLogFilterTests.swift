@@ -36,7 +36,10 @@ struct RequestLogFilterTests {
                 return nil
             } catch { return error }
         }
-        #expect(error("server:pets bogus:1")?.formatted == "column 13: 'bogus:1': unknown key 'bogus' (keys: addr, address, backend, bytes-in, bytes-out, client, code, error, ip, latency, method, outcome, principal, server, since, status, tool, transport, until, version)")
+        #expect(
+            error("server:pets bogus:1")?.formatted
+                == "column 13: 'bogus:1': unknown key 'bogus' (keys: addr, address, backend, bytes-in, bytes-out, client, code, error, ip, latency, method, outcome, principal, server, since, status, tool, transport, until, version)"
+        )
         #expect(error("pets")?.message.hasPrefix("'pets' is not a condition: write key:value") == true)
         #expect(error("latency>fast")?.message == "'latency>fast': 'fast' is not a latency: use a number with us, ms or s (500ms, 2s)")
         #expect(error("since:yesterday")?.location == "column 1")
@@ -85,7 +88,8 @@ struct RequestLogFilterTests {
                 time: now.addingTimeInterval(-Double(i * 37 % 7200)), server: servers[i % 3], client: "10.0.0.\(i % 5)",
                 method: tools[i % 4] == nil ? "tools/list" : "tools/call", tool: tools[i % 4], outcome: outcomes[i % 6],
                 status: [200, 200, 429, 401, 200, 503][i % 6], backendStatus: i % 2 == 0 ? 200 + (i % 3) * 100 : nil,
-                latencyMicros: Int64(i * 7919 % 2_000_000), bytesIn: i * 13 % 4000, bytesOut: i * 31 % 9000, error: i % 6 == 5 ? "upstream 'a_b' down" : nil,
+                latencyMicros: Int64(i * 7919 % 2_000_000), bytesIn: i * 13 % 4000, bytesOut: i * 31 % 9000,
+                error: i % 6 == 5 ? "upstream 'a_b' down" : nil,
                 principal: principals[i % 4])
             r.clientName = clients[i % 3]
             r.transport = i % 2 == 0 ? "streamable" : "sse"
@@ -95,14 +99,16 @@ struct RequestLogFilterTests {
         }
     }
 
-    @Test("every expression selects the same records in memory and in SQLite", arguments: [
-        "", "server:pets", "server:PETS", "server:weather_100%", "server:weather_1?0%", "tool:get*", "-tool:*", "tool:*",
-        "status:error", "status:ok", "status:429", "status:4xx", "status:5xx", "outcome:rpc_error code:-32602", "code:-32601 OR code:-32602",
-        "latency>500ms", "latency<=100ms status:ok", "since:1h", "until:30m", "since:1h until:30m", "principal:alice", "principal:jwt:*",
-        "-principal:*", "client:claude*", "client:cursor OR -client:*", "address:10.0.0.3", "transport:sse version:2025-*",
-        "backend>=300", "bytes-in>2000 bytes-out<100", "error:*a_b*", "error:*a?b*", "-(server:pets OR server:zoo) status:error",
-        "(tool:echo OR tool:listPets) -status:ok latency>1s",
-    ])
+    @Test(
+        "every expression selects the same records in memory and in SQLite",
+        arguments: [
+            "", "server:pets", "server:PETS", "server:weather_100%", "server:weather_1?0%", "tool:get*", "-tool:*", "tool:*",
+            "status:error", "status:ok", "status:429", "status:4xx", "status:5xx", "outcome:rpc_error code:-32602", "code:-32601 OR code:-32602",
+            "latency>500ms", "latency<=100ms status:ok", "since:1h", "until:30m", "since:1h until:30m", "principal:alice", "principal:jwt:*",
+            "-principal:*", "client:claude*", "client:cursor OR -client:*", "address:10.0.0.3", "transport:sse version:2025-*",
+            "backend>=300", "bytes-in>2000 bytes-out<100", "error:*a_b*", "error:*a?b*", "-(server:pets OR server:zoo) status:error",
+            "(tool:echo OR tool:listPets) -status:ok latency>1s",
+        ])
     func sqlMatchesMemory(expression: String) throws {
         let dir = TempDirectory()
         let store = try GatewayStore(configuration: .init(path: dir.path + "/log.sqlite"))

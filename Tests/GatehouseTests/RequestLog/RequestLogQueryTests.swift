@@ -10,15 +10,17 @@ struct RequestLogQueryTests {
     func stats() throws {
         let dir = TempDir()
         let store = try GatewayStore(configuration: .init(path: dir.path + "/log.sqlite"))
-        let base = Date(timeIntervalSince1970: 1_796_299_980)  // a whole minute
+        let base = Date(timeIntervalSince1970: 1_796_299_980) // a whole minute
         var rows: [RequestLogRecord.New] = []
         // Tool a: latencies 1…100 ms, one record per second from base; every 10th is a tool error, every 25th rejected.
         for i in 1...100 {
             let outcome = i % 25 == 0 ? "rejected" : i % 10 == 0 ? "tool_error" : "ok"
             rows.append(
                 .init(
-                    time: base.addingTimeInterval(Double(i - 1)), server: "pets", client: "127.0.0.1", method: "tools/call", tool: "a", outcome: outcome,
-                    status: outcome == "rejected" ? 429 : 200, backendStatus: nil, latencyMicros: Int64(i) * 1000, bytesIn: 1, bytesOut: 1, error: nil))
+                    time: base.addingTimeInterval(Double(i - 1)), server: "pets", client: "127.0.0.1", method: "tools/call", tool: "a",
+                    outcome: outcome,
+                    status: outcome == "rejected" ? 429 : 200, backendStatus: nil, latencyMicros: Int64(i) * 1000, bytesIn: 1, bytesOut: 1, error: nil
+                ))
         }
         // Tool b: three calls of 5 ms.
         for i in 0..<3 {

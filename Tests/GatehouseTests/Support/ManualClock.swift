@@ -1,6 +1,7 @@
 import Foundation
-@testable import GatewayEngine
 import Synchronization
+
+@testable import GatewayEngine
 
 /// A clock the test moves by hand: monotonic nanoseconds and wall time advance together.
 final class ManualClock: Sendable {

@@ -244,12 +244,16 @@ final class TestAuthorizationServer: Sendable {
             return Response(status: .found, headers: [.location: target])
         case .echoSecrets?:
             let secret = box.state.withLock { s in authenticate(r, clients: s.clients).flatMap { s.clients[$0.id] } } ?? r.form["client_secret"] ?? ""
-            return json([
-                "error": "invalid_request",
-                "error_description": .string("bad request with secret \(secret), header \(r.authorization ?? "-"), body \(r.body), refresh \(r.form["refresh_token"] ?? "-")"),
-            ], status: .badRequest)
+            return json(
+                [
+                    "error": "invalid_request",
+                    "error_description": .string(
+                        "bad request with secret \(secret), header \(r.authorization ?? "-"), body \(r.body), refresh \(r.form["refresh_token"] ?? "-")"
+                    ),
+                ], status: .badRequest)
         case .custom(let status, let body)?:
-            return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         case nil:
             break
         }
@@ -285,7 +289,8 @@ final class TestAuthorizationServer: Sendable {
                 guard pending.clientID == client.id, pending.redirectURI == r.form["redirect_uri"],
                     Date().timeIntervalSince(pending.created) < 600
                 else {
-                    return json(["error": "invalid_grant", "error_description": "code not issued to this client or redirect URI"], status: .badRequest)
+                    return json(
+                        ["error": "invalid_grant", "error_description": "code not issued to this client or redirect URI"], status: .badRequest)
                 }
                 guard let verifier = r.form["code_verifier"], (43...128).contains(verifier.count), challenge(verifier) == pending.challenge else {
                     return json(["error": "invalid_grant", "error_description": "PKCE verification failed"], status: .badRequest)
@@ -329,7 +334,8 @@ final class TestAuthorizationServer: Sendable {
             guard header.lowercased().hasPrefix("basic "), let data = Data(base64Encoded: String(header.dropFirst(6))),
                 let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":")
             else { return nil }
-            let id = formDecode(String(pair[..<colon])), secret = formDecode(String(pair[pair.index(after: colon)...]))
+            let id = formDecode(String(pair[..<colon]))
+            let secret = formDecode(String(pair[pair.index(after: colon)...]))
             guard let expected = clients[id], !expected.isEmpty, expected == secret else { return nil }
             return (id, .basic)
         }
@@ -370,6 +376,8 @@ final class TestAuthorizationServer: Sendable {
     }
 
     private static func json(_ object: JSONObject, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(object).jsonString)))
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(object).jsonString)))
     }
 }

@@ -17,7 +17,9 @@ final class TempDir: Sendable {
 }
 
 /// Runs an application in a task and returns its bound port once it listens.
-func startApplication(_ make: (@escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol) async throws -> (port: Int, task: Task<Void, any Error>) {
+func startApplication(_ make: (@escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol) async throws -> (
+    port: Int, task: Task<Void, any Error>
+) {
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = make { port in continuation.yield(port) }
     let task = Task { try await app.runService(gracefulShutdownSignals: []) }
@@ -51,9 +53,13 @@ final class TestBackend: Sendable {
                 counter.record(request.headers)
                 let id = context.parameters.get("id") ?? ""
                 guard let n = Int(id), n > 0 else {
-                    return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"error":"no such pet"}"#)))
+                    return Response(
+                        status: .notFound, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(string: #"{"error":"no such pet"}"#)))
                 }
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"id":\#(n),"name":"pet\#(n)"}"#)))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"id":\#(n),"name":"pet\#(n)"}"#)))
             }
             router.get("/echo/{value}") { request, _ -> Response in
                 counter.increment()

@@ -1,8 +1,9 @@
 import Foundation
-@testable import GatewayEngine
 import Hummingbird
 import Logging
 import Store
+
+@testable import GatewayEngine
 
 let testSpec = """
     openapi: 3.0.3
@@ -64,7 +65,8 @@ final class TestGateway: Sendable {
         let store = try GatewayStore(configuration: storeConfig)
         let importer = APIImportService(store: store)
         _ = try importer.save(
-            try await importer.prepare(.init(name: "petstore", source: specPath, baseURL: "http://127.0.0.1:\(backend.port)", allowPrivateNetwork: true)))
+            try await importer.prepare(
+                .init(name: "petstore", source: specPath, baseURL: "http://127.0.0.1:\(backend.port)", allowPrivateNetwork: true)))
         if seed {
             _ = try store.createServer(name: "pets", basePath: "pets", apiName: "petstore", operations: nil)
         }

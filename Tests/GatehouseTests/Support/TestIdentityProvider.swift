@@ -31,15 +31,17 @@ struct TestRSAKey: Sendable {
             let primitives = try! key.publicKey.getKeyPrimitives()
             var signers: [String: any JWTAlgorithm] = [:]
             for (alg, digest) in [("256", DigestAlgorithm.sha256), ("384", .sha384), ("512", .sha512)] {
-                let rs = JWTKeyCollection(), ps = JWTKeyCollection()
+                let rs = JWTKeyCollection()
+                let ps = JWTKeyCollection()
                 await rs.add(rsa: key, digestAlgorithm: digest, kid: "k")
                 await ps.add(pss: key, digestAlgorithm: digest, kid: "k")
                 signers["RS" + alg] = try! await rs.getKey(for: "k")
                 signers["PS" + alg] = try! await ps.getKey(for: "k")
             }
-            out.append(TestRSAKey(
-                publicPEM: key.publicKey.pemRepresentation, n: TestIdentityProvider.base64URL(primitives.modulus),
-                e: TestIdentityProvider.base64URL(primitives.publicExponent), signers: signers))
+            out.append(
+                TestRSAKey(
+                    publicPEM: key.publicKey.pemRepresentation, n: TestIdentityProvider.base64URL(primitives.modulus),
+                    e: TestIdentityProvider.base64URL(primitives.publicExponent), signers: signers))
         }
         return out
     }
@@ -308,7 +310,8 @@ final class TestIdentityProvider: Sendable {
 
 /// An RSA-1024 public key (modulus and exponent) that validators must refuse.
 enum TestWeakRSA {
-    static let n = "so87Dg4h4WdTiAcKNggGG51DAoBv848maZEZIplVbya7T0Et86D6bo_V-et8TUEQwq_PO7fEsoqtiRE6XAHMn3yB3MBK3SYTpyGw_1B9s7n4tZsGQ5qcF1FFsAY6RYlYrhIECGZGXmhg5iJjhUrFv0wf1sOILn8lnjQmVIgyfsc"
+    static let n =
+        "so87Dg4h4WdTiAcKNggGG51DAoBv848maZEZIplVbya7T0Et86D6bo_V-et8TUEQwq_PO7fEsoqtiRE6XAHMn3yB3MBK3SYTpyGw_1B9s7n4tZsGQ5qcF1FFsAY6RYlYrhIECGZGXmhg5iJjhUrFv0wf1sOILn8lnjQmVIgyfsc"
     static let e = "AQAB"
 }
 

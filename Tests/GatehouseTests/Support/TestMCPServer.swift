@@ -110,7 +110,10 @@ final class TestMCPServer: Sendable {
                 ])
             case "tools/list":
                 result = .object([
-                    "tools": .array(tools.map { .object(["name": .string($0), "description": .string("tool \($0)"), "inputSchema": .object(["type": "object"])]) })
+                    "tools": .array(
+                        tools.map {
+                            .object(["name": .string($0), "description": .string("tool \($0)"), "inputSchema": .object(["type": "object"])])
+                        })
                 ])
             default:
                 result = .object([:])

@@ -31,10 +31,11 @@ struct ChildProcessTests {
         let env = lines.all
         #expect(env.contains("UPSTREAM_TOKEN_NAME=x"))
         #expect(!env.contains { $0.contains("canary-master-key") }, "the master key must not reach a child")
-        #expect(env.allSatisfy { line in
-            let name = String(line.split(separator: "=", maxSplits: 1).first ?? "")
-            return name == "UPSTREAM_TOKEN_NAME" || ChildProcess.inheritedEnvironment.contains(name)
-        })
+        #expect(
+            env.allSatisfy { line in
+                let name = String(line.split(separator: "=", maxSplits: 1).first ?? "")
+                return name == "UPSTREAM_TOKEN_NAME" || ChildProcess.inheritedEnvironment.contains(name)
+            })
     }
 
     @Test("stop ends a child that ignores its input with SIGTERM to its group, and reaps it")

@@ -13,7 +13,8 @@ struct StdioSupervisorTests {
 
     func makeHub(_ dir: URL) throws -> (UpstreamHub, GatewayStore) {
         let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
-        let record = try store.addUpstream(UpstreamRecord.New(name: "faulty", transport: .stdio, argv: ["python3", Self.script, "--tag", dir.lastPathComponent]))
+        let record = try store.addUpstream(
+            UpstreamRecord.New(name: "faulty", transport: .stdio, argv: ["python3", Self.script, "--tag", dir.lastPathComponent]))
         var configuration = UpstreamConfiguration()
         configuration.stdioRestartBackoff = .milliseconds(50)
         configuration.stdioStopGrace = .milliseconds(500)
@@ -40,7 +41,8 @@ struct StdioSupervisorTests {
         #expect(try store.upstreamTools(upstream: "faulty").allSatisfy { $0.status == .approved })
 
         let session = try await supervisor.session()
-        let first = try #require(text(try await session.request(method: "tools/call", params: ["name": "pid", "arguments": .object([:])], call: nil)))
+        let first = try #require(
+            text(try await session.request(method: "tools/call", params: ["name": "pid", "arguments": .object([:])], call: nil)))
         #expect(Int32(first) == supervisor.pid)
         // Concurrent calls share the one child.
         try await withThrowingTaskGroup(of: String?.self) { group in
@@ -58,7 +60,8 @@ struct StdioSupervisorTests {
         }
         let restarted = try await supervisor.session()
         #expect(restarted !== session)
-        let second = try #require(text(try await restarted.request(method: "tools/call", params: ["name": "pid", "arguments": .object([:])], call: nil)))
+        let second = try #require(
+            text(try await restarted.request(method: "tools/call", params: ["name": "pid", "arguments": .object([:])], call: nil)))
         #expect(second != first)
         #expect(kill(Int32(first)!, 0) == -1, "the crashed child was reaped")
         #expect(Self.processes(tag: dir.lastPathComponent).count == 1)
@@ -74,7 +77,8 @@ struct StdioSupervisorTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try GatewayStore(configuration: .init(path: dir.path + "/g.sqlite"))
         // `sleep` never reads its input nor answers: the handshake must give up at the hard maximum.
-        let record = try store.addUpstream(UpstreamRecord.New(name: "mute", transport: .stdio, argv: ["sleep", "300"], timeoutSeconds: 0.3, maxTimeoutSeconds: 0.5))
+        let record = try store.addUpstream(
+            UpstreamRecord.New(name: "mute", transport: .stdio, argv: ["sleep", "300"], timeoutSeconds: 0.3, maxTimeoutSeconds: 0.5))
         // Without the hard maximum the handshake would wait connect + silence = 60.3 s; with it, 0.5 s. The bound
         // leaves room for a machine busy with other suites.
         var configuration = UpstreamConfiguration()
@@ -116,7 +120,9 @@ struct StdioCredentialEnvironmentTests {
         // An unknown connection is refused when the upstream is saved.
         #expect(throws: StoreError.self) {
             _ = try store.addUpstream(
-                UpstreamRecord.New(name: "bad", transport: .stdio, argv: ["python3", StdioSupervisorTests.script], environment: ["INTEROP_STDIO_MARK": "{{credential:nope}}"]))
+                UpstreamRecord.New(
+                    name: "bad", transport: .stdio, argv: ["python3", StdioSupervisorTests.script],
+                    environment: ["INTEROP_STDIO_MARK": "{{credential:nope}}"]))
         }
         let record = try store.addUpstream(
             UpstreamRecord.New(
@@ -151,7 +157,8 @@ struct UpstreamSecretRedactionTests {
         let g = try await TestGateway.start()
         defer { g.stop() }
         let secret = "relay-canary-\(UUID().uuidString)"
-        try CredentialHTTPTests.service(g).addProvider(name: "tok", kind: .bearer, settings: .init(), secret: SecretValue(secret), allowPrivateNetwork: false)
+        try CredentialHTTPTests.service(g).addProvider(
+            name: "tok", kind: .bearer, settings: .init(), secret: SecretValue(secret), allowPrivateNetwork: false)
         _ = try g.store.addUpstream(
             UpstreamRecord.New(
                 name: "echoer", transport: .stdio, argv: ["python3", StdioSupervisorTests.script, "--tag", "redaction"],

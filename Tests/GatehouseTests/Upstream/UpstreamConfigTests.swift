@@ -125,7 +125,9 @@ struct UpstreamConfigTests {
         try await f.apply(first)
         let second = try f.export()
         #expect(first == second)
-        #expect(try f.store.upstream(named: "time").env == ["TZ": "UTC", "SECRET": "s3cret-value", "FROM_ENV": "from-env"], "stored: true keeps the values")
+        #expect(
+            try f.store.upstream(named: "time").env == ["TZ": "UTC", "SECRET": "s3cret-value", "FROM_ENV": "from-env"],
+            "stored: true keeps the values")
         #expect(try f.store.serverUpstreams(server: "combo").map(\.link) == sources.map(\.link), "unchanged sources are not rewritten")
 
         // With --include-secrets the values are written, and the file applies to a fresh store identically.
@@ -256,14 +258,38 @@ struct UpstreamConfigTests {
             ("upstreams: [{name: t, command: [cat], timeout: 20, maxTimeout: 10}]", "upstreams[0].timeout", "exceeds the max timeout"),
             ("servers: [{name: s}]", "servers[0]", "needs an api or at least one upstream"),
             ("servers: [{name: s, upstreams: [{upstream: nope}]}]", "servers[0].upstreams[0].upstream", "neither in the file nor in the store"),
-            ("upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, operations: [x], upstreams: [{upstream: t}]}]", "servers[0]", "need an api"),
-            ("upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t}, {upstream: t}]}]", "servers[0].upstreams[1].upstream", "listed twice"),
-            ("upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, prefix: 'a b'}]}]", "servers[0].upstreams[0].prefix", "prefix 'a b'"),
-            ("upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, tools: []}]}]", "servers[0].upstreams[0].tools", "exposes nothing"),
-            ("upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, tools: [a], rename: {b: c}}]}]", "servers[0].upstreams[0].rename.b", "not among"),
-            ("upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, rename: {b: 'c d'}}]}]", "servers[0].upstreams[0].rename.b", "tool name 'c d'"),
-            ("upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, tools: [a], descriptions: {b: c}}]}]", "servers[0].upstreams[0].descriptions.b", "not among"),
-            ("upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, tools: [a, b], rename: {a: b}}]}]", "servers[0] (s)", "tool name 'b' is exposed by both upstream 't' (tool 'a') and upstream 't' (tool 'b')"),
+            (
+                "upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, operations: [x], upstreams: [{upstream: t}]}]", "servers[0]",
+                "need an api"
+            ),
+            (
+                "upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t}, {upstream: t}]}]",
+                "servers[0].upstreams[1].upstream", "listed twice"
+            ),
+            (
+                "upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, prefix: 'a b'}]}]",
+                "servers[0].upstreams[0].prefix", "prefix 'a b'"
+            ),
+            (
+                "upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, tools: []}]}]",
+                "servers[0].upstreams[0].tools", "exposes nothing"
+            ),
+            (
+                "upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, tools: [a], rename: {b: c}}]}]",
+                "servers[0].upstreams[0].rename.b", "not among"
+            ),
+            (
+                "upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, rename: {b: 'c d'}}]}]",
+                "servers[0].upstreams[0].rename.b", "tool name 'c d'"
+            ),
+            (
+                "upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, tools: [a], descriptions: {b: c}}]}]",
+                "servers[0].upstreams[0].descriptions.b", "not among"
+            ),
+            (
+                "upstreams: [{name: t, command: [cat]}]\nservers: [{name: s, upstreams: [{upstream: t, tools: [a, b], rename: {a: b}}]}]",
+                "servers[0] (s)", "tool name 'b' is exposed by both upstream 't' (tool 'a') and upstream 't' (tool 'b')"
+            ),
         ]
         for c in cases { await f.refuse(c.yaml, at: c.location, c.message) }
         #expect(try f.store.upstreams().isEmpty && f.store.servers().isEmpty, "nothing was written")

@@ -34,7 +34,8 @@ struct UpstreamStoreTests {
     func addUpdateDelete() throws {
         let dir = TempDir()
         let store = try Self.makeStore(dir)
-        let added = try store.addUpstream(UpstreamRecord.New(name: "fast", transport: .streamable, url: "http://127.0.0.1:9000/mcp", headers: ["X-Static": "v"]))
+        let added = try store.addUpstream(
+            UpstreamRecord.New(name: "fast", transport: .streamable, url: "http://127.0.0.1:9000/mcp", headers: ["X-Static": "v"]))
         #expect(added.id > 0)
         _ = try store.addUpstream(Self.stdio("time"))
         #expect(try store.upstreams().map(\.name) == ["fast", "time"])
@@ -107,7 +108,10 @@ struct UpstreamStoreTests {
         let store = try Self.makeStore(dir)
         _ = try store.addUpstream(Self.http("up"))
         typealias C = UpstreamToolChange
-        #expect(try store.recordUpstreamTools(upstream: "up", seen: [Self.seen("a"), Self.seen("b")]) == [C(tool: "a", kind: .added), C(tool: "b", kind: .added)])
+        #expect(
+            try store.recordUpstreamTools(upstream: "up", seen: [Self.seen("a"), Self.seen("b")]) == [
+                C(tool: "a", kind: .added), C(tool: "b", kind: .added),
+            ])
         #expect(try Self.status(store, "up") == ["a": .approved, "b": .approved])
         let a = try #require(try store.upstreamTools(upstream: "up").first { $0.name == "a" })
         #expect(a.approvedFingerprint == "a-fp-1" && a.currentFingerprint == "a-fp-1" && a.approvedDefinition == a.currentDefinition)
@@ -137,7 +141,8 @@ struct UpstreamStoreTests {
         #expect(try Self.status(store, "up")["b"] == .pending)
 
         // Flags are recorded, one per line.
-        _ = try store.recordUpstreamTools(upstream: "up", seen: [Self.seen("a", flags: ["bidi character in description", "zero-width"]), Self.seen("b", "9")])
+        _ = try store.recordUpstreamTools(
+            upstream: "up", seen: [Self.seen("a", flags: ["bidi character in description", "zero-width"]), Self.seen("b", "9")])
         #expect(try store.upstreamTools(upstream: "up").first { $0.name == "a" }?.flags == "bidi character in description\nzero-width")
         #expect((#expect(throws: StoreError.self) { try store.recordUpstreamTools(upstream: "nope", seen: []) })?.code == .notFound)
     }
@@ -147,11 +152,13 @@ struct UpstreamStoreTests {
         let dir = TempDir()
         let store = try Self.makeStore(dir)
         _ = try store.addUpstream(Self.http("up"))
-        let changes = try store.recordUpstreamTools(upstream: "up", seen: [Self.seen("ok"), Self.seen("odd", flags: ["bidi override in description"])])
+        let changes = try store.recordUpstreamTools(
+            upstream: "up", seen: [Self.seen("ok"), Self.seen("odd", flags: ["bidi override in description"])])
         #expect(changes == [UpstreamToolChange(tool: "odd", kind: .flagged), UpstreamToolChange(tool: "ok", kind: .added)])
         let odd = try #require(try store.upstreamTools(upstream: "up").first { $0.name == "odd" })
         #expect(odd.status == .pending && odd.approvedFingerprint == nil && odd.approvedDefinition == nil)
-        #expect(try store.recordUpstreamTools(upstream: "up", seen: [Self.seen("ok"), Self.seen("odd", flags: ["bidi override in description"])]).isEmpty)
+        #expect(
+            try store.recordUpstreamTools(upstream: "up", seen: [Self.seen("ok"), Self.seen("odd", flags: ["bidi override in description"])]).isEmpty)
         #expect(try store.approveUpstreamTools(upstream: "up", tools: nil) == ["odd"])
         #expect(try Self.status(store, "up") == ["ok": .approved, "odd": .approved])
     }
@@ -230,12 +237,15 @@ struct UpstreamStoreTests {
         #expect((#expect(throws: StoreError.self) { try store.createServer(name: "x", basePath: "x/mcp") })?.code == .invalid)
 
         try store.addServerUpstream(
-            server: "combo", ServerUpstreamSpec(upstream: "fast", prefix: "fast_", tools: ["echo", "add"], renames: ["echo": "say"], descriptions: ["add": "Adds"]))
+            server: "combo",
+            ServerUpstreamSpec(upstream: "fast", prefix: "fast_", tools: ["echo", "add"], renames: ["echo": "say"], descriptions: ["add": "Adds"]))
         try store.addServerUpstream(server: "combo", ServerUpstreamSpec(upstream: "time"))
         let sources = try store.serverUpstreams(server: "combo")
         #expect(sources.map(\.upstreamName) == ["fast", "time"])
         let fast = sources[0].link
-        #expect(fast.prefix == "fast_" && fast.toolSelection == ["echo", "add"] && fast.renameMap == ["echo": "say"] && fast.descriptionMap == ["add": "Adds"])
+        #expect(
+            fast.prefix == "fast_" && fast.toolSelection == ["echo", "add"] && fast.renameMap == ["echo": "say"]
+                && fast.descriptionMap == ["add": "Adds"])
         #expect(fast.exposedName(of: "echo") == "say" && fast.exposedName(of: "add") == "fast_add")
         #expect(sources[1].link.toolSelection == nil && sources[1].link.prefix == nil && sources[1].link.exposedName(of: "now") == "now")
 
@@ -248,8 +258,12 @@ struct UpstreamStoreTests {
             ServerUpstreamSpec(upstream: "fast", prefix: "bad prefix"), ServerUpstreamSpec(upstream: "fast", renames: ["echo": "no spaces"]),
         ]
         for spec in bad { #expect((#expect(throws: StoreError.self) { try store.addServerUpstream(server: "combo", spec) })?.code == .invalid) }
-        #expect((#expect(throws: StoreError.self) { try store.addServerUpstream(server: "combo", ServerUpstreamSpec(upstream: "nope")) })?.code == .notFound)
-        #expect((#expect(throws: StoreError.self) { try store.addServerUpstream(server: "nope", ServerUpstreamSpec(upstream: "fast")) })?.code == .notFound)
+        #expect(
+            (#expect(throws: StoreError.self) { try store.addServerUpstream(server: "combo", ServerUpstreamSpec(upstream: "nope")) })?.code
+                == .notFound)
+        #expect(
+            (#expect(throws: StoreError.self) { try store.addServerUpstream(server: "nope", ServerUpstreamSpec(upstream: "fast")) })?.code
+                == .notFound)
 
         let inUse = #expect(throws: StoreError.self) { try store.deleteUpstream(named: "time") }
         #expect(inUse?.code == .conflict && inUse?.message.contains("'combo'") == true)

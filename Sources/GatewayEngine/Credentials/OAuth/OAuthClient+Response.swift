@@ -36,7 +36,8 @@ extension OAuthClient {
         guard type.lowercased() == "bearer" else {
             throw CredentialError(
                 .providerError,
-                "the token endpoint at \(host) issued a '\(scrubber.scrub(sanitize(scrubber.scrub(type), limit: 32, allowSpaces: false)))' token; only Bearer tokens are supported")
+                "the token endpoint at \(host) issued a '\(scrubber.scrub(sanitize(scrubber.scrub(type), limit: 32, allowSpaces: false)))' token; only Bearer tokens are supported"
+            )
         }
         var expiresAt: Date?
         if let value = object["expires_in"], !value.isNull {

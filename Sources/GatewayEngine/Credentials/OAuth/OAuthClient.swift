@@ -81,7 +81,7 @@ extension OAuthClient {
         var fields = fields
         var authorization: String?
         if clientSecret.isEmpty {
-            fields.append(("client_id", e.clientID))  // a client (PKCE without a secret)
+            fields.append(("client_id", e.clientID)) // a client (PKCE without a secret)
         } else {
             switch e.clientAuthentication {
             case .basic:

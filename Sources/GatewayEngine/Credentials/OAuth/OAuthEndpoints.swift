@@ -88,7 +88,8 @@ struct OAuthEndpoints: Sendable, Hashable {
         }
         if scheme == "http" {
             guard allowPrivateNetwork else {
-                throw CredentialError(.invalid, "the \(role) must use https (plain http is allowed only for loopback or private hosts with private networks allowed)")
+                throw CredentialError(
+                    .invalid, "the \(role) must use https (plain http is allowed only for loopback or private hosts with private networks allowed)")
             }
             if let isPrivate = isPrivateHostLiteral(host), !isPrivate {
                 throw CredentialError(.invalid, "the \(role) must use https: \(host) is a address")

@@ -66,7 +66,8 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
             if next != nil {
                 throw CredentialError(
                     .locked,
-                    "credentials are locked: \(keyFilePath) is missing but \(nextKeyFilePath) exists (an interrupted key rotation); restore \(keyFilePath) from a backup")
+                    "credentials are locked: \(keyFilePath) is missing but \(nextKeyFilePath) exists (an interrupted key rotation); restore \(keyFilePath) from a backup"
+                )
             }
             guard create else {
                 throw CredentialError(.locked, "credentials are locked: no master key; set \(Self.environmentVariable) or restore \(keyFilePath)")
@@ -114,7 +115,9 @@ public struct MasterKeyLoader: Sendable, CustomStringConvertible {
             throw CredentialError(.invalidKey, "\(origin) holds a well-known default value, not a key; \(hint)")
         }
         if text.count < 43 {
-            throw CredentialError(.invalidKey, "\(origin) is too short (\(text.count) characters): a master key is 32 random bytes, 44 characters of base64 or 64 of hex; \(hint)")
+            throw CredentialError(
+                .invalidKey,
+                "\(origin) is too short (\(text.count) characters): a master key is 32 random bytes, 44 characters of base64 or 64 of hex; \(hint)")
         }
         guard let bytes = decode(text) else {
             throw CredentialError(.invalidKey, "\(origin) is not base64, base64url or hex; \(hint)")
@@ -151,12 +154,15 @@ enum KeyFile {
             throw CredentialError(.invalidKey, "cannot inspect the master key file \(path): \(String(cString: strerror(errno)))")
         }
         if info.st_mode & typeMask == symlinkType {
-            throw CredentialError(.invalidKey, "the master key file \(path) is a symlink; replace it with the regular file it points to and run `chmod 600 \(path)`")
+            throw CredentialError(
+                .invalidKey, "the master key file \(path) is a symlink; replace it with the regular file it points to and run `chmod 600 \(path)`")
         }
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ELOOP {
-                throw CredentialError(.invalidKey, "the master key file \(path) is a symlink; replace it with the regular file it points to and run `chmod 600 \(path)`")
+                throw CredentialError(
+                    .invalidKey, "the master key file \(path) is a symlink; replace it with the regular file it points to and run `chmod 600 \(path)`"
+                )
             }
             throw CredentialError(.invalidKey, "cannot read the master key file \(path): \(String(cString: strerror(errno)))")
         }
@@ -168,7 +174,8 @@ enum KeyFile {
         if mode & 0o077 != 0 {
             throw CredentialError(
                 .invalidKey,
-                "the master key file \(path) is accessible by group or others (mode \(String(mode, radix: 8))); run `chmod 600 \(path)` (and consider rotating the key)")
+                "the master key file \(path) is accessible by group or others (mode \(String(mode, radix: 8))); run `chmod 600 \(path)` (and consider rotating the key)"
+            )
         }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 512)

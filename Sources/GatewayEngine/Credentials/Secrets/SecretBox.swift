@@ -46,7 +46,8 @@ struct SecretBox: Sendable {
         guard let key = ring.key(id: keyID) else {
             throw CredentialError(
                 .locked,
-                "cannot open \(place): it is sealed with master key \(keyID), which is not loaded (loaded: \(ring.all.map(\.id).joined(separator: ", ")))")
+                "cannot open \(place): it is sealed with master key \(keyID), which is not loaded (loaded: \(ring.all.map(\.id).joined(separator: ", ")))"
+            )
         }
         let payload = sealed.dropFirst(Self.prefix.count + keyID.count + 1)
         guard let combined = Data(base64Encoded: String(payload)), combined.count >= Self.nonceSize + Self.tagSize else {
@@ -71,7 +72,8 @@ struct SecretBox: Sendable {
         let rest = sealed.utf8.dropFirst(prefix.utf8.count)
         guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         let id = rest[rest.startIndex..<colon]
-        guard id.count == 16, id.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+        guard id.count == 16,
+            id.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
         else { return nil }
         return String(decoding: id, as: UTF8.self)
     }

@@ -117,7 +117,8 @@ public struct SecretRotation: Sendable {
         guard let newEnvironmentKey, !newEnvironmentKey.isEmpty else {
             throw CredentialError(
                 .invalid,
-                "\(MasterKeyLoader.environmentVariable) is set, so the new key must come from \(MasterKeyLoader.newEnvironmentVariable); generate one with `openssl rand -base64 32`")
+                "\(MasterKeyLoader.environmentVariable) is set, so the new key must come from \(MasterKeyLoader.newEnvironmentVariable); generate one with `openssl rand -base64 32`"
+            )
         }
         let newKey = try MasterKeyLoader.parse(newEnvironmentKey, origin: MasterKeyLoader.newEnvironmentVariable)
         guard newKey.id != ring.current.id else {

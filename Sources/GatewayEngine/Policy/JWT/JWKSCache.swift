@@ -107,7 +107,11 @@ final class JWKSCache: Sendable {
     /// refresh happen under one lock, so concurrent cold callers share one fetch.
     private func remoteKeys() async -> JWTKeySet? {
         let t = now()
-        enum Plan { case use(JWTKeySet), wait(Task<Void, Never>), none }
+        enum Plan {
+            case use(JWTKeySet)
+            case wait(Task<Void, Never>)
+            case none
+        }
         let plan: Plan = state.withLock { s in
             let backingOff = s.lastFailure.map { t.timeIntervalSince($0) < Self.failureBackoff } ?? false
             if let r = s.remote {

@@ -35,7 +35,8 @@ struct JWTKeySet: Sendable {
 
     /// Builds the usable keys of a JWKS document (`{"keys": [...]}`) or of one JWK object, logging those refused.
     /// At most `limit` keys are read.
-    static func build(from document: JSONValue, allowSymmetric: Bool, source: String, logger: Logger, limit: Int = 100) async -> [JWTVerificationKey] {
+    static func build(from document: JSONValue, allowSymmetric: Bool, source: String, logger: Logger, limit: Int = 100) async -> [JWTVerificationKey]
+    {
         let objects: [JSONValue]
         if case .array(let list)? = document["keys"] {
             objects = list

@@ -66,7 +66,8 @@ struct JWKDescription: Sendable {
         }
         switch kty {
         case "RSA":
-            let n = try field("n"), e = try field("e")
+            let n = try field("n")
+            let e = try field("e")
             guard let modulus = Base64URL.decode(n) else { throw Refusal("RSA modulus is not base64url") }
             let bits = Self.bitLength(modulus)
             guard bits >= 2048 else { throw Refusal("RSA key of \(bits) bits is smaller than 2048 bits") }
@@ -79,7 +80,8 @@ struct JWKDescription: Sendable {
             guard let curveAlg = curveAlgorithms[crv], let size = curveCoordinateBytes[crv] else {
                 throw Refusal("EC curve \(JWTRejection.echo(crv)) is not supported")
             }
-            let x = try field("x"), y = try field("y")
+            let x = try field("x")
+            let y = try field("y")
             guard Base64URL.decode(x)?.count == size, Base64URL.decode(y)?.count == size else {
                 throw Refusal("EC coordinates do not fit \(crv)")
             }

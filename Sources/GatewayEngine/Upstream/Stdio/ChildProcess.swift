@@ -1,8 +1,9 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import CPosixShim
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A child process with pipes on stdin, stdout and stderr, started with `posix_spawn` (an argument vector, never a
 /// shell) in a process group of its own, with no descriptor of ours but the three pipes and only an allow-listed
@@ -30,14 +31,20 @@ final class ChildProcess: @unchecked Sendable {
         onStderr: @escaping @Sendable (String) -> Void, onExit: @escaping @Sendable (Int32) -> Void
     ) throws {
         guard let program = argv.first, !program.isEmpty else { throw SpawnError(description: "no command") }
-        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        var inPipe: [Int32] = [0, 0]
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
         guard gh_pipe2(&inPipe, O_CLOEXEC) == 0 else { throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))") }
         guard gh_pipe2(&outPipe, O_CLOEXEC) == 0 else {
-            close(inPipe[0]); close(inPipe[1])
+            close(inPipe[0])
+            close(inPipe[1])
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
         guard gh_pipe2(&errPipe, O_CLOEXEC) == 0 else {
-            close(inPipe[0]); close(inPipe[1]); close(outPipe[0]); close(outPipe[1])
+            close(inPipe[0])
+            close(inPipe[1])
+            close(outPipe[0])
+            close(outPipe[1])
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
         var actions = posix_spawn_file_actions_t()
@@ -78,16 +85,21 @@ final class ChildProcess: @unchecked Sendable {
                 posix_spawn(&pid, resolved, &actions, &attributes, argvC, envC)
             }
         }
-        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
         guard result == 0 else {
-            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
             throw SpawnError(description: "could not start '\(program)': \(String(cString: strerror(result)))")
         }
         self.pid = pid
         stdinFD = inPipe[1]
         writeQueue = DispatchQueue(label: "gatehouse.stdio.\(pid).write")
 
-        let outFD = outPipe[0], errFD = errPipe[0]
+        let outFD = outPipe[0]
+        let errFD = errPipe[0]
         // The exit is reported only after stdout is read to its end (or 2 s later, if a grandchild keeps it open), so
         // an answer written just before exiting is never lost.
         let drained = DispatchSemaphore(value: 0)

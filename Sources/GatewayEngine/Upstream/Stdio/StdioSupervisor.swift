@@ -147,7 +147,8 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
 
     func upstreamRequest(_ session: UpstreamSession, method: String, params: JSONObject?, call: UpstreamCall?) async -> JSONObject {
         guard let call, let peer = call.peer else {
-            return RelayLinkOwner.refusal("the gateway cannot tell which client this \(method) request is for (several clients are in flight, or none)")
+            return RelayLinkOwner.refusal(
+                "the gateway cannot tell which client this \(method) request is for (several clients are in flight, or none)")
         }
         return await RelayLinkOwner.forward(method: method, params: params, to: peer, sink: call.sink, timeout: settings.maxTimeout)
     }
@@ -160,7 +161,8 @@ final class StdioSupervisor: UpstreamSessionOwner, @unchecked Sendable {
             if let sink = call?.sink {
                 sink(RelayLinkOwner.notification(method, params))
             } else {
-                logger.info("upstream log message", metadata: ["upstream": "\(settings.name)", "data": "\(params?["data"]?.jsonString.prefix(500) ?? "")"])
+                logger.info(
+                    "upstream log message", metadata: ["upstream": "\(settings.name)", "data": "\(params?["data"]?.jsonString.prefix(500) ?? "")"])
             }
         case "notifications/resources/list_changed", "notifications/prompts/list_changed":
             let peers = state.withLock { s in s.peers.values.compactMap(\.peer) }

@@ -65,11 +65,13 @@ final class StdioUpstreamChannel: UpstreamChannel, @unchecked Sendable {
                     do {
                         inbox.message(try JSONParser(maxDepth: 128).parse(line), nil)
                     } catch {
-                        logger.warning("upstream wrote a line that is not JSON-RPC to stdout; ignored", metadata: ["upstream": "\(name)", "error": "\(error)"])
+                        logger.warning(
+                            "upstream wrote a line that is not JSON-RPC to stdout; ignored", metadata: ["upstream": "\(name)", "error": "\(error)"])
                     }
                 },
                 onOverflow: {
-                    logger.error("upstream sent a message larger than the limit; restarting it", metadata: ["upstream": "\(name)", "limit": "\(limit)"])
+                    logger.error(
+                        "upstream sent a message larger than the limit; restarting it", metadata: ["upstream": "\(name)", "limit": "\(limit)"])
                     inbox.closed(UpstreamError(.tooLarge, "upstream '\(name)' sent a message larger than the \(limit)-byte limit"))
                 },
                 onStderr: { line in
