@@ -152,7 +152,8 @@ extension JSONSchemaValidator {
             for sub in all { check(value, sub, pointer: pointer, depth: depth + 1, into: &sink) }
         }
         if let any = s["anyOf"]?.arrayValue, !any.isEmpty,
-           !any.contains(where: { passes(value, $0, pointer: pointer, depth: depth + 1) }) {
+            !any.contains(where: { passes(value, $0, pointer: pointer, depth: depth + 1) })
+        {
             sink.add(pointer, "does not match any of the \(any.count) anyOf alternatives" + branchDetails(value, any, pointer, depth))
         }
         if let one = s["oneOf"]?.arrayValue, !one.isEmpty {
