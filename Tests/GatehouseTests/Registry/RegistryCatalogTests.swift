@@ -56,7 +56,8 @@ struct RegistryCatalogTests {
             seen += page.map { "\($0.name)@\($0.version)" }
             guard let next else { break }
             #expect(!next.contains("com.") && !next.contains("@"), "the cursor is opaque")
-            q.after = RegistryCursor.decode(next)
+            let key: (name: String, version: String) = try #require(RegistryCursor.decode(next), "the cursor decodes")
+            q.after = key
         }
         #expect(
             seen == [
