@@ -10,17 +10,14 @@ swift format lint --strict -r Sources Tests Package.swift
 # Our own code builds without warnings (dependencies' warnings are theirs). An incremental build shows only the
 # warnings of the files it recompiled; CI builds cold and so sees all of them.
 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 swift build --build-tests 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-if ((status)); then rm -f "$log"; exit "$status"; fi
 root=$(pwd)
 package=$(basename "$root")
 if grep -E "^($root/)?(Sources|Tests)/[^:]+:[0-9]+:[0-9]+: warning:|^warning: '$package':" -i "$log" | sort -u | grep .; then
   echo "error: the build warns in our own code (above); fix the warnings" >&2
-  rm -f "$log"
   exit 1
 fi
-rm -f "$log"
 swift test --skip-build --skip ConsoleTmux
 # The tmux suite runs in a test process of its own: its tmux servers must not share a process (and its child
 # bookkeeping) with the other suites' subprocesses.
