@@ -25,10 +25,13 @@ struct SchemaViolation: Sendable, Equatable, CustomStringConvertible {
 /// Supported keywords: `type`, `enum`, `const`, `properties`, `required`, `additionalProperties`,
 /// `patternProperties`, `items`, `prefixItems`, `additionalItems`, `minItems`, `maxItems`, `uniqueItems`,
 /// `minLength`, `maxLength`, `pattern`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`,
-/// `multipleOf`, `minProperties`, `maxProperties`, `allOf`, `anyOf`, `oneOf`, `not`, `format` (`date-time`,
-/// `date`, `uuid`, `email`, `ipv4`, `int32`, `int64`) and `nullable`; `true`/`false` are schemas too.
-/// Unknown keywords (and `$ref`, which the importer inlines) are ignored. Recursion is bounded by ``maxDepth``
-/// and at most ``maxViolations`` violations are reported.
+/// `multipleOf`, `minProperties`, `maxProperties`, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else`,
+/// `contains`/`minContains`/`maxContains`, `propertyNames`, `dependentRequired`, `dependentSchemas` (and
+/// `dependencies`), `format` (`date-time`, `date`, `uuid`, `email`, `ipv4`, `int32`, `int64`) and `nullable`;
+/// `true`/`false` are schemas too. ``JSONSchemaKeywords`` lists what is enforced, what is only an annotation
+/// and what is not supported (the importer reports those). `$ref` is inlined by the importer. Recursion is bounded
+/// by ``maxDepth`` and at most ``maxViolations`` violations are reported. Checked against the official
+/// JSON-Schema-Test-Suite (`JSONSchemaSuiteTests`).
 struct JSONSchemaValidator: Sendable {
     /// The most violations one call reports.
     static let maxViolations = 20
@@ -101,6 +104,7 @@ extension JSONSchemaValidator {
         case .null, .bool: break
         }
         checkCombinators(value, s, pointer, depth, &sink)
+        checkApplicators(value, s, pointer, depth, &sink)
     }
 
     /// Whether `value` passes `schema`, stopping at the first violation.
