@@ -123,6 +123,34 @@ extension OpenAPIImporterTests {
         }
     }
 
+    @Test("a keyword the validator does not enforce is a defect: reported where it is, refused by --strict")
+    func unsupportedSchemaKeywordsAreReported() throws {
+        let paths = """
+              /p:
+                post:
+                  requestBody:
+                    content:
+                      application/json:
+                        schema: {type: object, properties: {a: {type: string}}, unevaluatedProperties: false}
+                  responses: {"200": {description: ok}}
+
+            """
+        let lenient = try load(doc30(paths: paths, version: "3.1.0"))
+        #expect(lenient.operations.count == 1)
+        let warning = try #require(lenient.diagnostics.first { $0.message.contains("unevaluatedProperties") })
+        #expect(warning.kind == .defect)
+        #expect(warning.location?.hasSuffix("/schema/unevaluatedProperties") == true, "\(warning)")
+        #expect(warning.message.contains("not enforced"))
+        do {
+            _ = try OpenAPIImporter().importDocument(
+                Data(doc30(paths: paths, version: "3.1.0").utf8), sourceName: "spec.yaml", sourceURL: nil,
+                options: .init(strict: true))
+            Issue.record("strict import accepted an unsupported keyword")
+        } catch {
+            #expect(error.code == .invalidSpec && error.message.contains("unevaluatedProperties"), "\(error)")
+        }
+    }
+
     @Test func yamlAliasBombIsRefusedQuickly() throws {
         var text = "openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths: {}\nx-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         for level in 1...9 {

@@ -56,7 +56,7 @@ extension JSONSchemaValidator {
     static func isMultiple(_ value: JSONValue, of m: JSONValue, x: Double, md: Double) -> Bool {
         if case .int(let xi) = value, case .int(let mi) = m { return xi % mi == 0 }
         let q = x / md
-        guard q.isFinite else { return true }
+        guard q.isFinite else { return false } // an overflowing quotient is not a whole number of steps (as the suite says)
         return abs(q - q.rounded()) <= 1e-9 * Swift.max(1, abs(q))
     }
 
@@ -113,9 +113,9 @@ extension JSONSchemaValidator {
             check(item, sub, pointer: Self.child(pointer, String(n)), depth: depth + 1, into: &sink)
         }
         if s["uniqueItems"]?.boolValue == true {
-            var seen: [String: Int] = [:]
+            var seen: [[UInt8]: Int] = [:] // bytes, since String keys would merge canonically equivalent strings
             for (n, item) in items.enumerated() {
-                let key = Self.canonical(item)
+                let key = Array(Self.canonical(item).utf8)
                 if let first = seen[key] {
                     sink.add(pointer, "items \(first) and \(n) are equal; items must be unique")
                     break

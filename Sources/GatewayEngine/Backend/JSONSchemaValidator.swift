@@ -195,7 +195,7 @@ extension JSONSchemaValidator {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.unicodeScalars.elementsEqual(y.unicodeScalars) // code points, not canonical equivalence
         case (.int(let x), .int(let y)): return x == y
         case (.int, .double), (.double, .int), (.double, .double): return a.doubleValue == b.doubleValue
         case (.array(let x), .array(let y)):

@@ -190,6 +190,9 @@ final class SchemaInliner {
                 continue
             }
             let childPointer = JSONPointer.appending(pointer, key)
+            if let why = JSONSchemaKeywords.unsupported[key] {
+                context.defect("keyword \(key) is not enforced by the gateway (\(why)); values are not checked against it", at: childPointer)
+            }
             switch (keyword, value) {
             case (.dropped, _):
                 continue
