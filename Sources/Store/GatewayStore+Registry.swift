@@ -86,23 +86,20 @@ extension GatewayStore {
     /// Adds an entry (a version of a name). A live entry of the same name and version is a conflict; a tombstone of
     /// it is revived with the new document.
     @discardableResult
-    public func addRegistryEntry(_ record: RegistryEntryRecord) throws(StoreError) -> RegistryEntryRecord {
+    public func addRegistryEntry(_ record: RegistryEntryRecord.New) throws(StoreError) -> RegistryEntryRecord {
         try write { db in
-            var r = record
-            if var existing = try RegistryEntryRecord.filter(Column("name") == record.name && Column("version") == record.version).fetchOne(db) {
+            if let existing = try RegistryEntryRecord.filter(Column("name") == record.name && Column("version") == record.version).fetchOne(db) {
                 guard existing.deletedAt != nil else {
                     throw StoreError(
                         .conflict,
                         "registry entry '\(record.name)' version \(record.version) already exists (change it with `gatehouse registry set`)")
                 }
-                r.id = existing.id
-                r.publishedAt = existing.publishedAt
-                existing = r
-                try existing.update(db)
-                return existing
+                var revived = RegistryEntryRecord(id: existing.id, record)
+                revived.publishedAt = existing.publishedAt
+                try revived.update(db)
+                return revived
             }
-            try r.insert(db)
-            return r
+            return try record.insertStored(db)
         }
     }
 
@@ -201,17 +198,16 @@ extension GatewayStore {
                     outcome.removed.append(label)
                     continue
                 }
-                let lifecycle: RegistryEntryRecord.Lifecycle = item.status == .deprecated ? .deprecated : .production
+                let lifecycle: RegistryEntryFields.Lifecycle = item.status == .deprecated ? .deprecated : .production
                 guard var r = existing, r.deletedAt == nil else {
-                    var fresh = RegistryEntryRecord(
+                    var fresh = RegistryEntryRecord.New(
                         name: item.name, version: item.version, document: item.document, lifecycle: lifecycle, statusMessage: item.statusMessage,
                         approval: .pending, origin: origin, publishedAt: now, updatedAt: now, statusChangedAt: now)
                     if let old = existing {
-                        fresh.id = old.id
                         fresh.publishedAt = old.publishedAt
-                        try fresh.update(db)
+                        try RegistryEntryRecord(id: old.id, fresh).update(db)
                     } else {
-                        try fresh.insert(db)
+                        _ = try fresh.insertStored(db)
                     }
                     outcome.added.append(label)
                     continue
@@ -276,7 +272,8 @@ extension GatewayStore {
             }
             guard r != existing else { return r }
             r.updatedAt = Date.storeNow
-            if existing == nil { try r.insert(db) } else { try r.update(db) }
+            if existing != nil { try RegistryGatewayRecord.filter(Column("serverId") == s.id).deleteAll(db) }
+            try r.insert(db) // one row per server, found by serverId (the record has no id to update by)
             return r
         }
     }
@@ -312,11 +309,10 @@ extension GatewayStore {
     /// Creates or replaces one version of an entry as `apply` declares it (a tombstone is revived). Time stamps move
     /// only when something changed. Returns whether it did.
     @discardableResult
-    public func upsertRegistryEntry(_ record: RegistryEntryRecord) throws(StoreError) -> Bool {
+    public func upsertRegistryEntry(_ record: RegistryEntryRecord.New) throws(StoreError) -> Bool {
         try write { db in
             guard var r = try RegistryEntryRecord.filter(Column("name") == record.name && Column("version") == record.version).fetchOne(db) else {
-                var fresh = record
-                try fresh.insert(db)
+                _ = try record.insertStored(db)
                 return true
             }
             let before = r

@@ -7,7 +7,7 @@ extension GatewayStore {
     public func recordHealth(_ health: RegistryHealthRecord, change: String?) throws(StoreError) {
         try write { db in
             try health.save(db)
-            var event = RegistryHealthEventRecord(
+            let event = RegistryHealthEventRecord(
                 target: health.target, time: health.checkedAt, state: health.state, detail: health.detail, latencyMs: health.latencyMs,
                 toolCount: health.toolCount, fingerprint: health.fingerprint, change: change)
             try event.insert(db)

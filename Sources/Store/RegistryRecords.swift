@@ -6,7 +6,7 @@ import GRDB
 ///
 /// A removed entry stays as a tombstone (`deletedAt`) so that registry clients syncing with `updated_since` learn of
 /// the deletion; registering the same name and version again revives it.
-public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct RegistryEntryFields: StoredFields {
     public static let databaseTableName = "registryEntry"
 
     /// Where the server is in its life (API Center's lifecycle stages).
@@ -19,7 +19,6 @@ public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord
         case approved, pending
     }
 
-    public var id: Int64?
     /// The reverse-DNS name (`com.example/weather`).
     public var name: String
     public var version: String
@@ -46,14 +45,13 @@ public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord
     public var statusChangedAt: Date
 
     public init(
-        id: Int64? = nil, name: String, version: String, document: String, lifecycle: Lifecycle = .production, owner: String? = nil,
+        name: String, version: String, document: String, lifecycle: Lifecycle = .production, owner: String? = nil,
         tags: [String] = [],
         statusMessage: String? = nil, approval: Approval = .approved, origin: String = "cli", allowPrivateNetwork: Bool = false,
         deletedAt: Date? = nil,
         publishedAt: Date = .storeNow, updatedAt: Date = .storeNow, statusChangedAt: Date = .storeNow
     ) {
         self.allowPrivateNetwork = allowPrivateNetwork
-        self.id = id
         self.name = name
         self.version = version
         self.document = document
@@ -69,8 +67,6 @@ public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord
         self.updatedAt = updatedAt
         self.statusChangedAt = statusChangedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// The tags.
     public var tagList: [String] {
@@ -89,12 +85,22 @@ public struct RegistryEntryRecord: Codable, Sendable, Equatable, FetchableRecord
     }
 }
 
+/// A registry entry as stored: its id and its fields (``RegistryEntryFields``).
+public typealias RegistryEntryRecord = Stored<RegistryEntryFields>
+
+extension Stored where Fields == RegistryEntryFields {
+    /// Where the server is in its life.
+    public typealias Lifecycle = RegistryEntryFields.Lifecycle
+    /// Whether the entry is listed.
+    public typealias Approval = RegistryEntryFields.Approval
+}
+
 /// The lifecycle status the MCP Registry API publishes (`_meta."io.modelcontextprotocol.registry/official".status`).
 public enum RegistryStatus: String, Codable, Sendable, CaseIterable {
     case active, deprecated, deleted
 
     /// The status of a lifecycle stage: retired is deleted, deprecated is deprecated, the rest are active.
-    public init(lifecycle: RegistryEntryRecord.Lifecycle) {
+    public init(lifecycle: RegistryEntryFields.Lifecycle) {
         switch lifecycle {
         case .retired: self = .deleted
         case .deprecated: self = .deprecated
@@ -104,15 +110,15 @@ public enum RegistryStatus: String, Codable, Sendable, CaseIterable {
 }
 
 /// What an admin set for a gateway server's registry entry: a version (else one is derived from the configuration
-/// revision), a title, a description, lifecycle, owner and tags. Deleted with its server.
-public struct RegistryGatewayRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+/// revision), a title, a description, lifecycle, owner and tags. Deleted with its server. One row per server, found
+/// by `serverId` (the table's own `id` column is never needed, so the type has none).
+public struct RegistryGatewayRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "registryGateway"
-    public var id: Int64?
     public var serverId: Int64
     public var version: String?
     public var title: String?
     public var description: String?
-    public var lifecycle: RegistryEntryRecord.Lifecycle
+    public var lifecycle: RegistryEntryFields.Lifecycle
     public var owner: String?
     /// Tags as a JSON array.
     public var tags: String?
@@ -120,11 +126,10 @@ public struct RegistryGatewayRecord: Codable, Sendable, Equatable, FetchableReco
     public var updatedAt: Date
 
     public init(
-        id: Int64? = nil, serverId: Int64, version: String? = nil, title: String? = nil, description: String? = nil,
-        lifecycle: RegistryEntryRecord.Lifecycle = .production, owner: String? = nil, tags: [String] = [], statusMessage: String? = nil,
+        serverId: Int64, version: String? = nil, title: String? = nil, description: String? = nil,
+        lifecycle: RegistryEntryFields.Lifecycle = .production, owner: String? = nil, tags: [String] = [], statusMessage: String? = nil,
         updatedAt: Date = .storeNow
     ) {
-        self.id = id
         self.serverId = serverId
         self.version = version
         self.title = title
@@ -135,8 +140,6 @@ public struct RegistryGatewayRecord: Codable, Sendable, Equatable, FetchableReco
         self.statusMessage = statusMessage
         self.updatedAt = updatedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     public var tagList: [String] {
         get { tags.flatMap { UpstreamFields.decode($0) } ?? [] }
@@ -240,10 +243,10 @@ public struct RegistryHealthRecord: Codable, Sendable, Equatable, FetchableRecor
     public var toolNames: [String] { tools.flatMap { UpstreamFields.decode($0) } ?? [] }
 }
 
-/// One probe in a target's health history (the last ``GatewayStore/healthHistoryLimit`` are kept).
-public struct RegistryHealthEventRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+/// One probe in a target's health history (the last ``GatewayStore/healthHistoryLimit`` are kept). The table's `id`
+/// column orders the history; the type has none, since nothing looks an event up by it.
+public struct RegistryHealthEventRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "registryHealthEvent"
-    public var id: Int64?
     public var target: String
     public var time: Date
     public var state: RegistryHealthRecord.State
@@ -255,10 +258,9 @@ public struct RegistryHealthEventRecord: Codable, Sendable, Equatable, Fetchable
     public var change: String?
 
     public init(
-        id: Int64? = nil, target: String, time: Date, state: RegistryHealthRecord.State, detail: String?, latencyMs: Double?, toolCount: Int?,
+        target: String, time: Date, state: RegistryHealthRecord.State, detail: String?, latencyMs: Double?, toolCount: Int?,
         fingerprint: String?, change: String?
     ) {
-        self.id = id
         self.target = target
         self.time = time
         self.state = state
@@ -268,8 +270,6 @@ public struct RegistryHealthEventRecord: Codable, Sendable, Equatable, Fetchable
         self.fingerprint = fingerprint
         self.change = change
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// Who may read the registry. One row.

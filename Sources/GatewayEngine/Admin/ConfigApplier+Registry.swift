@@ -7,7 +7,7 @@ extension ConfigApplier {
     struct PreparedRegistry {
         var settings: RegistrySettingsRecord
         var gateway: [(server: String, apply: @Sendable (inout RegistryGatewayRecord) -> Void)]
-        var entries: [RegistryEntryRecord]
+        var entries: [RegistryEntryRecord.New]
     }
 
     func checkRegistry(_ doc: ConfigDocument, file: String, serverNames: Set<String>) throws -> PreparedRegistry? {
@@ -100,7 +100,7 @@ extension ConfigApplier {
                 lifecycle: try lifecycle(e.lifecycle, at), owner: e.owner, tags: e.tags ?? [], statusMessage: e.statusMessage,
                 allowPrivateNetwork: e.allowPrivateNetwork ?? false, approval: e.pending == true ? .pending : .approved, origin: "apply")
             do { try RegistryAdmin.checkAttributes(attributes) } catch { throw GatewayError(.invalidConfig, error.message, location: at) }
-            var record = RegistryEntryRecord(
+            var record = RegistryEntryRecord.New(
                 name: name, version: version, document: JSONValue.object(document).jsonString, lifecycle: attributes.lifecycle,
                 owner: attributes.owner,
                 tags: attributes.tags, statusMessage: attributes.statusMessage, approval: attributes.approval, origin: "apply",

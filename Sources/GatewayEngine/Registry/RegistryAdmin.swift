@@ -124,7 +124,7 @@ public struct RegistryAdmin: Sendable {
             throw GatewayError(.conflict, "'\(name)' is the registry name of gateway server '\(server)'; choose another name")
         }
         try Self.checkAttributes(a)
-        let record = RegistryEntryRecord(
+        let record = RegistryEntryRecord.New(
             name: name, version: version, document: JSONValue.object(document).jsonString, lifecycle: a.lifecycle, owner: a.owner, tags: a.tags,
             statusMessage: a.statusMessage, approval: a.approval, origin: a.origin, allowPrivateNetwork: a.allowPrivateNetwork)
         return try store.addRegistryEntry(record)

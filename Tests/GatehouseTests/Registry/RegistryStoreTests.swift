@@ -7,8 +7,9 @@ import Testing
 
 @Suite("Registry store")
 struct RegistryStoreTests {
-    func entry(_ name: String, _ version: String = "1.0.0", description: String = "d") -> RegistryEntryRecord {
-        RegistryEntryRecord(name: name, version: version, document: #"{"name":"\#(name)","description":"\#(description)","version":"\#(version)"}"#)
+    func entry(_ name: String, _ version: String = "1.0.0", description: String = "d") -> RegistryEntryRecord.New {
+        RegistryEntryRecord.New(
+            name: name, version: version, document: #"{"name":"\#(name)","description":"\#(description)","version":"\#(version)"}"#)
     }
 
     @Test("entries round-trip; a duplicate is refused; removal leaves a tombstone that add revives; purge forgets")
