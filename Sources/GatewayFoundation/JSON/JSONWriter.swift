@@ -79,37 +79,3 @@ extension JSONValue {
         out.append(0x22)
     }
 }
-
-extension JSONValue {
-    /// Converts a Foundation JSON object (from `JSONSerialization`) or a YAML-decoded tree into a `JSONValue`.
-    /// Returns nil for values JSON cannot represent.
-    public init?(any value: Any?) {
-        guard let value else {
-            self = .null
-            return
-        }
-        switch value {
-        case is NSNull: self = .null
-        case let b as Bool: self = .bool(b)
-        case let i as Int: self = .int(Int64(i))
-        case let i as Int64: self = .int(i)
-        case let d as Double: self = .double(d)
-        case let s as String: self = .string(s)
-        case let a as [Any]:
-            var out: [JSONValue] = []
-            for e in a {
-                guard let v = JSONValue(any: e) else { return nil }
-                out.append(v)
-            }
-            self = .array(out)
-        case let o as [String: Any]:
-            var out = JSONObject()
-            for k in o.keys.sorted() {
-                guard let v = JSONValue(any: o[k]) else { return nil }
-                out[k] = v
-            }
-            self = .object(out)
-        default: return nil
-        }
-    }
-}
