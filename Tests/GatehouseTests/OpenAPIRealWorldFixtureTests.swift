@@ -14,7 +14,7 @@ import Testing
     static let expected: [String: (file: String, operations: Int, warnings: Int)] = [
         "slack": ("spec.json.gz", 174, 88),
         "toolhive": ("spec.json.gz", 77, 19),
-        "openai": ("spec.yaml.gz", 288, 49),
+        "openai": ("spec.yaml.gz", 288, 51), // two of them: $recursiveRef, which the validator does not enforce
         "box": ("spec.json.gz", 296, 41),
         "twilio-api-v2010": ("spec.json.gz", 197, 0),
         "moby": ("spec.yaml.gz", 108, 16),
