@@ -51,6 +51,8 @@ struct GatewayResponder: HTTPResponder {
         var policy: PolicyContext
         /// The server's policies, nil when none apply.
         var policies: ServerPolicies?
+        /// The server as routed, so a record labels only the tools it has.
+        var compiled: CompiledServer?
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -60,7 +62,9 @@ struct GatewayResponder: HTTPResponder {
         var exchange = Exchange(
             server: "-", client: client, transport: "http", method: request.method.rawValue, policy: PolicyContext(clientAddress: client, peerAddress: peer))
         if let reason = originPolicy.refusal(host: request.head.authority, origin: request.headers[.origin]) {
-            return finish(&exchange, HTTPReplies.rpcError(.forbidden, code: MCPProtocol.serverError, reason), outcome: .rejected, error: reason)
+            // Not routed yet: a counter only, no record (the client chose every byte of this request).
+            monitor.countUnrouted(reason: "host_or_origin")
+            return HTTPReplies.rpcError(.forbidden, code: MCPProtocol.serverError, reason)
         }
         switch path {
         case "/healthz":
@@ -81,6 +85,7 @@ struct GatewayResponder: HTTPResponder {
             return HTTPReplies.rpcError(.notFound, code: MCPProtocol.serverError, "no MCP endpoint at this path")
         }
         exchange.server = server.name
+        exchange.compiled = server
         if let policies = table.policies[basePath], !policies.isEmpty || request.headers[PolicyEngine.subscriptionHeader] != nil {
             exchange.policies = policies
             if policies.usesJWT { exchange.policy.resourceMetadataURL = metadataURL(request, basePath: basePath, endpoint: endpoint) }
@@ -136,13 +141,14 @@ struct GatewayResponder: HTTPResponder {
         _ exchange: inout Exchange, _ response: Response, outcome: RequestRecord.Outcome, tool: String? = nil, arguments: JSONValue? = nil,
         backendStatus: Int? = nil, backendLatency: Duration? = nil, bytesOut: Int = 0, error: String? = nil
     ) -> Response {
-        monitor.record(
-            RequestRecord(
-                time: exchange.time, server: exchange.server, client: exchange.client, transport: exchange.transport,
-                method: exchange.method, tool: tool, arguments: arguments, outcome: outcome, status: Int(response.status.code),
-                backendStatus: backendStatus, latency: ContinuousClock.now - exchange.started, backendLatency: backendLatency,
-                bytesIn: exchange.bytesIn, bytesOut: bytesOut, error: error, principal: exchange.policy.principalLabel,
-                decisions: exchange.policy.decisions))
+        var record = RequestRecord(
+            time: exchange.time, server: exchange.server, client: exchange.client, transport: exchange.transport,
+            method: exchange.method, tool: tool, arguments: arguments, outcome: outcome, status: Int(response.status.code),
+            backendStatus: backendStatus, latency: ContinuousClock.now - exchange.started, backendLatency: backendLatency,
+            bytesIn: exchange.bytesIn, bytesOut: bytesOut, error: error, principal: exchange.policy.principalLabel,
+            decisions: exchange.policy.decisions)
+        record.toolIsKnown = tool.map { exchange.compiled?.tool(named: $0) != nil } ?? false
+        monitor.record(record)
         return response
     }
 

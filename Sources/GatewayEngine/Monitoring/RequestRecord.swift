@@ -51,6 +51,8 @@ public struct RequestRecord: Sendable, Equatable {
     public var principal: String?
     /// What each policy decided, in order (`rate-limit-by-key@server:pets allowed (4 left)`).
     public var decisions: [String] = []
+    /// Whether `tool` names a tool the server has: only then is it a `/metrics` label (others are `unknown`).
+    public var toolIsKnown = false
 
     /// A record (arguments must already be masked).
     public init(
