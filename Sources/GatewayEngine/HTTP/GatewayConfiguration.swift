@@ -14,8 +14,11 @@ public struct GatewayConfiguration: Sendable {
     public var maxBodyBytes: Int = 4 * 1024 * 1024
     /// Sessions idle longer than this expire (404 afterwards). Default 30 minutes.
     public var sessionIdleTimeout: Duration = .seconds(1800)
-    /// The most sessions at once (503 beyond). Default 10,000.
+    /// The most sessions at once (a full table evicts the oldest idle session). Default 10,000.
     public var maxSessions: Int = 10_000
+    /// Per-address and per-principal session caps and the unused-session timeout (``SessionLimits``); its
+    /// `maxSessions` and `idleTimeout` are taken from the two settings above.
+    public var sessionLimits = SessionLimits()
     /// The most tools per `tools/list` page. Default 10,000: pages are bounded by size first
     /// (``toolsPageMaxBytes``), so a client that does not paginate gets every tool whenever the list fits.
     public var toolsPageSize: Int = 10_000

@@ -40,7 +40,10 @@ public final class Gateway: Sendable {
         let monitor = RequestMonitor()
         self.monitor = monitor
         backend = BackendClient(configuration: configuration.backend)
-        sessions = SessionRegistry(idleTimeout: configuration.sessionIdleTimeout, maxSessions: configuration.maxSessions)
+        var sessionLimits = configuration.sessionLimits
+        sessionLimits.maxSessions = configuration.maxSessions
+        sessionLimits.idleTimeout = configuration.sessionIdleTimeout
+        sessions = SessionRegistry(limits: sessionLimits, metricsFactory: monitor.metricsFactory)
         credentials = CredentialManager(store: store, http: backend.http, environment: ProcessInfo.processInfo.environment, logger: logger)
         policies = PolicyEngine(
             store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),

@@ -53,7 +53,7 @@ final class TestGateway: Sendable {
 
     static func start(
         clock: PolicyClock = .system, trustedProxies: [String] = [], busyTimeout: TimeInterval? = nil, directory: TempDir? = nil,
-        seed: Bool = true
+        seed: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> TestGateway {
         let backend = try await TestBackend.start()
         let dir = directory ?? TempDir()
@@ -72,6 +72,7 @@ final class TestGateway: Sendable {
         config.port = 0
         config.reloadInterval = .milliseconds(20)
         config.trustedProxies = trustedProxies
+        configure(&config)
         let gateway = Gateway(
             store: store, configuration: config, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), clock: clock)
         let (port, task) = try await startApplication { ready in
