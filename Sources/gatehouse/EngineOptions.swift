@@ -9,6 +9,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "The external base URL clients use (e.g. https://gw.example), announced in OAuth metadata.")
     var publicURL: String?
 
+    @Option(name: .customLong("allowed-host"), help: "A Host value (name or name:port) accepted on a non-loopback --listen; repeatable.")
+    var allowedHosts: [String] = []
+
     @Option(name: .long, help: "The most MCP sessions at once; a full table evicts the oldest idle one (default 10000).")
     var maxSessions: Int = 10_000
 
@@ -39,6 +42,7 @@ struct EngineOptions: ParsableArguments {
     func apply(to config: inout GatewayConfiguration) {
         config.trustedProxies = trustedProxies
         config.publicURL = publicURL
+        config.allowedHosts += allowedHosts
         config.maxSessions = maxSessions
         config.sessionLimits.perClientAddress = maxSessionsPerClient
         config.sessionLimits.perPrincipal = maxSessionsPerPrincipal

@@ -60,6 +60,10 @@ public final class Gateway: Sendable {
             backend: backend, credentials: credentials, upstreams: upstreams, policies: policies, monitor: monitor, logger: logger)
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
         announce.withLock { $0 = callback }
+        if let warning = configuration.hostCheckWarning {
+            logger.warning("\(warning)")
+            monitor.event(.warning, warning)
+        }
         reload()
     }
 
