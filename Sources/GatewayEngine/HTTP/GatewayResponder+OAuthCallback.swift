@@ -35,10 +35,12 @@ extension GatewayResponder {
             monitor.event(.info, "credential connection '\(name)' authorised")
             return page(.ok, "Gatehouse: connection '\(name)' is authorised. You can close this window.")
         } catch let error as CredentialError {
+            // The detail (which may name the master-key file) goes to the admin's log; the caller gets the code only.
             monitor.event(.warning, "OAuth callback failed: \(error.message)")
-            return page(.badRequest, "Gatehouse could not complete the authorization: \(error.message)")
+            return page(.badRequest, "Gatehouse could not complete the authorization (\(error.code)). The administrator's log has the details.")
         } catch {
-            return page(.internalServerError, "Gatehouse could not complete the authorization: \(error)")
+            monitor.event(.error, "OAuth callback failed: \(error)")
+            return page(.internalServerError, "Gatehouse could not complete the authorization. The administrator's log has the details.")
         }
     }
 }
