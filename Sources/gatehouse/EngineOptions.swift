@@ -24,6 +24,20 @@ struct EngineOptions: ParsableArguments {
 
     @Option(name: .long, help: "Request-log records older than this are deleted: 30d, 12h, 0 keeps them (default 30d).")
     var logMaxAge: String?
+    @Option(name: .customLong("allowed-host"), help: "A Host value (name or name:port) accepted on a non-loopback --listen; repeatable.")
+    var allowedHosts: [String] = []
+
+    @Option(name: .long, help: "The most MCP sessions at once; a full table evicts the oldest idle one (default 10000).")
+    var maxSessions: Int = 10_000
+
+    @Option(name: .long, help: "The most MCP sessions one client address holds; 429 beyond (default 64).")
+    var maxSessionsPerClient: Int = 64
+
+    @Option(name: .long, help: "The most MCP sessions one authenticated principal holds; 429 beyond (default 256).")
+    var maxSessionsPerPrincipal: Int = 256
+
+    @Option(name: .long, help: "Seconds before a session with no request after initialize expires (default 30).")
+    var unusedSessionTimeout: Int = 30
 
     func validate() throws {
         if let n = logRetention, n < 1 { throw ValidationError("--log-retention must be at least 1") }
@@ -40,6 +54,12 @@ struct EngineOptions: ParsableArguments {
             throw ValidationError("--registry-namespace: \(problem)")
         }
         if let m = registryProbeInterval, !(m >= 0 && m <= 1440) { throw ValidationError("--registry-probe-interval must be 0–1440 minutes") }
+        for (flag, value) in [
+            ("--max-sessions", maxSessions), ("--max-sessions-per-client", maxSessionsPerClient),
+            ("--max-sessions-per-principal", maxSessionsPerPrincipal), ("--unused-session-timeout", unusedSessionTimeout),
+        ] where value < 1 {
+            throw ValidationError("\(flag) must be at least 1 (got \(value))")
+        }
     }
 
     /// The store's configuration at `path` with the request-log retention options.
@@ -57,5 +77,10 @@ struct EngineOptions: ParsableArguments {
         if let m = registryProbeInterval {
             if m == 0 { config.registry.probing = false } else { config.registry.probeInterval = .milliseconds(Int64(m * 60_000)) }
         }
+        config.allowedHosts += allowedHosts
+        config.maxSessions = maxSessions
+        config.sessionLimits.perClientAddress = maxSessionsPerClient
+        config.sessionLimits.perPrincipal = maxSessionsPerPrincipal
+        config.sessionLimits.unusedTimeout = .seconds(unusedSessionTimeout)
     }
 }

@@ -179,8 +179,8 @@ extension JSONSchemaValidator {
     }
 }
 
-/// Compiled `pattern`/`patternProperties` regexes, shared by all validators. Invalid patterns are remembered as
-/// nil and then ignored.
+/// Compiled `pattern`/`patternProperties` regexes, shared by all validators. Invalid patterns, and patterns
+/// ``PatternSafety`` cannot bound, are remembered as nil and then ignored.
 final class RegexCache: Sendable {
     static let shared = RegexCache()
     private let entries = LockedBox<[String: NSRegularExpression?]>([:])
@@ -189,7 +189,7 @@ final class RegexCache: Sendable {
     func regex(_ pattern: String) -> NSRegularExpression? {
         entries.withLock { entries in
             if let hit = entries[pattern] { return hit }
-            let compiled = try? NSRegularExpression(pattern: pattern)
+            let compiled = PatternSafety.problem(pattern) == nil ? try? NSRegularExpression(pattern: pattern) : nil
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[pattern] = .some(compiled)
             return compiled

@@ -7,15 +7,20 @@ public struct GatewayConfiguration: Sendable {
     /// Extra `Origin` values accepted besides loopback origins (`http://localhost:*`, `http://127.0.0.1:*`,
     /// `http://[::1]:*`). A request with any other `Origin` gets 403. Default none.
     public var allowedOrigins: [String] = []
-    /// Extra `Host` values (name or name:port) accepted. On a loopback bind only loopback names are accepted unless
-    /// listed here, which defeats DNS rebinding; on other binds every Host is accepted unless this list is non-empty.
+    /// Extra `Host` values (name or name:port) accepted (`--allowed-host`). On a loopback bind only loopback names
+    /// are accepted unless listed here, which defeats DNS rebinding. On other binds the names listed here and the
+    /// host of ``publicURL`` are accepted; with neither, only the listen address itself (and on a wildcard bind
+    /// such as `0.0.0.0` every Host, with a warning at start). URLs are never built from an unchecked Host.
     public var allowedHosts: [String] = []
     /// The largest request body accepted (413 beyond). Default 4 MiB.
     public var maxBodyBytes: Int = 4 * 1024 * 1024
     /// Sessions idle longer than this expire (404 afterwards). Default 30 minutes.
     public var sessionIdleTimeout: Duration = .seconds(1800)
-    /// The most sessions at once (503 beyond). Default 10,000.
+    /// The most sessions at once (a full table evicts the oldest idle session). Default 10,000.
     public var maxSessions: Int = 10_000
+    /// Per-address and per-principal session caps and the unused-session timeout (``SessionLimits``); its
+    /// `maxSessions` and `idleTimeout` are taken from the two settings above.
+    public var sessionLimits = SessionLimits()
     /// The most tools per `tools/list` page. Default 10,000: pages are bounded by size first
     /// (``toolsPageMaxBytes``), so a client that does not paginate gets every tool whenever the list fits.
     public var toolsPageSize: Int = 10_000
@@ -45,6 +50,20 @@ public struct GatewayConfiguration: Sendable {
 
     /// The defaults documented on each field.
     public init() {}
+
+    /// Whether the bind address is a wildcard (`0.0.0.0`, `::`): no single address names it.
+    public var isWildcardBind: Bool { host == "0.0.0.0" || host == "::" || host == "[::]" }
+
+    /// The warning to give at start when Host cannot be checked: a non-loopback bind without `--allowed-host`
+    /// or `--public-url`. Nil otherwise.
+    public var hostCheckWarning: String? {
+        guard !isLoopbackBind, allowedHosts.isEmpty, publicURL == nil else { return nil }
+        if isWildcardBind {
+            return "listening on \(host) without --allowed-host or --public-url: the Host header cannot be checked (DNS rebinding is "
+                + "not prevented) and URLs the gateway announces use the listen address; give --allowed-host NAME or --public-url URL"
+        }
+        return "listening on \(host) without --allowed-host or --public-url: only Host \(host) is accepted"
+    }
 
     /// Whether the bind address is a loopback address.
     public var isLoopbackBind: Bool {

@@ -16,10 +16,10 @@ extension GatewayResponder {
         let session = MCPSession(
             basePath: server.basePath, transport: .sse, client: exchange.client, protocolVersion: "2024-11-05",
             principal: exchange.policy.principalKey)
-        guard sessions.add(session) else {
+        if let refusal = sessions.admit(session) {
+            let status: HTTPResponse.Status = refusal.code == "table_full" ? .serviceUnavailable : .tooManyRequests
             return finish(
-                &exchange, HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions"), outcome: .rejected,
-                error: "session limit")
+                &exchange, HTTPReplies.rpcError(status, code: MCPProtocol.serverError, refusal.message), outcome: .rejected, error: "session limit")
         }
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1_000))
         _ = session.attachStream(continuation)

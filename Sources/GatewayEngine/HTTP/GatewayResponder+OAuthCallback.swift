@@ -35,10 +35,16 @@ extension GatewayResponder {
             monitor.event(.info, "credential connection '\(name)' authorised")
             return page(.ok, "Gatehouse: connection '\(name)' is authorised. You can close this window.")
         } catch let error as CredentialError {
+            // Vault errors name the master-key file: the detail goes to the admin's log, the caller gets the code only.
+            // Errors of the flow itself (unknown state, the provider's refusal) are the caller's to read.
             monitor.event(.warning, "OAuth callback failed: \(error.message)")
+            if [.locked, .invalidKey, .unsealFailed].contains(error.code) {
+                return page(.badRequest, "Gatehouse could not complete the authorization (\(error.code)). The administrator's log has the details.")
+            }
             return page(.badRequest, "Gatehouse could not complete the authorization: \(error.message)")
         } catch {
-            return page(.internalServerError, "Gatehouse could not complete the authorization: \(error)")
+            monitor.event(.error, "OAuth callback failed: \(error)")
+            return page(.internalServerError, "Gatehouse could not complete the authorization. The administrator's log has the details.")
         }
     }
 }

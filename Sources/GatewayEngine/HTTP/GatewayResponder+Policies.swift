@@ -32,7 +32,10 @@ extension GatewayResponder {
     /// The origin clients reach the gateway at: the configured public URL, else `http://<Host>`.
     func publicOrigin(_ request: Request) -> String {
         if let url = configuration.publicURL { return url.hasSuffix("/") ? String(url.dropLast()) : url }
-        return "http://" + (request.head.authority ?? "\(configuration.host):\(configuration.port)")
+        // Never a URL from an unchecked Host: on a wildcard bind without --allowed-host, the listen address.
+        if let authority = request.head.authority, originPolicy.checkedHost(authority) { return "http://" + authority }
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "http://\(host):\(configuration.port)"
     }
 
     /// The path-suffixed metadata URL for an endpoint (RFC 9728 §3.1).

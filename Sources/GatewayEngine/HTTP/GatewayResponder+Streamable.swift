@@ -80,8 +80,9 @@ extension GatewayResponder {
                 principal: exchange.policy.principalKey)
             session.noteClientInfo(params?["clientInfo"])
             if server.hasUpstreams { session.relay.clientCapabilities = params?["capabilities"]?.objectValue ?? [:] }
-            guard sessions.add(session) else {
-                let r = HTTPReplies.rpcError(.serviceUnavailable, code: MCPProtocol.serverError, "too many sessions; try again later", id: id)
+            if let refusal = sessions.admit(session) {
+                let status: HTTPResponse.Status = refusal.code == "table_full" ? .serviceUnavailable : .tooManyRequests
+                let r = HTTPReplies.rpcError(status, code: MCPProtocol.serverError, refusal.message, id: id)
                 return finish(&exchange, r, outcome: .rejected, error: "session limit")
             }
             let outcome = HandlerOutcome(response: .rpcResult(id: id, handler.initializeResult(server: server, version: version)))

@@ -76,6 +76,8 @@ struct GatewayResponder: HTTPResponder {
                 rpcCode = Int(exactly: code)
             }
         }
+        /// The server as routed, so a record labels only the tools it has.
+        var compiled: CompiledServer?
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -87,7 +89,9 @@ struct GatewayResponder: HTTPResponder {
             policy: PolicyContext(clientAddress: client, peerAddress: peer))
         if let reply = await registryAPI(request, context: context) { return reply }
         if let reason = originPolicy.refusal(host: request.head.authority, origin: request.headers[.origin]) {
-            return finish(&exchange, HTTPReplies.rpcError(.forbidden, code: MCPProtocol.serverError, reason), outcome: .rejected, error: reason)
+            // Not routed yet: a counter only, no record (the client chose every byte of this request).
+            monitor.countUnrouted(reason: "host_or_origin")
+            return HTTPReplies.rpcError(.forbidden, code: MCPProtocol.serverError, reason)
         }
         switch path {
         case "/healthz":
@@ -111,6 +115,7 @@ struct GatewayResponder: HTTPResponder {
         if basePath == RegistryMCP.basePath {
             exchange.policy.registryRequest = RegistryRequestInfo(headers: request.headers, origin: publicOrigin(request))
         }
+        exchange.compiled = server
         if let policies = table.policies[basePath], !policies.isEmpty || request.headers[PolicyEngine.subscriptionHeader] != nil {
             exchange.policies = policies
             if policies.usesJWT { exchange.policy.resourceMetadataURL = metadataURL(request, basePath: basePath, endpoint: endpoint) }
@@ -166,14 +171,15 @@ struct GatewayResponder: HTTPResponder {
         _ exchange: inout Exchange, _ response: Response, outcome: RequestRecord.Outcome, tool: String? = nil, arguments: JSONValue? = nil,
         backendStatus: Int? = nil, backendLatency: Duration? = nil, bytesOut: Int = 0, error: String? = nil
     ) -> Response {
-        monitor.record(
-            RequestRecord(
-                time: exchange.time, server: exchange.server, client: exchange.client, transport: exchange.transport,
-                method: exchange.method, tool: tool, arguments: arguments, outcome: outcome, status: Int(response.status.code),
-                backendStatus: backendStatus, latency: ContinuousClock.now - exchange.started, backendLatency: backendLatency,
-                bytesIn: exchange.bytesIn, bytesOut: bytesOut, error: error, principal: exchange.policy.principalLabel,
-                decisions: exchange.policy.decisions, protocolVersion: exchange.protocolVersion, clientName: exchange.clientName,
-                clientVersion: exchange.clientVersion, rpcCode: exchange.rpcCode))
+        var record = RequestRecord(
+            time: exchange.time, server: exchange.server, client: exchange.client, transport: exchange.transport,
+            method: exchange.method, tool: tool, arguments: arguments, outcome: outcome, status: Int(response.status.code),
+            backendStatus: backendStatus, latency: ContinuousClock.now - exchange.started, backendLatency: backendLatency,
+            bytesIn: exchange.bytesIn, bytesOut: bytesOut, error: error, principal: exchange.policy.principalLabel,
+            decisions: exchange.policy.decisions, protocolVersion: exchange.protocolVersion, clientName: exchange.clientName,
+            clientVersion: exchange.clientVersion, rpcCode: exchange.rpcCode)
+        record.toolIsKnown = tool.map { exchange.compiled?.tool(named: $0) != nil } ?? false
+        monitor.record(record)
         return response
     }
 

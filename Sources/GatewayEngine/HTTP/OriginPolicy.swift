@@ -5,10 +5,21 @@ struct OriginPolicy: Sendable {
     let loopbackBind: Bool
     let allowedHosts: Set<String>
     let allowedOrigins: Set<String>
+    /// Whether every Host is accepted: a wildcard bind with neither `--allowed-host` nor `--public-url`.
+    let hostUnchecked: Bool
 
     init(configuration: GatewayConfiguration) {
         loopbackBind = configuration.isLoopbackBind
-        allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
+        var hosts = Set(configuration.allowedHosts.map { $0.lowercased() })
+        if let url = configuration.publicURL.flatMap(URL.init(string:)), let h = url.host?.lowercased() {
+            hosts.insert(h.contains(":") && !h.hasPrefix("[") ? "[\(h)]" : h)
+        }
+        if !configuration.isLoopbackBind, hosts.isEmpty, !configuration.isWildcardBind {
+            let h = configuration.host.lowercased()
+            hosts.insert(h.contains(":") && !h.hasPrefix("[") ? "[\(h)]" : h)
+        }
+        allowedHosts = hosts
+        hostUnchecked = !configuration.isLoopbackBind && hosts.isEmpty
         allowedOrigins = Set(configuration.allowedOrigins.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")) })
     }
 
@@ -23,6 +34,12 @@ struct OriginPolicy: Sendable {
         }
         if let colon = a.lastIndex(of: ":"), a.filter({ $0 == ":" }).count == 1 { return String(a[..<colon]) }
         return a
+    }
+
+    /// Whether `authority` passed a Host check (so a URL may be built from it).
+    func checkedHost(_ authority: String?) -> Bool {
+        guard let authority, !hostUnchecked else { return false }
+        return refusal(host: authority, origin: nil) == nil
     }
 
     /// Nil when acceptable, else the reason for a 403.

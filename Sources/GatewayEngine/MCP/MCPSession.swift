@@ -14,6 +14,8 @@ final class MCPSession: Sendable {
         /// The open SSE stream: the legacy transport's only stream, or the Streamable HTTP GET stream.
         var stream: AsyncStream<ByteBuffer>.Continuation?
         var eventCounter: UInt64 = 0
+        /// Whether a request arrived after `initialize` (unused sessions expire sooner).
+        var used = false
     }
 
     let id: String
@@ -78,6 +80,11 @@ final class MCPSession: Sendable {
     }
 
     func touch() { state.withLock { $0.lastSeen = .now } }
+
+    /// Marks the session as used by a request after `initialize`.
+    func markUsed() { state.withLock { $0.used = true } }
+
+    var used: Bool { state.withLock { $0.used } }
 
     func idle(since now: ContinuousClock.Instant) -> Duration { state.withLock { now - $0.lastSeen } }
 

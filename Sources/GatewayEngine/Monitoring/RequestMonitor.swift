@@ -32,6 +32,7 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
     let startedAt = Date()
     private let state = LockedBox(State())
     private let metricCache = LockedBox<[String: (Metrics.Counter, Metrics.Timer)]>([:])
+    private let unroutedCounters = LockedBox<[String: Metrics.Counter]>([:])
     /// Answers that did not match their tool's output schema, by `server\0tool` (see `+OutputSchema`).
     let outputSchemaMismatchCounts = LockedBox<[String: Int]>([:])
 
@@ -51,7 +52,7 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
 
     /// Records one request.
     public func record(_ incoming: RequestRecord) {
-        var record = incoming
+        var record = incoming.bounded()
         let second = Int64(record.time.timeIntervalSince1970)
         let micros = record.latency.microseconds
         let subscribers: [AsyncStream<RequestRecord>.Continuation] = state.withLock { s in
@@ -76,7 +77,9 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
         }
         for c in subscribers { c.yield(record) }
         liveFigures.add(record)
-        let (counter, timer) = metrics(server: record.server, tool: record.tool ?? "", method: record.method, outcome: record.outcome)
+        let (counter, timer) = metrics(
+            server: record.server, tool: record.tool.map { record.toolIsKnown ? $0 : "unknown" } ?? "",
+            method: RecordBounds.methodLabel(record.method), outcome: record.outcome)
         counter.increment()
         timer.recordNanoseconds(micros * 1000)
     }
@@ -91,6 +94,19 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
             factory: metricsFactory)
         metricCache.withLock { $0[key] = (counter, timer) }
         return (counter, timer)
+    }
+
+    /// Counts a request refused before it was routed (bad Host or Origin): `gatehouse_refused_unrouted_total{reason}`.
+    /// Such a request leaves no record, since the client chose every byte of it; `reason` is one of our own constants.
+    func countUnrouted(reason: StaticString) {
+        let label = "\(reason)"
+        let counter = unroutedCounters.withLock { cache -> Metrics.Counter in
+            if let c = cache[label] { return c }
+            let c = Metrics.Counter(label: "gatehouse_refused_unrouted_total", dimensions: [("reason", label)], factory: metricsFactory)
+            cache[label] = c
+            return c
+        }
+        counter.increment()
     }
 
     /// Takes the records waiting for the request-log writer.

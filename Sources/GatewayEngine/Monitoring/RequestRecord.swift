@@ -61,6 +61,8 @@ public struct RequestRecord: Sendable, Equatable {
 
     /// Whether the answer came from the response cache.
     public var cacheHit: Bool { decisions.contains { $0.hasPrefix("cache-lookup hit") } }
+    /// Whether `tool` names a tool the server has: only then is it a `/metrics` label (others are `unknown`).
+    public var toolIsKnown = false
 
     /// A record (arguments must already be masked).
     public init(

@@ -103,7 +103,14 @@ final class OperationCompiler {
         let toolName = ToolNaming.unique(
             ToolNaming.shorten(fullName, to: naming.maxLength), used: &usedToolNames, limit: naming.maxLength)
         var output = try outputSchema(operation: operation, operationPointer: operationPointer, key: key)
-        let cappedInput = SchemaBudget.cap(.object(inputSchema))
+        var cappedInput = SchemaBudget.cap(.object(inputSchema))
+        let safe = PatternSafety.strippingUnsafe(cappedInput.schema)
+        cappedInput.schema = safe.schema
+        for (pattern, reason) in safe.dropped.prefix(5) {
+            context.note(
+                "the pattern \(String(pattern.prefix(80))) in the input schema of \(key) is not checked by the gateway: it \(reason)",
+                at: operationPointer)
+        }
         if let schema = output {
             let capped = SchemaBudget.cap(schema)
             output = capped.schema

@@ -42,7 +42,10 @@ public final class Gateway: Sendable {
         let monitor = RequestMonitor()
         self.monitor = monitor
         backend = BackendClient(configuration: configuration.backend)
-        sessions = SessionRegistry(idleTimeout: configuration.sessionIdleTimeout, maxSessions: configuration.maxSessions)
+        var sessionLimits = configuration.sessionLimits
+        sessionLimits.maxSessions = configuration.maxSessions
+        sessionLimits.idleTimeout = configuration.sessionIdleTimeout
+        sessions = SessionRegistry(limits: sessionLimits, metricsFactory: monitor.metricsFactory)
         credentials = CredentialManager(store: store, http: backend.http, environment: ProcessInfo.processInfo.environment, logger: logger)
         policies = PolicyEngine(
             store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),
@@ -66,6 +69,10 @@ public final class Gateway: Sendable {
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
         announce.withLock { $0 = callback }
         registry.attach(self)
+        if let warning = configuration.hostCheckWarning {
+            logger.warning("\(warning)")
+            monitor.event(.warning, warning)
+        }
         reload()
     }
 

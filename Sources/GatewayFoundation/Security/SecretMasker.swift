@@ -43,15 +43,14 @@ package enum SecretMasker {
 }
 
 extension SecretMasker {
-    /// Replaces every occurrence of the given secrets (and of their token part after a `Bearer `/`Basic ` scheme) in a
-    /// body with `[redacted]`. Secrets shorter than 8 bytes are left alone (too likely to match ordinary text).
+    /// Replaces every occurrence of the given secrets, and of the encoded forms ``needles(for:)`` lists, in a body
+    /// with `[redacted]`. Secrets shorter than 8 bytes are left alone (too likely to match ordinary text).
     package static func redact(_ body: [UInt8], secrets: [String]) -> [UInt8] {
-        var needles: [[UInt8]] = []
-        for s in secrets {
-            needles.append(Array(s.utf8))
-            for scheme in ["Bearer ", "Basic "] where s.hasPrefix(scheme) { needles.append(Array(s.dropFirst(scheme.count).utf8)) }
-        }
-        needles = needles.filter { $0.count >= 8 }.sorted { $0.count > $1.count }
+        redact(body, needles: needles(for: secrets))
+    }
+
+    /// `body` with every needle (longest first) replaced by `[redacted]`.
+    package static func redact(_ body: [UInt8], needles: [[UInt8]]) -> [UInt8] {
         guard !needles.isEmpty, body.count >= 8 else { return body }
         let replacement = Array("[redacted]".utf8)
         var out: [UInt8] = []
@@ -74,18 +73,22 @@ extension SecretMasker {
     /// A copy of a JSON value with every string (keys included) redacted like ``redact(_:secrets:)``: an upstream's
     /// answer that quotes the credential the gateway gave it never reaches the client.
     package static func redact(_ value: JSONValue, secrets: [String]) -> JSONValue {
+        let needles = needles(for: secrets)
+        guard !needles.isEmpty else { return value }
         func text(_ s: String) -> String {
-            secrets.contains(where: { $0.utf8.count >= 8 && s.contains($0) })
-                ? String(decoding: redact(Array(s.utf8), secrets: secrets), as: UTF8.self) : s
+            s.utf8.count >= 8 ? String(decoding: redact(Array(s.utf8), needles: needles), as: UTF8.self) : s
         }
-        switch value {
-        case .string(let s): return .string(text(s))
-        case .array(let a): return .array(a.map { redact($0, secrets: secrets) })
-        case .object(let o):
-            var out = JSONObject()
-            for (k, v) in o { out[text(k)] = redact(v, secrets: secrets) }
-            return .object(out)
-        default: return value
+        func walk(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let s): return .string(text(s))
+            case .array(let a): return .array(a.map(walk))
+            case .object(let o):
+                var out = JSONObject()
+                for (k, v) in o { out[text(k)] = walk(v) }
+                return .object(out)
+            default: return value
+            }
         }
+        return walk(value)
     }
 }

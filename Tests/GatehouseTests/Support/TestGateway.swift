@@ -54,12 +54,12 @@ final class TestGateway: Sendable {
 
     static func start(
         clock: PolicyClock = .system, trustedProxies: [String] = [], busyTimeout: TimeInterval? = nil, directory: TempDir? = nil,
-        seed: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in }
+        seed: Bool = true, spec: String = testSpec, configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> TestGateway {
         let backend = try await TestBackend.start()
         let dir = directory ?? TempDir()
         let specPath = dir.path + "/pets.yaml"
-        try testSpec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        try spec.write(toFile: specPath, atomically: true, encoding: .utf8)
         var storeConfig = StoreConfiguration(path: dir.path + "/gatehouse.sqlite")
         if let busyTimeout { storeConfig.busyTimeout = busyTimeout }
         let store = try GatewayStore(configuration: storeConfig)
