@@ -22,8 +22,9 @@ public struct ConfigApplier: Sendable {
     /// Parses a configuration file; errors name the line.
     public static func parse(_ text: String, file: String) throws(GatewayError) -> ConfigDocument {
         try refuseUnknownSections(text, file: file)
+        let document: ConfigDocument
         do {
-            return try YAMLDecoder().decode(ConfigDocument.self, from: text)
+            document = try YAMLDecoder().decode(ConfigDocument.self, from: text)
         } catch let error as GatewayError {
             throw GatewayError(error.code, error.message, location: file + (error.location.map { ": \($0)" } ?? ""))
         } catch let DecodingError.keyNotFound(key, context) {
@@ -43,6 +44,10 @@ public struct ConfigApplier: Sendable {
         } catch {
             throw GatewayError(.invalidConfig, "\(error)", location: file)
         }
+        if let written = try? YAMLTreeConverter(sourceName: file).convert(text) {
+            try refuseUnknownKeys(written: written, decoded: document, file: file)
+        }
+        return document
     }
 
     static func pathText(_ path: [any CodingKey]) -> String {
