@@ -27,7 +27,7 @@ enum APIsView {
 
 /// An API's details and its operations (method, path, summary, tool name).
 enum APIDetailView {
-    static let headerLines = 7
+    static let headerLines = 8
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) {
         let s = ctx.state
@@ -47,12 +47,16 @@ enum APIDetailView {
             ),
             ("Servers", users.isEmpty ? "none: press c to create one" : users.joined(separator: ", ")),
             ("Credential", credential(api, ctx)),
+            ("Findings", findings(api, ctx)),
         ]
         KeyValueView.draw(&buf, ctx, facts, x: 2, y: y, labelWidth: 10)
         if api.credential != nil, originMismatch(api, ascii: ctx.ascii) != nil {
             buf.restyle(x: 13, y: y + 4, width: ctx.width - 14) { $0 = ctx.theme.warn }
         }
-        // headerLines: five facts, a blank line, the OPERATIONS title.
+        if api.findings.contains(where: { $0.kind == .defect }) {
+            buf.restyle(x: 13, y: y + 5, width: ctx.width - 14) { $0 = ctx.theme.warn }
+        }
+        // headerLines: six facts, a blank line, the OPERATIONS title.
         buf.write(" OPERATIONS", x: 0, y: y + headerLines - 1, style: t.sectionTitle)
         buf.write("  \(api.operations.count), each exposable as an MCP tool", x: 11, y: y + headerLines - 1, style: t.label)
         let ops = APIDetailScreen.rows(s, s.page)
@@ -72,6 +76,14 @@ enum APIDetailView {
 }
 
 extension APIDetailView {
+    /// `3 warnings, 12 notes   ·   w lists them`, or `none`.
+    static func findings(_ api: ConsoleData.APIRow, _ ctx: RenderContext) -> String {
+        guard !api.findings.isEmpty else { return "none: the document imported cleanly" }
+        let defects = api.findings.filter { $0.kind == .defect }.count
+        let notes = api.findings.count - defects
+        return "\(defects) warning\(defects == 1 ? "" : "s"), \(notes) note\(notes == 1 ? "" : "s")   \(ctx.dot)   w lists them"
+    }
+
     /// `github-alice   ·   bound to https://api.github.com:443`, or `-` when no credential is attached.
     static func credential(_ api: ConsoleData.APIRow, _ ctx: RenderContext) -> String {
         guard let name = api.credential else { return "-" }

@@ -5,13 +5,15 @@ enum APIsScreen: ListScreen {
     static let title = "APIs"
     static let aliases = ["api"]
     static let summary = "imported APIs"
-    static let pages: [any ConsoleScreen.Type] = [APIDetailScreen.self]
+    static let pages: [any ConsoleScreen.Type] = [APIDetailScreen.self, APIFindingsScreen.self]
     static let bindings = [
         KeyBinding.open(on: [.apis]), KeyBinding.importAPI(on: [.apis]),
         KeyBinding(
             [.char("c")], "Create an MCP server from the API", short: "New server", .createServer, .apis, on: [.apis, .apiDetail], mutating: true),
         KeyBinding([.char("D")], "Delete the API (asks first)", short: "Delete", .deleteAPI, .apis, on: [.apis, .apiDetail], dangerous: true),
         KeyBinding.editYAML(on: [.apis, .apiDetail]),
+        KeyBinding(
+            [.char("w")], "List what the import found (warnings and notes)", short: "Findings", .showFindings, .apis, on: [.apis, .apiDetail]),
     ]
 
     static func allRows(_ s: ConsoleState, _ page: Page) -> [ConsoleData.APIRow] { s.data.apis }
@@ -57,6 +59,7 @@ extension Route {
 
 extension ConsoleAction {
     public static let createServer = ConsoleAction("createServer"), deleteAPI = ConsoleAction("deleteAPI")
+    public static let showFindings = ConsoleAction("showFindings")
 }
 
 extension KeyBinding.Group {
@@ -93,6 +96,9 @@ extension ConsoleState {
         case .editYAML:
             guard let api = targetAPI else { return nothingSelected("API") }
             return [.edit(.api(api.name))]
+        case .showFindings:
+            guard let api = targetAPI else { return nothingSelected("API") }
+            push(.apiFindings(api.name))
         default:
             return nil
         }

@@ -127,7 +127,8 @@ public final class ConsoleDataSampler: Sendable {
             }
             return ConsoleData.APIRow(
                 name: api.name, title: api.title, version: api.version, format: api.format, source: api.source, baseURL: api.baseUrl,
-                allowPrivateNetwork: api.allowPrivateNetwork, operations: ops, credential: api.credential, credentialOrigin: api.credentialOrigin)
+                allowPrivateNetwork: api.allowPrivateNetwork, operations: ops, credential: api.credential, credentialOrigin: api.credentialOrigin,
+                findings: ImportWarning.fromStored(api.warnings))
         }
     }
 

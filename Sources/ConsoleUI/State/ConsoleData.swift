@@ -13,11 +13,14 @@ public struct ConsoleData: Sendable, Equatable {
         public var credential: String?
         /// The origin (`scheme://host:port`) the credential is bound to; it is never sent elsewhere.
         public var credentialOrigin: String?
+        /// What the import found (defects read leniently or left out, and notes), kept with the API.
+        public var findings: [ImportWarning]
         public init(
             name: String, title: String, version: String, format: String, source: String, baseURL: String?, allowPrivateNetwork: Bool,
             operations: [OperationRow],
-            credential: String? = nil, credentialOrigin: String? = nil
+            credential: String? = nil, credentialOrigin: String? = nil, findings: [ImportWarning] = []
         ) {
+            self.findings = findings
             self.name = name
             self.title = title
             self.version = version

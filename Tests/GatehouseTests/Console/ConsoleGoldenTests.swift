@@ -39,7 +39,15 @@ enum ConsoleFixture {
         ConsoleData.APIRow(
             name: "petstore", title: "Swagger Petstore", version: "1.0.17", format: "openapi 3.0",
             source: "https://petstore3.example.com/api/v3/openapi.json", baseURL: "https://petstore3.example.com/api/v3",
-            allowPrivateNetwork: false, operations: petOperations),
+            allowPrivateNetwork: false, operations: petOperations,
+            findings: [
+                ImportWarning(
+                    location: "openapi.json#/paths/~1pet~1findByTags/get/parameters/0/schema/type",
+                    message: "type 'int' is not a JSON Schema type; read as integer", kind: .defect),
+                ImportWarning(
+                    location: "openapi.json#/paths/~1store~1order/post", message: "no response has a JSON schema; the tool declares no output schema",
+                    kind: .note),
+            ]),
         ConsoleData.APIRow(
             name: "weather", title: "Open Weather", version: "2.5", format: "swagger 2.0", source: "./specs/weather.yaml",
             baseURL: "https://api.weather.example.com", allowPrivateNetwork: false,
@@ -284,6 +292,13 @@ struct ConsoleGoldenTests {
         var s = ConsoleFixture.state()
         s.press(.char("2"), .enter, .down)
         try assertSnapshot(s, "api-detail")
+    }
+
+    @Test("w on an API lists what its import found, each with where it is in the user's file")
+    func apiFindings() throws {
+        var s = ConsoleFixture.state()
+        s.press(.char("2"), .enter, .char("w"))
+        try assertSnapshot(s, "api-findings")
     }
 
     @Test func toolDetail() throws {
