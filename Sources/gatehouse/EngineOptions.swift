@@ -39,6 +39,15 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds before a session with no request after initialize expires (default 30).")
     var unusedSessionTimeout: Int = 30
 
+    @Option(name: .long, help: "Seconds a REST backend call may take, connect to last byte (default 30).")
+    var backendTimeout: Int = 30
+
+    @Option(name: .long, help: "REST backend calls in flight per API at once; more wait up to 1 s, then fail (default 64).")
+    var maxCallsPerAPI: Int = 64
+
+    @Option(name: .long, help: "REST backend calls in flight per tool at once, so one slow tool cannot hold its whole API (default 32).")
+    var maxCallsPerTool: Int = 32
+
     func validate() throws {
         if let n = logRetention, n < 1 { throw ValidationError("--log-retention must be at least 1") }
         if let a = logMaxAge, a != "0", RequestLogFilter.seconds(a).map({ $0 > 0 }) != true {
@@ -57,6 +66,7 @@ struct EngineOptions: ParsableArguments {
         for (flag, value) in [
             ("--max-sessions", maxSessions), ("--max-sessions-per-client", maxSessionsPerClient),
             ("--max-sessions-per-principal", maxSessionsPerPrincipal), ("--unused-session-timeout", unusedSessionTimeout),
+            ("--backend-timeout", backendTimeout), ("--max-calls-per-api", maxCallsPerAPI), ("--max-calls-per-tool", maxCallsPerTool),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1 (got \(value))")
         }
@@ -79,6 +89,9 @@ struct EngineOptions: ParsableArguments {
         }
         config.allowedHosts += allowedHosts
         config.maxSessions = maxSessions
+        config.backendTimeout = .seconds(backendTimeout)
+        config.maxCallsPerAPI = maxCallsPerAPI
+        config.maxCallsPerTool = maxCallsPerTool
         config.sessionLimits.perClientAddress = maxSessionsPerClient
         config.sessionLimits.perPrincipal = maxSessionsPerPrincipal
         config.sessionLimits.unusedTimeout = .seconds(unusedSessionTimeout)

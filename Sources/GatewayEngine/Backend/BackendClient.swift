@@ -17,6 +17,8 @@ final class BackendClient: Sendable {
         var maxResponseBytes: Int = 10 * 1024 * 1024
         /// Idle connections kept per backend host. Default 64.
         var connectionsPerHost: Int = 64
+        /// Calls in flight per API and per tool, and how long a call over them waits.
+        var concurrency = BackendConcurrency.Limits()
 
         init() {}
     }
@@ -39,9 +41,12 @@ final class BackendClient: Sendable {
     let configuration: Configuration
     let addressGuard = AddressGuard()
     let resolutions = ResolutionCache()
+    let concurrency: BackendConcurrency
 
-    init(configuration: Configuration = Configuration()) {
+    /// A client; `onLimit` is told when a concurrency limit refuses a call (the `/metrics` counter).
+    init(configuration: Configuration = Configuration(), onLimit: @escaping @Sendable (BackendConcurrency.Refusal) -> Void = { _ in }) {
         self.configuration = configuration
+        concurrency = BackendConcurrency(limits: configuration.concurrency, onRefusal: onLimit)
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: configuration.connectTimeout, read: configuration.timeout),
@@ -57,15 +62,28 @@ final class BackendClient: Sendable {
     /// Stops the connection pool.
     func shutdown() async throws { try await http.shutdown() }
 
-    /// Sends a request after checking its origin with the SSRF guard (every resolved address; verdicts cached for
-    /// 30 s). `origin` is the API's base URL, which the request URL always starts with.
-    func execute(_ request: BackendRequest, origin: String, allowPrivateNetwork: Bool) async throws(Failure) -> Response {
+    /// Sends a request as one call of `tool` of `api` (within their concurrency limits), after checking its origin
+    /// with the SSRF guard (every resolved address; verdicts cached for 30 s). `origin` is the API's base URL, which the
+    /// request URL always starts with. The whole call, queueing and the last byte of the body included, ends by
+    /// ``Configuration/timeout``, whatever the backend does.
+    func execute(
+        _ request: BackendRequest, origin: String, allowPrivateNetwork: Bool, api: String = "", tool: String = ""
+    ) async throws(Failure) -> Response {
         guard request.url.hasPrefix(origin) else { throw Failure(message: "request URL left the API's base URL") }
-        do {
-            try await resolutions.check(origin, allowPrivateNetwork: allowPrivateNetwork, guard: addressGuard)
-        } catch {
-            throw Failure(message: error.message)
+        let deadline = NIODeadline.now() + configuration.timeout
+        return try await concurrency.withSlot(api: api, tool: tool) { () async throws(Failure) -> Response in
+            do {
+                try await resolutions.check(origin, allowPrivateNetwork: allowPrivateNetwork, guard: addressGuard)
+            } catch let refusal as GatewayError {
+                throw Failure(message: refusal.message)
+            } catch {
+                throw Failure(message: "\(error)")
+            }
+            return try await send(request, deadline: deadline)
         }
+    }
+
+    private func send(_ request: BackendRequest, deadline: NIODeadline) async throws(Failure) -> Response {
         var req = HTTPClientRequest(url: request.url)
         req.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { req.headers.add(name: name, value: value) }
@@ -74,17 +92,12 @@ final class BackendClient: Sendable {
         }
         let limit = configuration.maxResponseBytes
         do {
-            let response = try await http.execute(req, timeout: configuration.timeout)
+            // AsyncHTTPClient's deadline ends at the response head; the body is read under the same deadline below.
+            let response = try await http.execute(req, deadline: deadline)
             if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                 throw Failure(message: "backend response of \(length) bytes exceeds the \(limit)-byte limit")
             }
-            var body: [UInt8] = []
-            for try await chunk in response.body {
-                if body.count + chunk.readableBytes > limit {
-                    throw Failure(message: "backend response exceeds the \(limit)-byte limit")
-                }
-                body.append(contentsOf: chunk.readableBytesView)
-            }
+            let body = try await Self.readBody(response.body, limit: limit, deadline: deadline)
             return Response(
                 status: Int(response.status.code), reason: response.status.reasonPhrase,
                 contentType: response.headers.first(name: "content-type"), body: body)
@@ -94,6 +107,32 @@ final class BackendClient: Sendable {
             throw Failure(message: Self.describe(error))
         } catch {
             throw Failure(message: "backend call failed: \(error)")
+        }
+    }
+
+    /// The body, at most `limit` bytes, read by `deadline`: a backend that drips its answer is cut off there.
+    static func readBody(_ body: HTTPClientResponse.Body, limit: Int, deadline: NIODeadline) async throws -> [UInt8] {
+        try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var bytes: [UInt8] = []
+                for try await chunk in body {
+                    if bytes.count + chunk.readableBytes > limit {
+                        throw Failure(message: "backend response exceeds the \(limit)-byte limit")
+                    }
+                    bytes.append(contentsOf: chunk.readableBytesView)
+                }
+                return bytes
+            }
+            group.addTask {
+                let left = deadline - NIODeadline.now()
+                try await Task.sleep(nanoseconds: UInt64(max(0, left.nanoseconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw Failure(message: "backend did not finish its answer in time")
+            }
+            return bytes
         }
     }
 

@@ -43,6 +43,21 @@ public struct GatewayConfiguration: Sendable {
     public var publicURL: String?
     /// Backend call limits.
     var backend = BackendClient.Configuration()
+    /// How long a REST backend call may take, connect to last byte, whatever the backend does. Default 30 s.
+    public var backendTimeout: Duration {
+        get { .nanoseconds(backend.timeout.nanoseconds) }
+        set { backend.timeout = .nanoseconds(Int64(newValue.components.seconds) * 1_000_000_000 + newValue.components.attoseconds / 1_000_000_000) }
+    }
+    /// REST backend calls in flight per API at once; more wait up to 1 s, then fail. Default 64.
+    public var maxCallsPerAPI: Int {
+        get { backend.concurrency.perAPI }
+        set { backend.concurrency.perAPI = newValue }
+    }
+    /// REST backend calls in flight per tool at once, so one slow tool cannot hold its whole API. Default 32.
+    public var maxCallsPerTool: Int {
+        get { backend.concurrency.perTool }
+        set { backend.concurrency.perTool = newValue }
+    }
     /// Upstream MCP server limits (timeouts, circuit breaker, stdio supervision).
     public var upstream = UpstreamConfiguration()
     /// The registry: the namespace of gateway entries, probing, caching.

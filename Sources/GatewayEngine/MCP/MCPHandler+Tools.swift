@@ -119,7 +119,8 @@ extension MCPHandler {
         }
         let started = ContinuousClock.now
         do {
-            var response = try await backend.execute(request, origin: baseURL, allowPrivateNetwork: tool.allowPrivateNetwork)
+            var response = try await backend.execute(
+                request, origin: baseURL, allowPrivateNetwork: tool.allowPrivateNetwork, api: tool.apiName, tool: operation.key)
             outcome.backendLatency = ContinuousClock.now - started
             // A backend that echoes the credential we sent (in an error page, say) must not hand it to the client.
             if !injected.isEmpty { response.body = SecretMasker.redact(response.body, secrets: injected) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Store
 
 /// The engine: what is served (compiled from the store and reloaded when it changes), the backend client, live
@@ -41,7 +42,11 @@ public final class Gateway: Sendable {
         self.logger = logger
         let monitor = RequestMonitor()
         self.monitor = monitor
-        backend = BackendClient(configuration: configuration.backend)
+        let limitCounters = Dictionary(
+            uniqueKeysWithValues: [BackendConcurrency.Refusal.api, .tool].map {
+                ($0, Metrics.Counter(label: "gatehouse_backend_limit_total", dimensions: [("limit", $0.rawValue)], factory: monitor.metricsFactory))
+            })
+        backend = BackendClient(configuration: configuration.backend) { limitCounters[$0]?.increment() }
         var sessionLimits = configuration.sessionLimits
         sessionLimits.maxSessions = configuration.maxSessions
         sessionLimits.idleTimeout = configuration.sessionIdleTimeout

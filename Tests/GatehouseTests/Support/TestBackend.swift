@@ -70,6 +70,25 @@ final class TestBackend: Sendable {
                 let body = JSONValue.object(echoed).jsonString
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
             }
+            // A backend that drips its answer, one byte every 50 ms, for as long as the client reads.
+            router.get("/drip") { _, _ -> Response in
+                counter.increment()
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json", .contentLength: "100000"],
+                    body: ResponseBody { writer in
+                        while !Task.isCancelled {
+                            try await writer.write(ByteBuffer(string: " "))
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                    })
+            }
+            // A backend call that hangs until the test opens the gate (`releaseHanging()`).
+            router.get("/hang") { _, _ -> Response in
+                counter.increment()
+                await counter.hang()
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"done":true}"#)))
+            }
             return Application(
                 router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                 onServerRunning: { channel in await ready(channel.localAddress?.port ?? 0) },
@@ -80,10 +99,21 @@ final class TestBackend: Sendable {
         return backend
     }
 
-    /// Forwards increments to the backend once it exists, and keeps every header set received.
+    /// Forwards increments to the backend once it exists, keeps every header set received, and holds `/hang` calls.
     final class Counter: Sendable {
         let target = Mutex<TestBackend?>(nil)
         let headers = Mutex<[[String: String]]>([])
+        /// The `/hang` calls held, and whether the gate is open.
+        let gate = Mutex<(waiting: [CheckedContinuation<Void, Never>], open: Bool)>(([], false))
+        func hang() async {
+            await withCheckedContinuation { c in
+                let open = gate.withLock { g in
+                    if !g.open { g.waiting.append(c) }
+                    return g.open
+                }
+                if open { c.resume() }
+            }
+        }
         func increment() { target.withLock { _ = $0?.hits.add(1, ordering: .relaxed) } }
         func record(_ fields: HTTPFields) {
             var h: [String: String] = [:]
@@ -95,5 +125,21 @@ final class TestBackend: Sendable {
     /// Every header set the backend received, in order (names lowercase).
     var receivedHeaders: [[String: String]] { recorder.headers.withLock { $0 } }
 
-    func stop() { task.cancel() }
+    /// How many `/hang` calls are held now.
+    var hangingCount: Int { recorder.gate.withLock { $0.waiting.count } }
+
+    /// Opens the gate: every held `/hang` call answers, and later ones answer at once.
+    func releaseHanging() {
+        let held = recorder.gate.withLock { g in
+            g.open = true
+            defer { g.waiting = [] }
+            return g.waiting
+        }
+        for c in held { c.resume() }
+    }
+
+    func stop() {
+        releaseHanging()
+        task.cancel()
+    }
 }
