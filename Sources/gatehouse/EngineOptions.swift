@@ -45,6 +45,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "REST backend calls in flight per API at once; more wait up to 1 s, then fail (default 64).")
     var maxCallsPerAPI: Int = 64
 
+    @Option(name: .long, help: "MiB of REST backend answers buffered at once, over every call; a call past it fails at once (default 256).")
+    var backendBufferMib: Int = 256
+
     @Option(name: .long, help: "REST backend calls in flight per tool at once, so one slow tool cannot hold its whole API (default 32).")
     var maxCallsPerTool: Int = 32
 
@@ -67,6 +70,7 @@ struct EngineOptions: ParsableArguments {
             ("--max-sessions", maxSessions), ("--max-sessions-per-client", maxSessionsPerClient),
             ("--max-sessions-per-principal", maxSessionsPerPrincipal), ("--unused-session-timeout", unusedSessionTimeout),
             ("--backend-timeout", backendTimeout), ("--max-calls-per-api", maxCallsPerAPI), ("--max-calls-per-tool", maxCallsPerTool),
+            ("--backend-buffer-mib", backendBufferMib),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1 (got \(value))")
         }
@@ -92,6 +96,7 @@ struct EngineOptions: ParsableArguments {
         config.backendTimeout = .seconds(backendTimeout)
         config.maxCallsPerAPI = maxCallsPerAPI
         config.maxCallsPerTool = maxCallsPerTool
+        config.backendBufferBudget = backendBufferMib * 1024 * 1024
         config.sessionLimits.perClientAddress = maxSessionsPerClient
         config.sessionLimits.perPrincipal = maxSessionsPerPrincipal
         config.sessionLimits.unusedTimeout = .seconds(unusedSessionTimeout)

@@ -19,6 +19,8 @@ final class BackendClient: Sendable {
         var connectionsPerHost: Int = 64
         /// Calls in flight per API and per tool, and how long a call over them waits.
         var concurrency = BackendConcurrency.Limits()
+        /// The bytes of answers buffered at once, over every call. Default 256 MiB.
+        var bufferBudget: Int = 256 * 1024 * 1024
 
         init() {}
     }
@@ -42,11 +44,14 @@ final class BackendClient: Sendable {
     let addressGuard = AddressGuard()
     let resolutions = ResolutionCache()
     let concurrency: BackendConcurrency
+    let budget: BufferBudget
 
-    /// A client; `onLimit` is told when a concurrency limit refuses a call (the `/metrics` counter).
-    init(configuration: Configuration = Configuration(), onLimit: @escaping @Sendable (BackendConcurrency.Refusal) -> Void = { _ in }) {
+    /// A client; `onLimit` is told when a concurrency limit (`api`, `tool`) or the buffer budget (nil) refuses a call
+    /// (the `/metrics` counters).
+    init(configuration: Configuration = Configuration(), onLimit: @escaping @Sendable (BackendConcurrency.Refusal?) -> Void = { _ in }) {
         self.configuration = configuration
-        concurrency = BackendConcurrency(limits: configuration.concurrency, onRefusal: onLimit)
+        concurrency = BackendConcurrency(limits: configuration.concurrency, onRefusal: { onLimit($0) })
+        budget = BufferBudget(limit: configuration.bufferBudget, onRefusal: { onLimit(nil) })
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: configuration.connectTimeout, read: configuration.timeout),
@@ -97,7 +102,9 @@ final class BackendClient: Sendable {
             if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                 throw Failure(message: "backend response of \(length) bytes exceeds the \(limit)-byte limit")
             }
-            let body = try await Self.readBody(response.body, limit: limit, deadline: deadline)
+            let body = try await Self.readBody(response.body, limit: limit, deadline: deadline, budget: budget)
+            // The answer leaves the budget once handed over (mapping it is quick; reading it is what waits).
+            budget.release(body.count)
             return Response(
                 status: Int(response.status.code), reason: response.status.reasonPhrase,
                 contentType: response.headers.first(name: "content-type"), body: body)
@@ -110,16 +117,28 @@ final class BackendClient: Sendable {
         }
     }
 
-    /// The body, at most `limit` bytes, read by `deadline`: a backend that drips its answer is cut off there.
-    static func readBody(_ body: HTTPClientResponse.Body, limit: Int, deadline: NIODeadline) async throws -> [UInt8] {
+    /// The body, at most `limit` bytes, read by `deadline` (a backend that drips its answer is cut off there), each
+    /// chunk taken from `budget` as it arrives; on success the caller gives the body's bytes back.
+    static func readBody(_ body: HTTPClientResponse.Body, limit: Int, deadline: NIODeadline, budget: BufferBudget) async throws -> [UInt8] {
         try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
             group.addTask {
                 var bytes: [UInt8] = []
-                for try await chunk in body {
-                    if bytes.count + chunk.readableBytes > limit {
-                        throw Failure(message: "backend response exceeds the \(limit)-byte limit")
+                do {
+                    for try await chunk in body {
+                        if bytes.count + chunk.readableBytes > limit {
+                            throw Failure(message: "backend response exceeds the \(limit)-byte limit")
+                        }
+                        guard budget.reserve(chunk.readableBytes) else {
+                            throw Failure(
+                                message:
+                                    "the gateway holds \(budget.limit / (1024 * 1024)) MiB of backend answers already (its buffer budget); try again shortly"
+                            )
+                        }
+                        bytes.append(contentsOf: chunk.readableBytesView)
                     }
-                    bytes.append(contentsOf: chunk.readableBytesView)
+                } catch {
+                    budget.release(bytes.count)
+                    throw error
                 }
                 return bytes
             }

@@ -53,6 +53,11 @@ public struct GatewayConfiguration: Sendable {
         get { backend.concurrency.perAPI }
         set { backend.concurrency.perAPI = newValue }
     }
+    /// The bytes of REST answers buffered at once, over every call; a call past it fails at once. Default 256 MiB.
+    public var backendBufferBudget: Int {
+        get { backend.bufferBudget }
+        set { backend.bufferBudget = newValue }
+    }
     /// REST backend calls in flight per tool at once, so one slow tool cannot hold its whole API. Default 32.
     public var maxCallsPerTool: Int {
         get { backend.concurrency.perTool }

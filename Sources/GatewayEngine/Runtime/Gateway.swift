@@ -43,10 +43,10 @@ public final class Gateway: Sendable {
         let monitor = RequestMonitor()
         self.monitor = monitor
         let limitCounters = Dictionary(
-            uniqueKeysWithValues: [BackendConcurrency.Refusal.api, .tool].map {
-                ($0, Metrics.Counter(label: "gatehouse_backend_limit_total", dimensions: [("limit", $0.rawValue)], factory: monitor.metricsFactory))
+            uniqueKeysWithValues: ["api", "tool", "buffer"].map {
+                ($0, Metrics.Counter(label: "gatehouse_backend_limit_total", dimensions: [("limit", $0)], factory: monitor.metricsFactory))
             })
-        backend = BackendClient(configuration: configuration.backend) { limitCounters[$0]?.increment() }
+        backend = BackendClient(configuration: configuration.backend) { limitCounters[$0?.rawValue ?? "buffer"]?.increment() }
         var sessionLimits = configuration.sessionLimits
         sessionLimits.maxSessions = configuration.maxSessions
         sessionLimits.idleTimeout = configuration.sessionIdleTimeout

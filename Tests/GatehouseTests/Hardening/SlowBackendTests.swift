@@ -103,6 +103,27 @@ struct SlowBackendTests {
         #expect(g.backend.hitCount == 2)
     }
 
+    @Test("answers buffered at once are bounded gateway-wide: past the budget a call fails clearly, and the budget is given back")
+    func bufferBudget() async throws {
+        let g = try await TestGateway.start(spec: Self.spec) { $0.backendBufferBudget = 16 }
+        defer { g.stop() }
+        let sid = try await initialize(g)
+        // {"id":3,"name":"pet3"} is 22 bytes: past a 16-byte budget.
+        let refused = try #require(try await Self.call(g, sid, "getPetById", #"{"petId":3}"#))
+        #expect(refused["isError"] == .bool(true))
+        #expect(refused["content"]?.arrayValue?.first?["text"]?.stringValue?.contains("buffer budget") == true, "\(refused)")
+        let echo = try #require(try await Self.call(g, sid, "echo", #"{"value":"a"}"#))
+        #expect(echo["isError"] == .bool(true), "the echo answer is over 16 bytes too")
+        #expect(g.gateway.backend.budget.inUse == 0)
+        let metrics = try await send("http://127.0.0.1:\(g.port)/metrics", method: "GET", json: false)
+        #expect(metrics.body.contains(#"gatehouse_backend_limit_total{limit="buffer"} 2"#))
+
+        let roomy = try await TestGateway.start(spec: Self.spec) { $0.backendBufferBudget = 64 }
+        defer { roomy.stop() }
+        try await UnboundedNamesTests.wellBehavedClient(roomy)
+        #expect(roomy.gateway.backend.budget.inUse == 0)
+    }
+
     @Test("the limiter's state: tool and API limits, slots handed to waiters in order, a waiter that gives up leaves")
     func state() {
         var limits = BackendConcurrency.Limits()
