@@ -51,6 +51,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "REST backend calls in flight per tool at once, so one slow tool cannot hold its whole API (default 32).")
     var maxCallsPerTool: Int = 32
 
+    @Option(name: .long, help: "MiB one SSE stream may hold for a client that does not read; past it the stream and session end (default 16).")
+    var maxStreamQueueMib: Int = 16
+
     func validate() throws {
         if let n = logRetention, n < 1 { throw ValidationError("--log-retention must be at least 1") }
         if let a = logMaxAge, a != "0", RequestLogFilter.seconds(a).map({ $0 > 0 }) != true {
@@ -70,7 +73,7 @@ struct EngineOptions: ParsableArguments {
             ("--max-sessions", maxSessions), ("--max-sessions-per-client", maxSessionsPerClient),
             ("--max-sessions-per-principal", maxSessionsPerPrincipal), ("--unused-session-timeout", unusedSessionTimeout),
             ("--backend-timeout", backendTimeout), ("--max-calls-per-api", maxCallsPerAPI), ("--max-calls-per-tool", maxCallsPerTool),
-            ("--backend-buffer-mib", backendBufferMib),
+            ("--backend-buffer-mib", backendBufferMib), ("--max-stream-queue-mib", maxStreamQueueMib),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1 (got \(value))")
         }
@@ -97,6 +100,7 @@ struct EngineOptions: ParsableArguments {
         config.maxCallsPerAPI = maxCallsPerAPI
         config.maxCallsPerTool = maxCallsPerTool
         config.backendBufferBudget = backendBufferMib * 1024 * 1024
+        config.maxStreamQueueBytes = maxStreamQueueMib * 1024 * 1024
         config.sessionLimits.perClientAddress = maxSessionsPerClient
         config.sessionLimits.perPrincipal = maxSessionsPerPrincipal
         config.sessionLimits.unusedTimeout = .seconds(unusedSessionTimeout)

@@ -43,6 +43,13 @@ public struct GatewayConfiguration: Sendable {
     public var publicURL: String?
     /// Backend call limits.
     var backend = BackendClient.Configuration()
+    /// The bound on each long-lived SSE stream's queue (legacy `/sse`, Streamable HTTP GET). Default 16 MiB, 1,000 events.
+    var streamQueue = EventQueue.Limits()
+    /// Bytes one SSE stream may have queued for a client that does not read before it is ended. Default 16 MiB.
+    public var maxStreamQueueBytes: Int {
+        get { streamQueue.maxBytes }
+        set { streamQueue.maxBytes = newValue }
+    }
     /// How long a REST backend call may take, connect to last byte, whatever the backend does. Default 30 s.
     public var backendTimeout: Duration {
         get { .nanoseconds(backend.timeout.nanoseconds) }

@@ -21,13 +21,14 @@ extension GatewayResponder {
             return finish(
                 &exchange, HTTPReplies.rpcError(status, code: MCPProtocol.serverError, refusal.message), outcome: .rejected, error: "session limit")
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1_000))
-        _ = session.attachStream(continuation)
-        continuation.yield(SSE.event(name: "endpoint", id: nil, data: "/\(server.basePath)/messages?sessionId=\(session.id)"))
         let sessions = self.sessions
         let id = session.id
-        startKeepAlive(continuation) { sessions.remove(id) }
-        return finish(&exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: stream)), outcome: .ok)
+        let queue = makeEventQueue(transport: "sse") { sessions.remove(id) }
+        _ = session.attachStream(queue)
+        queue.yield(SSE.event(name: "endpoint", id: nil, data: "/\(server.basePath)/messages?sessionId=\(session.id)"))
+        startKeepAlive(queue) { sessions.remove(id) }
+        return finish(
+            &exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: queue.output)), outcome: .ok)
     }
 
     func legacyMessage(_ request: Request, server: CompiledServer, exchange: inout Exchange) async throws -> Response {

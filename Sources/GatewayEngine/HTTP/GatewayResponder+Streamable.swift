@@ -218,16 +218,19 @@ extension GatewayResponder {
             let r = HTTPReplies.rpcError(.badRequest, code: MCPProtocol.serverError, "Bad Request: unknown Last-Event-ID; no events to replay")
             return finish(&exchange, r, outcome: .rejected, error: "unknown last-event-id")
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1_000))
-        guard session.attachStream(continuation) else {
+        let sessions = self.sessions
+        let id = session.id
+        let queue = makeEventQueue(transport: "streamable") { sessions.remove(id) }
+        guard session.attachStream(queue) else {
             let r = HTTPReplies.rpcError(.conflict, code: MCPProtocol.serverError, "Conflict: this session already has an open GET stream")
             return finish(&exchange, r, outcome: .rejected, error: "stream already open")
         }
         if session.protocolVersion >= "2025-11-25" {
-            continuation.yield(SSE.event(name: nil, id: "0", data: ""))
+            queue.yield(SSE.event(name: nil, id: "0", data: ""))
         }
-        startKeepAlive(continuation) { session.detachStream() }
-        return finish(&exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: stream)), outcome: .ok)
+        startKeepAlive(queue) { session.detachStream() }
+        return finish(
+            &exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: queue.output)), outcome: .ok)
     }
 
     func streamableDelete(_ request: Request, server: CompiledServer, exchange: inout Exchange) -> Response {
@@ -243,21 +246,31 @@ extension GatewayResponder {
     /// Sends a comment every keep-alive interval so idle proxies keep the stream open and dead clients are noticed.
     /// A graceful shutdown ends the stream at once (the task inherits the server's shutdown signal), so open streams
     /// never hold `serve` up after SIGTERM.
-    func startKeepAlive(_ continuation: AsyncStream<ByteBuffer>.Continuation, onEnd: @escaping @Sendable () -> Void) {
+    func startKeepAlive(_ queue: EventQueue, onEnd: @escaping @Sendable () -> Void) {
         let interval = configuration.sseKeepAlive
         let task = Task {
             await withGracefulShutdownHandler {
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: interval) } catch { return }
-                    continuation.yield(SSE.comment("keep-alive"))
+                    guard queue.yield(SSE.comment("keep-alive")) else { return }
                 }
             } onGracefulShutdown: {
-                continuation.finish()
+                queue.finish()
             }
         }
-        continuation.onTermination = { _ in
+        queue.onTermination {
             task.cancel()
             onEnd()
+        }
+    }
+
+    /// The queue of a long-lived stream, bounded by ``GatewayConfiguration/streamQueue``; a client that does not read
+    /// fills it, and then `onOverflow` ends its session (counted in `gatehouse_stream_overflow_total{transport}`).
+    func makeEventQueue(transport: String, onOverflow: @escaping @Sendable () -> Void) -> EventQueue {
+        let counter = streamOverflowCounters[transport]
+        return EventQueue(limits: configuration.streamQueue) {
+            counter?.increment()
+            onOverflow()
         }
     }
 }

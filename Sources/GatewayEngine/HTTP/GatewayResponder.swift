@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Metrics
 import NIOCore
 
 /// The gateway's single HTTP responder: validates `Host` and `Origin` on every request, then routes
@@ -24,6 +25,8 @@ struct GatewayResponder: HTTPResponder {
     /// The registry API (`/v0.1`, `/v0`) and the callers' visibility.
     let registry: RegistryService
     let originPolicy: OriginPolicy
+    /// `gatehouse_stream_overflow_total{transport}`: streams ended because their client did not read.
+    let streamOverflowCounters: [String: Metrics.Counter]
 
     /// A responder over the engine's parts (``Gateway`` passes its own).
     init(
@@ -39,6 +42,10 @@ struct GatewayResponder: HTTPResponder {
         self.monitor = monitor
         self.credentials = credentials
         originPolicy = OriginPolicy(configuration: configuration)
+        streamOverflowCounters = Dictionary(
+            uniqueKeysWithValues: ["sse", "streamable"].map {
+                ($0, Metrics.Counter(label: "gatehouse_stream_overflow_total", dimensions: [("transport", $0)], factory: monitor.metricsFactory))
+            })
     }
 
     /// Facts about the request in flight, for its record.

@@ -12,7 +12,7 @@ final class MCPSession: Sendable {
         var clientName: String?
         var clientVersion: String?
         /// The open SSE stream: the legacy transport's only stream, or the Streamable HTTP GET stream.
-        var stream: AsyncStream<ByteBuffer>.Continuation?
+        var stream: EventQueue?
         var eventCounter: UInt64 = 0
         /// Whether a request arrived after `initialize` (unused sessions expire sooner).
         var used = false
@@ -89,10 +89,10 @@ final class MCPSession: Sendable {
     func idle(since now: ContinuousClock.Instant) -> Duration { state.withLock { now - $0.lastSeen } }
 
     /// Attaches a stream; fails when one is already open.
-    func attachStream(_ continuation: AsyncStream<ByteBuffer>.Continuation) -> Bool {
+    func attachStream(_ queue: EventQueue) -> Bool {
         state.withLock { s in
             if s.stream != nil { return false }
-            s.stream = continuation
+            s.stream = queue
             return true
         }
     }
@@ -101,16 +101,16 @@ final class MCPSession: Sendable {
 
     var hasStream: Bool { state.withLock { $0.stream != nil } }
 
-    /// Sends one JSON-RPC message as an SSE `message` event on the session's stream. Returns false without a stream.
+    /// Sends one JSON-RPC message as an SSE `message` event on the session's stream. Returns false without a stream,
+    /// or when the stream's queue is full (a client that does not read: the stream is then ended).
     @discardableResult
     func send(_ message: JSONValue) -> Bool {
-        let (continuation, eventID) = state.withLock { s -> (AsyncStream<ByteBuffer>.Continuation?, UInt64) in
+        let (queue, eventID) = state.withLock { s -> (EventQueue?, UInt64) in
             s.eventCounter += 1
             return (s.stream, s.eventCounter)
         }
-        guard let continuation else { return false }
-        continuation.yield(SSE.event(name: "message", id: transport == .sse ? nil : "\(eventID)", data: message.jsonString))
-        return true
+        guard let queue else { return false }
+        return queue.yield(SSE.event(name: "message", id: transport == .sse ? nil : "\(eventID)", data: message.jsonString))
     }
 
     /// The next event ID of this session: unique across all its streams (the GET stream and POST answers).

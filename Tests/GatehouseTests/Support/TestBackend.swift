@@ -70,6 +70,13 @@ final class TestBackend: Sendable {
                 let body = JSONValue.object(echoed).jsonString
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
             }
+            // A large JSON answer: {"data":"xxx…"} of about `kib` KiB.
+            router.get("/big/{kib}") { _, context -> Response in
+                counter.increment()
+                let kib = min(Int(context.parameters.get("kib") ?? "") ?? 1, 8192)
+                let body = #"{"data":""# + String(repeating: "x", count: kib * 1024) + #""}"#
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            }
             // A backend that drips its answer, one byte every 50 ms, for as long as the client reads.
             router.get("/drip") { _, _ -> Response in
                 counter.increment()
