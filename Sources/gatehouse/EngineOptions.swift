@@ -54,6 +54,13 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "MiB one SSE stream may hold for a client that does not read; past it the stream and session end (default 16).")
     var maxStreamQueueMib: Int = 16
 
+    @Flag(
+        name: .long,
+        help:
+            "Let APIs and upstreams that allow private networks reach cloud metadata addresses (169.254.169.254, fd00:ec2::254 …); refused otherwise."
+    )
+    var allowMetadataAddress = false
+
     func validate() throws {
         if let n = logRetention, n < 1 { throw ValidationError("--log-retention must be at least 1") }
         if let a = logMaxAge, a != "0", RequestLogFilter.seconds(a).map({ $0 > 0 }) != true {
@@ -101,6 +108,7 @@ struct EngineOptions: ParsableArguments {
         config.maxCallsPerTool = maxCallsPerTool
         config.backendBufferBudget = backendBufferMib * 1024 * 1024
         config.maxStreamQueueBytes = maxStreamQueueMib * 1024 * 1024
+        if allowMetadataAddress { config.allowMetadataAddress = true }
         config.sessionLimits.perClientAddress = maxSessionsPerClient
         config.sessionLimits.perPrincipal = maxSessionsPerPrincipal
         config.sessionLimits.unusedTimeout = .seconds(unusedSessionTimeout)

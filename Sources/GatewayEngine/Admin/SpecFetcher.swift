@@ -46,12 +46,11 @@ struct SpecFetcher: Sendable {
     }
 
     func fetchRemote(_ source: String, allowPrivateNetwork: Bool) async throws(GatewayError) -> (data: Data, url: URL?, resolvedSource: String) {
-        _ = try AddressGuard().check(source, allowPrivateNetwork: allowPrivateNetwork)
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: timeout)))
+        // The document is fetched from the address the guard approved, not from a second resolution of the name.
+        let pinned = PinnedHTTPClient(http: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: timeout)))
         let result: Result<(data: Data, url: URL?, resolvedSource: String), GatewayError> = await {
             do {
+                let client = try await pinned.approved(source, allowPrivateNetwork: allowPrivateNetwork).client
                 return .success(try await download(source, client: client))
             } catch let error as GatewayError {
                 return .failure(error)
@@ -59,7 +58,7 @@ struct SpecFetcher: Sendable {
                 return .failure(GatewayError(.fetchFailed, "cannot fetch the document: \(error)", location: source))
             }
         }()
-        try? await client.shutdown()
+        try? await pinned.shutdown()
         return try result.get()
     }
 

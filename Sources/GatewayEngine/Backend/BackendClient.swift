@@ -39,16 +39,18 @@ final class BackendClient: Sendable {
         var description: String { message }
     }
 
-    let http: HTTPClient
+    /// Connects only to addresses the SSRF guard approved (shared with the credential manager and JWKS fetches).
+    let http: PinnedHTTPClient
     let configuration: Configuration
-    let addressGuard = AddressGuard()
-    let resolutions = ResolutionCache()
     let concurrency: BackendConcurrency
     let budget: BufferBudget
 
     /// A client; `onLimit` is told when a concurrency limit (`api`, `tool`) or the buffer budget (nil) refuses a call
     /// (the `/metrics` counters).
-    init(configuration: Configuration = Configuration(), onLimit: @escaping @Sendable (BackendConcurrency.Refusal?) -> Void = { _ in }) {
+    init(
+        configuration: Configuration = Configuration(), addressGuard: AddressGuard = AddressGuard(),
+        onLimit: @escaping @Sendable (BackendConcurrency.Refusal?) -> Void = { _ in }
+    ) {
         self.configuration = configuration
         concurrency = BackendConcurrency(limits: configuration.concurrency, onRefusal: { onLimit($0) })
         budget = BufferBudget(limit: configuration.bufferBudget, onRefusal: { onLimit(nil) })
@@ -61,15 +63,15 @@ final class BackendClient: Sendable {
         config.httpVersion = .automatic
         // No distributed tracing spans per backend call: they cost ~3% of a tools/call and nothing consumes them yet.
         config.tracing.tracer = nil
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        http = PinnedHTTPClient(http: config, addressGuard: addressGuard)
     }
 
     /// Stops the connection pool.
     func shutdown() async throws { try await http.shutdown() }
 
     /// Sends a request as one call of `tool` of `api` (within their concurrency limits), after checking its origin
-    /// with the SSRF guard (every resolved address; verdicts cached for 30 s). `origin` is the API's base URL, which the
-    /// request URL always starts with. The whole call, queueing and the last byte of the body included, ends by
+    /// with the SSRF guard (every resolved address; verdicts cached for 30 s) and connecting to an address it approved.
+    /// `origin` is the API's base URL, which the request URL always starts with. The whole call, queueing and the last byte of the body included, ends by
     /// ``Configuration/timeout``, whatever the backend does.
     func execute(
         _ request: BackendRequest, origin: String, allowPrivateNetwork: Bool, api: String = "", tool: String = ""
@@ -77,18 +79,17 @@ final class BackendClient: Sendable {
         guard request.url.hasPrefix(origin) else { throw Failure(message: "request URL left the API's base URL") }
         let deadline = NIODeadline.now() + configuration.timeout
         return try await concurrency.withSlot(api: api, tool: tool) { () async throws(Failure) -> Response in
-            do {
-                try await resolutions.check(origin, allowPrivateNetwork: allowPrivateNetwork, guard: addressGuard)
-            } catch let refusal as GatewayError {
-                throw Failure(message: refusal.message)
+            let client: HTTPClient
+            do throws(GatewayError) {
+                client = try await http.approved(origin, allowPrivateNetwork: allowPrivateNetwork).client
             } catch {
-                throw Failure(message: "\(error)")
+                throw Failure(message: error.message)
             }
-            return try await send(request, deadline: deadline)
+            return try await send(request, client: client, deadline: deadline)
         }
     }
 
-    private func send(_ request: BackendRequest, deadline: NIODeadline) async throws(Failure) -> Response {
+    private func send(_ request: BackendRequest, client: HTTPClient, deadline: NIODeadline) async throws(Failure) -> Response {
         var req = HTTPClientRequest(url: request.url)
         req.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { req.headers.add(name: name, value: value) }
@@ -98,7 +99,7 @@ final class BackendClient: Sendable {
         let limit = configuration.maxResponseBytes
         do {
             // AsyncHTTPClient's deadline ends at the response head; the body is read under the same deadline below.
-            let response = try await http.execute(req, deadline: deadline)
+            let response = try await client.execute(req, deadline: deadline)
             if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > limit {
                 throw Failure(message: "backend response of \(length) bytes exceeds the \(limit)-byte limit")
             }

@@ -27,7 +27,7 @@ public final class CredentialManager: Sendable {
     private let staticInjections = LockedBox<[String: CredentialInjection]>([:])
     let logger: Logger
 
-    init(store: GatewayStore, http: HTTPClient, environment: [String: String], logger: Logger) {
+    init(store: GatewayStore, http: PinnedHTTPClient, environment: [String: String], logger: Logger) {
         self.store = store
         self.logger = logger
         self.environment = environment
@@ -171,7 +171,7 @@ extension CredentialManager {
     public static func withStandalone<T: Sendable>(
         store: GatewayStore, logger: Logger = Logger(label: "gatehouse.credentials"), _ body: (CredentialManager) async throws -> T
     ) async throws -> T {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let http = PinnedHTTPClient(http: .init(redirectConfiguration: .disallow))
         let manager = CredentialManager(store: store, http: http, environment: ProcessInfo.processInfo.environment, logger: logger)
         do {
             let result = try await body(manager)

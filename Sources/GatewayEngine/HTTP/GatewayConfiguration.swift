@@ -43,6 +43,14 @@ public struct GatewayConfiguration: Sendable {
     public var publicURL: String?
     /// Backend call limits.
     var backend = BackendClient.Configuration()
+    /// The SSRF guard of every outbound connection the engine makes (tests give it a resolver they control).
+    var addressGuard = AddressGuard()
+    /// Connect to cloud metadata addresses (169.254.169.254, fd00:ec2::254 …) where private networks are allowed.
+    /// Default false (true with `GATEHOUSE_ALLOW_METADATA_ADDRESS=1` in the environment).
+    public var allowMetadataAddress: Bool {
+        get { addressGuard.allowMetadataAddress }
+        set { addressGuard.allowMetadataAddress = newValue }
+    }
     /// The bound on each long-lived SSE stream's queue (legacy `/sse`, Streamable HTTP GET). Default 16 MiB, 1,000 events.
     var streamQueue = EventQueue.Limits()
     /// Bytes one SSE stream may have queued for a client that does not read before it is ended. Default 16 MiB.

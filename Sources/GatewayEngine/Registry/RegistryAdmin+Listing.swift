@@ -12,7 +12,7 @@ extension RegistryAdmin {
         let registry = try store.registrySnapshot()
         var problems: [String] = []
         let logger = self.logger
-        let compiler = PolicyCompiler(validator: { JWTValidator(settings: $0, fetcher: HTTPJWKSFetcher(client: HTTPClient.shared), logger: logger) })
+        let compiler = PolicyCompiler(validator: { JWTValidator(settings: $0, fetcher: HTTPJWKSFetcher(client: .shared), logger: logger) })
         let table = RoutingTable.compile(snapshot, policyCompiler: compiler, problems: &problems)
         return (RegistryCatalog.build(gateway: GatewayServerFacts.all(table), registry: registry, namespace: namespace), registry)
     }

@@ -46,7 +46,9 @@ public final class Gateway: Sendable {
             uniqueKeysWithValues: ["api", "tool", "buffer"].map {
                 ($0, Metrics.Counter(label: "gatehouse_backend_limit_total", dimensions: [("limit", $0)], factory: monitor.metricsFactory))
             })
-        backend = BackendClient(configuration: configuration.backend) { limitCounters[$0?.rawValue ?? "buffer"]?.increment() }
+        backend = BackendClient(configuration: configuration.backend, addressGuard: configuration.addressGuard) {
+            limitCounters[$0?.rawValue ?? "buffer"]?.increment()
+        }
         var sessionLimits = configuration.sessionLimits
         sessionLimits.maxSessions = configuration.maxSessions
         sessionLimits.idleTimeout = configuration.sessionIdleTimeout
@@ -56,7 +58,10 @@ public final class Gateway: Sendable {
             store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),
             credentials: credentials)
         let announce = LockedBox<(@Sendable (String, [UpstreamToolChange]) -> Void)?>(nil)
-        upstreams = UpstreamHub(store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger) {
+        upstreams = UpstreamHub(
+            store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger,
+            addressGuard: configuration.addressGuard
+        ) {
             name, changes in
             announce.withLock { $0 }?(name, changes)
         }

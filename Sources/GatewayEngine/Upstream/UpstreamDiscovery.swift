@@ -79,7 +79,8 @@ struct UpstreamDiscovery: Sendable {
         store: GatewayStore, logger: Logger, _ body: (UpstreamHub) async throws(UpstreamError) -> T
     ) async throws(UpstreamError) -> T {
         let credentials = CredentialManager(
-            store: store, http: HTTPClient(eventLoopGroupProvider: .singleton), environment: ProcessInfo.processInfo.environment, logger: logger)
+            store: store, http: PinnedHTTPClient(http: .init(redirectConfiguration: .disallow)), environment: ProcessInfo.processInfo.environment,
+            logger: logger)
         let hub = UpstreamHub(store: store, configuration: UpstreamConfiguration(), credentials: credentials, logger: logger)
         do throws(StoreError) {
             let records = try store.upstreams()

@@ -4,13 +4,12 @@ import NIOCore
 import NIOHTTP1
 
 /// What the HTTP channels share: the client (no redirects, no read timeout: calls are bounded by the session's
-/// timers), the SSRF guard with its verdict cache, and the upstream's outbound headers (static ones and the
+/// timers; it checks every URL with the SSRF guard and connects to an approved address), and the upstream's outbound headers (static ones and the
 /// credential, computed per request so that tokens refresh).
 struct UpstreamHTTP: Sendable {
-    let client: HTTPClient
+    let client: PinnedHTTPClient
     /// The client for long-lived event streams.
-    let streamClient: HTTPClient
-    let resolutions: ResolutionCache
+    let streamClient: PinnedHTTPClient
     let settings: UpstreamSettings
     /// Headers added to every request: static headers, then the credential (nil = none).
     let credentialHeaders: (@Sendable () async throws(UpstreamError) -> [(String, String)])?
@@ -20,7 +19,7 @@ struct UpstreamHTTP: Sendable {
     /// Checks a URL with the SSRF guard (same rules as for REST backends).
     func check(_ url: String) async throws(UpstreamError) {
         do {
-            try await resolutions.check(url, allowPrivateNetwork: settings.allowPrivateNetwork, guard: AddressGuard())
+            _ = try await client.approved(url, allowPrivateNetwork: settings.allowPrivateNetwork)
         } catch {
             throw UpstreamError(.refused, "upstream '\(settings.name)': \(error.message)")
         }
@@ -55,11 +54,14 @@ struct UpstreamHTTP: Sendable {
         return req
     }
 
-    /// Sends a request; the deadline bounds the wait for the response head only (the body is bounded by the caller).
-    /// `stream: true` uses the client for long-lived event streams.
+    /// Sends a request to an address the SSRF guard approved; the deadline bounds the wait for the response head only
+    /// (the body is bounded by the caller). `stream: true` uses the client for long-lived event streams.
     func execute(_ req: HTTPClientRequest, deadline: Duration, stream: Bool = false) async throws(UpstreamError) -> HTTPClientResponse {
         do {
-            return try await (stream ? streamClient : client).execute(req, deadline: .now() + deadline.timeAmount)
+            return try await (stream ? streamClient : client).execute(
+                req, allowPrivateNetwork: settings.allowPrivateNetwork, deadline: .now() + deadline.timeAmount)
+        } catch let refusal as GatewayError {
+            throw UpstreamError(.refused, "upstream '\(settings.name)': \(refusal.message)")
         } catch {
             throw Self.map(error, upstream: settings.name)
         }

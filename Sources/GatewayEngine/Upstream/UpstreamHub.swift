@@ -14,11 +14,10 @@ final class UpstreamHub: Sendable {
     let monitor: RequestMonitor?
     let logger: Logger
     /// Requests (POSTs and their answers).
-    let http: HTTPClient
+    let http: PinnedHTTPClient
     /// Long-lived event streams (Streamable HTTP GET streams, legacy SSE streams), kept apart so they never hold
     /// connections that requests wait for.
-    let streams: HTTPClient
-    let resolutions = ResolutionCache()
+    let streams: PinnedHTTPClient
     /// Told when discovery changed an upstream's recorded tools (the gateway reloads and announces the change).
     let onToolsChanged: @Sendable (_ upstream: String, _ changes: [UpstreamToolChange]) -> Void
 
@@ -42,7 +41,7 @@ final class UpstreamHub: Sendable {
 
     init(
         store: GatewayStore, configuration: UpstreamConfiguration, credentials: CredentialManager?, monitor: RequestMonitor? = nil, logger: Logger,
-        onToolsChanged: @escaping @Sendable (String, [UpstreamToolChange]) -> Void = { _, _ in }
+        addressGuard: AddressGuard = AddressGuard(), onToolsChanged: @escaping @Sendable (String, [UpstreamToolChange]) -> Void = { _, _ in }
     ) {
         self.store = store
         self.configuration = configuration
@@ -57,9 +56,9 @@ final class UpstreamHub: Sendable {
             decompression: .disabled)
         config.httpVersion = .automatic
         config.tracing.tracer = nil
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        http = PinnedHTTPClient(http: config, addressGuard: addressGuard)
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
-        streams = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        streams = PinnedHTTPClient(http: config, addressGuard: addressGuard)
     }
 
     /// Takes the upstreams of a new configuration: changed ones lose their stdio child and discovery state.
@@ -126,7 +125,7 @@ final class UpstreamHub: Sendable {
                 return injection.headers.map { ($0.name, $0.value) }
             }
         }
-        return UpstreamHTTP(client: http, streamClient: streams, resolutions: resolutions, settings: settings, credentialHeaders: provider)
+        return UpstreamHTTP(client: http, streamClient: streams, settings: settings, credentialHeaders: provider)
     }
 
     /// A session for a downstream client: the shared child for stdio, else a new upstream session of its own that

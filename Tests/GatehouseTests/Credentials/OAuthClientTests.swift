@@ -229,8 +229,7 @@ struct OAuthClientTests {
         #expect(auth.hits("/token") == 1)
 
         // With an HTTP client that follows redirects (misconfigured), the answer is still refused.
-        let following = HTTPClient(
-            eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .follow(max: 3, allowCycles: false)))
+        let following = PinnedHTTPClient(http: .init(redirectConfiguration: .follow(max: 3, allowCycles: false)))
         let lax = OAuthClient(http: following)
         let laxError = await Self.failure { try await lax.clientCredentials(e, clientSecret: SecretValue("csecret")) }
         try await following.shutdown()
@@ -354,7 +353,7 @@ struct OAuthClientTests {
     /// Opens the authorization URL like a browser that does not follow the redirect, and returns the query of the
     /// 302's Location.
     static func authorize(_ url: String) async throws -> [String: String] {
-        let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        let response = try await http.execute(HTTPClientRequest(url: url), allowPrivateNetwork: true, timeout: .seconds(5))
         #expect(response.status == .found)
         let location = try #require(response.headers.first(name: "location"))
         let items = try #require(URLComponents(string: location)?.queryItems)

@@ -31,18 +31,20 @@ extension JWTValidatorTests {
         // Plain http to a public address is refused whatever allowPrivateNetwork says; loopback needs the opt-in.
         for allow in [false, true] {
             await #expect(throws: GatewayError.self) {
-                try await HTTPJWKSFetcher.checkAddress("http://93.184.216.34/jwks.json", allowPrivateNetwork: allow)
+                try await HTTPJWKSFetcher.checkAddress("http://93.184.216.34/jwks.json", allowPrivateNetwork: allow, client: Self.client)
             }
         }
         await #expect(throws: GatewayError.self) {
-            try await HTTPJWKSFetcher.checkAddress("http://127.0.0.1:9/jwks.json", allowPrivateNetwork: false)
+            try await HTTPJWKSFetcher.checkAddress("http://127.0.0.1:9/jwks.json", allowPrivateNetwork: false, client: Self.client)
         }
         await #expect(throws: GatewayError.self) {
-            try await HTTPJWKSFetcher.checkAddress("https://127.0.0.1:9/jwks.json", allowPrivateNetwork: false)
+            try await HTTPJWKSFetcher.checkAddress("https://127.0.0.1:9/jwks.json", allowPrivateNetwork: false, client: Self.client)
         }
-        await #expect(throws: GatewayError.self) { try await HTTPJWKSFetcher.checkAddress("file:///etc/passwd", allowPrivateNetwork: true) }
-        try await HTTPJWKSFetcher.checkAddress("http://127.0.0.1:9/jwks.json", allowPrivateNetwork: true)
-        try await HTTPJWKSFetcher.checkAddress("https://93.184.216.34/jwks.json", allowPrivateNetwork: false)
+        await #expect(throws: GatewayError.self) {
+            try await HTTPJWKSFetcher.checkAddress("file:///etc/passwd", allowPrivateNetwork: true, client: Self.client)
+        }
+        try await HTTPJWKSFetcher.checkAddress("http://127.0.0.1:9/jwks.json", allowPrivateNetwork: true, client: Self.client)
+        try await HTTPJWKSFetcher.checkAddress("https://93.184.216.34/jwks.json", allowPrivateNetwork: false, client: Self.client)
 
         try await Self.withIdP { f in
             let other = try await TestIdentityProvider.start()

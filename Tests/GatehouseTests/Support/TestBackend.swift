@@ -44,13 +44,14 @@ final class TestBackend: Sendable {
 
     var hitCount: Int { hits.load(ordering: .relaxed) }
 
-    static func start() async throws -> TestBackend {
+    /// A backend listening on `host`:`port` (0: a free port).
+    static func start(host: String = "127.0.0.1", port: Int = 0) async throws -> TestBackend {
         let counter = Counter()
         let (port, task) = try await startApplication { ready in
             let router = Router()
             router.get("/pets/{id}") { request, context -> Response in
                 counter.increment()
-                counter.record(request.headers)
+                counter.record(request.headers, authority: request.head.authority)
                 let id = context.parameters.get("id") ?? ""
                 guard let n = Int(id), n > 0 else {
                     return Response(
@@ -97,7 +98,7 @@ final class TestBackend: Sendable {
                     status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"done":true}"#)))
             }
             return Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                router: router, configuration: .init(address: .hostname(host, port: port)),
                 onServerRunning: { channel in await ready(channel.localAddress?.port ?? 0) },
                 logger: Logger(label: "backend", factory: { _ in SwiftLogNoOpLogHandler() }))
         }
@@ -122,8 +123,9 @@ final class TestBackend: Sendable {
             }
         }
         func increment() { target.withLock { _ = $0?.hits.add(1, ordering: .relaxed) } }
-        func record(_ fields: HTTPFields) {
+        func record(_ fields: HTTPFields, authority: String? = nil) {
             var h: [String: String] = [:]
+            if let authority { h["host"] = authority }
             for f in fields { h[f.name.canonicalName, default: ""] += (h[f.name.canonicalName] == nil ? "" : ", ") + f.value }
             headers.withLock { $0.append(h) }
         }

@@ -136,7 +136,7 @@ struct StdioCredentialEnvironmentTests {
         // The connection cannot be deleted while the environment refers to it.
         #expect(throws: StoreError.self) { try store.deleteCredentialConnection(named: "gh-token") }
 
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = PinnedHTTPClient(http: .init(redirectConfiguration: .disallow))
         let credentials = CredentialManager(store: store, http: http, environment: [:], logger: Logger(label: "test"))
         let hub = UpstreamHub(store: store, configuration: UpstreamConfiguration(), credentials: credentials, logger: Logger(label: "test"))
         hub.update(["tokened": record], inUse: [])

@@ -15,7 +15,7 @@ extension OAuthClient {
     func post(_ e: OAuthEndpoints, body: String, authorization: String?, scrubber: Scrubber) async throws(CredentialError) -> Exchange {
         let checked = try OAuthEndpoints.checkURL(e.tokenURL, role: "token URL", allowPrivateNetwork: e.allowPrivateNetwork)
         let host = checked.host
-        let resolution = try await Self.guardCheck(e.tokenURL, allowPrivateNetwork: e.allowPrivateNetwork)
+        let (client, resolution) = try await guardCheck(e.tokenURL, allowPrivateNetwork: e.allowPrivateNetwork)
         if checked.scheme == "http" {
             for address in resolution.addresses {
                 let isPrivate = AddressGuard.literalAddress(address).map { AddressGuard.forbiddenReason($0) != nil } ?? false
@@ -35,7 +35,7 @@ extension OAuthClient {
 
         let limit = maxResponseBytes
         do {
-            let response = try await http.execute(request, timeout: timeout)
+            let response = try await client.execute(request, timeout: timeout)
             let status = Int(response.status.code)
             // A client that follows redirects has already followed them: its history shows the first answer.
             let first = response.history.count > 1 ? Int(response.history[0].responseHead.status.code) : status
@@ -81,9 +81,10 @@ extension OAuthClient {
 
     /// Runs the SSRF guard off the cooperative pool (it resolves names with the blocking system resolver) and maps
     /// its refusal to `.invalid`.
-    static func guardCheck(_ url: String, allowPrivateNetwork: Bool) async throws(CredentialError) -> AddressGuard.Resolution {
+    /// Returns the client pinned to the approved address with the guard's resolution.
+    func guardCheck(_ url: String, allowPrivateNetwork: Bool) async throws(CredentialError) -> (HTTPClient, AddressGuard.Resolution) {
         do throws(GatewayError) {
-            return try await AddressGuard().checkOffPool(url, allowPrivateNetwork: allowPrivateNetwork)
+            return try await http.approved(url, allowPrivateNetwork: allowPrivateNetwork)
         } catch {
             throw CredentialError(.invalid, "the token URL was refused: \(error.message)")
         }

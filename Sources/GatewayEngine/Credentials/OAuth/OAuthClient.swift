@@ -11,29 +11,29 @@ import NIOCore
 /// ``CredentialError``s whose messages never contain the client secret, a token, a code or a verifier, even when the
 /// server echoes them.
 ///
-/// The `HTTPClient` must be configured with `redirectConfiguration: .disallow` (``makeHTTPClient()`` makes one):
+/// The client must be configured with `redirectConfiguration: .disallow` (``makeHTTPClient()`` makes one):
 /// AsyncHTTPClient has no per-request switch, so with a client that follows redirects the redirect target would
-/// still be contacted, although the answer is refused.
+/// still be contacted, although the answer is refused. It connects to the address the guard approved.
 struct OAuthClient: Sendable {
-    let http: HTTPClient
+    let http: PinnedHTTPClient
     let now: @Sendable () -> Date
     /// The whole call, connect to last byte.
     var timeout: TimeAmount = .seconds(10)
     /// The largest response body accepted.
     var maxResponseBytes = 64 * 1024
 
-    init(http: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }) {
+    init(http: PinnedHTTPClient, now: @escaping @Sendable () -> Date = { Date() }) {
         self.http = http
         self.now = now
     }
 
     /// An `HTTPClient` fit for token endpoints: no redirects, no decompression, 5 s connect timeout.
-    static func makeHTTPClient() -> HTTPClient {
+    static func makeHTTPClient() -> PinnedHTTPClient {
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10)),
             decompression: .disabled)
         config.tracing.tracer = nil
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        return PinnedHTTPClient(http: config)
     }
 
     /// The client-credentials grant (RFC 6749 §4.4), with the endpoints' scopes and audience.

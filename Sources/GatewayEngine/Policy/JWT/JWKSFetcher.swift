@@ -16,25 +16,25 @@ protocol JWKSFetching: Sendable {
 /// (depth 32).
 ///
 /// The client must be created with `redirectConfiguration: .disallow` (``makeHTTPClient()`` does that): a client
-/// that follows redirects would connect to the redirect target before the fetcher sees it.
+/// that follows redirects would connect to the redirect target before the fetcher sees it. It connects to the
+/// address the guard approved (``PinnedHTTPClient``), never to a second resolution of the name.
 struct HTTPJWKSFetcher: JWKSFetching {
     /// The largest document accepted: 1 MiB.
     static let maxBytes = 1024 * 1024
     /// The deadline of one fetch: 10 s.
     static let timeout: TimeAmount = .seconds(10)
 
-    let client: HTTPClient
+    let client: PinnedHTTPClient
 
     /// Creates a fetcher over `client`, which must not follow redirects.
-    init(client: HTTPClient) {
+    init(client: PinnedHTTPClient) {
         self.client = client
     }
 
     /// A client suited to this fetcher: no redirects, 10 s timeouts, no decompression. Shut it down when done.
-    static func makeHTTPClient() -> HTTPClient {
-        HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(
+    static func makeHTTPClient() -> PinnedHTTPClient {
+        PinnedHTTPClient(
+            http: .init(
                 redirectConfiguration: .disallow,
                 timeout: .init(connect: .seconds(10), read: .seconds(10)),
                 decompression: .disabled))
@@ -43,12 +43,12 @@ struct HTTPJWKSFetcher: JWKSFetching {
     /// GETs `url` after the SSRF guard and the https rule; throws `GatewayError` (`fetch_failed`, `invalid_url`,
     /// `forbidden_address`) on any failure, the URL as its location.
     func fetchJSON(_ url: String, allowPrivateNetwork: Bool) async throws -> JSONValue {
-        try await Self.checkAddress(url, allowPrivateNetwork: allowPrivateNetwork)
+        let http = try await Self.checkAddress(url, allowPrivateNetwork: allowPrivateNetwork, client: client)
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json, application/jwk-set+json")
         let body: ByteBuffer
         do {
-            let response = try await client.execute(request, timeout: Self.timeout)
+            let response = try await http.execute(request, timeout: Self.timeout)
             guard response.history.count <= 1 else {
                 throw GatewayError(.fetchFailed, "redirects are not followed", location: url)
             }
@@ -74,14 +74,19 @@ struct HTTPJWKSFetcher: JWKSFetching {
         }
     }
 
-    /// Runs the SSRF guard off the cooperative pool (it resolves the host) and applies the https rule.
-    static func checkAddress(_ url: String, allowPrivateNetwork: Bool) async throws(GatewayError) {
+    @discardableResult
+    /// Runs the SSRF guard off the cooperative pool (it resolves the host) and applies the https rule; returns the
+    /// client pinned to the approved address.
+    static func checkAddress(_ url: String, allowPrivateNetwork: Bool, client: PinnedHTTPClient) async throws(GatewayError) -> HTTPClient {
         do throws(GatewayError) {
-            let resolution = try await AddressGuard().checkOffPool(url, allowPrivateNetwork: allowPrivateNetwork)
-            if resolution.scheme == "https" { return }
-            // Plain http only towards loopback or private addresses, and only when those are allowed.
-            let allPrivate = try await AddressGuard.resolveOffPool(resolution.host).allSatisfy { AddressGuard.forbiddenReason($0) != nil }
+            let (http, resolution) = try await client.approved(url, allowPrivateNetwork: allowPrivateNetwork)
+            if resolution.scheme == "https" { return http }
+            // Plain http only towards loopback or private addresses (the ones approved), and only when those are allowed.
+            let allPrivate = resolution.addresses.allSatisfy {
+                AddressGuard.literalAddress($0).map { AddressGuard.forbiddenReason($0) != nil } ?? false
+            }
             guard allowPrivateNetwork && allPrivate else { throw GatewayError(.invalidURL, "identity provider URLs must use https", location: url) }
+            return http
         } catch {
             var located = error
             if located.location == nil { located.location = url }
