@@ -54,6 +54,24 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "MiB one SSE stream may hold for a client that does not read; past it the stream and session end (default 16).")
     var maxStreamQueueMib: Int = 16
 
+    @Option(name: .long, help: "Client connections at once; more wait in the accept backlog (default 1024).")
+    var maxConnections: Int = 1_024
+
+    @Option(name: .long, help: "Connections one client address holds; more are closed at once (default 64; trusted proxies exempt).")
+    var maxConnectionsPerClient: Int = 64
+
+    @Option(name: .long, help: "Open SSE streams one client address holds; 429 beyond (default 16).")
+    var maxStreamsPerClient: Int = 16
+
+    @Option(name: .long, help: "Seconds a client has to send a request's headers once it starts (slowloris guard; default 10).")
+    var headerTimeout: Int = 10
+
+    @Option(name: .long, help: "Seconds a connection with no request in flight stays open (default 60).")
+    var idleTimeout: Int = 60
+
+    @Option(name: .long, help: "Seconds an SSE stream that carries only keep-alives stays open before it is ended (default 1800).")
+    var streamIdleLifetime: Int = 1800
+
     @Flag(
         name: .long,
         help:
@@ -81,6 +99,9 @@ struct EngineOptions: ParsableArguments {
             ("--max-sessions-per-principal", maxSessionsPerPrincipal), ("--unused-session-timeout", unusedSessionTimeout),
             ("--backend-timeout", backendTimeout), ("--max-calls-per-api", maxCallsPerAPI), ("--max-calls-per-tool", maxCallsPerTool),
             ("--backend-buffer-mib", backendBufferMib), ("--max-stream-queue-mib", maxStreamQueueMib),
+            ("--max-connections", maxConnections), ("--max-connections-per-client", maxConnectionsPerClient),
+            ("--max-streams-per-client", maxStreamsPerClient), ("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout),
+            ("--stream-idle-lifetime", streamIdleLifetime),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1 (got \(value))")
         }
@@ -109,6 +130,12 @@ struct EngineOptions: ParsableArguments {
         config.backendBufferBudget = backendBufferMib * 1024 * 1024
         config.maxStreamQueueBytes = maxStreamQueueMib * 1024 * 1024
         if allowMetadataAddress { config.allowMetadataAddress = true }
+        config.maxConnections = maxConnections
+        config.connectionLimits.perClientAddress = maxConnectionsPerClient
+        config.connectionLimits.streamsPerClientAddress = maxStreamsPerClient
+        config.connectionLimits.headerTimeout = .seconds(headerTimeout)
+        config.connectionLimits.idleTimeout = .seconds(idleTimeout)
+        config.connectionLimits.streamIdleLifetime = .seconds(streamIdleLifetime)
         config.sessionLimits.perClientAddress = maxSessionsPerClient
         config.sessionLimits.perPrincipal = maxSessionsPerPrincipal
         config.sessionLimits.unusedTimeout = .seconds(unusedSessionTimeout)

@@ -33,6 +33,9 @@ public struct GatewayConfiguration: Sendable {
     public var reloadInterval: Duration = .milliseconds(250)
     /// The most client connections at once; further connections wait in the accept backlog. Default 1,024.
     public var maxConnections: Int = 1_024
+    /// Per-address connection and stream caps, the fair share near ``maxConnections``, header/body/idle timeouts
+    /// and the lifetime of streams that carry only keep-alives (``ConnectionLimits``, defaults documented there).
+    public var connectionLimits = ConnectionLimits()
     /// Serve Prometheus text at `/metrics`. Default true.
     public var exposeMetrics: Bool = true
     /// Proxies (addresses, ranges or CIDR blocks) whose `X-Forwarded-For` names the client. Default none: the

@@ -13,10 +13,12 @@ extension GatewayResponder {
             let r = HTTPReplies.rpcError(.notAcceptable, code: MCPProtocol.serverError, "Not Acceptable: Accept must list text/event-stream")
             return finish(&exchange, r, outcome: .rejected, error: "not acceptable")
         }
+        if let refusal = admitStream(&exchange) { return refusal }
         let session = MCPSession(
             basePath: server.basePath, transport: .sse, client: exchange.client, protocolVersion: "2024-11-05",
             principal: exchange.policy.principalKey)
         if let refusal = sessions.admit(session) {
+            streamSlots.release(exchange.client)
             let status: HTTPResponse.Status = refusal.code == "table_full" ? .serviceUnavailable : .tooManyRequests
             return finish(
                 &exchange, HTTPReplies.rpcError(status, code: MCPProtocol.serverError, refusal.message), outcome: .rejected, error: "session limit")
@@ -26,7 +28,7 @@ extension GatewayResponder {
         let queue = makeEventQueue(transport: "sse") { sessions.remove(id) }
         _ = session.attachStream(queue)
         queue.yield(SSE.event(name: "endpoint", id: nil, data: "/\(server.basePath)/messages?sessionId=\(session.id)"))
-        startKeepAlive(queue) { sessions.remove(id) }
+        startKeepAlive(queue, client: exchange.client, connectionClosed: exchange.connectionClosed) { sessions.remove(id) }
         return finish(
             &exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: queue.output)), outcome: .ok)
     }

@@ -220,15 +220,17 @@ extension GatewayResponder {
         }
         let sessions = self.sessions
         let id = session.id
+        if let refusal = admitStream(&exchange) { return refusal }
         let queue = makeEventQueue(transport: "streamable") { sessions.remove(id) }
         guard session.attachStream(queue) else {
+            streamSlots.release(exchange.client)
             let r = HTTPReplies.rpcError(.conflict, code: MCPProtocol.serverError, "Conflict: this session already has an open GET stream")
             return finish(&exchange, r, outcome: .rejected, error: "stream already open")
         }
         if session.protocolVersion >= "2025-11-25" {
             queue.yield(SSE.event(name: nil, id: "0", data: ""))
         }
-        startKeepAlive(queue) { session.detachStream() }
+        startKeepAlive(queue, client: exchange.client, connectionClosed: exchange.connectionClosed) { session.detachStream() }
         return finish(
             &exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: queue.output)), outcome: .ok)
     }
@@ -246,22 +248,47 @@ extension GatewayResponder {
     /// Sends a comment every keep-alive interval so idle proxies keep the stream open and dead clients are noticed.
     /// A graceful shutdown ends the stream at once (the task inherits the server's shutdown signal), so open streams
     /// never hold `serve` up after SIGTERM.
-    func startKeepAlive(_ queue: EventQueue, onEnd: @escaping @Sendable () -> Void) {
-        let interval = configuration.sseKeepAlive
+    /// A stream that has carried nothing but keep-alives for ``ConnectionLimits/streamIdleLifetime`` is ended (the
+    /// client reconnects), and the stream's slot of `client`'s address is given back when it ends. The stream ends
+    /// with the client's connection (`connectionClosed`), not at the next keep-alive that fails to reach it.
+    func startKeepAlive(
+        _ queue: EventQueue, client: String, connectionClosed: EventLoopFuture<Void>?, onEnd: @escaping @Sendable () -> Void
+    ) {
+        let interval = min(configuration.sseKeepAlive, configuration.connectionLimits.streamIdleLifetime)
+        let lifetime = configuration.connectionLimits.streamIdleLifetime
+        let idleCounter = connectionLimitCounters["stream_idle_lifetime"]
         let task = Task {
             await withGracefulShutdownHandler {
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: interval) } catch { return }
-                    guard queue.yield(SSE.comment("keep-alive")) else { return }
+                    if ContinuousClock.now - queue.lastEvent >= lifetime {
+                        idleCounter?.increment()
+                        queue.finish()
+                        return
+                    }
+                    guard queue.yield(SSE.comment("keep-alive"), keepAlive: true) else { return }
                 }
             } onGracefulShutdown: {
                 queue.finish()
             }
         }
+        let slots = streamSlots
         queue.onTermination {
             task.cancel()
+            slots.release(client)
             onEnd()
         }
+        connectionClosed?.whenComplete { _ in queue.finish() }
+    }
+
+    /// Takes a stream slot for the client's address, or answers 429 when it holds its cap of open streams.
+    func admitStream(_ exchange: inout Exchange) -> Response? {
+        guard streamSlots.acquire(exchange.client) != nil else { return nil }
+        connectionLimitCounters["streams_client_address"]?.increment()
+        let r = HTTPReplies.rpcError(
+            .tooManyRequests, code: MCPProtocol.serverError,
+            "Too Many Requests: this client address holds \(streamSlots.perAddress) open streams already; close one first")
+        return finish(&exchange, r, outcome: .rejected, error: "stream limit")
     }
 
     /// The queue of a long-lived stream, bounded by ``GatewayConfiguration/streamQueue``; a client that does not read

@@ -27,6 +27,10 @@ struct GatewayResponder: HTTPResponder {
     let originPolicy: OriginPolicy
     /// `gatehouse_stream_overflow_total{transport}`: streams ended because their client did not read.
     let streamOverflowCounters: [String: Metrics.Counter]
+    /// Open streams per client address (``ConnectionLimits/streamsPerClientAddress``).
+    let streamSlots: AddressSlots
+    /// `gatehouse_connection_limit_total{reason}`.
+    let connectionLimitCounters: [String: Metrics.Counter]
 
     /// A responder over the engine's parts (``Gateway`` passes its own).
     init(
@@ -42,6 +46,8 @@ struct GatewayResponder: HTTPResponder {
         self.monitor = monitor
         self.credentials = credentials
         originPolicy = OriginPolicy(configuration: configuration)
+        streamSlots = AddressSlots(perAddress: configuration.connectionLimits.streamsPerClientAddress)
+        connectionLimitCounters = ConnectionLimits.counters(factory: monitor.metricsFactory)
         streamOverflowCounters = Dictionary(
             uniqueKeysWithValues: ["sse", "streamable"].map {
                 ($0, Metrics.Counter(label: "gatehouse_stream_overflow_total", dimensions: [("transport", $0)], factory: monitor.metricsFactory))
@@ -67,6 +73,8 @@ struct GatewayResponder: HTTPResponder {
         var clientVersion: String?
         /// The JSON-RPC error code of the answer, when it is one.
         var rpcCode: Int?
+        /// Completes when the client's connection closes.
+        var connectionClosed: EventLoopFuture<Void>?
 
         /// Notes what the session says about the client (for the record).
         mutating func note(_ session: MCPSession) {
@@ -94,6 +102,7 @@ struct GatewayResponder: HTTPResponder {
         var exchange = Exchange(
             server: "-", client: client, transport: "http", method: request.method.rawValue,
             policy: PolicyContext(clientAddress: client, peerAddress: peer))
+        exchange.connectionClosed = context.connectionClosed
         if let reply = await registryAPI(request, context: context) { return reply }
         if let reason = originPolicy.refusal(host: request.head.authority, origin: request.headers[.origin]) {
             // Not routed yet: a counter only, no record (the client chose every byte of this request).

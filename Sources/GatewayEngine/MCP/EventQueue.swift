@@ -22,6 +22,8 @@ final class EventQueue: Sendable {
         var bytes = 0
         var events = 0
         var closed = false
+        /// When the last event other than a keep-alive was queued.
+        var lastEvent = ContinuousClock.now
     }
 
     let limits: Limits
@@ -50,9 +52,10 @@ final class EventQueue: Sendable {
         continuation.onTermination = { _ in handler() }
     }
 
-    /// Queues an event; false when the stream has ended or this event overflowed it (which ends it).
+    /// Queues an event; false when the stream has ended or this event overflowed it (which ends it). Keep-alives do
+    /// not count as traffic (``lastEvent``).
     @discardableResult
-    func yield(_ event: ByteBuffer) -> Bool {
+    func yield(_ event: ByteBuffer, keepAlive: Bool = false) -> Bool {
         let size = event.readableBytes
         let verdict: Bool? = pending.withLock { p in
             if p.closed { return false }
@@ -62,6 +65,7 @@ final class EventQueue: Sendable {
             }
             p.bytes += size
             p.events += 1
+            if !keepAlive { p.lastEvent = .now }
             return true
         }
         switch verdict {
@@ -82,6 +86,9 @@ final class EventQueue: Sendable {
         pending.withLock { $0.closed = true }
         continuation.finish()
     }
+
+    /// When the last event other than a keep-alive was queued (the stream's creation at first).
+    var lastEvent: ContinuousClock.Instant { pending.withLock { $0.lastEvent } }
 
     /// Bytes and events queued now.
     var queued: (bytes: Int, events: Int) { pending.withLock { ($0.bytes, $0.events) } }

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import Logging
+import Metrics
 import NIOCore
 import ServiceLifecycle
 
@@ -18,9 +19,18 @@ extension Gateway {
             ShutdownHook(gateway: self),
         ]
         if configuration.registry.probing { services.append(RegistryProber(registry: registry, clock: ContinuousClock())) }
+        let limits = configuration.connectionLimits
+        let shared = ConnectionGuard.Shared(
+            slots: AddressSlots(
+                perAddress: limits.perClientAddress, fairShare: limits.fairShare, nearlyFull: configuration.maxConnections * 7 / 8),
+            trustedProxies: configuration.trustedProxies.compactMap(IPRange.init), limits: limits,
+            onLimit: { [counters = ConnectionLimits.counters(factory: monitor.metricsFactory)] in counters[$0]?.increment() })
+        let http1 = HTTP1Channel.Configuration(idleTimeout: limits.idleTimeout.timeAmount)
         return Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: .seconds(120))),
+            server: HTTPServerBuilder { responder in
+                GuardedHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: http1), shared: shared)
+            },
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "gatehouse",
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),

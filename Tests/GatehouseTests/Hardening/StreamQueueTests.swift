@@ -26,7 +26,7 @@ struct StreamQueueTests {
 
     /// A raw TCP client: opens `/pets/sse` with a tiny receive buffer, reads up to the endpoint event, then never
     /// reads again.
-    final class StalledSSEClient {
+    final class StalledSSEClient: Sendable {
         let fd: Int32
 
         init(port: Int) throws {
@@ -69,7 +69,7 @@ struct StreamQueueTests {
         let g = try await TestGateway.start(spec: Self.spec) { $0.maxStreamQueueBytes = 512 * 1024 }
         defer { g.stop() }
         let client = try StalledSSEClient(port: g.port)
-        let sid = try client.sessionID()
+        let sid = try await RawConnection.offPool { Result { try client.sessionID() } }.get()
         let messages = "http://127.0.0.1:\(g.port)/pets/messages?sessionId=\(sid)"
         _ = try await send(messages, body: initializeBody)
         // The attack: 128 KiB answers, sent until the gateway ends the session (bounded: 64 MiB at most).
