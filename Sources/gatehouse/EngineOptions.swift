@@ -51,6 +51,12 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "REST backend calls in flight per tool at once, so one slow tool cannot hold its whole API (default 32).")
     var maxCallsPerTool: Int = 32
 
+    @Option(name: .long, help: "Calls in flight per upstream MCP server at once; more wait up to 1 s, then fail 'busy' (default 64).")
+    var maxCallsPerUpstream: Int = 64
+
+    @Option(name: .long, help: "Calls in flight per tool of an upstream at once (default 32).")
+    var maxCallsPerUpstreamTool: Int = 32
+
     @Option(name: .long, help: "MiB one SSE stream may hold for a client that does not read; past it the stream and session end (default 16).")
     var maxStreamQueueMib: Int = 16
 
@@ -101,7 +107,8 @@ struct EngineOptions: ParsableArguments {
             ("--backend-buffer-mib", backendBufferMib), ("--max-stream-queue-mib", maxStreamQueueMib),
             ("--max-connections", maxConnections), ("--max-connections-per-client", maxConnectionsPerClient),
             ("--max-streams-per-client", maxStreamsPerClient), ("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout),
-            ("--stream-idle-lifetime", streamIdleLifetime),
+            ("--stream-idle-lifetime", streamIdleLifetime), ("--max-calls-per-upstream", maxCallsPerUpstream),
+            ("--max-calls-per-upstream-tool", maxCallsPerUpstreamTool),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1 (got \(value))")
         }
@@ -131,6 +138,8 @@ struct EngineOptions: ParsableArguments {
         config.maxStreamQueueBytes = maxStreamQueueMib * 1024 * 1024
         if allowMetadataAddress { config.allowMetadataAddress = true }
         config.maxConnections = maxConnections
+        config.upstream.maxCallsPerUpstream = maxCallsPerUpstream
+        config.upstream.maxCallsPerUpstreamTool = maxCallsPerUpstreamTool
         config.connectionLimits.perClientAddress = maxConnectionsPerClient
         config.connectionLimits.streamsPerClientAddress = maxStreamsPerClient
         config.connectionLimits.headerTimeout = .seconds(headerTimeout)

@@ -18,7 +18,7 @@ final class BackendClient: Sendable {
         /// Idle connections kept per backend host. Default 64.
         var connectionsPerHost: Int = 64
         /// Calls in flight per API and per tool, and how long a call over them waits.
-        var concurrency = BackendConcurrency.Limits()
+        var concurrency = CallConcurrency.Limits()
         /// The bytes of answers buffered at once, over every call. Default 256 MiB.
         var bufferBudget: Int = 256 * 1024 * 1024
 
@@ -42,17 +42,17 @@ final class BackendClient: Sendable {
     /// Connects only to addresses the SSRF guard approved (shared with the credential manager and JWKS fetches).
     let http: PinnedHTTPClient
     let configuration: Configuration
-    let concurrency: BackendConcurrency
+    let concurrency: CallConcurrency
     let budget: BufferBudget
 
     /// A client; `onLimit` is told when a concurrency limit (`api`, `tool`) or the buffer budget (nil) refuses a call
     /// (the `/metrics` counters).
     init(
         configuration: Configuration = Configuration(), addressGuard: AddressGuard = AddressGuard(),
-        onLimit: @escaping @Sendable (BackendConcurrency.Refusal?) -> Void = { _ in }
+        onLimit: @escaping @Sendable (CallConcurrency.Refusal?) -> Void = { _ in }
     ) {
         self.configuration = configuration
-        concurrency = BackendConcurrency(limits: configuration.concurrency, onRefusal: { onLimit($0) })
+        concurrency = CallConcurrency(limits: configuration.concurrency, onRefusal: { onLimit($0) })
         budget = BufferBudget(limit: configuration.bufferBudget, onRefusal: { onLimit(nil) })
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
@@ -78,7 +78,7 @@ final class BackendClient: Sendable {
     ) async throws(Failure) -> Response {
         guard request.url.hasPrefix(origin) else { throw Failure(message: "request URL left the API's base URL") }
         let deadline = NIODeadline.now() + configuration.timeout
-        return try await concurrency.withSlot(api: api, tool: tool) { () async throws(Failure) -> Response in
+        return try await concurrency.withSlot(api: api, tool: tool, refused: { Failure(message: $0) }) { () async throws(Failure) -> Response in
             let client: HTTPClient
             do throws(GatewayError) {
                 client = try await http.approved(origin, allowPrivateNetwork: allowPrivateNetwork).client

@@ -42,7 +42,7 @@ extension MCPHandler {
         if let meta = params?["_meta"] { upstreamParams["_meta"] = meta }
         let started = ContinuousClock.now
         do throws(UpstreamError) {
-            let answer = try await upstreams.guarded(binding.upstream) { () async throws(UpstreamError) -> JSONObject in
+            let answer = try await upstreams.guarded(binding.upstream, call: binding.remoteName) { () async throws(UpstreamError) -> JSONObject in
                 let session = try await relay.relay.link(binding.upstream, hub: upstreams)
                 let answer = try await session.request(method: "tools/call", params: upstreamParams, call: relay.call)
                 // An upstream that echoes the credential we gave it (an error page, a debug tool) must not hand it on.
@@ -156,7 +156,7 @@ extension MCPHandler {
     private func single(_ upstream: String, relay: RelayContext, method: String, params: JSONObject?) async throws(JSONRPCError) -> JSONValue {
         let answer: JSONObject
         do throws(UpstreamError) {
-            answer = try await upstreams.guarded(upstream) { () async throws(UpstreamError) -> JSONObject in
+            answer = try await upstreams.guarded(upstream, call: method) { () async throws(UpstreamError) -> JSONObject in
                 let session = try await relay.relay.link(upstream, hub: upstreams)
                 return try await session.request(method: method, params: params, call: relay.call)
             }

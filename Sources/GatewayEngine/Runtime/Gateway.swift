@@ -43,7 +43,7 @@ public final class Gateway: Sendable {
         let monitor = RequestMonitor()
         self.monitor = monitor
         let limitCounters = Dictionary(
-            uniqueKeysWithValues: ["api", "tool", "buffer"].map {
+            uniqueKeysWithValues: ["api", "tool", "buffer", "upstream", "upstream_tool"].map {
                 ($0, Metrics.Counter(label: "gatehouse_backend_limit_total", dimensions: [("limit", $0)], factory: monitor.metricsFactory))
             })
         backend = BackendClient(configuration: configuration.backend, addressGuard: configuration.addressGuard) {
@@ -60,7 +60,8 @@ public final class Gateway: Sendable {
         let announce = LockedBox<(@Sendable (String, [UpstreamToolChange]) -> Void)?>(nil)
         upstreams = UpstreamHub(
             store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger,
-            addressGuard: configuration.addressGuard
+            addressGuard: configuration.addressGuard,
+            onLimit: { limitCounters[$0 == .api ? "upstream" : "upstream_tool"]?.increment() }
         ) {
             name, changes in
             announce.withLock { $0 }?(name, changes)

@@ -28,6 +28,11 @@ public struct UpstreamConfiguration: Sendable {
     public var rediscoveryInterval: Duration = .seconds(300)
     /// How soon a discovery that failed (upstream down, say) is tried again. Default 30 s.
     public var failedDiscoveryRetry: Duration = .seconds(30)
+    /// Calls in flight to one upstream at once; more wait up to 1 s, then fail with `busy`. Default 64.
+    public var maxCallsPerUpstream: Int = 64
+    /// Calls in flight to one tool (or method) of an upstream at once, so one slow tool cannot hold its whole upstream.
+    /// Default 32.
+    public var maxCallsPerUpstreamTool: Int = 32
     /// Tools read from one upstream at most (all `tools/list` pages). Default 10 000.
     public var maxTools: Int = 10_000
 

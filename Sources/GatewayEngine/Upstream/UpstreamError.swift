@@ -27,6 +27,8 @@ public struct UpstreamError: GatehouseError, Equatable {
         public static let sessionExpired = Code("session_expired")
         /// The request was cancelled by the client or the gateway.
         public static let cancelled = Code("cancelled")
+        /// Too many calls to this upstream (or this tool of it) are in flight and none finished within the queue wait.
+        public static let busy = Code("busy")
         /// The upstream's stored settings are unusable.
         public static let invalidConfiguration = Code("invalid_configuration")
     }

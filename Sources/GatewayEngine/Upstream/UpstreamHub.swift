@@ -20,6 +20,8 @@ final class UpstreamHub: Sendable {
     let streams: PinnedHTTPClient
     /// Told when discovery changed an upstream's recorded tools (the gateway reloads and announces the change).
     let onToolsChanged: @Sendable (_ upstream: String, _ changes: [UpstreamToolChange]) -> Void
+    /// Calls in flight per upstream and per tool of it.
+    let concurrency: CallConcurrency
 
     private struct State {
         var settings: [String: UpstreamSettings] = [:]
@@ -41,7 +43,8 @@ final class UpstreamHub: Sendable {
 
     init(
         store: GatewayStore, configuration: UpstreamConfiguration, credentials: CredentialManager?, monitor: RequestMonitor? = nil, logger: Logger,
-        addressGuard: AddressGuard = AddressGuard(), onToolsChanged: @escaping @Sendable (String, [UpstreamToolChange]) -> Void = { _, _ in }
+        addressGuard: AddressGuard = AddressGuard(), onLimit: @escaping @Sendable (CallConcurrency.Refusal) -> Void = { _ in },
+        onToolsChanged: @escaping @Sendable (String, [UpstreamToolChange]) -> Void = { _, _ in }
     ) {
         self.store = store
         self.configuration = configuration
@@ -49,6 +52,11 @@ final class UpstreamHub: Sendable {
         self.monitor = monitor
         self.logger = logger
         self.onToolsChanged = onToolsChanged
+        var limits = CallConcurrency.Limits()
+        limits.perAPI = configuration.maxCallsPerUpstream
+        limits.perTool = configuration.maxCallsPerUpstreamTool
+        limits.groupName = "this upstream"
+        concurrency = CallConcurrency(limits: limits, onRefusal: onLimit)
         var config = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: configuration.connectTimeout.timeAmount, read: nil),
@@ -160,8 +168,18 @@ final class UpstreamHub: Sendable {
     // MARK: Circuit breaker
 
     /// Runs a call through the upstream's breaker: fails fast while it is open (or the upstream's `Retry-After` runs),
-    /// and records the outcome.
-    func guarded<T: Sendable>(_ upstream: String, _ body: () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
+    /// and records the outcome. A `call` (the tool's name, or the method) also takes a slot of the upstream's
+    /// concurrency limits first, waiting up to 1 s (``UpstreamConfiguration/maxCallsPerUpstream``).
+    func guarded<T: Sendable>(_ upstream: String, call: String? = nil, _ body: () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
+        guard let call else { return try await breakerGuarded(upstream, body) }
+        return try await concurrency.withSlot(
+            api: upstream, tool: call, refused: { UpstreamError(.busy, "upstream '\(upstream)': \($0)") }
+        ) { () async throws(UpstreamError) -> T in
+            try await breakerGuarded(upstream, body)
+        }
+    }
+
+    private func breakerGuarded<T: Sendable>(_ upstream: String, _ body: () async throws(UpstreamError) -> T) async throws(UpstreamError) -> T {
         let decision = state.withLock { s -> CircuitBreaker.Decision in
             var b =
                 s.breakers[upstream]

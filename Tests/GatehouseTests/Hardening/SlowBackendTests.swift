@@ -126,10 +126,10 @@ struct SlowBackendTests {
 
     @Test("the limiter's state: tool and API limits, slots handed to waiters in order, a waiter that gives up leaves")
     func state() {
-        var limits = BackendConcurrency.Limits()
+        var limits = CallConcurrency.Limits()
         limits.perAPI = 3
         limits.perTool = 2
-        var s = BackendConcurrency.State(limits: limits)
+        var s = CallConcurrency.State(limits: limits)
         let first = s.tryStart(api: "a", tool: "slow")
         let second = s.tryStart(api: "a", tool: "slow")
         #expect(first && second)

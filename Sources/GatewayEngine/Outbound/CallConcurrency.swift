@@ -1,13 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Calls in flight to REST backends, bounded per API and per tool, so that one slow tool cannot take its neighbours
-/// down (its hung calls would otherwise hold every pooled connection to the host).
+/// Calls in flight to REST backends (per API and per tool) or upstream MCP servers (per upstream and per tool),
+/// bounded so that one slow tool cannot take its neighbours down (its hung calls would otherwise hold every pooled
+/// connection to the host). "API" below is the group (an API, an upstream), "tool" a call kind within it.
 ///
 /// A call over a limit waits, first come first served, for at most ``Limits/queueTimeout``, then fails with a clear
 /// error; the wait costs nothing while calls are under the limits (one lock, two counters). The state is a value
 /// type (``State``) apart from the waiting, so it is tested without I/O.
-final class BackendConcurrency: Sendable {
+final class CallConcurrency: Sendable {
     /// The limits. Defaults: 64 calls per API (the connections pooled per backend host), 32 per tool (so a tool
     /// never holds more than half of its API), a 1 s wait.
     struct Limits: Sendable, Equatable {
@@ -17,6 +18,8 @@ final class BackendConcurrency: Sendable {
         var perTool = 32
         /// How long a call over a limit waits for a slot before it fails. Default 1 s.
         var queueTimeout: Duration = .seconds(1)
+        /// What the group is called in refusals. Default "this API's backend".
+        var groupName = "this API's backend"
         init() {}
     }
 
@@ -115,22 +118,25 @@ final class BackendConcurrency: Sendable {
         box = Mutex(Box(state: State(limits: limits)))
     }
 
-    /// Runs `body` as one call of `tool` of `api`, waiting for a slot when a limit is reached; throws the refusal
-    /// when none frees within the queue timeout.
-    func withSlot<T>(api: String, tool: String, _ body: () async throws(BackendClient.Failure) -> T) async throws(BackendClient.Failure) -> T {
-        try await acquire(api: api, tool: tool)
+    /// Runs `body` as one call of `tool` of `api`, waiting for a slot when a limit is reached; throws
+    /// `refused(message)` when none frees within the queue timeout.
+    func withSlot<T, E: Error>(
+        api: String, tool: String, refused: (String) -> E, _ body: () async throws(E) -> T
+    ) async throws(E) -> T {
+        if let reason = await acquire(api: api, tool: tool) { throw refused(Self.message(reason, limits)) }
         defer { release(api: api, tool: tool) }
         return try await body()
     }
 
-    private func acquire(api: String, tool: String) async throws(BackendClient.Failure) {
+    /// Takes a slot, waiting up to the queue timeout; the refusal when none freed.
+    private func acquire(api: String, tool: String) async -> Refusal? {
         let id: UInt64? = box.withLock { b in
             if b.state.tryStart(api: api, tool: tool) { return nil }
             b.nextID += 1
             b.state.waiters.append(.init(id: b.nextID, api: api, tool: tool))
             return b.nextID
         }
-        guard let id else { return }
+        guard let id else { return nil }
         let reason = box.withLock { $0.state.blocked(api: api, tool: tool) } ?? .api
         let timeout = limits.queueTimeout
         let timer = Task { [weak self] in
@@ -153,8 +159,9 @@ final class BackendConcurrency: Sendable {
         timer.cancel()
         guard started else {
             onRefusal(reason)
-            throw BackendClient.Failure(message: Self.message(reason, limits))
+            return reason
         }
+        return nil
     }
 
     /// Calls waiting for a slot now.
@@ -178,7 +185,7 @@ final class BackendConcurrency: Sendable {
         case .tool:
             "too many calls of this tool in flight (\(limits.perTool)); none finished within \(limits.queueTimeout): the backend is slow, try again later"
         case .api:
-            "too many calls to this API's backend in flight (\(limits.perAPI)); none finished within \(limits.queueTimeout): the backend is slow, try again later"
+            "too many calls to \(limits.groupName) in flight (\(limits.perAPI)); none finished within \(limits.queueTimeout): the backend is slow, try again later"
         }
     }
 }
