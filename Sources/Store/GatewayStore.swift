@@ -14,15 +14,23 @@ public final class GatewayStore: Sendable {
     /// The configuration the store was opened with.
     public let configuration: StoreConfiguration
     let logger: Logger
+    /// The private copy a read-only store reads when the database cannot be read in place (removed with the store).
+    let snapshotDirectory: String?
 
     /// Opens (creating if needed) the database at `configuration.path` and runs pending migrations.
     public init(configuration: StoreConfiguration, logger: Logger = Logger(label: "gatehouse.store")) throws(StoreError) {
         self.configuration = configuration
         self.logger = logger
-        let path = configuration.path
-        try StoreConfiguration.refuseURL(path)
+        try StoreConfiguration.refuseURL(configuration.path)
+        var path = configuration.path
+        var snapshot: String?
+        if configuration.readOnly, let copy = try Self.snapshotIfNeeded(path) {
+            path = copy + "/" + URL(fileURLWithPath: configuration.path).lastPathComponent
+            snapshot = copy
+        }
+        snapshotDirectory = snapshot
         do {
-            try Self.prepareFile(path)
+            if !configuration.readOnly { try Self.prepareFile(path) }
             var config = Configuration()
             config.foreignKeysEnabled = true
             config.readonly = configuration.readOnly
@@ -52,6 +60,29 @@ public final class GatewayStore: Sendable {
         } catch {
             throw StoreError(.unavailable, "cannot open database \(path): \(Self.describe(error))")
         }
+    }
+
+    deinit {
+        if let snapshotDirectory { try? FileManager.default.removeItem(atPath: snapshotDirectory) }
+    }
+
+    /// SQLite reads a WAL-mode database only where it can keep its `-wal` and `-shm` files beside it. A database in a
+    /// directory the user cannot write (a read-only file system, another user's directory) with no writer active
+    /// (no `-wal` file) is copied into a private temporary directory, which is returned; nil when it can be read in
+    /// place.
+    static func snapshotIfNeeded(_ path: String) throws(StoreError) -> String? {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError(.unavailable, "no database at \(path)") }
+        guard access(dir, W_OK) != 0, !FileManager.default.fileExists(atPath: path + "-wal") else { return nil }
+        let copy = NSTemporaryDirectory() + "gatehouse-readonly-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.copyItem(atPath: path, toPath: copy + "/" + URL(fileURLWithPath: path).lastPathComponent)
+        } catch {
+            try? FileManager.default.removeItem(atPath: copy)
+            throw StoreError(.unavailable, "cannot read database \(path) read-only: \(error.localizedDescription)")
+        }
+        return copy
     }
 
     /// Creates the parent directory (0700) and an empty database file with mode 0600 when missing.

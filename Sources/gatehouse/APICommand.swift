@@ -59,7 +59,7 @@ struct APICommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let db = try store.open()
+                let db = try store.open(reading: true)
                 let apis = try db.apis()
                 let counts = try apis.map { try db.operations(apiId: $0.id).count }
                 if output.json {
@@ -81,7 +81,7 @@ struct APICommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let db = try store.open()
+                let db = try store.open(reading: true)
                 let api = try db.api(named: name)
                 let ops = try db.operations(apiId: api.id)
                 if output.json {

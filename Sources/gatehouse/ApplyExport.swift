@@ -35,7 +35,7 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let applier = ConfigApplier(store: try store.open())
+            let applier = ConfigApplier(store: try store.open(reading: true))
             if let output {
                 let url = URL(fileURLWithPath: output).standardizedFileURL
                 let dir = url.deletingLastPathComponent().path

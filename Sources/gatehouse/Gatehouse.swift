@@ -25,9 +25,16 @@ struct StoreOptions: ParsableArguments {
     var path: String { db ?? StoreConfiguration.defaultPath() }
 
     /// Opens the store; `check: false` skips the whole-file integrity check (for commands that only read the log).
-    func open(check: Bool = true) throws -> GatewayStore {
+    /// `reading: true` (list, show, export, logs) opens a database the user cannot write — a read-only file or file
+    /// system, a backup — read-only instead of failing; a writable one is opened as usual (migrated when new).
+    func open(check: Bool = true, reading: Bool = false) throws -> GatewayStore {
         var configuration = StoreConfiguration(path: path)
         configuration.checkOnOpen = check
+        if reading, FileManager.default.fileExists(atPath: path),
+            access(path, W_OK) != 0 || access((path as NSString).deletingLastPathComponent, W_OK) != 0
+        {
+            configuration.readOnly = true
+        }
         return try GatewayStore(configuration: configuration, logger: Logger(label: "gatehouse.store", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 }

@@ -35,7 +35,7 @@ struct LogsCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let f = try RequestLogFilter(parsing: filter)
-                let rows = try store.open(check: false).queryRequestLog(f, limit: limit, before: before)
+                let rows = try store.open(check: false, reading: true).queryRequestLog(f, limit: limit, before: before)
                 if json {
                     for r in rows { print(try LogLine(r).jsonLine()) }
                 } else if csv {
@@ -69,7 +69,7 @@ struct LogsCommand: AsyncParsableCommand {
                     return s
                 }
                 let f = try RequestLogFilter(parsing: filter)
-                let stats = try store.open(check: false).requestLogStats(f, by: grouping, every: seconds)
+                let stats = try store.open(check: false, reading: true).requestLogStats(f, by: grouping, every: seconds)
                 if output.json {
                     try printJSON(stats.map(StatsLine.init))
                 } else {
@@ -100,7 +100,7 @@ struct LogsCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let f = try RequestLogFilter(parsing: filter)
-                let s = try store.open(check: false)
+                let s = try store.open(check: false, reading: true)
                 let first = try s.queryRequestLog(f, limit: max(0, n)).reversed()
                 var last = try s.queryRequestLog(.all, limit: 1).first?.id ?? 0
                 // Written unbuffered, line by line, so a pipe (`| grep`) sees each record as it arrives.
@@ -136,7 +136,7 @@ struct LogsCommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let f = try RequestLogFilter(parsing: filter)
                 let out = FileHandle.standardOutput
-                try store.open(check: false).forEachRequestLog(f) { r in
+                try store.open(check: false, reading: true).forEachRequestLog(f) { r in
                     try out.write(contentsOf: Data((LogLine(r).jsonLine() + "\n").utf8))
                     return true
                 }

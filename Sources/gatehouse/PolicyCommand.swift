@@ -15,7 +15,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let records = try store.open().policies()
+                let records = try store.open(reading: true).policies()
                 let rows = records.map { r -> [String] in
                     let doc = try? PolicyDocument.parse(yaml: r.document, source: r.scope)
                     let names = doc.map { ($0.inboundKinds + $0.outboundKinds).joined(separator: ", ") } ?? "INVALID"
@@ -38,7 +38,9 @@ struct PolicyCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 _ = try PolicyScope(parsing: scope)
-                guard let r = try store.open().policy(scope: scope) else { throw GatewayError(.notFound, "no policy for scope '\(scope)'") }
+                guard let r = try store.open(reading: true).policy(scope: scope) else {
+                    throw GatewayError(.notFound, "no policy for scope '\(scope)'")
+                }
                 print(r.document, terminator: r.document.hasSuffix("\n") ? "" : "\n")
             }
         }

@@ -38,7 +38,7 @@ struct RegistryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let listing = try RegistryCommand.admin(try store.open()).listing(origin: publicUrl ?? "http://127.0.0.1:8080")
+                let listing = try RegistryCommand.admin(try store.open(reading: true)).listing(origin: publicUrl ?? "http://127.0.0.1:8080")
                 let rows = listing.rows.filter { all || $0.status != .deleted }
                 if output.json {
                     print(RegistryListing.pretty(.array(rows.map { $0.json() })))
@@ -70,7 +70,7 @@ struct RegistryCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let db = try store.open()
+                let db = try store.open(reading: true)
                 let admin = RegistryCommand.admin(db)
                 let listing = try admin.listing(origin: publicUrl ?? "http://127.0.0.1:8080")
                 let matches = listing.rows.filter { $0.name == name || $0.server == name }

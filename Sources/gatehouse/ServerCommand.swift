@@ -126,7 +126,7 @@ struct ServerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let db = try store.open()
+                let db = try store.open(reading: true)
                 let servers = try db.servers()
                 let rows = try servers.map { s in
                     let upstreams = try ServerCommand.exposedUpstreamTools(db, server: s.name)
@@ -160,7 +160,7 @@ struct ServerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let db = try store.open()
+                let db = try store.open(reading: true)
                 let s = try db.server(named: name)
                 let tools = try db.tools(serverId: s.id)
                 let api = try s.apiId.flatMap { try db.api(id: $0)?.name }

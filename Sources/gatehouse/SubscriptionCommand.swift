@@ -39,7 +39,7 @@ struct SubscriptionCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let subs = try store.open().subscriptions()
+                let subs = try store.open(reading: true).subscriptions()
                 let iso = ISO8601DateFormatter()
                 if output.json {
                     try printJSON(

@@ -96,7 +96,7 @@ struct UpstreamCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let db = try store.open()
+                let db = try store.open(reading: true)
                 let rows = try db.upstreams().map { u in (u, try db.upstreamTools(upstream: u.name)) }
                 if output.json {
                     try printJSON(rows.map { UpstreamSummary($0.0, tools: $0.1) })
@@ -122,7 +122,7 @@ struct UpstreamCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let db = try store.open()
+                let db = try store.open(reading: true)
                 let u = try db.upstream(named: name)
                 let tools = try db.upstreamTools(upstream: name)
                 let users = try db.servers().filter { s in try db.serverUpstreams(server: s.name).contains { $0.upstreamName == name } }.map(\.name)
