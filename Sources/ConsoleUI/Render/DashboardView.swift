@@ -66,6 +66,14 @@ enum DashboardView {
         var totalLine = "\(Format.count(total.totalRequests)) requests since start"
         let dropped = ctx.data.monitor.droppedLogRecords
         if dropped > 0 { totalLine += "   \(Format.count(dropped)) log records dropped" }
-        buf.write(totalLine, x: valueX, y: y + 3, style: dropped > 0 ? t.warn : .plain)
+        let limits = ctx.data.monitor.limitHits
+        if !limits.isEmpty {
+            // The most frequent first; the event log names each limit and its flag.
+            let hits = limits.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \(Format.count($0.value))" }
+            totalLine += "   limits hit: " + hits.joined(separator: ", ")
+        }
+        let width = max(0, ctx.width - valueX - 1)
+        buf.write(
+            TextFit.truncate(totalLine, to: width, ascii: ctx.ascii), x: valueX, y: y + 3, style: dropped > 0 || !limits.isEmpty ? t.warn : .plain)
     }
 }

@@ -1,5 +1,3 @@
-import Metrics
-import Prometheus
 import Synchronization
 
 /// Limits on client connections and long-lived streams, so that one client address cannot hold the gateway's
@@ -83,22 +81,4 @@ final class AddressSlots: Sendable {
 
     /// Slots held by `address`, and in all.
     func held(by address: String) -> (address: Int, total: Int) { counts.withLock { ($0.byAddress[address, default: 0], $0.total) } }
-}
-
-extension ConnectionLimits {
-    /// Every reason `gatehouse_connection_limit_total{reason}` counts: connections refused per address
-    /// (`client_address`) or by the fair share (`fair_share`), closed for a late head (`header_timeout`) or body
-    /// (`body_timeout`), streams refused per address (`streams_client_address`) and streams ended after carrying only
-    /// keep-alives (`stream_idle_lifetime`).
-    static let reasons = [
-        "client_address", "fair_share", "header_timeout", "body_timeout", "streams_client_address", "stream_idle_lifetime",
-    ]
-
-    /// The counters of `gatehouse_connection_limit_total`, by reason.
-    static func counters(factory: PrometheusMetricsFactory) -> [String: Metrics.Counter] {
-        Dictionary(
-            uniqueKeysWithValues: reasons.map {
-                ($0, Metrics.Counter(label: "gatehouse_connection_limit_total", dimensions: [("reason", $0)], factory: factory))
-            })
-    }
 }

@@ -256,13 +256,13 @@ extension GatewayResponder {
     ) {
         let interval = min(configuration.sseKeepAlive, configuration.connectionLimits.streamIdleLifetime)
         let lifetime = configuration.connectionLimits.streamIdleLifetime
-        let idleCounter = connectionLimitCounters["stream_idle_lifetime"]
+        let monitor = self.monitor
         let task = Task {
             await withGracefulShutdownHandler {
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: interval) } catch { return }
                     if ContinuousClock.now - queue.lastEvent >= lifetime {
-                        idleCounter?.increment()
+                        monitor.limitBit(.connection, "stream_idle_lifetime")
                         queue.finish()
                         return
                     }
@@ -284,7 +284,7 @@ extension GatewayResponder {
     /// Takes a stream slot for the client's address, or answers 429 when it holds its cap of open streams.
     func admitStream(_ exchange: inout Exchange) -> Response? {
         guard streamSlots.acquire(exchange.client) != nil else { return nil }
-        connectionLimitCounters["streams_client_address"]?.increment()
+        monitor.limitBit(.connection, "streams_client_address")
         let r = HTTPReplies.rpcError(
             .tooManyRequests, code: MCPProtocol.serverError,
             "Too Many Requests: this client address holds \(streamSlots.perAddress) open streams already; close one first")
@@ -294,9 +294,9 @@ extension GatewayResponder {
     /// The queue of a long-lived stream, bounded by ``GatewayConfiguration/streamQueue``; a client that does not read
     /// fills it, and then `onOverflow` ends its session (counted in `gatehouse_stream_overflow_total{transport}`).
     func makeEventQueue(transport: String, onOverflow: @escaping @Sendable () -> Void) -> EventQueue {
-        let counter = streamOverflowCounters[transport]
+        let monitor = self.monitor
         return EventQueue(limits: configuration.streamQueue) {
-            counter?.increment()
+            monitor.limitBit(.streamOverflow, transport)
             onOverflow()
         }
     }

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Metrics
 import NIOCore
 
 /// The gateway's single HTTP responder: validates `Host` and `Origin` on every request, then routes
@@ -25,12 +24,8 @@ struct GatewayResponder: HTTPResponder {
     /// The registry API (`/v0.1`, `/v0`) and the callers' visibility.
     let registry: RegistryService
     let originPolicy: OriginPolicy
-    /// `gatehouse_stream_overflow_total{transport}`: streams ended because their client did not read.
-    let streamOverflowCounters: [String: Metrics.Counter]
     /// Open streams per client address (``ConnectionLimits/streamsPerClientAddress``).
     let streamSlots: AddressSlots
-    /// `gatehouse_connection_limit_total{reason}`.
-    let connectionLimitCounters: [String: Metrics.Counter]
 
     /// A responder over the engine's parts (``Gateway`` passes its own).
     init(
@@ -47,11 +42,6 @@ struct GatewayResponder: HTTPResponder {
         self.credentials = credentials
         originPolicy = OriginPolicy(configuration: configuration)
         streamSlots = AddressSlots(perAddress: configuration.connectionLimits.streamsPerClientAddress)
-        connectionLimitCounters = ConnectionLimits.counters(factory: monitor.metricsFactory)
-        streamOverflowCounters = Dictionary(
-            uniqueKeysWithValues: ["sse", "streamable"].map {
-                ($0, Metrics.Counter(label: "gatehouse_stream_overflow_total", dimensions: [("transport", $0)], factory: monitor.metricsFactory))
-            })
     }
 
     /// Facts about the request in flight, for its record.

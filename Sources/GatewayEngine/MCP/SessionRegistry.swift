@@ -1,5 +1,4 @@
 import Foundation
-import Metrics
 
 /// Every live MCP session. Sessions are looked up by ID *and* base path: a session created on one server is
 /// unknown (404) on every other. Sessions are capped per client address, per principal and in total (see
@@ -8,23 +7,20 @@ final class SessionRegistry: Sendable {
     let limits: SessionLimits
     private let sessions = LockedBox<[String: MCPSession]>([:])
     private let lastSweep = LockedBox<ContinuousClock.Instant?>(nil)
-    /// `gatehouse_session_limit_total{reason}`: refusals and evictions, when a limit bites.
-    private let counters: [String: Metrics.Counter]
+    /// Told each refusal and eviction (`gatehouse_session_limit_total{reason}`): the reason and how many.
+    private let onLimit: @Sendable (String, Int) -> Void
     /// The time sessions are judged by (tests move it forward).
     private let now: @Sendable () -> ContinuousClock.Instant
 
     var idleTimeout: Duration { limits.idleTimeout }
 
-    init(limits: SessionLimits, metricsFactory: (any MetricsFactory)? = nil, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    init(
+        limits: SessionLimits, onLimit: @escaping @Sendable (String, Int) -> Void = { _, _ in },
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.limits = limits
         self.now = now
-        var c: [String: Metrics.Counter] = [:]
-        if let metricsFactory {
-            for reason in ["client_address", "principal", "evicted_full", "expired_unused"] {
-                c[reason] = Metrics.Counter(label: "gatehouse_session_limit_total", dimensions: [("reason", reason)], factory: metricsFactory)
-            }
-        }
-        counters = c
+        self.onLimit = onLimit
     }
 
     convenience init(idleTimeout: Duration, maxSessions: Int) {
@@ -35,7 +31,7 @@ final class SessionRegistry: Sendable {
     }
 
     private func count(_ reason: String, by n: Int = 1) {
-        if n > 0 { counters[reason]?.increment(by: Int64(n)) }
+        if n > 0 { onLimit(reason, n) }
     }
 
     /// Whether `session` has expired at `now`.

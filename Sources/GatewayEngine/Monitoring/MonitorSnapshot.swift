@@ -47,9 +47,15 @@ public struct MonitorSnapshot: Sendable, Equatable {
     public var servers: [String: TrafficStats]
     /// Records that could not be written to the request log because the writer fell behind.
     public var droppedLogRecords: Int
+    /// How often each limit bit since start, by `family/reason` (`connection/header_timeout`,
+    /// `session/evicted_full`, `backend/upstream`, `streamOverflow/sse`…); limits that never bit are absent.
+    public var limitHits: [String: Int]
 
     /// A snapshot.
-    public init(startedAt: Date, takenAt: Date, total: TrafficStats, servers: [String: TrafficStats], droppedLogRecords: Int) {
+    public init(
+        startedAt: Date, takenAt: Date, total: TrafficStats, servers: [String: TrafficStats], droppedLogRecords: Int, limitHits: [String: Int] = [:]
+    ) {
+        self.limitHits = limitHits
         self.startedAt = startedAt
         self.takenAt = takenAt
         self.total = total

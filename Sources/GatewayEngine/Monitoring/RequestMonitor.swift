@@ -33,6 +33,8 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
     private let state = LockedBox(State())
     private let metricCache = LockedBox<[String: (Metrics.Counter, Metrics.Timer)]>([:])
     private let unroutedCounters = LockedBox<[String: Metrics.Counter]>([:])
+    /// The limits that bit (``limitBit(_:_:count:)``).
+    let limits: LimitTally
     /// Answers that did not match their tool's output schema, by `server\0tool` (see `+OutputSchema`).
     let outputSchemaMismatchCounts = LockedBox<[String: Int]>([:])
 
@@ -48,6 +50,13 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
             .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
         ]
         metricsFactory = factory
+        limits = LimitTally(factory: factory)
+    }
+
+    /// Counts a limit that bit (its Prometheus counter and the dashboard's total) and, at most once per limit every
+    /// 10 s, tells the event log which limit it was and which flag sets it.
+    func limitBit(_ family: LimitTally.Family, _ reason: String, count: Int = 1) {
+        if let message = limits.hit(family, reason, count: count) { event(.warning, message) }
     }
 
     /// Records one request.
@@ -132,10 +141,11 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
     public func snapshot() -> MonitorSnapshot {
         let now = Date()
         let second = Int64(now.timeIntervalSince1970)
+        let limitHits = limits.totals()
         return state.withLock { s in
             MonitorSnapshot(
                 startedAt: startedAt, takenAt: now, total: s.total.stats(now: second),
-                servers: s.perServer.mapValues { $0.stats(now: second) }, droppedLogRecords: s.droppedLog)
+                servers: s.perServer.mapValues { $0.stats(now: second) }, droppedLogRecords: s.droppedLog, limitHits: limitHits)
         }
     }
 

@@ -24,7 +24,7 @@ extension Gateway {
             slots: AddressSlots(
                 perAddress: limits.perClientAddress, fairShare: limits.fairShare, nearlyFull: configuration.maxConnections * 7 / 8),
             trustedProxies: configuration.trustedProxies.compactMap(IPRange.init), limits: limits,
-            onLimit: { [counters = ConnectionLimits.counters(factory: monitor.metricsFactory)] in counters[$0]?.increment() })
+            onLimit: { [monitor] in monitor.limitBit(.connection, $0) })
         let http1 = HTTP1Channel.Configuration(idleTimeout: limits.idleTimeout.timeAmount)
         return Application(
             responder: responder,

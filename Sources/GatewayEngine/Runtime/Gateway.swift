@@ -42,17 +42,13 @@ public final class Gateway: Sendable {
         self.logger = logger
         let monitor = RequestMonitor()
         self.monitor = monitor
-        let limitCounters = Dictionary(
-            uniqueKeysWithValues: ["api", "tool", "buffer", "upstream", "upstream_tool"].map {
-                ($0, Metrics.Counter(label: "gatehouse_backend_limit_total", dimensions: [("limit", $0)], factory: monitor.metricsFactory))
-            })
         backend = BackendClient(configuration: configuration.backend, addressGuard: configuration.addressGuard) {
-            limitCounters[$0?.rawValue ?? "buffer"]?.increment()
+            monitor.limitBit(.backend, $0?.rawValue ?? "buffer")
         }
         var sessionLimits = configuration.sessionLimits
         sessionLimits.maxSessions = configuration.maxSessions
         sessionLimits.idleTimeout = configuration.sessionIdleTimeout
-        sessions = SessionRegistry(limits: sessionLimits, metricsFactory: monitor.metricsFactory)
+        sessions = SessionRegistry(limits: sessionLimits, onLimit: { monitor.limitBit(.session, $0, count: $1) })
         credentials = CredentialManager(store: store, http: backend.http, environment: ProcessInfo.processInfo.environment, logger: logger)
         policies = PolicyEngine(
             store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),
@@ -61,7 +57,7 @@ public final class Gateway: Sendable {
         upstreams = UpstreamHub(
             store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger,
             addressGuard: configuration.addressGuard,
-            onLimit: { limitCounters[$0 == .api ? "upstream" : "upstream_tool"]?.increment() }
+            onLimit: { monitor.limitBit(.backend, $0 == .api ? "upstream" : "upstream_tool") }
         ) {
             name, changes in
             announce.withLock { $0 }?(name, changes)
