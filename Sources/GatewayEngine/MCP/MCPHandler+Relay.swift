@@ -10,9 +10,10 @@ extension MCPHandler {
     ]
 
     /// Discovers the server's upstreams that were never discovered under the current configuration (the first
-    /// `tools/list` after a start or a change), then returns the server as now compiled.
+    /// `tools/list` after a start or a change) or whose last discovery failed a moment ago, then returns the server
+    /// as now compiled.
     func discoverIfNeeded(_ server: CompiledServer) async -> CompiledServer {
-        let missing = server.upstreams.map(\.upstream).filter { !upstreams.wasDiscovered($0) }
+        let missing = server.upstreams.map(\.upstream).filter { upstreams.needsDiscovery($0) }
         guard !missing.isEmpty else { return server }
         await withTaskGroup(of: Void.self) { group in
             for name in missing {

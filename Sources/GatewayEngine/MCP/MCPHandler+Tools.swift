@@ -12,8 +12,11 @@ extension MCPHandler {
             request.server = await discoverIfNeeded(request.server)
             return HandlerOutcome(response: .rpcResult(id: id, try cachedList(params: params, in: request, policy: &policy)))
         }
-        // A client may call a tool it knows from before without listing first.
-        if request.server.hasUpstreams { request.server = await discoverIfNeeded(request.server) }
+        // A client may call a tool it knows from before without listing first: a name the table does not have may
+        // be an upstream's that is not discovered yet.
+        if request.server.hasUpstreams, case .string(let name)? = params?["name"], request.server.tool(named: name) == nil {
+            request.server = await discoverIfNeeded(request.server)
+        }
         var outcome = await cachedCall(params: params, in: request, policy: &policy)
         if let e = outcome.rpcError {
             outcome.response = e.response(id: id)

@@ -26,8 +26,12 @@ public struct UpstreamConfiguration: Sendable {
     /// How often tool definitions are re-read from upstreams in use, to catch changes announced by no notification.
     /// Default 5 min.
     public var rediscoveryInterval: Duration = .seconds(300)
-    /// How soon a discovery that failed (upstream down, say) is tried again. Default 30 s.
+    /// How soon a discovery that failed (upstream down, say) is tried again in the background. Default 30 s.
     public var failedDiscoveryRetry: Duration = .seconds(30)
+    /// How soon a client's `tools/list` tries a failed discovery again itself (rather than serving the list without
+    /// that upstream's tools until the background retry), so an upstream that was slow or briefly down at start is
+    /// listed as soon as it answers. Default 2 s.
+    public var failedDiscoveryRetryOnDemand: Duration = .seconds(2)
     /// Calls in flight to one upstream at once; more wait up to 1 s, then fail with `busy`. Default 64.
     public var maxCallsPerUpstream: Int = 64
     /// Calls in flight to one tool (or method) of an upstream at once, so one slow tool cannot hold its whole upstream.

@@ -232,8 +232,15 @@ final class UpstreamHub: Sendable {
 
     // MARK: Discovery
 
-    /// Whether the upstream was discovered since the configuration last changed it.
-    func wasDiscovered(_ upstream: String) -> Bool { state.withLock { $0.discoveredAt[upstream] != nil } }
+    /// Whether a client's request should discover the upstream before it is answered: never discovered since the
+    /// configuration last changed it, or its last discovery failed more than
+    /// ``UpstreamConfiguration/failedDiscoveryRetryOnDemand`` ago.
+    func needsDiscovery(_ upstream: String, now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLock { s in
+            guard let at = s.discoveredAt[upstream] else { return true }
+            return s.failedDiscovery.contains(upstream) && now - at > configuration.failedDiscoveryRetryOnDemand
+        }
+    }
 
     /// Discovers an upstream's tools (one discovery at a time per upstream; concurrent callers share it).
     func discover(_ upstream: String) async throws(UpstreamError) -> UpstreamDiscoveryReport {
@@ -242,12 +249,14 @@ final class UpstreamHub: Sendable {
             if let t = s.discovering[upstream] { return t }
             let t = Task { () -> Result<UpstreamDiscoveryReport, UpstreamError> in
                 let result = await Result.capture { () async throws(UpstreamError) in try await self.runDiscovery(settings) }
+                // The new tools are served before anyone can see this discovery as done: a request arriving meanwhile
+                // joins this task, and one arriving after finds the routing table rebuilt.
+                if case .success(let report) = result, !report.changes.isEmpty { self.onToolsChanged(upstream, report.changes) }
                 self.state.withLock { s in
                     s.discovering[upstream] = nil
                     s.discoveredAt[upstream] = .now
                     if case .failure = result { s.failedDiscovery.insert(upstream) } else { s.failedDiscovery.remove(upstream) }
                 }
-                if case .success(let report) = result, !report.changes.isEmpty { self.onToolsChanged(upstream, report.changes) }
                 return result
             }
             s.discovering[upstream] = t

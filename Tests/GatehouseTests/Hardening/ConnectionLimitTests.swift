@@ -100,6 +100,31 @@ struct ConnectionLimitTests {
         #expect(reply.status == 404)
     }
 
+    @Test("posts to /messages after the client closed its SSE stream are refused at once and reach no backend")
+    func messagesAfterStreamClose() async throws {
+        let g = try await TestGateway.start()
+        defer { g.stop() }
+        let c = try RawConnection(port: g.port, from: "127.0.0.1")
+        c.send("GET /pets/sse HTTP/1.1\r\nHost: 127.0.0.1:\(g.port)\r\nAccept: text/event-stream\r\n\r\n")
+        let head = await c.read(until: "\n\n").text
+        let sid = String(head[head.range(of: "sessionId=")!.upperBound...].prefix { $0.isHexDigit })
+        let url = "http://127.0.0.1:\(g.port)/pets/messages?sessionId=\(sid)"
+        #expect(try await send(url, body: initializeBody).status == 202, "the session works while its stream is open")
+        c.hangUp()
+        // The gateway learns of the close from the FIN, not from a keep-alive that fails later (15 s by default).
+        let closed = ContinuousClock.now
+        var status = 202
+        while status != 404, ContinuousClock.now - closed < .seconds(2) {
+            status = try await send(url, body: #"{"jsonrpc":"2.0","id":7,"method":"ping"}"#).status
+        }
+        #expect(status == 404, "posts were still accepted 2 s after the stream closed")
+        let hits = g.backend.hitCount
+        let call = try await send(
+            url, body: #"{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"getPetById","arguments":{"petId":1}}}"#)
+        #expect(call.status == 404)
+        #expect(g.backend.hitCount == hits, "a call on the closed session reached the backend")
+    }
+
     @Test("near the global cap an address holding its fair share gets no more; a new address still gets in")
     func fairShare() async throws {
         let g = try await TestGateway.start {

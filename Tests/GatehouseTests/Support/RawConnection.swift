@@ -38,6 +38,9 @@ final class RawConnection: Sendable {
 
     deinit { close(fd) }
 
+    /// Closes both directions now (the server sees a FIN), as a client that goes away does.
+    func hangUp() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     /// Sends text as is.
     func send(_ text: String) {
         _ = text.withCString { Glibc.send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
