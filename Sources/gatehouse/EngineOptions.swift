@@ -78,6 +78,12 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds an SSE stream that carries only keep-alives stays open before it is ended (default 1800).")
     var streamIdleLifetime: Int = 1800
 
+    @Option(
+        name: .long,
+        help: "Seconds between looks at the resident size; after it grew by 64 MiB free memory goes back to the system (0: never; default 30)."
+    )
+    var memoryTrimInterval: Int = 30
+
     @Flag(
         name: .long,
         help:
@@ -99,6 +105,7 @@ struct EngineOptions: ParsableArguments {
         if let ns = registryNamespace, let problem = RegistryConfiguration.namespaceProblem(ns) {
             throw ValidationError("--registry-namespace: \(problem)")
         }
+        if memoryTrimInterval < 0 { throw ValidationError("--memory-trim-interval must be 0 or more seconds") }
         if let m = registryProbeInterval, !(m >= 0 && m <= 1440) { throw ValidationError("--registry-probe-interval must be 0–1440 minutes") }
         for (flag, value) in [
             ("--max-sessions", maxSessions), ("--max-sessions-per-client", maxSessionsPerClient),
@@ -138,6 +145,7 @@ struct EngineOptions: ParsableArguments {
         config.maxStreamQueueBytes = maxStreamQueueMib * 1024 * 1024
         if allowMetadataAddress { config.allowMetadataAddress = true }
         config.maxConnections = maxConnections
+        config.memoryTrimInterval = memoryTrimInterval == 0 ? nil : .seconds(memoryTrimInterval)
         config.upstream.maxCallsPerUpstream = maxCallsPerUpstream
         config.upstream.maxCallsPerUpstreamTool = maxCallsPerUpstreamTool
         config.connectionLimits.perClientAddress = maxConnectionsPerClient

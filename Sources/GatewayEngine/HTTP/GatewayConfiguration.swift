@@ -31,6 +31,9 @@ public struct GatewayConfiguration: Sendable {
     public var sseKeepAlive: Duration = .seconds(15)
     /// How often the store's configuration revision is polled. Default 250 ms.
     public var reloadInterval: Duration = .milliseconds(250)
+    /// How often the engine looks at its resident size to give memory back to the system after a peak of 64 MiB or
+    /// more (`MemoryTrimmer`); nil never. Default 30 s.
+    public var memoryTrimInterval: Duration? = .seconds(30)
     /// The most client connections at once; further connections wait in the accept backlog. Default 1,024.
     public var maxConnections: Int = 1_024
     /// Per-address connection and stream caps, the fair share near ``maxConnections``, header/body/idle timeouts

@@ -18,6 +18,9 @@ extension Gateway {
             RequestLogWriter(monitor: monitor, store: store, logger: logger),
             ShutdownHook(gateway: self),
         ]
+        if let interval = configuration.memoryTrimInterval {
+            services.append(MemoryTrimmer(policy: .init(interval: interval), factory: monitor.metricsFactory, logger: logger))
+        }
         if configuration.registry.probing { services.append(RegistryProber(registry: registry, clock: ContinuousClock())) }
         let limits = configuration.connectionLimits
         let shared = ConnectionGuard.Shared(

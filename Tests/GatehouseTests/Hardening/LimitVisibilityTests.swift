@@ -74,3 +74,39 @@ struct LimitVisibilityTests {
         _ = held
     }
 }
+
+/// Issue #13 (low): memory goes back to the system after a peak, and only after one.
+@Suite("Hardening: memory after a peak")
+struct MemoryTrimTests {
+    @Test("the first look sets the floor; a trim only after the resident size grew by the threshold; the floor follows")
+    func policy() {
+        var p = MemoryTrimmer.Policy(interval: .seconds(30), growth: 64 << 20)
+        let looks = [100, 150, 170].map { p.shouldTrim(rss: $0 << 20) }
+        #expect(looks == [false, false, true], "the first look only sets the floor; 70 MiB above it trims")
+        p.trimmed(to: 120 << 20)
+        let later = [180, 90, 160].map { p.shouldTrim(rss: $0 << 20) }
+        #expect(later == [false, false, true], "a smaller size lowers the floor, and growth counts from there")
+    }
+
+    @Test("freed heap pages that glibc keeps after a burst go back to the system on a trim")
+    func trimReturnsMemory() throws {
+        let before = try #require(MemoryTrimmer.residentBytes())
+        // 2048 blocks of 64 KiB (below glibc's mmap threshold, so on the heap); every other one stays allocated,
+        // so the freed ones cannot merge into the heap's top and be returned by free itself — as after a burst of
+        // large requests among longer-lived state. Their pages stay resident until a trim.
+        var blocks: [UnsafeMutableRawPointer] = []
+        for _ in 0..<2048 {
+            let p = try #require(malloc(64 << 10))
+            memset(p, 1, 64 << 10)
+            blocks.append(p)
+        }
+        let kept = blocks.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        defer { for p in kept { free(p) } }
+        for (i, p) in blocks.enumerated() where i % 2 == 0 { free(p) }
+        let afterFree = try #require(MemoryTrimmer.residentBytes())
+        MemoryTrimmer.trim()
+        let afterTrim = try #require(MemoryTrimmer.residentBytes())
+        #expect(afterFree - before > 32 << 20, "freeing gave the pages back by itself (\(before >> 20) → \(afterFree >> 20) MiB)")
+        #expect(afterFree - afterTrim > 32 << 20, "the trim gave back too little (\(afterFree >> 20) → \(afterTrim >> 20) MiB)")
+    }
+}
