@@ -50,6 +50,11 @@ final class PinnedHTTPClient: Sendable {
 
     /// A client over `configuration` that checks every URL with `addressGuard`.
     init(configuration: Configuration, addressGuard: AddressGuard = AddressGuard()) {
+        var configuration = configuration
+        // A refused or failed connection fails the call at once with its own error, instead of being retried with
+        // backoff until the call's deadline (AsyncHTTPClient's default): a down upstream or backend is reported in
+        // milliseconds, and its circuit breaker counts the failure.
+        configuration.http.connectionPool.retryConnectionEstablishment = false
         self.configuration = configuration
         self.addressGuard = addressGuard
         base = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration.http)

@@ -51,17 +51,20 @@ struct MemoryTrimmer: Service {
     }
 
     func run() async throws {
-        var policy = self.policy
-        if let start = Self.residentBytes() { _ = policy.shouldTrim(rss: start) } // the floor is the size at start
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: policy.interval)
-            guard let before = Self.residentBytes(), policy.shouldTrim(rss: before) else { continue }
-            Self.trim()
-            let after = Self.residentBytes() ?? before
-            policy.trimmed(to: after)
-            trims.increment()
-            trimmedBytes.increment(by: Int64(max(0, before - after)))
-            logger.debug("memory trimmed", metadata: ["before_mib": "\(before >> 20)", "after_mib": "\(after >> 20)"])
+        // A graceful shutdown cancels the wait (a plain sleep would hold `serve` up for a whole interval).
+        await cancelWhenGracefulShutdown {
+            var policy = self.policy
+            if let start = Self.residentBytes() { _ = policy.shouldTrim(rss: start) } // the floor is the size at start
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: policy.interval) } catch { return }
+                guard let before = Self.residentBytes(), policy.shouldTrim(rss: before) else { continue }
+                Self.trim()
+                let after = Self.residentBytes() ?? before
+                policy.trimmed(to: after)
+                trims.increment()
+                trimmedBytes.increment(by: Int64(max(0, before - after)))
+                logger.debug("memory trimmed", metadata: ["before_mib": "\(before >> 20)", "after_mib": "\(after >> 20)"])
+            }
         }
     }
 
