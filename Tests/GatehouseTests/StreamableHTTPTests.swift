@@ -166,16 +166,6 @@ struct StreamableHTTPTests {
         #expect(r.status == 404)
     }
 
-    @Test("server/discover is answered so that 2026 clients fall back to initialize")
-    func discover() async throws {
-        let g = try await TestGateway.start()
-        defer { g.stop() }
-        let r = try await send(
-            g.url, body: #"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{}}"#, headers: ["MCP-Protocol-Version": "2026-07-28"])
-        #expect(r.json?["error"]?["code"] == .int(-32022))
-        #expect(r.json?["error"]?["data"]?["supported"]?.arrayValue?.contains("2025-11-25") == true)
-    }
-
     @Test("tools/list paginates with an opaque cursor")
     func pagination() async throws {
         let g = try await TestGateway.start()

@@ -438,7 +438,8 @@ def test_ping(gateway: Env, transport: str):
 
 @transports
 def test_sdk_client_default_auto_mode(gateway: Env, transport: str):
-    """The SDK's high-level `Client` probes `server/discover` first and must fall back to initialize."""
+    """The SDK's high-level `Client` probes `server/discover` first: on Streamable HTTP the gateway serves 2026-07-28
+    statelessly and the client stays on it; on legacy SSE it falls back to initialize."""
 
     async def main():
         with anyio.fail_after(2 * MCP_TIMEOUT):
@@ -448,10 +449,27 @@ def test_sdk_client_default_auto_mode(gateway: Env, transport: str):
                 return client.protocol_version, tools, result
 
     version, tools, result = run_async(main)
-    assert version in HANDSHAKE_PROTOCOL_VERSIONS
+    if transport == "streamable":
+        assert version == "2026-07-28"
+    else:
+        assert version in HANDSHAKE_PROTOCOL_VERSIONS
     assert {t.name for t in tools.tools} <= TOOL_NAMES and tools.tools
     assert not result.is_error, result
     assert result.structured_content == gateway.backend_json("/pets/2")[1]
+
+
+def test_sdk_client_by_url_and_legacy_mode(gateway: Env):
+    """`Client(url)` is how most users connect: 2026-07-28; `mode="legacy"` still gets the handshake."""
+
+    async def main(mode: str):
+        async with Client(gateway.mcp_url, mode=mode, read_timeout_seconds=MCP_TIMEOUT) as client:
+            listed = await client.list_tools()
+            return client.protocol_version, {t.name for t in listed.tools}
+
+    modern, names = run_async(lambda: main("auto"))
+    legacy, legacy_names = run_async(lambda: main("legacy"))
+    assert modern == "2026-07-28" and legacy in HANDSHAKE_PROTOCOL_VERSIONS
+    assert names == legacy_names and names <= TOOL_NAMES
 
 
 # =====================================================================================================

@@ -40,11 +40,12 @@ import anyio
 import httpx2
 import mcp_types as types
 import pytest
-from mcp.client import ClientSession
+from mcp.client import Client, ClientSession
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp_types import PaginatedRequestParams
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
 from harness import (
     HERE,
@@ -1146,3 +1147,139 @@ def test_stdio_child_stops_with_the_gateway(tmp_path_factory: pytest.TempPathFac
         gw.serve.popen.terminate()
         gw.serve.popen.wait(timeout=15)
     poll(lambda: not stdio_processes(tag), 10, "no stdio child outlives the gateway")
+
+
+# =====================================================================================================
+# The stateless revision (2026-07-28): the SDK's `Client` in its default mode, through the relay
+# =====================================================================================================
+
+MODERN = "2026-07-28"
+
+
+@asynccontextmanager
+async def modern_client(world: World, base: str, headers: dict[str, str] | None = None, **options: Any):
+    """The SDK's high-level `Client` in its default (auto) mode on server `base`."""
+    async with httpx2.AsyncClient(headers=headers or {}, timeout=httpx2.Timeout(MCP_TIMEOUT)) as http:
+        async with Client(streamable_http_client(world.url(base), http_client=http), read_timeout_seconds=MCP_TIMEOUT, **options) as client:
+            yield client
+
+
+@pytest.mark.parametrize("base", ["fast", "combo"])
+def test_modern_client_negotiates_2026_and_calls_relayed_tools(world: World, base: str):
+    """`server/discover` is answered, so the client stays on 2026-07-28: per-request `_meta`, no session, on a
+    server of one upstream and on a virtual server of REST operations, two HTTP upstreams and a stdio one."""
+
+    async def main():
+        with anyio.fail_after(2 * MCP_TIMEOUT):
+            async with modern_client(world, base) as client:
+                names = {t.name for t in (await client.list_tools()).tools}
+                tool = "echo" if base == "fast" else "fast_echo"
+                echoed = await client.call_tool(tool, {"text": "héllo 😀"})
+                extra = None
+                if base == "combo":
+                    extra = await client.call_tool("time_get_current_time", {"timezone": "UTC"})
+                    pets = await client.call_tool("getPetById", {"petId": 1})
+                    assert not pets.is_error, pets
+                return client.protocol_version, names, echoed, extra
+
+    version, names, echoed, extra = run_async(main)
+    assert version == MODERN
+    assert (FAST_TOOLS if base == "fast" else {"fast_echo", "time_get_current_time", "getPetById"}) <= names
+    assert not echoed.is_error and only_text(echoed) == "héllo 😀", echoed
+    if extra is not None:
+        assert json.loads(only_text(extra))["timezone"] == "UTC"
+
+
+def test_modern_legacy_mode_still_gets_the_handshake(world: World):
+    async def main():
+        async with modern_client(world, "fast", mode="legacy") as client:
+            return client.protocol_version, only_text(await client.call_tool("add", {"a": 2, "b": 3}))
+
+    version, added = run_async(main)
+    assert version in HANDSHAKE_PROTOCOL_VERSIONS and added == "5"
+
+
+def test_modern_progress_and_cancellation_by_closing_the_stream(world: World):
+    """Progress arrives on the request's own stream; closing that stream cancels the upstream call (there is no
+    `notifications/cancelled` on 2026-07-28 HTTP)."""
+    marker = f"modern-cancel-{secrets.token_hex(4)}"
+
+    async def main():
+        progress: list[float] = []
+
+        async def on_progress(value: float, total: float | None, message: str | None) -> None:
+            progress.append(value)
+
+        async with modern_client(world, "fast") as client:
+            assert client.protocol_version == MODERN
+            done = await client.call_tool("progress", {"steps": 3}, progress_callback=on_progress)
+            assert only_text(done) == "done" and progress == [1.0, 2.0, 3.0], (done, progress)
+
+            started = anyio.Event()
+
+            async def began(value: float, total: float | None, message: str | None) -> None:
+                started.set()
+
+            async def waiter() -> None:
+                await client.call_tool("wait", {"seconds": 60, "marker": marker}, progress_callback=began)
+
+            with anyio.fail_after(20):
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(waiter)
+                    await started.wait()
+                    tg.cancel_scope.cancel()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if marker in json.loads(only_text(await client.call_tool("cancelled", {}))):
+                    return True
+                await anyio.sleep(0.05)  # polling pace; the deadline bounds the wait
+            return False
+
+    assert run_async(main), "the upstream never saw the cancellation"
+
+
+def test_modern_listen_receives_tools_list_changed_after_rename(world: World):
+    """`subscriptions/listen` is acknowledged, then carries `notifications/tools/list_changed` when
+    `gatehouse server rename-tool` changes the server's tools on the running gateway."""
+    new_name = f"speak_{secrets.token_hex(3)}"
+
+    async def main():
+        async with modern_client(world, "picked") as client:
+            before = {t.name for t in (await client.list_tools()).tools}
+            async with client.listen(tools_list_changed=True) as sub:
+                assert sub.honored.tools_list_changed
+                world.cli("server", "rename-tool", "picked", "--upstream", "fast", "--tool", "echo", "--name", new_name)
+                with anyio.fail_after(10):
+                    event = await sub.__anext__()
+            after = {t.name for t in (await client.list_tools()).tools}
+            return before, event, after
+
+    try:
+        before, event, after = run_async(main)
+    finally:
+        world.cli("server", "rename-tool", "picked", "--upstream", "fast", "--tool", "echo", "--name", "say")
+    assert "say" in before and new_name not in before
+    assert "tools" in type(event).__name__.lower() or "tool" in repr(event).lower(), event
+    assert new_name in after and "say" not in after
+
+
+def test_modern_guarded_server_needs_its_key_per_request(world: World):
+    """Policies run on every stateless request: without the subscription key the probe is refused (and the client
+    cannot connect); with it, tools are listed and called and the upstream sees the injected header."""
+
+    async def without():
+        async with modern_client(world, "guarded") as client:
+            await client.list_tools()
+
+    with pytest.raises(Exception):
+        run_async(without)
+
+    async def main():
+        async with modern_client(world, "guarded", headers={"Gatehouse-Subscription-Key": SUBSCRIPTION_KEY}) as client:
+            return client.protocol_version, json.loads(only_text(await client.call_tool("whoami", {})))
+
+    version, seen = run_async(main)
+    assert version == MODERN
+    assert seen["headers"].get("x-tenant") == "upstream-tester", seen
+    assert SUBSCRIPTION_KEY not in json.dumps(seen["headers"])
+    assert "2026-07-28" not in json.dumps(seen["headers"]), "the upstream speaks its own revision with the gateway"

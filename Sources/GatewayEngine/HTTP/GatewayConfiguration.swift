@@ -29,6 +29,9 @@ public struct GatewayConfiguration: Sendable {
     public var toolsPageMaxBytes: Int = 960_000
     /// Keep-alive comment interval on open SSE streams. Default 15 s.
     public var sseKeepAlive: Duration = .seconds(15)
+    /// How long a stateless (2026-07-28) request to a server with upstreams may run before its answer becomes an
+    /// event stream of keep-alives, so that a client that closes it cancels the request. Default 10 s.
+    public var modernStreamDeferral: Duration = .seconds(10)
     /// How often the store's configuration revision is polled. Default 250 ms.
     public var reloadInterval: Duration = .milliseconds(250)
     /// How often the engine looks at its resident size to give memory back to the system after a peak of 64 MiB or

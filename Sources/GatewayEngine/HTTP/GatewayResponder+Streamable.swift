@@ -3,9 +3,13 @@ import Hummingbird
 import NIOCore
 import ServiceLifecycle
 
-/// The Streamable HTTP transport (2025-03-26, 2025-06-18, 2025-11-25) at `/<base>/mcp`.
+/// The Streamable HTTP transport at `/<base>/mcp`: the handshake revisions (2025-03-26, 2025-06-18, 2025-11-25) here,
+/// the stateless one (2026-07-28) in `GatewayResponder+Modern.swift`, told apart per request.
 extension GatewayResponder {
     func streamable(_ request: Request, server: CompiledServer, exchange: inout Exchange) async throws -> Response {
+        if request.method != .post, ModernEnvelope.isModern(headerVersion: request.headers[.mcpProtocolVersion]) {
+            return modernMethodNotAllowed(&exchange)
+        }
         switch request.method {
         case .post: return try await streamablePost(request, server: server, exchange: &exchange)
         case .get: return streamableGet(request, server: server, exchange: &exchange)
@@ -58,13 +62,10 @@ extension GatewayResponder {
         case .refused(let r): return r
         }
         let headerVersion = request.headers[.mcpProtocolVersion]
-
-        if case .request(let id, "server/discover", _) = message {
-            // The stateless 2026-07-28 revision is not served yet: name what is, so clients fall back to initialize.
-            let error = JSONRPCError(
-                code: MCPProtocol.unsupportedProtocolVersion, message: "Unsupported protocol version: use initialize",
-                data: .object(["supported": .array(MCPProtocol.streamableVersions.map { .string($0) }), "requested": .string(headerVersion ?? "")]))
-            return finish(&exchange, HTTPReplies.json(.ok, error.response(id: id)), outcome: .rpcError, error: "server/discover not served")
+        if ModernEnvelope.isModern(headerVersion: headerVersion, method: message.method, params: message.params)
+            || message.method == "server/discover"
+        {
+            return await modernPost(request, message: message, server: server, exchange: &exchange)
         }
 
         if case .request(let id, "initialize", let params) = message {

@@ -26,13 +26,20 @@ struct GatewayResponder: HTTPResponder {
     let originPolicy: OriginPolicy
     /// Open streams per client address (``ConnectionLimits/streamsPerClientAddress``).
     let streamSlots: AddressSlots
+    /// The `subscriptions/listen` streams of the stateless revision.
+    let listeners: ListenHub
+    /// The shared relays behind stateless requests to servers with upstreams.
+    let statelessRelays: StatelessRelays
 
     /// A responder over the engine's parts (``Gateway`` passes its own).
     init(
         configuration: GatewayConfiguration, routing: @escaping @Sendable () -> RoutingTable, handler: MCPHandler, sessions: SessionRegistry,
-        policies: PolicyEngine, monitor: RequestMonitor, credentials: CredentialManager, registry: RegistryService
+        policies: PolicyEngine, monitor: RequestMonitor, credentials: CredentialManager, registry: RegistryService,
+        listeners: ListenHub = ListenHub(), statelessRelays: StatelessRelays = StatelessRelays()
     ) {
         self.registry = registry
+        self.listeners = listeners
+        self.statelessRelays = statelessRelays
         self.configuration = configuration
         self.routing = routing
         self.handler = handler

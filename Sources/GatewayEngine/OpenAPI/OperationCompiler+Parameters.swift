@@ -63,6 +63,7 @@ extension OperationCompiler {
         for parameter in declared { counts[parameter.name, default: 0] += 1 }
         var out: [CompiledParameter] = []
         var used: Set<String> = []
+        var headerTokens: Set<String> = []
         for parameter in declared {
             var argument =
                 counts[parameter.name, default: 0] > 1
@@ -73,9 +74,28 @@ extension OperationCompiler {
                 argument = "\(argument)_\(n)"
             }
             used.insert(argument)
-            out.append(try compile(parameter, argument: argument))
+            var compiled = try compile(parameter, argument: argument)
+            if parameter.location == .header, headerTokens.insert(parameter.name.lowercased()).inserted {
+                compiled.schema = Self.mirroredHeader(compiled.schema, name: parameter.name)
+            }
+            out.append(compiled)
         }
         return out
+    }
+
+    /// A header parameter of a primitive type is declared for 2026-07-28 clients to mirror into
+    /// `Mcp-Param-{name}` (`x-mcp-header`), so routing intermediaries see it as the backend will; the gateway then
+    /// checks the header against the argument. Parameters of other types (or names that are no header token) are
+    /// left as they are: the annotation would make the whole tool invalid for those clients.
+    static func mirroredHeader(_ schema: JSONValue, name: String) -> JSONValue {
+        guard case .object(var o) = schema, let type = o["type"]?.stringValue, ["string", "integer", "boolean"].contains(type),
+            o[ModernEnvelope.headerAnnotation] == nil, !name.isEmpty,
+            name.utf8.allSatisfy({ c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || "!#$%&'*+-.^_`|~".utf8.contains(c)
+            })
+        else { return schema }
+        o[ModernEnvelope.headerAnnotation] = .string(name)
+        return .object(o)
     }
 
     private func compile(_ parameter: Declared, argument: String) throws(GatewayError) -> CompiledParameter {

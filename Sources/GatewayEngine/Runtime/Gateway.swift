@@ -29,6 +29,12 @@ public final class Gateway: Sendable {
     /// The registry: gateway and external entries, health probes.
     public let registry: RegistryService
     private let lastSweep = LockedBox(ContinuousClock.now)
+    /// The `subscriptions/listen` streams of the stateless revision (2026-07-28).
+    let listeners = ListenHub()
+    /// The shared relays behind stateless requests to servers with upstreams.
+    let statelessRelays = StatelessRelays()
+    /// A fingerprint of each server's tool list as last served, to tell listeners when it changes.
+    let toolPrints = LockedBox<[String: Int]>([:])
 
     /// Creates the engine and compiles the current configuration.
     public convenience init(store: GatewayStore, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger) {
@@ -54,6 +60,7 @@ public final class Gateway: Sendable {
             store: store, monitor: monitor, logger: logger, clock: clock, trustedProxies: configuration.trustedProxies.compactMap(IPRange.init),
             credentials: credentials)
         let announce = LockedBox<(@Sendable (String, [UpstreamToolChange]) -> Void)?>(nil)
+        let reloaded = LockedBox<(@Sendable () -> Void)?>(nil)
         upstreams = UpstreamHub(
             store: store, configuration: configuration.upstream, credentials: credentials, monitor: monitor, logger: logger,
             addressGuard: configuration.addressGuard,
@@ -66,7 +73,11 @@ public final class Gateway: Sendable {
         self.registry = registry
         let loader = ConfigLoader(
             store: store, upstreams: upstreams, policies: policies, credentials: credentials, monitor: monitor, backend: backend, logger: logger,
-            loopbackBind: configuration.isLoopbackBind, builtins: [RegistryMCP.compiledServer()], afterReload: { registry.configurationChanged() })
+            loopbackBind: configuration.isLoopbackBind, builtins: [RegistryMCP.compiledServer()],
+            afterReload: {
+                registry.configurationChanged()
+                reloaded.withLock { $0 }?()
+            })
         self.loader = loader
         handler = MCPHandler(
             settings: .init(toolsPageSize: configuration.toolsPageSize, toolsPageMaxBytes: configuration.toolsPageMaxBytes),
@@ -75,6 +86,7 @@ public final class Gateway: Sendable {
         )
         let callback: @Sendable (String, [UpstreamToolChange]) -> Void = { [weak self] name, changes in self?.upstreamToolsChanged(name, changes) }
         announce.withLock { $0 = callback }
+        reloaded.withLock { $0 = { [weak self] in self?.configurationReloaded() } }
         registry.attach(self)
         if let warning = configuration.hostCheckWarning {
             logger.warning("\(warning)")
@@ -94,6 +106,25 @@ public final class Gateway: Sendable {
         for session in sessions.sessions(basePaths: paths) {
             session.send(.object(["jsonrpc": "2.0", "method": "notifications/tools/list_changed"]))
         }
+        listeners.notify(.tools, basePaths: paths)
+    }
+
+    /// After every reload: listeners of servers whose tool list changed are told, and the stateless relays of
+    /// servers no longer served are closed.
+    func configurationReloaded() {
+        let table = loader.routingTable
+        var prints: [String: Int] = [:]
+        for (path, server) in table.servers {
+            var h = Hasher()
+            for tool in server.tools { h.combine(tool.listEntry) }
+            prints[path] = h.finalize()
+        }
+        let changed = toolPrints.withLock { old -> Set<String> in
+            defer { old = prints }
+            return Set(prints.keys.filter { old[$0] != nil && old[$0] != prints[$0] })
+        }
+        if !changed.isEmpty { listeners.notify(.tools, basePaths: changed) }
+        statelessRelays.close(except: Set(table.servers.keys))
     }
 
     /// What is served now.
@@ -117,6 +148,8 @@ public final class Gateway: Sendable {
 
     /// Shuts down sessions, streams and the backend client.
     public func shutdown() async {
+        listeners.closeAll()
+        statelessRelays.close()
         sessions.closeAll()
         monitor.finishStreams()
         await upstreams.shutdown()

@@ -15,6 +15,14 @@ package enum JSONRPCMessage: Sendable, Equatable {
         }
     }
 
+    /// The params, for requests and notifications.
+    package var params: JSONObject? {
+        switch self {
+        case .request(_, _, let p), .notification(_, let p): p
+        case .response: nil
+        }
+    }
+
     /// Validates a parsed JSON value as one JSON-RPC message. The error says what is wrong.
     package init(validating value: JSONValue) throws(JSONRPCError) {
         guard case .object(let o) = value else {

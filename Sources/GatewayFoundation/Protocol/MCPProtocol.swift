@@ -6,8 +6,10 @@ package enum MCPProtocol {
     package static let sseVersions = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]
     /// The revision assumed when a Streamable HTTP request carries no `MCP-Protocol-Version` header.
     package static let defaultHeaderVersion = "2025-03-26"
-    /// The stateless revision some clients probe with `server/discover`; not served yet.
-    package static let statelessRevision = "2026-07-28"
+    /// The stateless revisions (no `initialize`, no session: every request carries its own `_meta`), newest first.
+    package static let modernVersions = ["2026-07-28"]
+    /// The revisions of the `initialize` handshake, on either HTTP transport.
+    package static let handshakeVersions: Set<String> = Set(streamableVersions + sseVersions)
 
     /// Whether a revision includes `outputSchema`, `structuredContent` and tool `title`.
     package static func hasStructuredOutput(_ version: String) -> Bool { version >= "2025-06-18" }
@@ -21,8 +23,22 @@ package enum MCPProtocol {
     package static let serverError: Int64 = -32000
     /// The request timed out (the SDKs' `REQUEST_TIMEOUT`).
     package static let requestTimeout: Int64 = -32001
+    /// The HTTP headers disagree with the body, or a required one is missing (2026-07-28 `HeaderMismatch`).
+    package static let headerMismatch: Int64 = -32020
+    /// The request needs a client capability the client did not declare (2026-07-28).
+    package static let missingRequiredClientCapability: Int64 = -32021
     /// The requested protocol revision is not supported (2026-07-28 `UnsupportedProtocolVersion`).
     package static let unsupportedProtocolVersion: Int64 = -32022
+
+    /// The HTTP status of a stateless-revision answer carrying this JSON-RPC error code: 404 for an unknown
+    /// method, 400 for a request the client got wrong, else 200.
+    package static func modernHTTPStatus(_ code: Int64) -> Int {
+        switch code {
+        case methodNotFound: 404
+        case parseError, invalidRequest, invalidParams, headerMismatch, missingRequiredClientCapability, unsupportedProtocolVersion: 400
+        default: 200
+        }
+    }
 
     package static let sessionHeader = "Mcp-Session-Id"
     package static let versionHeader = "MCP-Protocol-Version"

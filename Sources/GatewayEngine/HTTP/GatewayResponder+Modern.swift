@@ -1,0 +1,204 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The stateless revision (2026-07-28) of Streamable HTTP at `/<base>/mcp`, beside the handshake revisions on the
+/// same endpoint: every POST is a request of its own, carrying its version, client and capabilities in `_meta` and
+/// mirrored in headers the gateway checks against the body; no session is minted or read; `subscriptions/listen`
+/// opens the stream that carries change notifications; closing a streamed answer cancels its request.
+extension GatewayResponder {
+    /// GET and DELETE do not exist in the stateless revision.
+    func modernMethodNotAllowed(_ exchange: inout Exchange) -> Response {
+        finish(
+            &exchange, HTTPReplies.empty(.methodNotAllowed, headers: [.allow: "POST"]), outcome: .rejected, error: "method not allowed (2026-07-28)")
+    }
+
+    /// One POSTed message of the stateless revision, already parsed.
+    func modernPost(_ request: Request, message: JSONRPCMessage, server: CompiledServer, exchange: inout Exchange) async -> Response {
+        let headers: (String) -> [String] = { name in HTTPField.Name(name).map { request.headers[values: $0] } ?? [] }
+        let id: JSONValue
+        let method: String
+        let params: JSONObject?
+        switch message {
+        case .notification:
+            // The revision defines no client notifications over HTTP (closing a stream is the cancellation):
+            // accepted and dropped when the version is served.
+            if let refusal = ModernEnvelope.unsupported(request.headers[.mcpProtocolVersion] ?? "") {
+                return modernRefusal(refusal, id: nil, exchange: &exchange)
+            }
+            exchange.protocolVersion = request.headers[.mcpProtocolVersion]
+            return finish(&exchange, HTTPReplies.empty(.accepted), outcome: .ok)
+        case .response:
+            let refusal = ModernEnvelope.Refusal(
+                code: MCPProtocol.invalidRequest, message: "2026-07-28 clients send no responses: the gateway sends them no requests")
+            return modernRefusal(refusal, id: nil, exchange: &exchange)
+        case .request(let i, let m, let p):
+            (id, method, params) = (i, m, p)
+        }
+        let envelope: ModernEnvelope
+        switch ModernEnvelope.classify(method: method, params: params, headers: headers) {
+        case .success(let e): envelope = e
+        case .failure(let refusal): return modernRefusal(refusal, id: id, exchange: &exchange)
+        }
+        exchange.protocolVersion = envelope.protocolVersion
+        exchange.clientName = envelope.clientInfo?["name"]?.stringValue.map { String($0.prefix(128)) }
+        exchange.clientVersion = envelope.clientInfo?["version"]?.stringValue.map { String($0.prefix(128)) }
+        if method == "tools/call", let refusal = paramHeaderRefusal(params: params, server: server, headers: headers) {
+            return modernRefusal(refusal, id: id, exchange: &exchange)
+        }
+        guard MCPHandler.modernMethods.contains(method),
+            method == "server/discover" || method == "subscriptions/listen"
+                || MCPHandler.family(of: method, server: server) != .unknown
+        else {
+            let refusal = ModernEnvelope.Refusal(code: MCPProtocol.methodNotFound, message: "method not found: \(String(method.prefix(128)))")
+            return modernRefusal(refusal, id: id, exchange: &exchange)
+        }
+        if let refusal = await admit(method, params: params, id: id, request: request, exchange: &exchange) { return refusal }
+        let forwarded = ModernEnvelope.strippingEnvelope(params)
+        let message = JSONRPCMessage.request(id: id, method: method, params: forwarded)
+        let privateScope = exchange.policies != nil
+        switch method {
+        case "server/discover":
+            let result = handler.discoverResult(server: server, privateScope: privateScope)
+            return modernReply(HandlerOutcome(response: .rpcResult(id: id, result)), method: method, server: server, exchange: &exchange)
+        case "subscriptions/listen":
+            return openListen(id: id, params: params, server: server, exchange: &exchange)
+        default:
+            break
+        }
+        if server.hasUpstreams {
+            return await modernRelayed(message, id: id, method: method, params: forwarded, server: server, exchange: &exchange)
+        }
+        let outcome = await handler.handle(
+            message, in: MCPRequestContext(server: server, version: envelope.protocolVersion), policy: &exchange.policy)
+        return modernReply(outcome, method: method, server: server, exchange: &exchange)
+    }
+
+    /// Checks the `Mcp-Param-*` headers of a `tools/call` against the arguments its tool's `x-mcp-header`
+    /// annotations name (nothing to check for tools without them, or with invalid ones clients drop).
+    func paramHeaderRefusal(params: JSONObject?, server: CompiledServer, headers: (String) -> [String]) -> ModernEnvelope.Refusal? {
+        guard let name = params?["name"]?.stringValue, let schema = server.tool(named: name)?.listEntry["inputSchema"],
+            case .success(let declared) = ModernEnvelope.paramHeaders(of: schema), !declared.isEmpty
+        else { return nil }
+        return ModernEnvelope.checkParamHeaders(declared, arguments: params?["arguments"]?.objectValue ?? [:], headers: headers)
+    }
+
+    /// A refusal of the revision's checks as JSON with the status the revision gives its code.
+    func modernRefusal(_ refusal: ModernEnvelope.Refusal, id: JSONValue?, exchange: inout Exchange) -> Response {
+        exchange.rpcCode = Int(refusal.code)
+        let status = HTTPResponse.Status(code: MCPProtocol.modernHTTPStatus(refusal.code))
+        return finish(&exchange, HTTPReplies.json(status, refusal.rpcError.response(id: id)), outcome: .rejected, error: refusal.message)
+    }
+
+    /// A handled request's JSON answer: stamped for the revision, with 404 for `-32601` and 400 for the client's
+    /// errors.
+    func modernReply(_ outcome: HandlerOutcome, method: String, server: CompiledServer, exchange: inout Exchange) -> Response {
+        var stamped = outcome
+        stamped.response = MCPHandler.stampModern(outcome.response, method: method, server: server, privateScope: exchange.policies != nil)
+        guard let body = stamped.response else { return finish(&exchange, HTTPReplies.empty(.accepted), outcome: .ok) }
+        exchange.noteAnswer(stamped)
+        var status = HTTPResponse.Status.ok
+        if case .int(let code)? = body["error"]?["code"] { status = HTTPResponse.Status(code: MCPProtocol.modernHTTPStatus(code)) }
+        let bytes = body.serialized()
+        var h = exchange.policy.responseHeaders
+        h[.contentType] = HTTPReplies.jsonType
+        let response = Response(status: status, headers: h, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return finish(
+            &exchange, response, outcome: stamped.outcome, tool: stamped.tool, arguments: stamped.arguments, backendStatus: stamped.backendStatus,
+            backendLatency: stamped.backendLatency, bytesOut: bytes.count, error: stamped.error)
+    }
+
+    /// A request to a server with upstreams: through the principal's shared relay (``StatelessRelays``), answered
+    /// as JSON when it finishes quietly within ``GatewayConfiguration/modernStreamDeferral``, else as an event
+    /// stream (of its progress when it asked for progress, of keep-alives otherwise), then the answer. Closing that
+    /// stream cancels the request and its upstream call.
+    func modernRelayed(
+        _ message: JSONRPCMessage, id: JSONValue, method: String, params: JSONObject?, server: CompiledServer, exchange: inout Exchange
+    ) async -> Response {
+        let holder = statelessRelays.session(basePath: server.basePath, principal: exchange.policy.principalKey, client: exchange.client)
+        let relay = holder.relay
+        // Tracked under a key of the gateway's own: two clients of one principal may use the same request ID.
+        let handle = relay.track(.string("modern:\(holder.nextEventID())"))
+        let progressToken = params?["_meta"]?["progressToken"]
+        let version = exchange.protocolVersion ?? MCPProtocol.modernVersions[0]
+        let counter = LockedBox<UInt64>(0)
+        let streamed = StreamedReply(
+            eventIDs: {
+                counter.withLock {
+                    $0 += 1
+                    return $0
+                }
+            }, onAbandon: { handle.cancel() })
+        var sink: (@Sendable (JSONValue) -> Void)?
+        if progressToken != nil { sink = { @Sendable message in streamed.send(message) } }
+        let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: sink, progressToken: progressToken, handle: handle))
+        // A request still running after the deferral becomes an event stream of keep-alives, so closing it cancels
+        // the request (the revision's cancellation) and idle proxies keep it open.
+        let deferral = configuration.modernStreamDeferral
+        let keepAlive = configuration.sseKeepAlive
+        let pinger = Task {
+            var wait = deferral
+            while (try? await Task.sleep(for: wait)) != nil {
+                streamed.ping()
+                wait = keepAlive
+            }
+        }
+        let snapshot = exchange
+        let privateScope = exchange.policies != nil
+        let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
+        let task = Task {
+            var ex = snapshot
+            var outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &ex.policy)
+            handle.finish()
+            outcome.response = MCPHandler.stampModern(outcome.response, method: method, server: server, privateScope: privateScope)
+            ex.noteAnswer(outcome)
+            if streamed.complete(outcome.response) {
+                let bytes = outcome.response?.serialized().count ?? 0
+                _ = finish(
+                    &ex, Response(status: .ok), outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments,
+                    backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes, error: outcome.error)
+            } else {
+                done.withLock { $0 = (outcome, ex) }
+            }
+        }
+        handle.run(task)
+        Task {
+            await task.value
+            pinger.cancel()
+        }
+        if let stream = await streamed.decided() {
+            // The client going away ends its request: its connection closing is the signal that does not wait for
+            // the next write (weakly held: a finished request is not kept alive by the connection).
+            exchange.connectionClosed?.whenComplete { [weak handle] _ in handle?.cancel() }
+            var headers = HTTPReplies.sseHeaders
+            headers.append(contentsOf: exchange.policy.responseHeaders)
+            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: stream))
+        }
+        await task.value
+        guard let (outcome, ex) = done.withLock({ $0 }) else {
+            return finish(
+                &exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id), outcome: .rpcError)
+        }
+        exchange = ex
+        return modernReply(outcome, method: method, server: server, exchange: &exchange)
+    }
+
+    /// `subscriptions/listen`: an event stream that starts with the acknowledgement of what the gateway will send,
+    /// then carries those change notifications (and keep-alive comments) until the client closes it. Counts
+    /// against the client address's open streams like any other stream.
+    func openListen(id: JSONValue, params: JSONObject?, server: CompiledServer, exchange: inout Exchange) -> Response {
+        if let refusal = admitStream(&exchange) { return refusal }
+        let filter = ListenHub.Filter(requested: params?["notifications"], server: server)
+        let box = LockedBox<EventQueue?>(nil)
+        let queue = makeEventQueue(transport: "listen") { box.withLock { $0 }?.finish() }
+        box.withLock { $0 = queue }
+        let token = listeners.add(basePath: server.basePath, subscriptionID: id, filter: filter, queue: queue)
+        let listeners = self.listeners
+        let basePath = server.basePath
+        startKeepAlive(queue, client: exchange.client, connectionClosed: exchange.connectionClosed) {
+            listeners.remove(basePath: basePath, token: token)
+        }
+        return finish(
+            &exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: queue.output)), outcome: .ok)
+    }
+}

@@ -1,0 +1,119 @@
+import NIOCore
+
+/// The open `subscriptions/listen` streams of the stateless revision (2026-07-28), by server: each wants some
+/// change notifications (``Filter``) and gets them, tagged with its subscription ID (the JSON-RPC ID of its
+/// `subscriptions/listen` request), on its own bounded event queue. Streams end with their connection; the engine
+/// tells the hub what changed (``notify(_:basePaths:)``).
+final class ListenHub: Sendable {
+    /// Which change notifications a listener asked for and the gateway agreed to send.
+    struct Filter: Sendable, Equatable {
+        var toolsListChanged = false
+        var promptsListChanged = false
+        var resourcesListChanged = false
+
+        /// What the client asked for (`params.notifications`), narrowed to what a server sends: tool list changes
+        /// everywhere, prompt and resource list changes where upstream servers provide prompts and resources.
+        /// Resource subscriptions are not offered (they are left out of the acknowledgement, as the revision says).
+        init(requested: JSONValue?, server: CompiledServer) {
+            toolsListChanged = requested?["toolsListChanged"]?.boolValue == true
+            promptsListChanged = server.hasUpstreams && requested?["promptsListChanged"]?.boolValue == true
+            resourcesListChanged = server.hasUpstreams && requested?["resourcesListChanged"]?.boolValue == true
+        }
+
+        /// The filter as acknowledged (only what is honoured).
+        var acknowledged: JSONValue {
+            var o = JSONObject()
+            if toolsListChanged { o["toolsListChanged"] = true }
+            if promptsListChanged { o["promptsListChanged"] = true }
+            if resourcesListChanged { o["resourcesListChanged"] = true }
+            return .object(o)
+        }
+
+        func wants(_ change: Change) -> Bool {
+            switch change {
+            case .tools: toolsListChanged
+            case .prompts: promptsListChanged
+            case .resources: resourcesListChanged
+            }
+        }
+    }
+
+    /// A list that changed.
+    enum Change: Sendable {
+        case tools, prompts, resources
+
+        var method: String {
+            switch self {
+            case .tools: "notifications/tools/list_changed"
+            case .prompts: "notifications/prompts/list_changed"
+            case .resources: "notifications/resources/list_changed"
+            }
+        }
+    }
+
+    private struct Listener {
+        var subscriptionID: JSONValue
+        var filter: Filter
+        var queue: EventQueue
+    }
+
+    private struct State {
+        var byServer: [String: [UInt64: Listener]] = [:]
+        var next: UInt64 = 0
+    }
+    private let state = LockedBox(State())
+
+    /// Registers a listener and sends its acknowledgement first; returns the token that removes it.
+    func add(basePath: String, subscriptionID: JSONValue, filter: Filter, queue: EventQueue) -> UInt64 {
+        let ack: JSONValue = .object([
+            "jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
+            "params": .object(["_meta": .object([ModernEnvelope.subscriptionIDKey: subscriptionID]), "notifications": filter.acknowledged]),
+        ])
+        _ = queue.yield(SSE.event(name: "message", id: nil, data: ack.jsonString))
+        return state.withLock { s in
+            s.next += 1
+            s.byServer[basePath, default: [:]][s.next] = Listener(subscriptionID: subscriptionID, filter: filter, queue: queue)
+            return s.next
+        }
+    }
+
+    func remove(basePath: String, token: UInt64) {
+        state.withLock { s in
+            s.byServer[basePath]?[token] = nil
+            if s.byServer[basePath]?.isEmpty == true { s.byServer[basePath] = nil }
+        }
+    }
+
+    /// Tells the listeners of these servers that asked for it that a list changed.
+    func notify(_ change: Change, basePaths: Set<String>) {
+        let targets = state.withLock { s in
+            basePaths.flatMap { s.byServer[$0]?.values.filter { $0.filter.wants(change) } ?? [] }
+        }
+        for listener in targets {
+            let message: JSONValue = .object([
+                "jsonrpc": "2.0", "method": .string(change.method),
+                "params": .object(["_meta": .object([ModernEnvelope.subscriptionIDKey: listener.subscriptionID])]),
+            ])
+            _ = listener.queue.yield(SSE.event(name: "message", id: nil, data: message.jsonString))
+        }
+    }
+
+    /// Ends every stream gracefully: the answer to its `subscriptions/listen` request, then the end of the stream.
+    func closeAll() {
+        let all = state.withLock { s in
+            defer { s.byServer = [:] }
+            return s.byServer.values.flatMap(\.values)
+        }
+        for listener in all {
+            let result: JSONValue = .object([
+                "jsonrpc": "2.0", "id": listener.subscriptionID,
+                "result": .object(["resultType": "complete", "_meta": .object([ModernEnvelope.subscriptionIDKey: listener.subscriptionID])]),
+            ])
+            _ = listener.queue.yield(SSE.event(name: "message", id: nil, data: result.jsonString))
+            listener.queue.finish()
+        }
+    }
+
+    /// Open listen streams (all servers).
+    var count: Int { state.withLock { $0.byServer.values.reduce(0) { $0 + $1.count } } }
+}
