@@ -160,6 +160,7 @@ def gateway_config(ports: dict[str, int], python: str, work: Path) -> dict:
     upstreams = [
         http_upstream("fast", "fast", transport="streamable", headers={"X-Static": "static-value"}),
         http_upstream("fastsse", "fastsse", "/sse", transport="sse"),
+        http_upstream("modern", "modern", transport="streamable"),
         {"name": "time", "command": [python, "-m", "mcp_server_time", "--local-timezone", "UTC"]},
         {
             "name": "stdio",
@@ -201,6 +202,7 @@ def gateway_config(ports: dict[str, int], python: str, work: Path) -> dict:
         server("limited", {"upstream": "limited"}),
         server("poison", {"upstream": "poison"}),
         server("stdio", {"upstream": "stdio"}),
+        server("modern", {"upstream": "modern"}),
     ]
     return {
         "apis": [
@@ -233,6 +235,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, reaper: Reaper) -> Iterator[
         "backend": [python, str(HERE / "backend.py")],
         "fast": [python, str(UPSTREAMS_DIR / "fastmcp_server.py"), "--transport", "streamable", "--port", "0"],
         "fastsse": [python, str(UPSTREAMS_DIR / "fastmcp_server.py"), "--transport", "sse", "--label", "sse", "--port", "0"],
+        "modern": [python, str(UPSTREAMS_DIR / "fastmcp_server.py"), "--modern-only", "--label", "modern", "--port", "0"],
     }
     for name, extra in FAULT_UPSTREAMS.items():
         commands[name] = [python, str(UPSTREAMS_DIR / "fault_server.py"), "--port", "0", *extra]
@@ -638,7 +641,10 @@ def test_progress_reaches_the_client(world: World, base: str, transport: str):
 
 
 @transports
-def test_cancellation_reaches_the_upstream(world: World, transport: str):
+@pytest.mark.parametrize("base", ["fast", "modern"])
+def test_cancellation_reaches_the_upstream(world: World, transport: str, base: str):
+    """`notifications/cancelled` from the client reaches the upstream call: as a notification on a handshake-era
+    upstream, by closing the call's HTTP stream on a stateless (2026-07-28) one."""
     marker = f"cancel-{transport}-{secrets.token_hex(4)}"
 
     async def go(session: ClientSession):
@@ -663,7 +669,7 @@ def test_cancellation_reaches_the_upstream(world: World, transport: str):
             await anyio.sleep(0.05)  # polling pace; the deadline bounds the wait
         return False
 
-    assert with_session(world, "fast", go, transport), "the upstream never saw the cancellation"
+    assert with_session(world, base, go, transport), "the upstream never saw the cancellation"
 
 
 # =====================================================================================================
@@ -1283,3 +1289,64 @@ def test_modern_guarded_server_needs_its_key_per_request(world: World):
     assert seen["headers"].get("x-tenant") == "upstream-tester", seen
     assert SUBSCRIPTION_KEY not in json.dumps(seen["headers"])
     assert "2026-07-28" not in json.dumps(seen["headers"]), "the upstream speaks its own revision with the gateway"
+
+
+@transports
+def test_modern_only_upstream_is_discovered_and_relayed_to_every_client(world: World, transport: str):
+    """An upstream that speaks only 2026-07-28 (it refuses `initialize`) is discovered with `server/discover` and used
+    statelessly: handshake-era clients (here over `transport`) list and call its tools, including one whose argument
+    it checks against an `Mcp-Param-*` header, and progress comes through."""
+    progress: list[float] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append(value)
+
+    async def go(session: ClientSession):
+        tools = await list_tools(session)
+        echoed = await text_of(session, "echo", {"text": "modern héllo"})
+        regional = await text_of(session, "regional", {"region": "eu-west-1", "query": "q"})
+        done = await session.call_tool("progress", {"steps": 2}, progress_callback=on_progress)
+        return tools, echoed, regional, only_text(done)
+
+    tools, echoed, regional, done = with_session(world, "modern", go, transport)
+    assert FAST_TOOLS | {"regional"} <= set(tools)
+    assert tools["regional"].input_schema["properties"]["region"].get("x-mcp-header") == "Region"
+    assert echoed == "modern héllo" and regional == "eu-west-1:q" and done == "done"
+    assert progress == [1.0, 2.0]
+
+
+def test_modern_only_upstream_with_a_modern_client(world: World):
+    async def main():
+        async with modern_client(world, "modern") as client:
+            regional = await client.call_tool("regional", {"region": "ap-south-1", "query": "x"})
+            return client.protocol_version, only_text(regional)
+
+    assert run_async(main) == (MODERN, "ap-south-1:x")
+
+
+def test_upstream_test_names_the_stateless_revision(world: World):
+    out = world.cli("upstream", "test", "modern").stdout
+    assert "2026-07-28" in out, out
+
+
+@transports
+def test_modern_upstream_input_requests_are_asked_of_a_handshake_client(world: World, transport: str):
+    """A stateless upstream's multi round-trip request (`input_required` with sampling, then elicitation) reaches
+    a handshake-era client as ordinary `sampling/createMessage` and `elicitation/create` requests on its call's
+    stream; the gateway retries the call upstream with the answers and the upstream's request state."""
+    asked: list[str] = []
+
+    async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
+        asked.append("sampling:" + params.messages[0].content.text)
+        return types.CreateMessageResult(role="assistant", content=types.TextContent(type="text", text="forty-two"), model="m")
+
+    async def elicitation(context: Any, params: Any) -> types.ElicitResult:
+        asked.append("elicitation:" + params.message)
+        return types.ElicitResult(action="accept", content={"name": "Ada"})
+
+    async def go(session: ClientSession):
+        return await text_of(session, "mrtr_ask", {"prompt": "6 times 7?"})
+
+    answer = with_session(world, "modern", go, transport, sampling_callback=sampling, elicitation_callback=elicitation)
+    assert answer == "forty-two for Ada", answer
+    assert asked == ["sampling:6 times 7?", "elicitation:Your name?"]

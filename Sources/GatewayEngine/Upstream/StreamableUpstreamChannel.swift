@@ -6,6 +6,9 @@ import NIOHTTP1
 /// The Streamable HTTP transport as a client: one POST per message (`Accept: application/json, text/event-stream`),
 /// answers as JSON or as an event stream, `Mcp-Session-Id` and `MCP-Protocol-Version` once known, and a GET
 /// stream for messages the upstream sends on its own (405 means it has none). DELETE ends the session.
+/// With an upstream of the stateless revision (``useModern(version:)``) there is no session and no GET stream, and
+/// every POST carries the routing headers that mirror its body (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`).
+/// A JSON-RPC error answered with 400 or 404 (how that revision refuses) is delivered as the request's answer.
 final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
     private let http: UpstreamHTTP
     private let url: String
@@ -15,6 +18,8 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         var protocolVersion: String?
         var getStream: Task<Void, Never>?
         var closed = false
+        /// The stateless revision in use, nil for the handshake era.
+        var modern: String?
     }
     private let state = LockedBox(State())
 
@@ -30,10 +35,25 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         state.withLock { $0.inbox = inbox }
     }
 
-    private func headers(_ req: inout HTTPClientRequest) {
-        let (session, version) = state.withLock { ($0.sessionID, $0.protocolVersion) }
+    private func headers(_ req: inout HTTPClientRequest, message: JSONValue? = nil) {
+        let (session, version, modern) = state.withLock { ($0.sessionID, $0.protocolVersion, $0.modern) }
+        if let modern, let method = message?["method"]?.stringValue {
+            for (name, value) in ModernEnvelope.routingHeaders(version: modern, method: method, params: message?["params"]?.objectValue) {
+                req.headers.replaceOrAdd(name: name, value: value)
+            }
+            return
+        }
         if let session { req.headers.replaceOrAdd(name: "Mcp-Session-Id", value: session) }
         if let version { req.headers.replaceOrAdd(name: "MCP-Protocol-Version", value: version) }
+    }
+
+    func useModern(version: String) async -> Bool {
+        state.withLock { s in
+            s.modern = version
+            s.protocolVersion = version
+            s.sessionID = nil
+        }
+        return true
     }
 
     func send(_ message: JSONValue, requestID: JSONValue?, headers rules: [HeaderRule]) async throws(UpstreamError) {
@@ -42,7 +62,7 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         var req = try await http.request(url, method: .POST, rules: rules)
         req.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         req.headers.replaceOrAdd(name: "Accept", value: "application/json, text/event-stream")
-        headers(&req)
+        headers(&req, message: message)
         let isInitialize = message["method"] == .string("initialize")
         if isInitialize { req.headers.remove(name: "Mcp-Session-Id") }
         req.body = .bytes(ByteBuffer(bytes: message.serialized()))
@@ -50,6 +70,16 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
         let status = Int(response.status.code)
         if status == 404, state.withLock({ $0.sessionID }) != nil, !isInitialize {
             throw UpstreamError(.sessionExpired, "upstream '\(http.settings.name)' no longer knows the session")
+        }
+        if status == 400 || status == 404, let requestID, response.mediaType == "application/json" {
+            // The stateless revision refuses with a JSON-RPC error and 400/404 (an unsupported version, a header
+            // mismatch, an unknown method): that error is the request's answer.
+            let body = (try? await http.readBody(response)) ?? []
+            if case .object(let o)? = try? UpstreamHTTP.parse(body, upstream: http.settings.name), let error = o["error"] {
+                inbox.message(.object(["jsonrpc": "2.0", "id": requestID, "error": error]), requestID)
+                return
+            }
+            throw http.failure(for: response)
         }
         guard (200..<300).contains(status) else {
             _ = try? await http.readBody(response)
@@ -81,7 +111,7 @@ final class StreamableUpstreamChannel: UpstreamChannel, @unchecked Sendable {
     func initialized(protocolVersion: String) async {
         let start = state.withLock { s -> Bool in
             s.protocolVersion = protocolVersion
-            return s.getStream == nil && !s.closed
+            return s.getStream == nil && !s.closed && s.modern == nil
         }
         if start {
             let task = Task { await self.runGetStream() }

@@ -30,10 +30,18 @@ protocol UpstreamChannel: AnyObject, Sendable {
     /// Forgets the upstream's session so the next `initialize` starts a new one (Streamable HTTP).
     func resetSession()
 
+    /// Switches to the stateless revision (2026-07-28) at `version`: no session, no GET stream, routing headers on
+    /// every request. False when the transport cannot (stdio and legacy SSE here).
+    func useModern(version: String) async -> Bool
+
     /// Closes the channel (ends the upstream session, stops the process).
     func close() async
 
     /// The secrets the gateway handed this upstream (its credential's values, or the credential references of a
     /// stdio environment), so that answers quoting them can be redacted. Empty for most upstreams.
     var injectedSecrets: [String] { get }
+}
+
+extension UpstreamChannel {
+    func useModern(version: String) async -> Bool { false }
 }

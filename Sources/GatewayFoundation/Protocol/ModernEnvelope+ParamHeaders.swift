@@ -10,6 +10,12 @@ extension ModernEnvelope {
         package var path: [String]
         package var token: String
         package var type: String?
+
+        package init(path: [String], token: String, type: String?) {
+            self.path = path
+            self.token = token
+            self.type = type
+        }
     }
 
     /// The annotated arguments of a schema, or the reason the annotations are invalid (an annotation off a pure

@@ -150,5 +150,51 @@ package struct ModernEnvelope: Sendable, Equatable {
         return String(data: data, encoding: .utf8)
     }
 
+    /// A value as a header carries it: as is when it is printable ASCII without edge whitespace, else (and when it
+    /// looks like the sentinel itself) Base64 in the revision's sentinel `=?base64?…?=`.
+    package static func encodeHeaderValue(_ value: String) -> String {
+        let plain = value.utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E } && value.first != " " && value.last != " "
+        if plain && !(value.hasPrefix("=?base64?") && value.hasSuffix("?=")) { return value }
+        return "=?base64?" + Data(value.utf8).base64EncodedString() + "?="
+    }
+
+    /// The routing headers of a request sent to a stateless-revision server: `MCP-Protocol-Version`,
+    /// `Mcp-Method`, `Mcp-Name` where the method has one, and `Mcp-Param-*` for the arguments its tool declares.
+    package static func routingHeaders(
+        version: String, method: String, params: JSONObject?, declared: [ParamHeader] = []
+    ) -> [(name: String, value: String)] {
+        var headers: [(String, String)] = [(MCPProtocol.versionHeader, version), (methodHeader, method)]
+        if let key = nameBearing[method], let name = params?[key]?.stringValue { headers.append((nameHeader, encodeHeaderValue(name))) }
+        let arguments = params?["arguments"]
+        for p in declared {
+            var node = arguments
+            for key in p.path { node = node?[key] }
+            let rendered: String?
+            switch node {
+            case .string(let s): rendered = s
+            case .bool(let b): rendered = b ? "true" : "false"
+            case .int(let i): rendered = String(i)
+            case .double(let d): rendered = d.rounded() == d && abs(d) < 9e15 ? String(Int64(d)) : String(d)
+            default: rendered = nil
+            }
+            if let rendered { headers.append((paramHeaderPrefix + p.token, encodeHeaderValue(rendered))) }
+        }
+        return headers
+    }
+
+    /// Params with the envelope a stateless-revision server needs in `_meta`: the version, the gateway's identity
+    /// and the capabilities of the client the call is for (what the server may ask it through the gateway).
+    package static func addingEnvelope(
+        _ params: JSONObject?, version: String, clientInfo: JSONValue, capabilities: JSONObject = [:]
+    ) -> JSONObject {
+        var params = params ?? [:]
+        var meta = params["_meta"]?.objectValue ?? [:]
+        meta[versionKey] = .string(version)
+        meta[clientInfoKey] = clientInfo
+        meta[capabilitiesKey] = .object(capabilities)
+        params["_meta"] = .object(meta)
+        return params
+    }
+
     private static func clip(_ s: String) -> String { s.count > 80 ? String(s.prefix(80)) + "…" : s }
 }

@@ -135,4 +135,33 @@ struct ModernEnvelopeTests {
             }
         }
     }
+
+    @Test("outbound: routing headers mirror the body, values that need it are Base64 sentinels, envelope keys come and go")
+    func outbound() throws {
+        #expect(ModernEnvelope.encodeHeaderValue("us-west1") == "us-west1")
+        #expect(ModernEnvelope.encodeHeaderValue("Hello, 世界") == "=?base64?SGVsbG8sIOS4lueVjA==?=")
+        #expect(ModernEnvelope.encodeHeaderValue(" padded ") == "=?base64?IHBhZGRlZCA=?=")
+        #expect(ModernEnvelope.encodeHeaderValue("=?base64?literal?=") == "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?=")
+        let declared = [ModernEnvelope.ParamHeader(path: ["region"], token: "Region", type: "string")]
+        let params: JSONObject = ["name": "regional ☀", "arguments": .object(["region": "eu", "query": "q"])]
+        let headers = ModernEnvelope.routingHeaders(version: "2026-07-28", method: "tools/call", params: params, declared: declared)
+        #expect(headers.map { $0.name } == ["MCP-Protocol-Version", "Mcp-Method", "Mcp-Name", "Mcp-Param-Region"])
+        #expect(ModernEnvelope.decodeHeaderValue(headers[2].value) == "regional ☀")
+        #expect(headers[3].value == "eu")
+        let wrapped = ModernEnvelope.addingEnvelope(["_meta": .object(["progressToken": "p1"])], version: "2026-07-28", clientInfo: "gw")
+        #expect(wrapped["_meta"]?[ModernEnvelope.versionKey] == "2026-07-28")
+        let stripped = try #require(ModernEnvelope.strippingEnvelope(wrapped))
+        #expect(stripped["_meta"] == .object(["progressToken": "p1"]), "progress tokens and trace context stay")
+        #expect(ModernEnvelope.strippingEnvelope(ModernEnvelope.addingEnvelope(nil, version: "2026-07-28", clientInfo: "gw"))?["_meta"] == nil)
+    }
+
+    @Test("an initialize refusal that names 2026-07-28 makes the upstream a stateless one; other refusals do not")
+    func upstreamEra() {
+        let modern: JSONValue = .object(["code": -32022, "message": "Unsupported", "data": .object(["supported": ["2026-07-28"]])])
+        #expect(UpstreamSession.modernVersion(offeredBy: modern) == "2026-07-28")
+        let future: JSONValue = .object(["code": -32022, "message": "Unsupported", "data": .object(["supported": ["2099-01-01"]])])
+        #expect(UpstreamSession.modernVersion(offeredBy: future) == nil)
+        #expect(UpstreamSession.modernVersion(offeredBy: .object(["code": -32601, "message": "no"])) == nil)
+        #expect(UpstreamSession.modernVersion(offeredBy: nil) == nil)
+    }
 }

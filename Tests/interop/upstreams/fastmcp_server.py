@@ -5,6 +5,11 @@ Serves Streamable HTTP at /mcp (``--transport streamable``, the default) or the 
 /messages/ (``--transport sse``) on 127.0.0.1, on an ephemeral port unless ``--port`` is given. Prints ``PORT <n>`` on
 stdout once the socket listens, then serves until killed.
 
+``--modern-only`` makes it a server of the 2026-07-28 revision only: a request without that revision's
+``MCP-Protocol-Version`` (``initialize`` included) gets 400 with ``-32022`` naming it, GET and DELETE get 405, and it
+adds the tool ``regional(region, query)`` whose ``region`` is declared ``x-mcp-header: Region`` (the SDK then checks
+the ``Mcp-Param-Region`` header against the argument).
+
 ``--label L`` (default ``fast``) tells two instances apart: ``search`` answers ``L:<query>`` and, for any label but
 ``fast``, the resources use the scheme ``greeting-L://`` instead of ``greeting://`` (so two instances can sit in one
 virtual server without their resource URIs colliding).
@@ -36,10 +41,11 @@ import socket
 import sys
 import threading
 import warnings
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import mcp_types as types
+from mcp_types import InputRequiredResult
 import uvicorn
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPDeprecationWarning
@@ -82,13 +88,59 @@ class HeaderRecorder:
         await self.app(scope, receive, send)
 
 
+class ModernOnly:
+    """ASGI middleware: refuses the handshake era as a server that speaks only 2026-07-28 does."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http":
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            version = headers.get("mcp-protocol-version", "")
+            if version != "2026-07-28":
+                if scope.get("method") != "POST":
+                    await send({"type": "http.response.start", "status": 405, "headers": [(b"allow", b"POST")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+                error = {"code": -32022, "message": "Unsupported protocol version", "data": {"supported": ["2026-07-28"], "requested": version}}
+                body = json.dumps({"jsonrpc": "2.0", "id": None, "error": error}).encode()
+                await send({"type": "http.response.start", "status": 400, "headers": [(b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 class Name(BaseModel):
     name: str = Field(description="Your name")
 
 
-def build(label: str) -> MCPServer:
+def build(label: str, modern_only: bool = False) -> MCPServer:
     scheme = "greeting" if label == "fast" else f"greeting-{label}"
     server = MCPServer(f"interop-{label}", version="1.0.0", instructions=f"Interop upstream '{label}'.")
+
+    if modern_only:
+
+        @server.tool(description="Answers '<region>:<query>'; `region` is mirrored in the Mcp-Param-Region header.")
+        def regional(region: Annotated[str, Field(json_schema_extra={"x-mcp-header": "Region"})], query: str) -> str:
+            return f"{region}:{query}"
+
+        @server.tool(description="Asks the client's model, then the user, in 2026-07-28 multi round-trip requests.")
+        async def mrtr_ask(prompt: str, ctx: Context) -> Any:
+            # Each retry carries only that round's answers: what earlier rounds learnt travels in the request state.
+            responses = ctx.input_responses or {}
+            if "llm" in responses:
+                llm = responses["llm"]
+                text = llm.content.text if hasattr(llm, "content") else llm["content"]["text"]
+                schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+                elicit = {"mode": "form", "message": "Your name?", "requestedSchema": schema}
+                return InputRequiredResult(input_requests={"who": {"method": "elicitation/create", "params": elicit}}, request_state=f"llm={text}")
+            if "who" in responses:
+                who = responses["who"]
+                name = who.content["name"] if hasattr(who, "content") else who["content"]["name"]
+                return f"{(ctx.request_state or '').removeprefix('llm=')} for {name}"
+            sampling = {"messages": [{"role": "user", "content": {"type": "text", "text": prompt}}], "maxTokens": 32}
+            return InputRequiredResult(input_requests={"llm": {"method": "sampling/createMessage", "params": sampling}}, request_state="round-1")
 
     @server.tool(description="Echoes the text back.")
     def echo(text: str) -> str:
@@ -232,10 +284,13 @@ def main() -> None:
     parser.add_argument("--transport", choices=["streamable", "sse"], default="streamable")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--label", default="fast")
+    parser.add_argument("--modern-only", action="store_true")
     args = parser.parse_args()
 
-    server = build(args.label)
+    server = build(args.label, args.modern_only)
     app = server.streamable_http_app() if args.transport == "streamable" else server.sse_app()
+    if args.modern_only:
+        app = ModernOnly(app)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
