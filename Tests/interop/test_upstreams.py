@@ -1350,3 +1350,50 @@ def test_modern_upstream_input_requests_are_asked_of_a_handshake_client(world: W
     answer = with_session(world, "modern", go, transport, sampling_callback=sampling, elicitation_callback=elicitation)
     assert answer == "forty-two for Ada", answer
     assert asked == ["sampling:6 times 7?", "elicitation:Your name?"]
+
+
+@pytest.mark.parametrize("base,tool,expected", [
+    ("fast", "ask", "sampled:What is 2+2?"),
+    ("fast", "elicit_name", "hello Grace"),
+    ("fast", "list_roots", "file:///interop/root"),
+    ("modern", "mrtr_ask", "sampled:6 times 7? for Grace"),
+])  # fmt: skip
+def test_modern_client_answers_upstream_requests_by_multi_round_trip(world: World, base: str, tool: str, expected: str):
+    """A 2026-07-28 client cannot be sent requests: what a handshake-era upstream asks mid-call (sampling,
+    elicitation, roots) comes back as an `input_required` result, the SDK's `Client` answers with its callbacks
+    and retries, and the gateway hands the answer to the upstream call it kept open. A stateless upstream's own
+    multi round-trip requests pass through the same way."""
+
+    async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
+        return types.CreateMessageResult(
+            role="assistant", content=types.TextContent(type="text", text="sampled:" + params.messages[0].content.text), model="m"
+        )
+
+    async def elicitation(context: Any, params: Any) -> types.ElicitResult:
+        return types.ElicitResult(action="accept", content={"name": "Grace"})
+
+    async def roots(context: Any) -> types.ListRootsResult:
+        return types.ListRootsResult(roots=[types.Root(uri="file:///interop/root")])
+
+    arguments = {"prompt": "What is 2+2?"} if tool == "ask" else {"prompt": "6 times 7?"} if tool == "mrtr_ask" else {}
+
+    async def main():
+        async with modern_client(
+            world, base, sampling_callback=sampling, elicitation_callback=elicitation, list_roots_callback=roots
+        ) as client:
+            assert client.protocol_version == MODERN
+            result = await client.call_tool(tool, arguments)
+            assert not result.is_error, result
+            return only_text(result)
+
+    assert run_async(main) == expected
+
+
+def test_modern_retry_with_an_unknown_request_state_is_refused(world: World):
+    meta = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {"sampling": {}}}
+    body = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
+        "name": "ask", "arguments": {"prompt": "x"}, "requestState": "gh1.forged", "inputResponses": {"input-1": {}}, "_meta": meta}}  # fmt: skip
+    headers = {**JSON_HEADERS, "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "ask"}
+    r = world.raw("POST", "/fast/mcp", body, headers)
+    assert r.status == 400, r
+    assert r.rpc()["error"]["code"] == -32602 and "requestState" in r.rpc()["error"]["message"], r

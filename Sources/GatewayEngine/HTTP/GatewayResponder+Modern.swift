@@ -67,6 +67,12 @@ extension GatewayResponder {
             break
         }
         if server.hasUpstreams {
+            let askable = envelope.clientCapabilities.filter { ["sampling", "elicitation", "roots"].contains($0.key) }
+            if params?["requestState"] != nil || !askable.isEmpty {
+                return await modernRounds(
+                    message, id: id, method: method, params: forwarded, server: server, capabilities: JSONObject(askable.map { ($0.key, $0.value) }),
+                    exchange: &exchange)
+            }
             return await modernRelayed(message, id: id, method: method, params: forwarded, server: server, exchange: &exchange)
         }
         let outcome = await handler.handle(
@@ -200,5 +206,84 @@ extension GatewayResponder {
         }
         return finish(
             &exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: queue.output)), outcome: .ok)
+    }
+
+    /// A relayed request of a client that upstreams may ask something (it declared sampling, elicitation or
+    /// roots), or the retry of one (`requestState`): multi round-trip requests. The call runs as the
+    /// ``PendingInputCall`` peer of its upstream call; when the upstream asks, this HTTP request is answered with an
+    /// `input_required` result (its `inputRequests` under keys of the gateway's, a `requestState` token from
+    /// ``InputRequestBroker``) while the upstream call waits; the retry answers it and waits for the next round.
+    func modernRounds(
+        _ message: JSONRPCMessage, id: JSONValue, method: String, params: JSONObject?, server: CompiledServer, capabilities: JSONObject,
+        exchange: inout Exchange
+    ) async -> Response {
+        let owner = server.basePath + "\u{0}" + exchange.policy.principalKey
+        if let state = params?["requestState"] {
+            guard let token = state.stringValue, let parked = inputRequests.take(token, owner: owner) else {
+                let refusal = ModernEnvelope.Refusal(
+                    code: MCPProtocol.invalidParams, message: "requestState is unknown or expired: send the request again without it")
+                return modernRefusal(refusal, id: id, exchange: &exchange)
+            }
+            let missing = parked.answer(params?["inputResponses"]?.objectValue ?? [:])
+            if !missing.isEmpty {
+                parked.abandon()
+                let refusal = ModernEnvelope.Refusal(
+                    code: MCPProtocol.invalidParams,
+                    message: "inputResponses lacks \(missing.sorted().joined(separator: ", ")); the request was ended")
+                return modernRefusal(refusal, id: id, exchange: &exchange)
+            }
+            return await nextRound(parked, id: id, method: method, server: server, owner: owner, exchange: &exchange)
+        }
+        let holder = statelessRelays.session(
+            basePath: server.basePath, principal: exchange.policy.principalKey, client: exchange.client, capabilities: capabilities)
+        let relay = holder.relay
+        let handle = relay.track(.string("modern:\(holder.nextEventID())"))
+        let pending = PendingInputCall(clientCapabilities: capabilities, handle: handle)
+        let context = RelayContext(relay: relay, call: UpstreamCall(peer: pending, sink: nil, progressToken: nil, handle: handle))
+        let version = exchange.protocolVersion ?? MCPProtocol.modernVersions[0]
+        let snapshot = exchange
+        let privateScope = exchange.policies != nil
+        let task = Task {
+            var ex = snapshot
+            var outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &ex.policy)
+            handle.finish()
+            outcome.response = MCPHandler.stampModern(outcome.response, method: method, server: server, privateScope: privateScope)
+            pending.outcome.withLock { $0 = (outcome, ex) }
+            pending.post(.done)
+        }
+        handle.run(task)
+        return await nextRound(pending, id: id, method: method, server: server, owner: owner, exchange: &exchange)
+    }
+
+    /// Waits for what the call does next: its answer (under this request's id), or what the upstream asks (an
+    /// `input_required` result, the call parked until the retry).
+    private func nextRound(
+        _ pending: PendingInputCall, id: JSONValue, method: String, server: CompiledServer, owner: String, exchange: inout Exchange
+    ) async -> Response {
+        switch await pending.nextEvent() {
+        case .done:
+            guard var (outcome, _) = pending.outcome.withLock({ $0 }) else {
+                return finish(
+                    &exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id),
+                    outcome: .rpcError)
+            }
+            if case .object(var envelope)? = outcome.response {
+                envelope["id"] = id
+                outcome.response = .object(envelope)
+            }
+            return modernReply(outcome, method: method, server: server, exchange: &exchange)
+        case .ask(let key, let asked, let askedParams):
+            var requests: JSONObject = [key: Self.inputRequest(asked, askedParams)]
+            for case .ask(let k, let m, let p) in pending.drainAsks() { requests[k] = Self.inputRequest(m, p) }
+            let token = inputRequests.park(pending, owner: owner)
+            let result: JSONValue = .object(["resultType": "input_required", "inputRequests": .object(requests), "requestState": .string(token)])
+            return modernReply(HandlerOutcome(response: .rpcResult(id: id, result)), method: method, server: server, exchange: &exchange)
+        }
+    }
+
+    private static func inputRequest(_ method: String, _ params: JSONObject?) -> JSONValue {
+        var o: JSONObject = ["method": .string(method)]
+        if let params { o["params"] = .object(params) }
+        return .object(o)
     }
 }

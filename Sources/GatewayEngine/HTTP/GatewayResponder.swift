@@ -30,13 +30,17 @@ struct GatewayResponder: HTTPResponder {
     let listeners: ListenHub
     /// The shared relays behind stateless requests to servers with upstreams.
     let statelessRelays: StatelessRelays
+    /// Relayed stateless requests parked between two rounds of a multi round-trip request.
+    let inputRequests: InputRequestBroker
 
     /// A responder over the engine's parts (``Gateway`` passes its own).
     init(
         configuration: GatewayConfiguration, routing: @escaping @Sendable () -> RoutingTable, handler: MCPHandler, sessions: SessionRegistry,
         policies: PolicyEngine, monitor: RequestMonitor, credentials: CredentialManager, registry: RegistryService,
-        listeners: ListenHub = ListenHub(), statelessRelays: StatelessRelays = StatelessRelays()
+        listeners: ListenHub = ListenHub(), statelessRelays: StatelessRelays = StatelessRelays(),
+        inputRequests: InputRequestBroker = InputRequestBroker()
     ) {
+        self.inputRequests = inputRequests
         self.registry = registry
         self.listeners = listeners
         self.statelessRelays = statelessRelays

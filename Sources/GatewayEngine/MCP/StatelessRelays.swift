@@ -22,8 +22,13 @@ final class StatelessRelays: Sendable {
 
     /// The relay holder (a session that is never registered, has no stream and declares no client capabilities,
     /// so upstreams never ask it anything) for this principal on this server.
-    func session(basePath: String, principal: String, client: String, now: ContinuousClock.Instant = .now) -> MCPSession {
-        let key = basePath + "\u{0}" + principal
+    /// `capabilities` are those of the client's that upstreams may ask through the gateway (sampling,
+    /// elicitation, roots: bridged as multi round-trip requests); requests declaring different ones use different
+    /// relays, so each upstream session declares what its callers can answer.
+    func session(
+        basePath: String, principal: String, client: String, capabilities: JSONObject = [:], now: ContinuousClock.Instant = .now
+    ) -> MCPSession {
+        let key = basePath + "\u{0}" + principal + "\u{0}" + capabilities.keys.sorted().joined(separator: ",")
         let (session, closed) = state.withLock { entries -> (MCPSession, [MCPSession]) in
             var closed: [MCPSession] = []
             if let hit = entries[key] {
@@ -40,6 +45,7 @@ final class StatelessRelays: Sendable {
             }
             let fresh = MCPSession(
                 basePath: basePath, transport: .streamable, client: client, protocolVersion: MCPProtocol.modernVersions[0], principal: principal)
+            if !capabilities.isEmpty { fresh.relay.clientCapabilities = capabilities }
             entries[key] = Entry(session: fresh, lastUsed: now)
             return (fresh, closed)
         }

@@ -12,7 +12,8 @@ extension Gateway {
     public func makeApplication(onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }) -> some ApplicationProtocol {
         let responder = GatewayResponder(
             configuration: configuration, routing: { [loader] in loader.routingTable }, handler: handler, sessions: sessions, policies: policies,
-            monitor: monitor, credentials: credentials, registry: registry, listeners: listeners, statelessRelays: statelessRelays)
+            monitor: monitor, credentials: credentials, registry: registry, listeners: listeners, statelessRelays: statelessRelays,
+            inputRequests: inputRequests)
         var services: [any Service] = [
             ConfigWatcher(engine: self, interval: configuration.reloadInterval),
             RequestLogWriter(monitor: monitor, store: store, logger: logger),

@@ -33,6 +33,8 @@ public final class Gateway: Sendable {
     let listeners = ListenHub()
     /// The shared relays behind stateless requests to servers with upstreams.
     let statelessRelays = StatelessRelays()
+    /// Stateless requests parked between rounds of a multi round-trip request.
+    let inputRequests = InputRequestBroker()
     /// A fingerprint of each server's tool list as last served, to tell listeners when it changes.
     let toolPrints = LockedBox<[String: Int]>([:])
 
