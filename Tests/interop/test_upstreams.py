@@ -1397,3 +1397,25 @@ def test_modern_retry_with_an_unknown_request_state_is_refused(world: World):
     r = world.raw("POST", "/fast/mcp", body, headers)
     assert r.status == 400, r
     assert r.rpc()["error"]["code"] == -32602 and "requestState" in r.rpc()["error"]["message"], r
+
+
+def test_modern_log_messages_only_when_opted_in_by_meta(world: World):
+    """2026-07-28 logging: an upstream's log messages for a call reach the client on that call's stream only when
+    its `_meta` names a log level, and only at or above it."""
+
+    async def run(level: str | None) -> list[Any]:
+        received: list[Any] = []
+
+        async def on_log(params: types.LoggingMessageNotificationParams) -> None:
+            received.append(params.data)
+
+        options: dict[str, Any] = {"logging_callback": on_log}
+        if level:
+            options["log_level"] = level
+        async with modern_client(world, "fast", **options) as client:
+            assert only_text(await client.call_tool("log", {"message": "hello from upstream"})) == "logged"
+        return received
+
+    assert run_async(lambda: run("info")) == ["hello from upstream"]
+    assert run_async(lambda: run("error")) == [], "an info message is below the error level"
+    assert run_async(lambda: run(None)) == [], "no level, no log messages"

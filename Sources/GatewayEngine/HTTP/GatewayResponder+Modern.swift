@@ -73,7 +73,9 @@ extension GatewayResponder {
                     message, id: id, method: method, params: forwarded, server: server, capabilities: JSONObject(askable.map { ($0.key, $0.value) }),
                     exchange: &exchange)
             }
-            return await modernRelayed(message, id: id, method: method, params: forwarded, server: server, exchange: &exchange)
+            let logLevel = params?["_meta"]?[ModernEnvelope.logLevelKey]?.stringValue
+            return await modernRelayed(
+                message, id: id, method: method, params: forwarded, server: server, logLevel: logLevel, exchange: &exchange)
         }
         let outcome = await handler.handle(
             message, in: MCPRequestContext(server: server, version: envelope.protocolVersion), policy: &exchange.policy)
@@ -119,7 +121,8 @@ extension GatewayResponder {
     /// stream (of its progress when it asked for progress, of keep-alives otherwise), then the answer. Closing that
     /// stream cancels the request and its upstream call.
     func modernRelayed(
-        _ message: JSONRPCMessage, id: JSONValue, method: String, params: JSONObject?, server: CompiledServer, exchange: inout Exchange
+        _ message: JSONRPCMessage, id: JSONValue, method: String, params: JSONObject?, server: CompiledServer, logLevel: String? = nil,
+        exchange: inout Exchange
     ) async -> Response {
         let holder = statelessRelays.session(basePath: server.basePath, principal: exchange.policy.principalKey, client: exchange.client)
         let relay = holder.relay
@@ -135,8 +138,22 @@ extension GatewayResponder {
                     return $0
                 }
             }, onAbandon: { handle.cancel() })
+        // Progress when the request asked for it; log messages of the call only at or above the level its `_meta`
+        // opted in to (the revision's logging: no `logging/setLevel`).
         var sink: (@Sendable (JSONValue) -> Void)?
-        if progressToken != nil { sink = { @Sendable message in streamed.send(message) } }
+        if progressToken != nil || logLevel != nil {
+            let threshold = logLevel.flatMap(Self.logLevels.firstIndex(of:))
+            sink = { @Sendable message in
+                if message["method"] == "notifications/message" {
+                    guard let threshold, let level = message["params"]?["level"]?.stringValue.flatMap(Self.logLevels.firstIndex(of:)),
+                        level >= threshold
+                    else { return }
+                } else if progressToken == nil {
+                    return
+                }
+                streamed.send(message)
+            }
+        }
         let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: sink, progressToken: progressToken, handle: handle))
         // A request still running after the deferral becomes an event stream of keep-alives, so closing it cancels
         // the request (the revision's cancellation) and idle proxies keep it open.
@@ -286,4 +303,7 @@ extension GatewayResponder {
         if let params { o["params"] = .object(params) }
         return .object(o)
     }
+
+    /// RFC 5424 severities as MCP names them, least severe first.
+    static let logLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
 }

@@ -11,13 +11,12 @@ final class ListenHub: Sendable {
         var promptsListChanged = false
         var resourcesListChanged = false
 
-        /// What the client asked for (`params.notifications`), narrowed to what a server sends: tool list changes
-        /// everywhere, prompt and resource list changes where upstream servers provide prompts and resources.
-        /// Resource subscriptions are not offered (they are left out of the acknowledgement, as the revision says).
+        /// What the client asked for (`params.notifications`), narrowed to what the gateway can promise: tool list
+        /// changes (it knows every server's tools, from the configuration and upstream discovery). Prompt and
+        /// resource list changes and resource subscriptions would need an upstream connection held open for the
+        /// listener; they are left out of the acknowledgement, as the revision says to do with what is not honoured.
         init(requested: JSONValue?, server: CompiledServer) {
             toolsListChanged = requested?["toolsListChanged"]?.boolValue == true
-            promptsListChanged = server.hasUpstreams && requested?["promptsListChanged"]?.boolValue == true
-            resourcesListChanged = server.hasUpstreams && requested?["resourcesListChanged"]?.boolValue == true
         }
 
         /// The filter as acknowledged (only what is honoured).

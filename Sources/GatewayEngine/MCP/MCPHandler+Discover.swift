@@ -8,6 +8,8 @@ extension MCPHandler {
             capabilities["resources"] = .object(["listChanged": true])
             capabilities["prompts"] = .object(["listChanged": true])
             capabilities["completions"] = .object([:])
+            // Upstreams' log messages for a call, when its `_meta` names a log level.
+            capabilities["logging"] = .object([:])
         }
         var result: JSONObject = [
             "resultType": "complete",
