@@ -1419,3 +1419,46 @@ def test_modern_log_messages_only_when_opted_in_by_meta(world: World):
     assert run_async(lambda: run("info")) == ["hello from upstream"]
     assert run_async(lambda: run("error")) == [], "an info message is below the error level"
     assert run_async(lambda: run(None)) == [], "no level, no log messages"
+
+
+def test_modern_upstream_changes_arrive_on_its_listen_stream(world: World):
+    """A stateless upstream announces a new tool only on `subscriptions/listen`: the gateway keeps one open, so
+    the tool is served at once (not at the next 5-minute rediscovery) and a listening client is told."""
+    name = f"grown_{secrets.token_hex(3)}"
+
+    async def main():
+        async with modern_client(world, "modern") as client:
+            async with client.listen(tools_list_changed=True) as sub:
+                assert only_text(await client.call_tool("grow", {"name": name})) == "grown"
+                with anyio.fail_after(15):
+                    await sub.__anext__()
+                    while name not in {t.name for t in (await client.list_tools()).tools}:
+                        await anyio.sleep(0.05)  # polling pace; fail_after bounds the wait
+            return only_text(await client.call_tool(name, {}))
+
+    assert run_async(main) == f"{name} works"
+
+
+def test_modern_listen_delivers_resource_updates(world: World):
+    """`subscriptions/listen` with `resourceSubscriptions` on a server with upstreams: the gateway subscribes
+    upstream through the client's relay, acknowledges the URI, delivers `notifications/resources/updated` tagged with
+    the subscription, and unsubscribes upstream when the stream closes."""
+    uri = f"greeting://listen-{secrets.token_hex(4)}"
+
+    async def main():
+        async with modern_client(world, "fast") as client:
+            async with client.listen(resource_subscriptions=[uri]) as sub:
+                honored = list(sub.honored.resource_subscriptions or [])
+                subscribed = json.loads(only_text(await client.call_tool("state", {})))["subscriptions"]
+                assert only_text(await client.call_tool("touch", {"uri": uri})) == "touched"
+                with anyio.fail_after(10):
+                    event = await sub.__anext__()
+            with anyio.fail_after(10):
+                while uri in json.loads(only_text(await client.call_tool("state", {})))["subscriptions"]:
+                    await anyio.sleep(0.05)  # polling pace; fail_after bounds the wait
+            return honored, subscribed, event
+
+    honored, subscribed, event = run_async(main)
+    assert honored == [uri]
+    assert uri in subscribed
+    assert uri in repr(event), event

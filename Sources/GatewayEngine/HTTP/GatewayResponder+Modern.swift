@@ -62,7 +62,7 @@ extension GatewayResponder {
             let result = handler.discoverResult(server: server, privateScope: privateScope)
             return modernReply(HandlerOutcome(response: .rpcResult(id: id, result)), method: method, server: server, exchange: &exchange)
         case "subscriptions/listen":
-            return openListen(id: id, params: params, server: server, exchange: &exchange)
+            return await openListen(id: id, params: params, server: server, exchange: &exchange)
         default:
             break
         }
@@ -208,21 +208,55 @@ extension GatewayResponder {
 
     /// `subscriptions/listen`: an event stream that starts with the acknowledgement of what the gateway will send,
     /// then carries those change notifications (and keep-alive comments) until the client closes it. Counts
-    /// against the client address's open streams like any other stream.
-    func openListen(id: JSONValue, params: JSONObject?, server: CompiledServer, exchange: inout Exchange) -> Response {
+    /// against the client address's open streams like any other stream. On a server with upstreams, the resources
+    /// asked for are subscribed to through the principal's relay (those an upstream accepts are acknowledged) and
+    /// unsubscribed when the last of the principal's listeners wanting them ends.
+    func openListen(id: JSONValue, params: JSONObject?, server: CompiledServer, exchange: inout Exchange) async -> Response {
         if let refusal = admitStream(&exchange) { return refusal }
-        let filter = ListenHub.Filter(requested: params?["notifications"], server: server)
+        var filter = ListenHub.Filter(requested: params?["notifications"], server: server)
+        let principal = exchange.policy.principalKey
+        var holder: MCPSession?
+        let uris = ListenHub.Filter.requestedResources(params?["notifications"])
+        if server.hasUpstreams, !uris.isEmpty {
+            let relayHolder = statelessRelays.session(basePath: server.basePath, principal: principal, client: exchange.client)
+            holder = relayHolder
+            for uri in uris where await relayResource("resources/subscribe", uri: uri, server: server, holder: relayHolder, policy: exchange.policy) {
+                filter.resourceSubscriptions.append(uri)
+            }
+        }
         let box = LockedBox<EventQueue?>(nil)
         let queue = makeEventQueue(transport: "listen") { box.withLock { $0 }?.finish() }
         box.withLock { $0 = queue }
-        let token = listeners.add(basePath: server.basePath, subscriptionID: id, filter: filter, queue: queue)
+        let token = listeners.add(basePath: server.basePath, subscriptionID: id, filter: filter, queue: queue, principal: principal)
         let listeners = self.listeners
         let basePath = server.basePath
+        let subscribed = filter.resourceSubscriptions
+        let policy = exchange.policy
+        let relayHolder = holder
         startKeepAlive(queue, client: exchange.client, connectionClosed: exchange.connectionClosed) {
             listeners.remove(basePath: basePath, token: token)
+            guard let holder = relayHolder, !subscribed.isEmpty else { return }
+            Task {
+                for uri in subscribed where !listeners.wants(basePath: basePath, principal: principal, uri: uri) {
+                    _ = await self.relayResource("resources/unsubscribe", uri: uri, server: server, holder: holder, policy: policy)
+                }
+            }
         }
         return finish(
             &exchange, Response(status: .ok, headers: HTTPReplies.sseHeaders, body: ResponseBody(asyncSequence: queue.output)), outcome: .ok)
+    }
+
+    /// `resources/subscribe` or `/unsubscribe` of one URI through a stateless relay; whether an upstream accepted it.
+    private func relayResource(_ method: String, uri: String, server: CompiledServer, holder: MCPSession, policy: PolicyContext) async -> Bool {
+        let relay = holder.relay
+        let handle = relay.track(.string("modern:\(holder.nextEventID())"))
+        let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: nil, progressToken: nil, handle: handle))
+        var policy = policy
+        let message = JSONRPCMessage.request(id: .string("listen"), method: method, params: ["uri": .string(uri)])
+        let outcome = await handler.handle(
+            message, in: MCPRequestContext(server: server, version: MCPProtocol.modernVersions[0], relay: context), policy: &policy)
+        handle.finish()
+        return outcome.response?["result"] != nil
     }
 
     /// A relayed request of a client that upstreams may ask something (it declared sampling, elicitation or

@@ -10,13 +10,23 @@ final class ListenHub: Sendable {
         var toolsListChanged = false
         var promptsListChanged = false
         var resourcesListChanged = false
+        /// The resource URIs the upstreams accepted a subscription for (servers with upstreams).
+        var resourceSubscriptions: [String] = []
 
         /// What the client asked for (`params.notifications`), narrowed to what the gateway can promise: tool list
-        /// changes (it knows every server's tools, from the configuration and upstream discovery). Prompt and
-        /// resource list changes and resource subscriptions would need an upstream connection held open for the
-        /// listener; they are left out of the acknowledgement, as the revision says to do with what is not honoured.
+        /// changes (it knows every server's tools, from the configuration and upstream discovery); resource
+        /// subscriptions are added by the transport once upstreams accept them. Prompt and resource list changes
+        /// would need upstream connections held open per listener; they are left out of the acknowledgement, as
+        /// the revision says to do with what is not honoured.
         init(requested: JSONValue?, server: CompiledServer) {
             toolsListChanged = requested?["toolsListChanged"]?.boolValue == true
+        }
+
+        /// The resource URIs asked for (strings, at most 100, duplicates removed).
+        static func requestedResources(_ requested: JSONValue?) -> [String] {
+            var seen: Set<String> = []
+            return (requested?["resourceSubscriptions"]?.arrayValue ?? []).compactMap(\.stringValue).filter { seen.insert($0).inserted }
+                .prefix(100).map { $0 }
         }
 
         /// The filter as acknowledged (only what is honoured).
@@ -25,6 +35,7 @@ final class ListenHub: Sendable {
             if toolsListChanged { o["toolsListChanged"] = true }
             if promptsListChanged { o["promptsListChanged"] = true }
             if resourcesListChanged { o["resourcesListChanged"] = true }
+            if !resourceSubscriptions.isEmpty { o["resourceSubscriptions"] = .array(resourceSubscriptions.map { .string($0) }) }
             return .object(o)
         }
 
@@ -54,6 +65,9 @@ final class ListenHub: Sendable {
         var subscriptionID: JSONValue
         var filter: Filter
         var queue: EventQueue
+        /// Whose listener it is: upstream notifications reach only the listeners of the principal whose relay
+        /// they came on.
+        var principal: String
     }
 
     private struct State {
@@ -63,7 +77,7 @@ final class ListenHub: Sendable {
     private let state = LockedBox(State())
 
     /// Registers a listener and sends its acknowledgement first; returns the token that removes it.
-    func add(basePath: String, subscriptionID: JSONValue, filter: Filter, queue: EventQueue) -> UInt64 {
+    func add(basePath: String, subscriptionID: JSONValue, filter: Filter, queue: EventQueue, principal: String = "") -> UInt64 {
         let ack: JSONValue = .object([
             "jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
             "params": .object(["_meta": .object([ModernEnvelope.subscriptionIDKey: subscriptionID]), "notifications": filter.acknowledged]),
@@ -71,7 +85,7 @@ final class ListenHub: Sendable {
         _ = queue.yield(SSE.event(name: "message", id: nil, data: ack.jsonString))
         return state.withLock { s in
             s.next += 1
-            s.byServer[basePath, default: [:]][s.next] = Listener(subscriptionID: subscriptionID, filter: filter, queue: queue)
+            s.byServer[basePath, default: [:]][s.next] = Listener(subscriptionID: subscriptionID, filter: filter, queue: queue, principal: principal)
             return s.next
         }
     }
@@ -80,6 +94,13 @@ final class ListenHub: Sendable {
         state.withLock { s in
             s.byServer[basePath]?[token] = nil
             if s.byServer[basePath]?.isEmpty == true { s.byServer[basePath] = nil }
+        }
+    }
+
+    /// Whether a listener of this principal on this server still wants updates of `uri`.
+    func wants(basePath: String, principal: String, uri: String) -> Bool {
+        state.withLock { s in
+            s.byServer[basePath]?.values.contains { $0.principal == principal && $0.filter.resourceSubscriptions.contains(uri) } ?? false
         }
     }
 
@@ -94,6 +115,23 @@ final class ListenHub: Sendable {
                 "params": .object(["_meta": .object([ModernEnvelope.subscriptionIDKey: listener.subscriptionID])]),
             ])
             _ = listener.queue.yield(SSE.event(name: "message", id: nil, data: message.jsonString))
+        }
+    }
+
+    /// A notification an upstream sent the relay of `principal` on this server: a resource update reaches that
+    /// principal's listeners subscribed to its URI, tagged with each one's subscription ID.
+    func deliver(basePath: String, principal: String, _ message: JSONValue) {
+        guard message["method"] == "notifications/resources/updated", let uri = message["params"]?["uri"]?.stringValue else { return }
+        let targets = state.withLock { s in
+            s.byServer[basePath]?.values.filter { $0.principal == principal && $0.filter.resourceSubscriptions.contains(uri) } ?? []
+        }
+        for listener in targets {
+            var params = message["params"]?.objectValue ?? [:]
+            var meta = params["_meta"]?.objectValue ?? [:]
+            meta[ModernEnvelope.subscriptionIDKey] = listener.subscriptionID
+            params["_meta"] = .object(meta)
+            let tagged: JSONValue = .object(["jsonrpc": "2.0", "method": "notifications/resources/updated", "params": .object(params)])
+            _ = listener.queue.yield(SSE.event(name: "message", id: nil, data: tagged.jsonString))
         }
     }
 

@@ -27,6 +27,8 @@ final class MCPSession: Sendable {
     private let state: LockedBox<State>
     /// Upstream sessions and relayed requests of this client (created on first use).
     private let relayBox = LockedBox<DownstreamRelay?>(nil)
+    /// Where notifications go when the session has no stream (the stateless relays' sessions: to listeners).
+    let unstreamed = LockedBox<(@Sendable (JSONValue) -> Void)?>(nil)
 
     /// The session's relay state.
     var relay: DownstreamRelay {
@@ -109,7 +111,10 @@ final class MCPSession: Sendable {
             s.eventCounter += 1
             return (s.stream, s.eventCounter)
         }
-        guard let queue else { return false }
+        guard let queue else {
+            if message["id"] == nil, let forward = unstreamed.withLock({ $0 }) { forward(message) }
+            return false
+        }
         return queue.yield(SSE.event(name: "message", id: transport == .sse ? nil : "\(eventID)", data: message.jsonString))
     }
 

@@ -14,10 +14,16 @@ final class StatelessRelays: Sendable {
         var lastUsed: ContinuousClock.Instant
     }
     private let state = LockedBox<[String: Entry]>([:])
+    /// Where the notifications an upstream sends a relay go (server base path, principal, message): to listeners.
+    let onNotification: @Sendable (String, String, JSONValue) -> Void
 
-    init(limit: Int = 1024, idleLifetime: Duration = .seconds(300)) {
+    init(
+        limit: Int = 1024, idleLifetime: Duration = .seconds(300),
+        onNotification: @escaping @Sendable (String, String, JSONValue) -> Void = { _, _, _ in }
+    ) {
         self.limit = limit
         self.idleLifetime = idleLifetime
+        self.onNotification = onNotification
     }
 
     /// The relay holder (a session that is never registered, has no stream and declares no client capabilities,
@@ -46,6 +52,8 @@ final class StatelessRelays: Sendable {
             let fresh = MCPSession(
                 basePath: basePath, transport: .streamable, client: client, protocolVersion: MCPProtocol.modernVersions[0], principal: principal)
             if !capabilities.isEmpty { fresh.relay.clientCapabilities = capabilities }
+            let forward = onNotification
+            fresh.unstreamed.withLock { $0 = { message in forward(basePath, principal, message) } }
             entries[key] = Entry(session: fresh, lastUsed: now)
             return (fresh, closed)
         }

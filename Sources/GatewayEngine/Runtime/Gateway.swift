@@ -31,8 +31,9 @@ public final class Gateway: Sendable {
     private let lastSweep = LockedBox(ContinuousClock.now)
     /// The `subscriptions/listen` streams of the stateless revision (2026-07-28).
     let listeners = ListenHub()
-    /// The shared relays behind stateless requests to servers with upstreams.
-    let statelessRelays = StatelessRelays()
+    /// The shared relays behind stateless requests to servers with upstreams (what upstreams announce to them goes
+    /// to the principal's listeners).
+    let statelessRelays: StatelessRelays
     /// Stateless requests parked between rounds of a multi round-trip request.
     let inputRequests = InputRequestBroker()
     /// A fingerprint of each server's tool list as last served, to tell listeners when it changes.
@@ -48,6 +49,7 @@ public final class Gateway: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        statelessRelays = StatelessRelays(onNotification: { [listeners] in listeners.deliver(basePath: $0, principal: $1, $2) })
         let monitor = RequestMonitor()
         self.monitor = monitor
         backend = BackendClient(configuration: configuration.backend, addressGuard: configuration.addressGuard) {

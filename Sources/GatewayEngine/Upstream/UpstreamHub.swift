@@ -40,6 +40,8 @@ final class UpstreamHub: Sendable {
         var generation: UInt64 = 0
     }
     private let state = LockedBox(State())
+    /// The `subscriptions/listen` listeners of stateless upstreams, by upstream (`UpstreamHub+Listen.swift`).
+    let watchers = LockedBox<[String: (generation: UInt64, task: Task<Void, Never>)]>([:])
 
     init(
         store: GatewayStore, configuration: UpstreamConfiguration, credentials: CredentialManager?, monitor: RequestMonitor? = nil, logger: Logger,
@@ -279,6 +281,7 @@ final class UpstreamHub: Sendable {
         }
         do {
             let report = try await UpstreamDiscovery(store: store, configuration: configuration, logger: logger).discover(session: session)
+            if session.isModern { watchModern(settings) }
             if temporary { await session.close() }
             return report
         } catch {
@@ -318,8 +321,12 @@ final class UpstreamHub: Sendable {
         }
     }
 
+    /// Whether a served server uses the upstream.
+    func isInUse(_ name: String) -> Bool { state.withLock { !$0.shutDown && $0.inUse.contains(name) } }
+
     /// Stops every stdio child and the HTTP client.
     func shutdown() async {
+        stopWatchers()
         let supervisors = state.withLock { s in
             defer {
                 s.supervisors = [:]

@@ -245,6 +245,13 @@ final class UpstreamSession: @unchecked Sendable {
         return answer
     }
 
+    /// Opens `subscriptions/listen` on a stateless upstream with this filter and returns when the stream ends (the
+    /// upstream's graceful end; the hard maximum of a call ends it with a timeout). What it announces goes to the
+    /// owner.
+    func listen(_ filter: JSONObject) async throws(UpstreamError) -> JSONObject {
+        try await send(method: "subscriptions/listen", params: ["notifications": .object(filter)], call: nil, timeout: settings.maxTimeout)
+    }
+
     /// Walks the upstream's `tools/list` (at most 50 pages) so ``modernAnswer(_:method:)`` records the headers
     /// its tools declare.
     private func learnParamHeaders() async throws(UpstreamError) {

@@ -125,6 +125,12 @@ def build(label: str, modern_only: bool = False) -> MCPServer:
         def regional(region: Annotated[str, Field(json_schema_extra={"x-mcp-header": "Region"})], query: str) -> str:
             return f"{region}:{query}"
 
+        @server.tool(description="Adds a tool named `name` and announces the change on subscriptions/listen streams.")
+        async def grow(name: str, ctx: Context) -> str:
+            server.add_tool(lambda: f"{name} works", name=name, description=f"Added at run time ({name}).")
+            await ctx.notify_tools_changed()
+            return "grown"
+
         @server.tool(description="Asks the client's model, then the user, in 2026-07-28 multi round-trip requests.")
         async def mrtr_ask(prompt: str, ctx: Context) -> Any:
             # Each retry carries only that round's answers: what earlier rounds learnt travels in the request state.
