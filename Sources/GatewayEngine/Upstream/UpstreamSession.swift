@@ -48,6 +48,9 @@ final class UpstreamSession: @unchecked Sendable {
         var reinitializing: Task<Result<Void, UpstreamError>, Never>?
         /// The stateless revision the upstream speaks (no handshake, no session), nil for the handshake era.
         var modern: String?
+        /// On a stateless upstream: the log level the client set (`logging/setLevel`, which that revision lacks),
+        /// sent as `_meta` log level on every request instead.
+        var logLevel: String?
         /// On a stateless upstream: the `x-mcp-header` arguments of its tools (from its `tools/list` answers), so
         /// calls carry the `Mcp-Param-*` headers it checks.
         var paramHeaders: [String: [ModernEnvelope.ParamHeader]] = [:]
@@ -160,6 +163,15 @@ final class UpstreamSession: @unchecked Sendable {
     /// upstream forgot the session (it then has not processed the request, so sending it again is safe).
     func request(method: String, params: JSONObject?, call: UpstreamCall?) async throws(UpstreamError) -> JSONObject {
         let epoch = state.withLock { $0.epoch }
+        if method == "logging/setLevel", isModern {
+            // The stateless revision opts in to log messages per request: remember the level for the `_meta` of
+            // every later request.
+            guard let level = params?["level"]?.stringValue else {
+                return ["error": .object(["code": .int(MCPProtocol.invalidParams), "message": "logging/setLevel needs a level"])]
+            }
+            state.withLock { $0.logLevel = level }
+            return ["result": .object([:])]
+        }
         do {
             var answer = try await send(method: method, params: params, call: call, timeout: settings.timeout)
             guard isModern else { return answer }
@@ -303,6 +315,11 @@ final class UpstreamSession: @unchecked Sendable {
         var rules = call?.headers ?? []
         if let modern = state.withLock({ $0.modern }) {
             params = ModernEnvelope.addingEnvelope(params, version: modern, clientInfo: Self.clientInfo, capabilities: clientCapabilities)
+            if let level = state.withLock({ $0.logLevel }) {
+                var meta = params?["_meta"]?.objectValue ?? [:]
+                meta[ModernEnvelope.logLevelKey] = .string(level)
+                params?["_meta"] = .object(meta)
+            }
             if method == "tools/call", let tool = params?["name"]?.stringValue, let declared = state.withLock({ $0.paramHeaders[tool] }) {
                 let routing = ModernEnvelope.routingHeaders(version: modern, method: method, params: params, declared: declared)
                 for (name, value) in routing where name.hasPrefix(ModernEnvelope.paramHeaderPrefix) { rules.append((name, value, .override)) }
