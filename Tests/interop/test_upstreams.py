@@ -1466,3 +1466,22 @@ def test_modern_listen_delivers_resource_updates(world: World):
     assert honored == [uri]
     assert uri in subscribed
     assert uri in repr(event), event
+
+
+def test_modern_client_with_callbacks_still_gets_progress(world: World):
+    """A stateless client that can be asked things (it declared sampling) is served in rounds; its progress still
+    arrives, on the stream of the round it belongs to."""
+    progress: list[float] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append(value)
+
+    async def sampling(context: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
+        return types.CreateMessageResult(role="assistant", content=types.TextContent(type="text", text="unused"), model="m")
+
+    async def main():
+        async with modern_client(world, "fast", sampling_callback=sampling) as client:
+            return only_text(await client.call_tool("progress", {"steps": 3}, progress_callback=on_progress))
+
+    assert run_async(main) == "done"
+    assert progress == [1.0, 2.0, 3.0]

@@ -71,7 +71,7 @@ extension GatewayResponder {
             if params?["requestState"] != nil || !askable.isEmpty {
                 return await modernRounds(
                     message, id: id, method: method, params: forwarded, server: server, capabilities: JSONObject(askable.map { ($0.key, $0.value) }),
-                    exchange: &exchange)
+                    logLevel: params?["_meta"]?[ModernEnvelope.logLevelKey]?.stringValue, exchange: &exchange)
             }
             let logLevel = params?["_meta"]?[ModernEnvelope.logLevelKey]?.stringValue
             return await modernRelayed(
@@ -140,20 +140,7 @@ extension GatewayResponder {
             }, onAbandon: { handle.cancel() })
         // Progress when the request asked for it; log messages of the call only at or above the level its `_meta`
         // opted in to (the revision's logging: no `logging/setLevel`).
-        var sink: (@Sendable (JSONValue) -> Void)?
-        if progressToken != nil || logLevel != nil {
-            let threshold = logLevel.flatMap(Self.logLevels.firstIndex(of:))
-            sink = { @Sendable message in
-                if message["method"] == "notifications/message" {
-                    guard let threshold, let level = message["params"]?["level"]?.stringValue.flatMap(Self.logLevels.firstIndex(of:)),
-                        level >= threshold
-                    else { return }
-                } else if progressToken == nil {
-                    return
-                }
-                streamed.send(message)
-            }
-        }
+        let sink = Self.clientSink(progressToken: progressToken, logLevel: logLevel) { streamed.send($0) }
         let context = RelayContext(relay: relay, call: UpstreamCall(peer: relay, sink: sink, progressToken: progressToken, handle: handle))
         // A request still running after the deferral becomes an event stream of keep-alives, so closing it cancels
         // the request (the revision's cancellation) and idle proxies keep it open.
@@ -266,7 +253,7 @@ extension GatewayResponder {
     /// ``InputRequestBroker``) while the upstream call waits; the retry answers it and waits for the next round.
     func modernRounds(
         _ message: JSONRPCMessage, id: JSONValue, method: String, params: JSONObject?, server: CompiledServer, capabilities: JSONObject,
-        exchange: inout Exchange
+        logLevel: String? = nil, exchange: inout Exchange
     ) async -> Response {
         let owner = server.basePath + "\u{0}" + exchange.policy.principalKey
         if let state = params?["requestState"] {
@@ -290,7 +277,10 @@ extension GatewayResponder {
         let relay = holder.relay
         let handle = relay.track(.string("modern:\(holder.nextEventID())"))
         let pending = PendingInputCall(clientCapabilities: capabilities, handle: handle)
-        let context = RelayContext(relay: relay, call: UpstreamCall(peer: pending, sink: nil, progressToken: nil, handle: handle))
+        // Progress and log messages go to whichever round's HTTP request is waiting (as an event stream).
+        let progressToken = params?["_meta"]?["progressToken"]
+        let sink = Self.clientSink(progressToken: progressToken, logLevel: logLevel) { pending.post(.message($0)) }
+        let context = RelayContext(relay: relay, call: UpstreamCall(peer: pending, sink: sink, progressToken: progressToken, handle: handle))
         let version = exchange.protocolVersion ?? MCPProtocol.modernVersions[0]
         let snapshot = exchange
         let privateScope = exchange.policies != nil
@@ -307,28 +297,66 @@ extension GatewayResponder {
     }
 
     /// Waits for what the call does next: its answer (under this request's id), or what the upstream asks (an
-    /// `input_required` result, the call parked until the retry).
+    /// `input_required` result, the call parked until the retry). Progress or log messages before either make the
+    /// round an event stream that ends with it; closing that stream abandons the call.
     private func nextRound(
         _ pending: PendingInputCall, id: JSONValue, method: String, server: CompiledServer, owner: String, exchange: inout Exchange
     ) async -> Response {
-        switch await pending.nextEvent() {
-        case .done:
+        let first = await pending.nextEvent()
+        guard case .message(let interim) = first else {
+            let outcome = roundOutcome(first, pending: pending, id: id, owner: owner)
+            return modernReply(outcome, method: method, server: server, exchange: &exchange)
+        }
+        let (stream, output) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)
+        output.onTermination = { reason in if case .cancelled = reason { pending.abandon() } }
+        output.yield(SSE.event(name: "message", id: nil, data: interim.jsonString))
+        let snapshot = exchange
+        let privateScope = exchange.policies != nil
+        Task {
+            var ex = snapshot
+            while true {
+                let event = await pending.nextEvent()
+                if case .message(let m) = event {
+                    output.yield(SSE.event(name: "message", id: nil, data: m.jsonString))
+                    continue
+                }
+                var outcome = roundOutcome(event, pending: pending, id: id, owner: owner)
+                outcome.response = MCPHandler.stampModern(outcome.response, method: method, server: server, privateScope: privateScope)
+                ex.noteAnswer(outcome)
+                let bytes = outcome.response?.serialized() ?? []
+                if let response = outcome.response { output.yield(SSE.event(name: "message", id: nil, data: response.jsonString)) }
+                output.finish()
+                _ = finish(
+                    &ex, Response(status: .ok), outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments,
+                    backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes.count, error: outcome.error)
+                return
+            }
+        }
+        var headers = HTTPReplies.sseHeaders
+        headers.append(contentsOf: exchange.policy.responseHeaders)
+        return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: stream))
+    }
+
+    /// A round's answer: the call's outcome under this request's id, or an `input_required` result for what the
+    /// upstream asks (the call parked under a new `requestState`).
+    private func roundOutcome(_ event: PendingInputCall.Event, pending: PendingInputCall, id: JSONValue, owner: String) -> HandlerOutcome {
+        switch event {
+        case .done, .message:
             guard var (outcome, _) = pending.outcome.withLock({ $0 }) else {
-                return finish(
-                    &exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id),
-                    outcome: .rpcError)
+                return HandlerOutcome(
+                    response: JSONRPCError(code: MCPProtocol.internalError, message: "internal error").response(id: id), outcome: .rpcError)
             }
             if case .object(var envelope)? = outcome.response {
                 envelope["id"] = id
                 outcome.response = .object(envelope)
             }
-            return modernReply(outcome, method: method, server: server, exchange: &exchange)
+            return outcome
         case .ask(let key, let asked, let askedParams):
             var requests: JSONObject = [key: Self.inputRequest(asked, askedParams)]
             for case .ask(let k, let m, let p) in pending.drainAsks() { requests[k] = Self.inputRequest(m, p) }
             let token = inputRequests.park(pending, owner: owner)
             let result: JSONValue = .object(["resultType": "input_required", "inputRequests": .object(requests), "requestState": .string(token)])
-            return modernReply(HandlerOutcome(response: .rpcResult(id: id, result)), method: method, server: server, exchange: &exchange)
+            return HandlerOutcome(response: .rpcResult(id: id, result))
         }
     }
 
@@ -336,6 +364,26 @@ extension GatewayResponder {
         var o: JSONObject = ["method": .string(method)]
         if let params { o["params"] = .object(params) }
         return .object(o)
+    }
+
+    /// Where an upstream's progress and log messages for a stateless client's call go: progress when the request
+    /// asked for it, log messages only at or above the level its `_meta` opted in to (the revision's logging: no
+    /// `logging/setLevel`); nil when it asked for neither.
+    static func clientSink(
+        progressToken: JSONValue?, logLevel: String?, send: @escaping @Sendable (JSONValue) -> Void
+    ) -> (@Sendable (JSONValue) -> Void)? {
+        guard progressToken != nil || logLevel != nil else { return nil }
+        let threshold = logLevel.flatMap(Self.logLevels.firstIndex(of:))
+        return { @Sendable message in
+            if message["method"] == "notifications/message" {
+                guard let threshold, let level = message["params"]?["level"]?.stringValue.flatMap(Self.logLevels.firstIndex(of:)),
+                    level >= threshold
+                else { return }
+            } else if progressToken == nil {
+                return
+            }
+            send(message)
+        }
     }
 
     /// RFC 5424 severities as MCP names them, least severe first.

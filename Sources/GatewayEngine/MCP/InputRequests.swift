@@ -14,6 +14,8 @@ final class PendingInputCall: DownstreamPeer, @unchecked Sendable {
         case ask(key: String, method: String, params: JSONObject?)
         /// The call is over; its outcome is in ``outcome``.
         case done
+        /// Progress or a log message for the client, on the waiting round's stream.
+        case message(JSONValue)
     }
 
     let clientCapabilities: JSONObject
