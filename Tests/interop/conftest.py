@@ -7,11 +7,13 @@ client saw.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from harness import Process
+from harness import Process, Reaper
 
 
 def _processes(value: Any) -> list[Process]:
@@ -51,3 +53,16 @@ def _warnings(process: Process) -> str:
         return ""
     picked = [line for line in lines if " warning " in line or " error " in line or "critical" in line]
     return "\n".join(picked[-40:])
+
+
+@pytest.fixture(scope="module")
+def reaper() -> Iterator[Reaper]:
+    """Stops a module's processes at its end. `gatehouse serve` does not exit on SIGTERM until every SSE stream it
+    holds has ended, and notices a client that went away only when a keep-alive write fails (up to ~30 s), so the
+    gateways are signalled together and given one shared STOP_TIMEOUT before they are killed."""
+    r = Reaper()
+    try:
+        yield r
+    finally:
+        for line in r.stop_all():
+            print(f"interop: {line}", file=sys.stderr)

@@ -178,9 +178,9 @@ def start_backend(log_dir: Path, python: str, name: str = "backend") -> tuple[Pr
     return backend, port
 
 
-def start_serve(db: Path, log_dir: Path, env: dict[str, str], name: str = "serve") -> tuple[Process, int]:
-    """Starts `gatehouse serve --listen 127.0.0.1:0`; returns the process and the port it announced."""
-    serve = Process(name, [str(GATEHOUSE_BIN), "serve", "--db", str(db), "--listen", "127.0.0.1:0"], log_dir=log_dir, env=env)
+def start_serve(db: Path, log_dir: Path, env: dict[str, str], name: str = "serve", *extra: str) -> tuple[Process, int]:
+    """Starts `gatehouse serve --listen 127.0.0.1:0` (with `extra` flags); returns the process and the port it announced."""
+    serve = Process(name, [str(GATEHOUSE_BIN), "serve", "--db", str(db), "--listen", "127.0.0.1:0", *extra], log_dir=log_dir, env=env)
     try:
         port = int(serve.wait_for_line(r"listening on http://127\.0\.0\.1:(\d+)", SERVE_START_TIMEOUT).group(1))
     except BaseException:

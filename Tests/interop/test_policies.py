@@ -154,18 +154,6 @@ class Gateway:
         return self.raw("POST", path, message, session)
 
 
-@pytest.fixture(scope="module")
-def reaper() -> Iterator[Reaper]:
-    """Stops this module's processes at its end. `gatehouse serve` does not exit on SIGTERM until every SSE stream
-    it holds has ended, and notices a client that went away only when a keep-alive write fails (up to ~30 s), so
-    the gateways are signalled together and given one shared STOP_TIMEOUT before they are killed."""
-    r = Reaper()
-    try:
-        yield r
-    finally:
-        for line in r.stop_all():
-            print(f"interop: {line}", file=sys.stderr)
-
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory, reaper: Reaper) -> Iterator[Backend]:

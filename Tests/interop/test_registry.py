@@ -45,9 +45,7 @@ from mcp.client.streamable_http import streamable_http_client
 from referencing import Registry, Resource
 
 from harness import (
-    GATEHOUSE_BIN,
     HERE,
-    SERVE_START_TIMEOUT,
     UPSTREAMS_DIR,
     Process,
     Reaper,
@@ -58,6 +56,7 @@ from harness import (
     run_async,
     run_cli,
     start_announcing,
+    start_serve,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
@@ -147,18 +146,6 @@ def rfc3339(moment: dt.datetime) -> str:
 # =====================================================================================================
 
 
-def start_gateway(db: Path, log_dir: Path, env: dict[str, str], name: str, *extra: str) -> tuple[Process, int]:
-    """`gatehouse serve --listen 127.0.0.1:0` with extra flags; returns the process and the port it announced."""
-    args = [str(GATEHOUSE_BIN), "serve", "--db", str(db), "--listen", "127.0.0.1:0", *extra]
-    serve = Process(name, args, log_dir=log_dir, env=env)
-    try:
-        port = int(serve.wait_for_line(r"listening on http://127\.0\.0\.1:(\d+)", SERVE_START_TIMEOUT).group(1))
-    except BaseException:
-        serve.stop()
-        raise
-    return serve, port
-
-
 @dataclass
 class Gateway:
     serve: Process
@@ -207,15 +194,6 @@ class Gateway:
         return self.gateway_names() | self.externals
 
 
-@pytest.fixture(scope="module")
-def reaper() -> Iterator[Reaper]:
-    r = Reaper()
-    try:
-        yield r
-    finally:
-        for line in r.stop_all():
-            print(f"interop: {line}", file=sys.stderr)
-
 
 def fast_upstream(name: str, work: Path, port: int = 0) -> Process:
     return start_announcing(name, [sys.executable, str(UPSTREAMS_DIR / "fastmcp_server.py"), "--port", str(port)], work)
@@ -240,7 +218,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, reaper: Reaper) -> Iterator[
     config_file = work / "config.yaml"
     config_file.write_text(json.dumps(config, indent=2))  # JSON is YAML
     run_cli("apply", "-f", str(config_file), "--db", str(db), env=env)
-    serve, port = start_gateway(
+    serve, port = start_serve(
         db, work, env, "serve-registry", "--registry-namespace", NAMESPACE, "--registry-probe-interval", "0"
     )
     reaper.add(serve)
@@ -683,7 +661,7 @@ def probe_world(tmp_path_factory: pytest.TempPathFactory, reaper: Reaper) -> Ite
     env["GATEHOUSE_DB"] = str(db)
     upstream = reaper.add(fast_upstream("probe-upstream", work))
     upstream_port = announced_port(upstream)
-    serve, port = start_gateway(db, work, env, "serve-registry-probe", "--registry-probe-interval", str(PROBE_INTERVAL_MINUTES))
+    serve, port = start_serve(db, work, env, "serve-registry-probe", "--registry-probe-interval", str(PROBE_INTERVAL_MINUTES))
     reaper.add(serve)
     http = httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, trust_env=False)
     try:

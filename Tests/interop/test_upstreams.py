@@ -143,15 +143,6 @@ class World:
         return run_cli_unchecked(*args, "--db", str(self.db), env=self.env)
 
 
-@pytest.fixture(scope="module")
-def reaper() -> Iterator[Reaper]:
-    r = Reaper()
-    try:
-        yield r
-    finally:
-        for line in r.stop_all():
-            print(f"interop: {line}", file=sys.stderr)
-
 
 def gateway_config(ports: dict[str, int], python: str, work: Path) -> dict:
     def http_upstream(name: str, fixture: str, path: str = "/mcp", **extra: Any) -> dict:

@@ -153,44 +153,22 @@ extension GatewayResponder {
                 wait = keepAlive
             }
         }
-        let snapshot = exchange
         let privateScope = exchange.policies != nil
-        let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
-        let task = Task {
-            var ex = snapshot
-            var outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &ex.policy)
-            handle.finish()
-            outcome.response = MCPHandler.stampModern(outcome.response, method: method, server: server, privateScope: privateScope)
-            ex.noteAnswer(outcome)
-            if streamed.complete(outcome.response) {
-                let bytes = outcome.response?.serialized().count ?? 0
-                _ = finish(
-                    &ex, Response(status: .ok), outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments,
-                    backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes, error: outcome.error)
-            } else {
-                done.withLock { $0 = (outcome, ex) }
+        return await streamedCall(
+            message, id: id, in: MCPRequestContext(server: server, version: version, relay: context), handle: handle, streamed: streamed,
+            exchange: &exchange,
+            stamp: { outcome in
+                var o = outcome
+                o.response = MCPHandler.stampModern(outcome.response, method: method, server: server, privateScope: privateScope)
+                return o
+            },
+            whenDone: { pinger.cancel() },
+            onStream: { exchange in
+                // The client going away ends its request: its connection closing is the signal that does not wait
+                // for the next write (weakly held: a finished request is not kept alive by the connection).
+                exchange.connectionClosed?.whenComplete { [weak handle] _ in handle?.cancel() }
             }
-        }
-        handle.run(task)
-        Task {
-            await task.value
-            pinger.cancel()
-        }
-        if let stream = await streamed.decided() {
-            // The client going away ends its request: its connection closing is the signal that does not wait for
-            // the next write (weakly held: a finished request is not kept alive by the connection).
-            exchange.connectionClosed?.whenComplete { [weak handle] _ in handle?.cancel() }
-            var headers = HTTPReplies.sseHeaders
-            headers.append(contentsOf: exchange.policy.responseHeaders)
-            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: stream))
-        }
-        await task.value
-        guard let (outcome, ex) = done.withLock({ $0 }) else {
-            return finish(
-                &exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id), outcome: .rpcError)
-        }
-        exchange = ex
-        return modernReply(outcome, method: method, server: server, exchange: &exchange)
+        ) { outcome, exchange in modernReply(outcome, method: method, server: server, exchange: &exchange) }
     }
 
     /// `subscriptions/listen`: an event stream that starts with the acknowledgement of what the gateway will send,
@@ -323,12 +301,9 @@ extension GatewayResponder {
                 var outcome = roundOutcome(event, pending: pending, id: id, owner: owner)
                 outcome.response = MCPHandler.stampModern(outcome.response, method: method, server: server, privateScope: privateScope)
                 ex.noteAnswer(outcome)
-                let bytes = outcome.response?.serialized() ?? []
                 if let response = outcome.response { output.yield(SSE.event(name: "message", id: nil, data: response.jsonString)) }
                 output.finish()
-                _ = finish(
-                    &ex, Response(status: .ok), outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments,
-                    backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes.count, error: outcome.error)
+                recordStreamed(outcome, exchange: &ex)
                 return
             }
         }

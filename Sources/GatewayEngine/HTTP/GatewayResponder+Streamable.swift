@@ -144,36 +144,10 @@ extension GatewayResponder {
         let handle = relay.track(id)
         let context = RelayContext(
             relay: relay, call: UpstreamCall(peer: relay, sink: { streamed.send($0) }, progressToken: progressToken, handle: handle))
-        let snapshot = exchange
-        let version = session.protocolVersion
-        let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
-        let task = Task {
-            var ex = snapshot
-            let outcome = await handler.handle(message, in: MCPRequestContext(server: server, version: version, relay: context), policy: &ex.policy)
-            handle.finish()
-            ex.noteAnswer(outcome)
-            if streamed.complete(outcome.response) {
-                let bytes = outcome.response?.serialized().count ?? 0
-                _ = finish(
-                    &ex, Response(status: .ok), outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments,
-                    backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes, error: outcome.error)
-            } else {
-                done.withLock { $0 = (outcome, ex) }
-            }
-        }
-        handle.run(task)
-        if let stream = await streamed.decided() {
-            var headers = HTTPReplies.sseHeaders
-            headers.append(contentsOf: exchange.policy.responseHeaders)
-            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: stream))
-        }
-        await task.value
-        guard let (outcome, ex) = done.withLock({ $0 }) else {
-            return finish(
-                &exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id), outcome: .rpcError)
-        }
-        exchange = ex
-        return reply(outcome, exchange: &exchange)
+        return await streamedCall(
+            message, id: id, in: MCPRequestContext(server: server, version: session.protocolVersion, relay: context), handle: handle,
+            streamed: streamed, exchange: &exchange
+        ) { outcome, exchange in reply(outcome, exchange: &exchange) }
     }
 
     /// Whether an upstream may send the client requests (it declared sampling, elicitation or roots).

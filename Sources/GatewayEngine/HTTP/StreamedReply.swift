@@ -1,3 +1,4 @@
+import Hummingbird
 import NIOCore
 
 /// The answer to one POSTed request that may become an event stream: JSON when the handler finishes before
@@ -87,5 +88,56 @@ final class StreamedReply: Sendable {
             }
             if let now { c.resume(returning: now) }
         }
+    }
+}
+
+extension GatewayResponder {
+    /// Runs a relayed request in a task of its own behind `streamed` (so cancellation can stop it): when the handler
+    /// sent something first, the answer is the event stream and the task records the exchange once the final message
+    /// went out; otherwise the caller's `reply` renders the JSON answer. `stamp` adjusts the outcome (the stateless
+    /// revision's result fields), `whenDone` runs when the task ends, `onStream` when the answer becomes a stream.
+    func streamedCall(
+        _ message: JSONRPCMessage, id: JSONValue, in context: MCPRequestContext, handle: RequestHandle, streamed: StreamedReply,
+        exchange: inout Exchange, stamp: @escaping @Sendable (HandlerOutcome) -> HandlerOutcome = { $0 },
+        whenDone: @escaping @Sendable () -> Void = {}, onStream: (inout Exchange) -> Void = { _ in },
+        reply: (HandlerOutcome, inout Exchange) -> Response
+    ) async -> Response {
+        let snapshot = exchange
+        let done = LockedBox<(HandlerOutcome, Exchange)?>(nil)
+        let task = Task {
+            var ex = snapshot
+            var outcome = await handler.handle(message, in: context, policy: &ex.policy)
+            handle.finish()
+            outcome = stamp(outcome)
+            ex.noteAnswer(outcome)
+            if streamed.complete(outcome.response) {
+                recordStreamed(outcome, exchange: &ex)
+            } else {
+                done.withLock { $0 = (outcome, ex) }
+            }
+            whenDone()
+        }
+        handle.run(task)
+        if let stream = await streamed.decided() {
+            onStream(&exchange)
+            var headers = HTTPReplies.sseHeaders
+            headers.append(contentsOf: exchange.policy.responseHeaders)
+            return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: stream))
+        }
+        await task.value
+        guard let (outcome, ex) = done.withLock({ $0 }) else {
+            return finish(
+                &exchange, HTTPReplies.rpcError(.internalServerError, code: MCPProtocol.internalError, "internal error", id: id), outcome: .rpcError)
+        }
+        exchange = ex
+        return reply(outcome, &exchange)
+    }
+
+    /// Records a request whose answer went out on an event stream (the response itself is already on its way).
+    func recordStreamed(_ outcome: HandlerOutcome, exchange: inout Exchange) {
+        let bytes = outcome.response?.serialized().count ?? 0
+        _ = finish(
+            &exchange, Response(status: .ok), outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments,
+            backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes, error: outcome.error)
     }
 }
