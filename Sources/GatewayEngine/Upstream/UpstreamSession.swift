@@ -33,7 +33,9 @@ final class UpstreamSession: @unchecked Sendable {
         var instructions: String?
     }
 
-    private struct State {
+    /// The session's state; `State` and `state` are internal only for the session's own extensions
+    /// (`UpstreamSession+Modern.swift`).
+    struct State {
         var nextID: Int64 = 1
         var pending: [Int64: Pending] = [:]
         /// Requests the upstream made of a client, by the upstream's id, so that its cancellation reaches them.
@@ -55,7 +57,7 @@ final class UpstreamSession: @unchecked Sendable {
         /// calls carry the `Mcp-Param-*` headers it checks.
         var paramHeaders: [String: [ModernEnvelope.ParamHeader]] = [:]
     }
-    private let state = LockedBox(State())
+    let state = LockedBox(State())
     /// The client capabilities declared upstream (those of the downstream client this session serves).
     let clientCapabilities: JSONObject
 
@@ -121,35 +123,6 @@ final class UpstreamSession: @unchecked Sendable {
         try await notify(method: "notifications/initialized", params: nil)
     }
 
-    /// The stateless revision an `initialize` refusal names as supported (`-32022` with `data.supported`), if the
-    /// gateway speaks it.
-    static func modernVersion(offeredBy error: JSONValue?) -> String? {
-        guard error?["code"]?.intValue == MCPProtocol.unsupportedProtocolVersion, let supported = error?["data"]?["supported"]?.arrayValue else {
-            return nil
-        }
-        let offered = Set(supported.compactMap(\.stringValue))
-        return MCPProtocol.modernVersions.first { offered.contains($0) }
-    }
-
-    /// `server/discover` on a stateless-revision upstream: its capabilities, identity and instructions stand in
-    /// for the handshake's.
-    private func discover(version: String) async throws(UpstreamError) {
-        state.withLock { $0.modern = version }
-        let response = try await send(method: "server/discover", params: nil, call: nil, timeout: settings.connectTimeout + settings.timeout)
-        guard case .object(let result)? = response["result"] else {
-            throw UpstreamError(.protocolError, "upstream '\(settings.name)' refused server/discover: \(Self.describeError(response["error"]))")
-        }
-        let handshake = Handshake(
-            protocolVersion: version, capabilities: result["capabilities"]?.objectValue ?? [:],
-            serverInfo: result["_meta"]?[ModernEnvelope.serverInfoKey]?.objectValue ?? [:], instructions: result["instructions"]?.stringValue)
-        state.withLock { s in
-            s.handshake = handshake
-            s.epoch += 1
-        }
-        await channel.initialized(protocolVersion: version)
-        logger.info("upstream speaks the stateless revision", metadata: ["upstream": "\(settings.name)", "version": "\(version)"])
-    }
-
     /// Sends a notification upstream (none on a stateless-revision upstream over HTTP: it has no client
     /// notifications, and closing a request's stream is its cancellation).
     func notify(method: String, params: JSONObject?) async throws(UpstreamError) {
@@ -162,117 +135,13 @@ final class UpstreamSession: @unchecked Sendable {
     /// Sends a request and waits for its answer (`["result": …]` or `["error": …]`), re-initialising once if the
     /// upstream forgot the session (it then has not processed the request, so sending it again is safe).
     func request(method: String, params: JSONObject?, call: UpstreamCall?) async throws(UpstreamError) -> JSONObject {
+        if isModern { return try await modernRequest(method: method, params: params, call: call) }
         let epoch = state.withLock { $0.epoch }
-        if method == "logging/setLevel", isModern {
-            // The stateless revision opts in to log messages per request: remember the level for the `_meta` of
-            // every later request.
-            guard let level = params?["level"]?.stringValue else {
-                return ["error": .object(["code": .int(MCPProtocol.invalidParams), "message": "logging/setLevel needs a level"])]
-            }
-            state.withLock { $0.logLevel = level }
-            return ["result": .object([:])]
-        }
         do {
-            var answer = try await send(method: method, params: params, call: call, timeout: settings.timeout)
-            guard isModern else { return answer }
-            answer = try await answeringInputRequests(answer, method: method, params: params, call: call)
-            answer = modernAnswer(answer, method: method)
-            if method == "tools/call", answer["error"]?["code"]?.intValue == MCPProtocol.headerMismatch {
-                // The tool declares `x-mcp-header` arguments this session has not seen yet: list the tools (as the
-                // revision tells clients to) and send the call once more with their headers.
-                try await learnParamHeaders()
-                answer = modernAnswer(try await send(method: method, params: params, call: call, timeout: settings.timeout), method: method)
-            }
-            return answer
+            return try await send(method: method, params: params, call: call, timeout: settings.timeout)
         } catch  where error.code == .sessionExpired {
             try await reinitialize(after: epoch)
             return try await send(method: method, params: params, call: call, timeout: settings.timeout)
-        }
-    }
-
-    /// A stateless-revision answer as the relay passes it on: the `x-mcp-header` arguments of listed tools are
-    /// remembered for later calls; a result that asks the client for input (`input_required`, multi round-trip
-    /// requests) is an error the client can read, as the gateway does not relay those yet.
-    private func modernAnswer(_ answer: JSONObject, method: String) -> JSONObject {
-        guard let result = answer["result"]?.objectValue else { return answer }
-        if result["resultType"]?.stringValue == "input_required" {
-            return [
-                "error": .object([
-                    "code": .int(MCPProtocol.internalError),
-                    "message": .string(
-                        "upstream '\(settings.name)' asked the client for input (a 2026-07-28 multi round-trip request), which the gateway does not relay yet"
-                    ),
-                ])
-            ]
-        }
-        if method == "tools/list", let tools = result["tools"]?.arrayValue {
-            var found: [String: [ModernEnvelope.ParamHeader]] = [:]
-            for tool in tools {
-                guard let name = tool["name"]?.stringValue, let schema = tool["inputSchema"],
-                    case .success(let declared) = ModernEnvelope.paramHeaders(of: schema), !declared.isEmpty
-                else { continue }
-                found[name] = declared
-            }
-            state.withLock { s in
-                for (k, v) in found where s.paramHeaders.count < 10_000 || s.paramHeaders[k] != nil { s.paramHeaders[k] = v }
-            }
-        }
-        return answer
-    }
-
-    /// Multi round-trip requests of a stateless upstream, bridged to a client of any revision: while the upstream
-    /// answers `input_required`, each of its `inputRequests` (sampling, elicitation, roots) is put to the client
-    /// whose call it is — as a request on its stream, exactly as a handshake-era upstream's own request would be —
-    /// and the call is sent again with the `inputResponses` and the upstream's `requestState`. At most 8 rounds;
-    /// a request the client cannot answer ends the call with an error naming it.
-    private func answeringInputRequests(
-        _ first: JSONObject, method: String, params: JSONObject?, call: UpstreamCall?
-    ) async throws(UpstreamError) -> JSONObject {
-        var answer = first
-        for _ in 0..<8 {
-            guard let result = answer["result"]?.objectValue, result["resultType"]?.stringValue == "input_required", let call, let owner else {
-                return answer
-            }
-            var responses = JSONObject()
-            for (key, request) in result["inputRequests"]?.objectValue ?? [:] {
-                guard let asked = request["method"]?.stringValue else { continue }
-                let reply = await owner.upstreamRequest(self, method: asked, params: request["params"]?.objectValue, call: call)
-                guard let value = reply["result"] else {
-                    return [
-                        "error": .object([
-                            "code": .int(MCPProtocol.internalError),
-                            "message": .string(
-                                "upstream '\(settings.name)' asked the client for \(asked), which it did not answer: \(Self.describeError(reply["error"]))"
-                            ),
-                        ])
-                    ]
-                }
-                responses[key] = value
-            }
-            var retry = params ?? [:]
-            retry["inputResponses"] = .object(responses)
-            retry["requestState"] = result["requestState"]
-            answer = try await send(method: method, params: retry, call: call, timeout: settings.timeout)
-        }
-        return answer
-    }
-
-    /// Opens `subscriptions/listen` on a stateless upstream with this filter and returns when the stream ends (the
-    /// upstream's graceful end; the hard maximum of a call ends it with a timeout). What it announces goes to the
-    /// owner.
-    func listen(_ filter: JSONObject) async throws(UpstreamError) -> JSONObject {
-        try await send(method: "subscriptions/listen", params: ["notifications": .object(filter)], call: nil, timeout: settings.maxTimeout)
-    }
-
-    /// Walks the upstream's `tools/list` (at most 50 pages) so ``modernAnswer(_:method:)`` records the headers
-    /// its tools declare.
-    private func learnParamHeaders() async throws(UpstreamError) {
-        var cursor: JSONValue?
-        for _ in 0..<50 {
-            let params: JSONObject? = cursor.map { ["cursor": $0] }
-            let page = modernAnswer(try await send(method: "tools/list", params: params, call: nil, timeout: settings.timeout), method: "tools/list")
-            guard let next = page["result"]?["nextCursor"], next.stringValue?.isEmpty == false, next != cursor else { return }
-            cursor = next
         }
     }
 
@@ -294,7 +163,8 @@ final class UpstreamSession: @unchecked Sendable {
         if let task { try await task.value.get() }
     }
 
-    private func send(method: String, params: JSONObject?, call: UpstreamCall?, timeout: Duration) async throws(UpstreamError) -> JSONObject {
+    /// Sends one request and waits for its answer (the session's extensions build on it).
+    func send(method: String, params: JSONObject?, call: UpstreamCall?, timeout: Duration) async throws(UpstreamError) -> JSONObject {
         let id = state.withLock { s -> Int64 in
             defer { s.nextID += 1 }
             s.lastUsed = .now
@@ -313,18 +183,7 @@ final class UpstreamSession: @unchecked Sendable {
             params?["_meta"] = meta.isEmpty ? nil : .object(meta)
         }
         var rules = call?.headers ?? []
-        if let modern = state.withLock({ $0.modern }) {
-            params = ModernEnvelope.addingEnvelope(params, version: modern, clientInfo: Self.clientInfo, capabilities: clientCapabilities)
-            if let level = state.withLock({ $0.logLevel }) {
-                var meta = params?["_meta"]?.objectValue ?? [:]
-                meta[ModernEnvelope.logLevelKey] = .string(level)
-                params?["_meta"] = .object(meta)
-            }
-            if method == "tools/call", let tool = params?["name"]?.stringValue, let declared = state.withLock({ $0.paramHeaders[tool] }) {
-                let routing = ModernEnvelope.routingHeaders(version: modern, method: method, params: params, declared: declared)
-                for (name, value) in routing where name.hasPrefix(ModernEnvelope.paramHeaderPrefix) { rules.append((name, value, .override)) }
-            }
-        }
+        if isModern { stampModern(method: method, params: &params, rules: &rules) }
         let headerRules = rules
         var message: JSONObject = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method)]
         if let params { message["params"] = .object(params) }
