@@ -178,7 +178,7 @@ extension GatewayResponder {
     /// unsubscribed when the last of the principal's listeners wanting them ends.
     func openListen(id: JSONValue, params: JSONObject?, server: CompiledServer, exchange: inout Exchange) async -> Response {
         if let refusal = admitStream(&exchange) { return refusal }
-        var filter = ListenHub.Filter(requested: params?["notifications"], server: server)
+        var filter = ListenHub.Filter(requested: params?["notifications"])
         let principal = exchange.policy.principalKey
         var holder: MCPSession?
         let uris = ListenHub.Filter.requestedResources(params?["notifications"])

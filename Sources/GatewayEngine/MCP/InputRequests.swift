@@ -169,13 +169,16 @@ final class InputRequestBroker: Sendable {
         return token
     }
 
-    /// The call parked under `token` for this owner (removed), nil when unknown, expired or someone else's.
+    /// The call parked under `token` for this owner (removed), nil when unknown, expired (then abandoned) or
+    /// someone else's.
     func take(_ token: String, owner: String, now: ContinuousClock.Instant = .now) -> PendingInputCall? {
-        state.withLock { entries in
-            guard let e = entries[token], e.owner == owner, now - e.parked <= lifetime else { return nil }
+        let (call, expired) = state.withLock { entries -> (PendingInputCall?, PendingInputCall?) in
+            guard let e = entries[token], e.owner == owner else { return (nil, nil) }
             entries[token] = nil
-            return e.call
+            return now - e.parked <= lifetime ? (e.call, nil) : (nil, e.call)
         }
+        expired?.abandon()
+        return call
     }
 
     var count: Int { state.withLock { $0.count } }

@@ -18,7 +18,7 @@ final class ListenHub: Sendable {
         /// subscriptions are added by the transport once upstreams accept them. Prompt and resource list changes
         /// would need upstream connections held open per listener; they are left out of the acknowledgement, as
         /// the revision says to do with what is not honoured.
-        init(requested: JSONValue?, server: CompiledServer) {
+        init(requested: JSONValue?) {
             toolsListChanged = requested?["toolsListChanged"]?.boolValue == true
         }
 

@@ -21,6 +21,7 @@ struct InputRequestBrokerTests {
         #expect(broker.take(token, owner: "b\u{0}sub:beta", now: start) == nil, "another principal cannot continue it")
         #expect(broker.take("gh1.forged", owner: "b\u{0}sub:alpha", now: start) == nil)
         #expect(broker.take(token, owner: "b\u{0}sub:alpha", now: start + .seconds(61)) == nil, "expired")
+        #expect(broker.count == 0, "an expired call is dropped when someone tries it")
         let again = broker.park(parked, owner: "b\u{0}sub:alpha", now: start)
         #expect(again != token, "every round gets a new token")
         #expect(broker.take(again, owner: "b\u{0}sub:alpha", now: start + .seconds(5)) === parked)
