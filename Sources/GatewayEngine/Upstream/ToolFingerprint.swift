@@ -60,14 +60,6 @@ enum ToolFingerprint {
         return found
     }
 
-    static func suspicious(_ s: Unicode.Scalar) -> String? {
-        switch s.value {
-        case 0x0A, 0x09, 0x0D: nil
-        case 0x00...0x1F, 0x7F...0x9F: "control character"
-        case 0x200B...0x200D, 0x2060...0x2064, 0xFEFF, 0x180E: "zero-width character"
-        case 0x200E, 0x200F, 0x061C, 0x202A...0x202E, 0x2066...0x2069: "bidi control"
-        case 0xE0000...0xE007F: "tag character"
-        default: nil
-        }
-    }
+    /// The hazard's name, from the one definition the console's escaping shares (``TextHazard``).
+    static func suspicious(_ s: Unicode.Scalar) -> String? { TextHazard.classify(s)?.rawValue }
 }
