@@ -21,6 +21,17 @@ struct Console: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var admin: AdminOptions
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Watch and manage a running engine instead of starting one: its admin socket or http://HOST:PORT ('auto', or no value: the socket beside --db).",
+            valueName: "socket|url"))
+    var attach: String?
+
+    @Option(name: .long, help: "A file holding the bearer token of an --attach http:// admin endpoint.")
+    var attachTokenFile: String?
 
     @Option(name: .long, help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
     var listen = "127.0.0.1:8080"
@@ -49,7 +60,21 @@ struct Console: AsyncParsableCommand {
             FileHandle.standardError.write(Data("gatehouse: the console needs a terminal; use `gatehouse serve` to run headless\n".utf8))
             throw ExitCode(1)
         }
-        try await runReportingErrors { try await runConsole() }
+        try await runReportingErrors {
+            if let target = try await attachTarget() {
+                try await runAttached(target)
+            } else {
+                try await runConsole()
+            }
+        }
+    }
+
+    /// Where to attach: `--attach`, or the socket beside the database when an engine answers there.
+    func attachTarget() async throws -> AdminClient.Target? {
+        let beside = admin.socketPath(database: store.path) ?? AdminEndpointConfiguration.defaultSocketPath(database: store.path)
+        if let attach { return attach == "auto" || attach.isEmpty ? .socket(beside) : AdminClient.Target(attach) }
+        guard FileManager.default.fileExists(atPath: beside), (try? await AdminClient(socketPath: beside).status()) != nil else { return nil }
+        return .socket(beside)
     }
 
     func runConsole() async throws {
@@ -61,6 +86,8 @@ struct Console: AsyncParsableCommand {
         let sink = ConsoleLogSink()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let logger = Logger(label: "gatehouse") { _ in MonitorLogHandler(sink: sink, logLevel: level) }
+        let adminConfig = try await admin.claimedConfiguration(database: store.path, logger: logger)
+        try await ListenFailure.checkFree(host: config.host, port: config.port, listen: listen)
         let storeHandle = try GatewayStore(configuration: engine.storeConfiguration(path: store.path), logger: logger)
         let gateway = Gateway(store: storeHandle, configuration: config, logger: logger)
         sink.attach(gateway.monitor)
@@ -81,7 +108,9 @@ struct Console: AsyncParsableCommand {
         consoleConfig.monochrome = noColor || ConsoleConfiguration.environmentWantsNoColor(environment)
         consoleConfig.refreshInterval = .milliseconds(Int((refresh * 1000).rounded()))
         consoleConfig.listenAddress = { address.current }
+        consoleConfig.engine = { [weak gateway] in EngineLink(status: gateway?.status(mode: "console", listen: address.current)) }
         let console = ConsoleService(gateway: gateway, demo: demo, configuration: consoleConfig)
+        let endpoint = gateway.makeAdminEndpoint(adminConfig, mode: "console", listen: { address.current })
 
         var groupConfig = ServiceGroupConfiguration(
             // Services stop in reverse order: the console, then the gateway (whose backend client closes its
@@ -89,11 +118,16 @@ struct Console: AsyncParsableCommand {
             services: [
                 .init(service: demo),
                 .init(service: app),
-                .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup),
+            ] + endpoint.services().map { .init(service: $0) } + [
+                .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup)
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)
-        try await ServiceGroup(configuration: groupConfig).run()
+        do {
+            try await ServiceGroup(configuration: groupConfig).run()
+        } catch {
+            throw ListenFailure.explain(error, listen: listen)
+        }
     }
 }

@@ -15,6 +15,21 @@ struct Gatehouse: AsyncParsableCommand {
             CredentialCommand.self, RegistryCommand.self, LogsCommand.self, Apply.self, Export.self,
         ],
         defaultSubcommand: Console.self)
+
+    /// Runs with `--attach` given no value (at the end, or before another option) read as `--attach auto`, which
+    /// argument parsing alone cannot express.
+    static func main() async {
+        await main(attachDefaulted(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func attachDefaulted(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        for (i, arg) in arguments.enumerated() {
+            out.append(arg)
+            if arg == "--attach", i + 1 == arguments.count || arguments[i + 1].hasPrefix("-") { out.append("auto") }
+        }
+        return out
+    }
 }
 
 /// Options every command that touches the database takes.

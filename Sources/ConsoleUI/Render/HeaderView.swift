@@ -13,6 +13,11 @@ enum HeaderView {
         let info = " \(address)  \(ctx.dot)  up \(Format.uptime(monitor.uptime))  \(ctx.dot)  \(Format.rate(monitor.total.requestsPerSecond)) req/s"
         x += buf.write(info, x: x, y: 0, style: Style(reverse: true))
         var flags = s.registry.all.flatMap { $0.statusFlags(s) }
+        let engine = ctx.data.engine
+        if engine.attached {
+            let pid = engine.status.map { " pid \($0.pid)" } ?? ""
+            flags.insert(engine.problem == nil ? "ATTACHED\(pid)" : "ENGINE UNREACHABLE", at: 0)
+        }
         if s.readOnly { flags.append("READ-ONLY") }
         let right = flags.map { "[\($0)]" }.joined(separator: " ") + " "
         let rw = TextWidth.columns(of: right)

@@ -17,6 +17,9 @@ public struct ConsoleConfiguration: Sendable {
     public var refreshInterval: Duration = .seconds(1)
     /// The `http://HOST:PORT` the engine listens on, read at every refresh (empty until known). Default empty.
     public var listenAddress: @Sendable () -> String = { "" }
+    /// Which engine the console shows (embedded, or attached through an admin endpoint) and its status, read at every
+    /// refresh. Default: an embedded engine whose status is unknown.
+    public var engine: @Sendable () -> EngineLink = { .embedded }
     /// Request records sampled per refresh (newest first). Default 500.
     public var recordLimit = 500
     /// Engine events sampled per refresh (newest first). Default 500.

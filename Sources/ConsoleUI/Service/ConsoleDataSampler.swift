@@ -14,6 +14,7 @@ public final class ConsoleDataSampler: Sendable {
     let monitoring: any GatewayMonitoring
     let store: GatewayStore
     let listenAddress: @Sendable () -> String
+    let engine: @Sendable () -> EngineLink
     let recordLimit: Int
     let eventLimit: Int
     /// Where the master key is read from (`GATEHOUSE_MASTER_KEY`, else the key file beside the database).
@@ -46,24 +47,27 @@ public final class ConsoleDataSampler: Sendable {
     ///   - environment: where the master key is read from (`GATEHOUSE_MASTER_KEY`). Default: the process's.
     ///   - credentialInterval: how often credential statuses are re-read when the revision does not move. Default 2 s.
     public convenience init(
-        monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" }, recordLimit: Int = 500,
+        monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" },
+        engine: @escaping @Sendable () -> EngineLink = { .embedded }, recordLimit: Int = 500,
         eventLimit: Int = 500, environment: [String: String] = ProcessInfo.processInfo.environment, credentialInterval: TimeInterval = 2
     ) {
         self.init(
-            monitoring: monitoring, store: store, listenAddress: listenAddress, recordLimit: recordLimit, eventLimit: eventLimit,
+            monitoring: monitoring, store: store, listenAddress: listenAddress, engine: engine, recordLimit: recordLimit, eventLimit: eventLimit,
             environment: environment,
             credentialInterval: credentialInterval, registry: .standard)
     }
 
     /// A sampler of the feeds `registry`'s screens need.
     init(
-        monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" }, recordLimit: Int = 500,
+        monitoring: any GatewayMonitoring, store: GatewayStore, listenAddress: @escaping @Sendable () -> String = { "" },
+        engine: @escaping @Sendable () -> EngineLink = { .embedded }, recordLimit: Int = 500,
         eventLimit: Int = 500, environment: [String: String] = ProcessInfo.processInfo.environment, credentialInterval: TimeInterval = 2,
         registry: ScreenRegistry
     ) {
         self.monitoring = monitoring
         self.store = store
         self.listenAddress = listenAddress
+        self.engine = engine
         self.recordLimit = recordLimit
         self.eventLimit = eventLimit
         self.environment = environment

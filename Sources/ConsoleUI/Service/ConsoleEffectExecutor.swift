@@ -106,7 +106,12 @@ public struct ConsoleEffectExecutor: Sendable {
             }
             return "updated tool '\(updated.name)' of server '\(server)'"
         case .loadDemo:
-            guard let demo else { throw GatewayError(.invalidArgument, "the demo is not available in this process") }
+            guard let demo else {
+                throw GatewayError(
+                    .invalidArgument,
+                    "the demo is served by the console that embeds the engine; this console is attached to a running engine and never starts one (load it there, or import an API with i)"
+                )
+            }
             return try await demo.load()
         case .setServerRequiresSubscription, .deletePolicy, .setSubscriptionActive, .deleteSubscription:
             return try performGovernance(effect)

@@ -58,11 +58,12 @@ extension ConsoleFeed {
     /// listen address: at every sample.
     static let traffic = ConsoleFeed("traffic", refresh: .everySample, initial: Traffic(monitor: ConsoleData.empty().monitor)) { sampler, _ in
         Traffic(
-            listenAddress: sampler.listenAddress(), monitor: sampler.monitoring.snapshot(),
+            listenAddress: sampler.listenAddress(), engine: sampler.engine(), monitor: sampler.monitoring.snapshot(),
             records: sampler.monitoring.recentRecords(limit: sampler.recordLimit),
             events: sampler.monitoring.recentEvents(limit: sampler.eventLimit))
     } into: { data, t in
         data.listenAddress = t.listenAddress
+        data.engine = t.engine
         data.monitor = t.monitor
         data.records = t.records
         data.events = t.events
@@ -70,6 +71,7 @@ extension ConsoleFeed {
 
     struct Traffic: Sendable, Equatable {
         var listenAddress = ""
+        var engine = EngineLink.embedded
         var monitor: MonitorSnapshot
         var records: [RequestRecord] = []
         var events: [EngineEvent] = []

@@ -67,7 +67,8 @@ public struct ConsoleService: Service {
     @MainActor
     public func makeDriver(state: ConsoleState) -> ConsoleDriver {
         let sampler = ConsoleDataSampler(
-            monitoring: monitoring, store: store, listenAddress: configuration.listenAddress, recordLimit: configuration.recordLimit,
+            monitoring: monitoring, store: store, listenAddress: configuration.listenAddress, engine: configuration.engine,
+            recordLimit: configuration.recordLimit,
             eventLimit: configuration.eventLimit, environment: configuration.credentialEnvironment)
         let executor = ConsoleEffectExecutor(
             store: store, readOnly: configuration.readOnly, demo: demo.map { DemoLoader(store: store, backend: $0) }, reload: reload, report: report,

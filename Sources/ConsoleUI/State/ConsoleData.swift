@@ -92,6 +92,8 @@ public struct ConsoleData: Sendable, Equatable {
 
     /// `http://HOST:PORT` the engine listens on (empty until it is up).
     public var listenAddress: String
+    /// The engine shown: embedded or attached, its status, and whether it answers.
+    public var engine = EngineLink.embedded
     public var monitor: MonitorSnapshot
     public var apis: [APIRow]
     public var servers: [ServerRow]

@@ -8,7 +8,7 @@ extension ConsoleState {
             return []
         }
         switch action {
-        case .quit: return [.quit]
+        case .quit: return quit()
         case .help: toggleHelp()
         case .commandMode: mode = .command(CommandInput())
         case .filterMode: mode = .filter(TextInput(page.filter))
@@ -28,6 +28,22 @@ extension ConsoleState {
         case .refresh: return [.refresh]
         default: return descriptor.perform(action, &self) ?? []
         }
+        return []
+    }
+
+    /// Quits at once when attached (the engine keeps serving) or when no client is connected; else asks, naming how
+    /// many clients the embedded engine would cut off.
+    mutating func quit() -> [ConsoleEffect] {
+        let engine = data.engine
+        let n = engine.clientsCutOffByQuit
+        guard n > 0, let status = engine.status else { return [.quit] }
+        confirm(
+            "Stop serving \(n) client\(n == 1 ? "" : "s")?",
+            [
+                "This console embeds the engine: quitting stops it.",
+                "Connected now: \(status.sessions) MCP session\(status.sessions == 1 ? "" : "s"), \(status.streams) listen stream\(status.streams == 1 ? "" : "s").",
+                "They are cut off. To keep serving, run `gatehouse serve`; attach with --attach.",
+            ], .quit, detail: false, verb: "stop serving")
         return []
     }
 

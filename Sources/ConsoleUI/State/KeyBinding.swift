@@ -161,7 +161,14 @@ extension KeyBinding {
             KeyBinding([.char("R")], "Refresh now", short: "Refresh", .refresh, .general, scope: .everywhere, footer: false),
             KeyBinding([.char(":")], "Command mode (tab completes)", short: "Cmd", .commandMode, .general, scope: .everywhere, footer: false),
             KeyBinding([.char("?"), .function(1)], "Show or hide this help", short: "Help", .help, .general, scope: .everywhere),
-            KeyBinding([.char("q"), .ctrl("c")], "Quit (stops the engine gracefully)", short: "Quit", .quit, .general, scope: .everywhere),
+            KeyBinding(
+                [.char("q"), .ctrl("c")], "Quit (asks if clients would drop)",
+                short: "Quit", .quit, .general, scope: .everywhere,
+                footerTitle: { s in
+                    if s.data.engine.attached { return "Detach" }
+                    let n = s.data.engine.clientsCutOffByQuit
+                    return n > 0 ? "Quit (stops \(n) client\(n == 1 ? "" : "s"))" : nil
+                }),
         ]
     }
 

@@ -80,7 +80,10 @@ struct ScreenRegistry: Sendable {
         commands.append(ScreenCommand(name: "help", help: "key bindings") { $0.perform(.help, key: .char("?")) })
         commands += all.flatMap { $0.commands }
         commands.append(ScreenCommand(name: "refresh", help: "re-sample now") { _ in [.refresh] })
-        commands.append(ScreenCommand(name: "quit", help: "leave (the engine stops)", aliases: ["q"]) { _ in [.quit] })
+        commands.append(
+            ScreenCommand(name: "quit", help: "leave (an embedded engine stops, asking first while clients are connected)", aliases: ["q"]) {
+                $0.quit()
+            })
         var aliases: [String: String] = [:]
         for c in commands {
             precondition(!commands.contains { $0.name != c.name && $0.aliases.contains(c.name) }, "command :\(c.name) is also an alias")

@@ -54,11 +54,18 @@ public struct DemoLoader: Sendable {
         return "demo loaded: API '\(DemoAPI.name)' on \(baseURL), server '\(server.name)' with \(tools) tools at /\(server.basePath)/mcp"
     }
 
-    /// When the store holds the demo API, starts the backend and updates the API's base URL to it.
+    /// When the store holds the demo API and nothing serves it, starts the backend and updates the API's base URL to
+    /// it. A demo backend another live engine serves (its console loaded the demo) is left alone: the demo belongs to
+    /// the engine that loaded it, and re-pointing it here would break it there when this process ends.
     /// - Returns: whether the demo was found and reconnected.
     @discardableResult
     public func reconnect() async throws -> Bool {
         guard let api = try? store.api(named: DemoAPI.name), Self.isDemo(api) else { return false }
+        if let current = URL(string: api.baseUrl ?? ""), current.host == "127.0.0.1", let port = current.port, port != backend.port,
+            await ListenProbe.accepts(host: "127.0.0.1", port: port)
+        {
+            return false
+        }
         let port = try await backend.start()
         try writeDocument()
         let baseURL = "http://127.0.0.1:\(port)"

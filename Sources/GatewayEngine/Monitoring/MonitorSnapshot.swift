@@ -77,6 +77,8 @@ public struct EngineEvent: Sendable, Equatable {
     public var level: Level
     /// What happened (never a secret).
     public var message: String
+    /// A process-unique, increasing number the monitor gives each event (0 until then).
+    public var sequence: UInt64 = 0
 
     /// An event (now, by default).
     public init(time: Date = Date(), level: Level, message: String) {

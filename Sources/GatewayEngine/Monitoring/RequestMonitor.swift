@@ -18,6 +18,7 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
         var pendingLog: [RequestRecord] = []
         var droppedLog = 0
         var events: [EngineEvent] = []
+        var eventSequence: UInt64 = 0
     }
 
     /// How many recent records are kept in memory. Default 1,000.
@@ -128,8 +129,10 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
 
     /// Reports an engine event to the log pane.
     public func event(_ level: EngineEvent.Level, _ message: String) {
-        let e = EngineEvent(level: level, message: message)
+        var e = EngineEvent(level: level, message: message)
         let subs: [AsyncStream<EngineEvent>.Continuation] = state.withLock { s in
+            s.eventSequence += 1
+            e.sequence = s.eventSequence
             s.events.append(e)
             if s.events.count > 500 { s.events.removeFirst(100) }
             return Array(s.eventSubscribers.values)
@@ -154,6 +157,28 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
         state.withLock { s in
             let ordered = Array(s.ring[s.ringStart...]) + Array(s.ring[..<s.ringStart])
             return Array(ordered.suffix(limit).reversed())
+        }
+    }
+
+    /// The records after `sequence` still in the ring, oldest first, at most the newest `limit` of them: what a poller
+    /// that saw everything up to `sequence` missed (the admin endpoint's stream).
+    public func records(after sequence: UInt64, limit: Int) -> [RequestRecord] {
+        state.withLock { s in
+            guard s.sequence > sequence, limit > 0 else { return [] }
+            let wanted = Int(min(UInt64(min(limit, s.ring.count)), s.sequence - sequence))
+            var out: [RequestRecord] = []
+            out.reserveCapacity(wanted)
+            let count = s.ring.count
+            for i in (count - wanted)..<count { out.append(s.ring[(s.ringStart + i) % count]) }
+            return out
+        }
+    }
+
+    /// The events after `sequence`, oldest first, at most the newest `limit` of them.
+    public func events(after sequence: UInt64, limit: Int) -> [EngineEvent] {
+        state.withLock { s in
+            guard s.eventSequence > sequence else { return [] }
+            return Array(s.events.suffix(limit).drop { $0.sequence <= sequence })
         }
     }
 

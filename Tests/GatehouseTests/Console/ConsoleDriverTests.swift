@@ -67,11 +67,17 @@ struct ConsoleDriverTests {
         // Loading twice is harmless.
         #expect(await f.executor().execute(.loadDemo)?.succeeded == true)
 
-        // A later process: a new backend on a new port; reconnect points the stored API at it.
+        // A second engine on the same database while the first still serves the demo: it leaves the demo alone.
         let other = DemoBackend()
         let group = ServiceGroup(services: [other], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task { try await group.run() }
         defer { Task { await group.triggerGracefulShutdown() } }
+        #expect(try await DemoLoader(store: f.store, backend: other).reconnect() == false)
+        #expect(try f.store.api(named: "demo").baseUrl == base)
+
+        // A later process, once the first is gone: a new backend on a new port; reconnect points the stored API at it.
+        await f.group.triggerGracefulShutdown()
+        try await f.task.value
         #expect(try await DemoLoader(store: f.store, backend: other).reconnect())
         #expect(try f.store.api(named: "demo").baseUrl == other.baseURL)
         #expect(other.baseURL != base)

@@ -1,0 +1,168 @@
+import Foundation
+import GatewayEngine
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// ``GatewayMonitoring`` of an engine in another process, read through its admin endpoint (``AdminClient``): a
+/// `Service` that keeps one stream open, folds what it brings into a local copy (the last snapshot and status, a
+/// ring of records and events), and reconnects with back-off when the engine goes away, so that the console's
+/// sampler reads it exactly as it reads an embedded engine's monitor, without waiting on the network.
+public final class RemoteMonitor: GatewayMonitoring, Service, Sendable {
+    struct State {
+        var snapshot = MonitorSnapshot(startedAt: Date(), takenAt: Date(), total: TrafficStats(), servers: [:], droppedLogRecords: 0)
+        var status: EngineStatus?
+        var records: [RequestRecord] = []
+        var events: [EngineEvent] = []
+        var problem: String? = "connecting…"
+        var missed = 0
+    }
+
+    let client: AdminClient
+    let interval: Duration
+    let ringCapacity: Int
+    private let state = Mutex(State())
+    /// Readers of the live streams.
+    struct Subscribers {
+        var next = 0
+        var records: [Int: AsyncStream<RequestRecord>.Continuation] = [:]
+        var events: [Int: AsyncStream<EngineEvent>.Continuation] = [:]
+        var links: [Int: AsyncStream<EngineLink>.Continuation] = [:]
+    }
+    private let subscribers = Mutex(Subscribers())
+
+    /// A monitor of the engine `client` reaches, refreshed every `interval`, keeping the last `ringCapacity` records.
+    public init(client: AdminClient, interval: Duration = .seconds(1), ringCapacity: Int = 1_000) {
+        self.client = client
+        self.interval = interval
+        self.ringCapacity = ringCapacity
+    }
+
+    /// How the console shows the link.
+    public var link: EngineLink {
+        state.withLock { EngineLink(attached: true, target: client.target.description, status: $0.status, problem: $0.problem) }
+    }
+
+    /// Streams until cancelled or shut down; a lost connection is retried after 0.5 s, doubling up to 5 s.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var delay = Duration.milliseconds(500)
+            while !Task.isCancelled {
+                do {
+                    let messages = try await self.client.stream(records: self.ringCapacity, events: 500, interval: self.interval)
+                    var first = true
+                    for try await message in messages {
+                        if first {
+                            self.state.withLock { s in
+                                s.records = []
+                                s.events = []
+                            }
+                            first = false
+                        }
+                        self.apply(message)
+                        delay = .milliseconds(500)
+                    }
+                    self.lost("the engine closed the admin stream")
+                } catch {
+                    if Task.isCancelled { break }
+                    self.lost(Self.describe(error))
+                }
+                do { try await Task.sleep(for: delay) } catch { break }
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+        await client.shutdown()
+        let (records, events, links) = subscribers.withLock { (Array($0.records.values), Array($0.events.values), Array($0.links.values)) }
+        records.forEach { $0.finish() }
+        events.forEach { $0.finish() }
+        links.forEach { $0.finish() }
+    }
+
+    func apply(_ message: AdminClient.StreamMessage) {
+        switch message {
+        case .status(let status):
+            let regained = state.withLock { s in
+                defer {
+                    s.status = status
+                    s.problem = nil
+                }
+                return s.problem != nil
+            }
+            if regained { linkChanged() }
+        case .snapshot(let snapshot): state.withLock { $0.snapshot = snapshot }
+        case .record(let record):
+            state.withLock { s in
+                s.records.append(record)
+                if s.records.count > ringCapacity { s.records.removeFirst(s.records.count - ringCapacity) }
+            }
+            for c in subscribers.withLock({ Array($0.records.values) }) { c.yield(record) }
+        case .event(let event):
+            state.withLock { s in
+                s.events.append(event)
+                if s.events.count > 500 { s.events.removeFirst(100) }
+            }
+            for c in subscribers.withLock({ Array($0.events.values) }) { c.yield(event) }
+        case .gap(let missed): state.withLock { $0.missed += missed }
+        }
+    }
+
+    private func lost(_ why: String) {
+        state.withLock { $0.problem = why }
+        linkChanged()
+    }
+
+    private func linkChanged() {
+        let link = self.link
+        for c in subscribers.withLock({ Array($0.links.values) }) { c.yield(link) }
+    }
+
+    /// The link each time the engine is lost or found again.
+    public func linkChanges() -> AsyncStream<EngineLink> {
+        let (stream, continuation) = AsyncStream.makeStream(of: EngineLink.self, bufferingPolicy: .bufferingNewest(4))
+        let id = subscribers.withLock { s in
+            s.next += 1
+            s.links[s.next] = continuation
+            return s.next
+        }
+        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.links.removeValue(forKey: id) } }
+        return stream
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("connectTimeout") || text.contains("connect") || text.contains("ENOENT") || text.contains("No such file") {
+            return "not answering (is it running?)"
+        }
+        return text.count > 120 ? String(text.prefix(119)) + "…" : text
+    }
+
+    // MARK: GatewayMonitoring
+
+    public func snapshot() -> MonitorSnapshot { state.withLock { $0.snapshot } }
+
+    public func recentRecords(limit: Int) -> [RequestRecord] { state.withLock { Array($0.records.suffix(limit).reversed()) } }
+
+    public func recentEvents(limit: Int) -> [EngineEvent] { state.withLock { Array($0.events.suffix(limit).reversed()) } }
+
+    public func records(bufferSize: Int) -> AsyncStream<RequestRecord> {
+        let (stream, continuation) = AsyncStream.makeStream(of: RequestRecord.self, bufferingPolicy: .bufferingNewest(bufferSize))
+        let id = subscribers.withLock { s in
+            s.next += 1
+            s.records[s.next] = continuation
+            return s.next
+        }
+        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.records.removeValue(forKey: id) } }
+        return stream
+    }
+
+    public func events(bufferSize: Int) -> AsyncStream<EngineEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .bufferingNewest(bufferSize))
+        let id = subscribers.withLock { s in
+            s.next += 1
+            s.events[s.next] = continuation
+            return s.next
+        }
+        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.events.removeValue(forKey: id) } }
+        return stream
+    }
+}
