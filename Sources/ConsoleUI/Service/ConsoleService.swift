@@ -146,6 +146,7 @@ final class ConsoleLoop {
                 let quit: Bool
                 switch input {
                 case .terminal(.key(let key)): quit = await driver.send(.key(key))
+                case .terminal(.paste(let text)): quit = await driver.send(.paste(text))
                 case .terminal(.resize(let width, let height)): quit = await driver.send(.resize(width: width, height: height))
                 case .tick:
                     tickPending = false

@@ -88,6 +88,8 @@ public struct EffectOutcome: Sendable, Equatable {
 /// Input to the reducer.
 public enum ConsoleEvent: Sendable, Equatable {
     case key(Key)
+    /// Text the terminal delivered as a bracketed paste: inserted into the text field being edited, never read as keys.
+    case paste(String)
     case resize(width: Int, height: Int)
     /// A refresh tick with newly sampled data.
     case data(ConsoleData)

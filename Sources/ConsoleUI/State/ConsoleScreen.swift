@@ -95,6 +95,9 @@ protocol ListScreen: ConsoleScreen {
     static func searchTexts(_ row: Row) -> [String]
     /// What identifies a row (unique in the list).
     static func key(_ row: Row) -> String
+    /// The page's rows after its filter (a requirement, so that a screen with a filter of its own — the requests
+    /// pane's log language — is what the cursor, Enter and the position count use, not the default substring match).
+    static func rows(_ s: ConsoleState, _ page: Page) -> [Row]
 }
 
 extension ListScreen {

@@ -8,6 +8,37 @@ extension ConsoleState {
         return effects
     }
 
+    /// A paste goes into the text being edited (a form field, the filter, the command line) as text; anywhere else it
+    /// is ignored, so a stray paste never runs keys.
+    mutating func paste(_ text: String) {
+        guard !isTooSmall else { return }
+        switch mode {
+        case .form(var form):
+            if form.paste(text) {
+                mode = .form(form)
+            } else {
+                show(.info, "paste ignored: the field in focus takes no text")
+            }
+        case .filter(var input):
+            input.insert(pasted: text)
+            page.filter = input.text
+            page.selected = 0
+            page.top = 0
+            mode = .filter(input)
+        case .command(var command):
+            command.input.insert(pasted: text)
+            mode = .command(command)
+        default:
+            show(.info, "paste ignored: pasted text is never read as keys (open a field first)")
+        }
+    }
+
+    /// Keys while the screen is too small to show anything: none acts, except a quit that would ask nothing.
+    mutating func tooSmallKey(_ key: Key) -> [ConsoleEffect] {
+        guard key == .char("q") || key == .ctrl("c"), mode == .normal, data.engine.clientsCutOffByQuit == 0 else { return [] }
+        return [.quit]
+    }
+
     private mutating func nonFormKey(_ key: Key) -> [ConsoleEffect] {
         switch mode {
         case .confirm(let confirmation): return confirmKey(key, confirmation)

@@ -102,7 +102,12 @@ public struct ConsoleState: Sendable {
     public mutating func handle(_ event: ConsoleEvent) -> [ConsoleEffect] {
         switch event {
         case .key(let key):
+            // Behind the "too small" notice nothing is visible, so no key acts (quitting only when it asks nothing).
+            if isTooSmall { return tooSmallKey(key) }
             return handleKey(key)
+        case .paste(let text):
+            paste(text)
+            return []
         case .resize(let w, let h):
             width = max(0, w)
             height = max(0, h)

@@ -108,6 +108,13 @@ struct Form: Sendable, Equatable {
         return .editing
     }
 
+    /// Pastes into the focused text field; false when the focus is not a text field (the paste is then ignored).
+    mutating func paste(_ text: String) -> Bool {
+        guard fields.indices.contains(focus), fields[focus].kind == .text else { return false }
+        fields[focus].input.insert(pasted: text)
+        return true
+    }
+
     private mutating func editFocused(_ key: Key) {
         let index = focus
         var field = fields[index]

@@ -1,3 +1,5 @@
+import GatewayFoundation
+
 /// A one-line text input with a cursor, used by form fields, the `/` filter and the `:` command line.
 /// While an input has focus it takes every printable key, so typing `q` or `j` never triggers a binding.
 struct TextInput: Sendable, Equatable {
@@ -17,7 +19,7 @@ struct TextInput: Sendable, Equatable {
         cursor = min(max(0, cursor), chars.count)
         switch key {
         case .char(let c):
-            guard !c.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return true }
+            guard !c.unicodeScalars.contains(where: { TextHazard.classify($0) != nil }) else { return true }
             chars.insert(c, at: cursor)
             cursor += 1
         case .backspace, .ctrl("h"):
@@ -45,6 +47,25 @@ struct TextInput: Sendable, Equatable {
         }
         text = String(chars)
         return true
+    }
+
+    /// Inserts pasted text at the cursor as text, never as keys: line breaks and tabs become spaces, and every
+    /// ``TextHazard`` (control, bidi, invisible and tag characters, escape sequences' ESC included) is dropped. At most
+    /// `limit` characters are kept.
+    mutating func insert(pasted: String, limit: Int = 4_096) {
+        var clean = ""
+        for scalar in pasted.unicodeScalars {
+            switch scalar.value {
+            case 0x0A, 0x0D, 0x09: if !clean.hasSuffix(" ") { clean.unicodeScalars.append(" ") }
+            default: if TextHazard.classify(scalar) == nil { clean.unicodeScalars.append(scalar) }
+            }
+        }
+        var chars = Array(text)
+        cursor = min(max(0, cursor), chars.count)
+        let added = Array(clean.trimmingCharacters(in: .whitespaces).prefix(max(0, limit - chars.count)))
+        chars.insert(contentsOf: added, at: cursor)
+        cursor += added.count
+        text = String(chars)
     }
 
     /// Replaces the text and puts the cursor at its end.

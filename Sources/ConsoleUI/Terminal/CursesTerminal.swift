@@ -5,6 +5,8 @@ import Foundation
 /// Something the terminal reports to the console loop.
 public enum TerminalEvent: Sendable, Equatable {
     case key(Key)
+    /// A bracketed paste's text.
+    case paste(String)
     case resize(width: Int, height: Int)
 }
 
@@ -35,6 +37,7 @@ public final class CursesTerminal {
     private var sources: [any DispatchSourceProtocol] = []
     private var suspended = false
     private var onEvent: (@MainActor (TerminalEvent) -> Void)?
+    private var pastes = PasteAssembler()
 
     /// Prepares the backend; nothing touches the terminal until ``start(onEvent:)``.
     /// - Parameter monochrome: draw without colours.
@@ -66,6 +69,9 @@ public final class CursesTerminal {
         nodelay(cnc_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
+        define_key("\u{1B}[200~", PasteAssembler.startCode)
+        define_key("\u{1B}[201~", PasteAssembler.endCode)
+        Self.bracketedPaste(true)
         palette = CursesPalette(monochrome: monochromeRequested)
         self.onEvent = onEvent
         syncSize()
@@ -80,6 +86,7 @@ public final class CursesTerminal {
         guard isActive else { return }
         isActive = false
         cnc_set_curses_active(0)
+        Self.bracketedPaste(false)
         curs_set(1)
         endwin()
         if let screen { delscreen(screen) }
@@ -157,10 +164,12 @@ public final class CursesTerminal {
         suspended = true
         sources.forEach { $0.suspend() }
         def_prog_mode()
+        Self.bracketedPaste(false)
         endwin()
         cnc_set_curses_active(0)
         defer {
             reset_prog_mode()
+            Self.bracketedPaste(true)
             cnc_set_curses_active(1)
             curs_set(0)
             flushinp()
@@ -185,6 +194,13 @@ public final class CursesTerminal {
         sources = [input, winch]
     }
 
+    /// Asks the terminal to bracket pastes (`ESC [ ? 2004 h`), or to stop (for the editor, and at exit).
+    private static func bracketedPaste(_ on: Bool) {
+        fflush(nil)
+        let sequence = Array((on ? "\u{1B}[?2004h" : "\u{1B}[?2004l").utf8)
+        _ = sequence.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+
     /// Reads every pending key without blocking.
     private func drainInput() {
         guard isActive, !suspended else { return }
@@ -192,10 +208,11 @@ public final class CursesTerminal {
         while isActive {
             let rc = get_wch(&ch)
             if rc == ERR { break }
-            switch KeyDecoder.decode(UInt32(ch), isFunctionKey: rc == cnc_key_code_yes()) {
+            switch pastes.feed(UInt32(ch), isFunctionKey: rc == cnc_key_code_yes()) {
             case .key(let key): onEvent?(.key(key))
+            case .paste(let text): onEvent?(.paste(text))
             case .resize: syncSize(report: true)
-            case .ignored: break
+            case .nothing: break
             }
         }
     }
