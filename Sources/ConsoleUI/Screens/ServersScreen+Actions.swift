@@ -22,7 +22,17 @@ extension ConsoleState {
         switch action {
         case .toggleServer:
             guard let s = targetServer else { return nothingSelected("server") }
-            return [.updateServer(name: s.name, newName: nil, description: nil, basePath: nil, enabled: !s.enabled)]
+            let (name, path) = (safe(s.name), safe(s.basePath))
+            confirm(
+                s.enabled ? "Disable server" : "Enable server",
+                s.enabled
+                    ? ["Disable the MCP server \(name)?", "Clients of /\(path)/mcp get 404 at once; sessions on it end."]
+                    : [
+                        "Enable the MCP server \(name)?",
+                        "Clients can reach /\(path)/mcp and call its \(s.tools.filter(\.enabled).count) enabled tools.",
+                    ],
+                .updateServer(name: s.name, newName: nil, description: nil, basePath: nil, enabled: !s.enabled), detail: false,
+                verb: s.enabled ? "disable" : "enable")
         case .editServer:
             guard let s = targetServer else { return nothingSelected("server") }
             mode = .form(.editServer(s))
@@ -34,7 +44,14 @@ extension ConsoleState {
                 .deleteServer(name: s.name), detail: page.route == .server(s.name))
         case .toggleTool:
             guard let t = targetTool else { return nothingSelected("tool") }
-            return [.updateTool(server: t.server, tool: t.tool.name, newName: nil, description: nil, enabled: !t.tool.enabled)]
+            let (tool, server) = (safe(t.tool.name), safe(t.server))
+            confirm(
+                t.tool.enabled ? "Disable tool" : "Enable tool",
+                t.tool.enabled
+                    ? ["Disable the tool \(tool) of \(server)?", "It leaves tools/list and calls to it fail, for every client at once."]
+                    : ["Enable the tool \(tool) of \(server)?", "Clients see it in tools/list and can call it at once."],
+                .updateTool(server: t.server, tool: t.tool.name, newName: nil, description: nil, enabled: !t.tool.enabled), detail: false,
+                verb: t.tool.enabled ? "disable" : "enable")
         case .renameTool:
             guard let t = targetTool else { return nothingSelected("tool") }
             mode = .form(.renameTool(server: t.server, tool: t.tool))
@@ -54,7 +71,14 @@ extension ConsoleState {
             return [.edit(.server(s.name))]
         case .toggleRequireSubscription:
             guard let s = targetServer else { return nothingSelected("server") }
-            return [.setServerRequiresSubscription(name: s.name, required: !s.requireSubscription)]
+            let name = safe(s.name)
+            confirm(
+                s.requireSubscription ? "Stop requiring a subscription" : "Require a subscription",
+                s.requireSubscription
+                    ? ["Stop requiring a subscription key on \(name)?", "Anyone who can reach it may call its tools without a key."]
+                    : ["Require a subscription key on \(name)?", "Clients without the key of a subscription covering it are refused (401) at once."],
+                .setServerRequiresSubscription(name: s.name, required: !s.requireSubscription), detail: false,
+                verb: s.requireSubscription ? "stop requiring" : "require")
         default:
             return nil
         }

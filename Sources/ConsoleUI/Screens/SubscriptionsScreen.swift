@@ -22,7 +22,14 @@ enum SubscriptionsScreen: ListScreen {
         switch action {
         case .toggleSubscription:
             guard let sub = s.targetSubscription else { return s.nothingSelected("subscription") }
-            return [.setSubscriptionActive(name: sub.name, active: !sub.active)]
+            let name = s.safe(sub.name)
+            s.confirm(
+                sub.active ? "Suspend subscription" : "Resume subscription",
+                sub.active
+                    ? ["Suspend the subscription \(name)?", "Clients sending its key are refused (401) at once, until it is resumed."]
+                    : ["Resume the subscription \(name)?", "Clients sending its key are served again at once."],
+                .setSubscriptionActive(name: sub.name, active: !sub.active), detail: false, verb: sub.active ? "suspend" : "resume")
+            return []
         case .deleteSubscription:
             guard let sub = s.targetSubscription else { return s.nothingSelected("subscription") }
             s.confirm(

@@ -315,13 +315,21 @@ struct ConsoleReducerTests {
     @Test func togglesServersAndTools() {
         var s = F.state()
         s.press(.char("3"))
-        #expect(s.press(.char(" ")) == [.updateServer(name: "pets", newName: nil, description: nil, basePath: nil, enabled: false)])
+        // Each toggle changes what clients get, so it asks first, naming the effect; n (or a stray q) changes nothing.
+        #expect(s.press(.char(" ")) == [])
+        let dialog = ConsoleRenderer.render(s).text
+        #expect(dialog.contains("Disable the MCP server pets?") && dialog.contains("/pets/mcp get 404"))
+        #expect(s.press(.char("n")) == [])
+        #expect(s.press(.char(" "), .char("q")) == [])
+        #expect(s.press(.char(" "), .char("y")) == [.updateServer(name: "pets", newName: nil, description: nil, basePath: nil, enabled: false)])
         s.press(.down, .down)
-        #expect(s.press(.char("x")) == [.updateServer(name: "billing", newName: nil, description: nil, basePath: nil, enabled: true)])
+        #expect(s.press(.char("x"), .char("y")) == [.updateServer(name: "billing", newName: nil, description: nil, basePath: nil, enabled: true)])
         s.press(.home, .enter, .end)
-        #expect(s.press(.char(" ")) == [.updateTool(server: "pets", tool: "findPetsByTag", newName: nil, description: nil, enabled: false)])
+        #expect(s.press(.char(" ")) == [])
+        #expect(ConsoleRenderer.render(s).text.contains("Disable the tool findPetsByTag of pets?"))
+        #expect(s.press(.char("y")) == [.updateTool(server: "pets", tool: "findPetsByTag", newName: nil, description: nil, enabled: false)])
         s.press(.up)
-        #expect(s.press(.char("x")) == [.updateTool(server: "pets", tool: "deletePet", newName: nil, description: nil, enabled: true)])
+        #expect(s.press(.char("x"), .char("y")) == [.updateTool(server: "pets", tool: "deletePet", newName: nil, description: nil, enabled: true)])
     }
 
     @Test func editServerSendsOnlyChangedFields() {

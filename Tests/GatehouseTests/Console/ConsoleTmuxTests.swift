@@ -55,7 +55,10 @@ struct ConsoleTmuxTests {
         try await console.waitFor("the request's detail") { screen in
             screen.range(of: #"#\d+ listPets"#, options: .regularExpression) != nil && screen.contains("limit")
         }
+        // The test's MCP session is still open: quitting asks first, and says how many clients it would cut off.
         try console.send("q")
+        try await console.waitFor("Stop serving 1 client?")
+        try console.send("y")
         #expect(try await console.waitForExit() == 0)
         #expect(try console.format("alternate_on") == "0")
         #expect(try !console.screen().contains("Gatehouse"))
