@@ -7,8 +7,10 @@ enum RequestsView {
         var table = table(ctx, records: s.recordRows(s.page), selected: s.page.selected, top: s.page.top)
         if !s.liveRecords.isEmpty { table.empty = "No request matches the filter (esc clears it)." }
         table.draw(into: &buf, x: 0, y: y, width: ctx.width, height: height, theme: ctx.theme, ascii: ctx.ascii)
-        if s.isPaused {
-            let note = " PAUSED: p resumes "
+        // The list follows the newest request while the cursor is on the top row; anywhere else it stays on its row,
+        // and says so, rather than drifting as requests arrive.
+        let note = s.isPaused ? " PAUSED: p resumes " : s.page.selected > 0 ? " following paused: g resumes " : nil
+        if let note {
             buf.write(note, x: ctx.width - TextWidth.columns(of: note) - 1, y: y, style: ctx.theme.warn.merged(reverse: true))
         }
     }

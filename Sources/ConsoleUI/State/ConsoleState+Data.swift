@@ -12,9 +12,15 @@ extension ConsoleState {
             for i in pages.indices {
                 let p = pages[i]
                 let followsNewest = registry.screen(p.route.kind).followsNewest && p.selected == 0
-                if !followsNewest, let key = remembered[t]?[i] ?? nil, let keys = rowKeys(p), let index = keys.firstIndex(of: key) {
+                guard !followsNewest, let key = remembered[t]?[i] ?? nil, let keys = rowKeys(p) else { continue }
+                if let index = keys.firstIndex(of: key) {
                     updated[i].top += index - p.selected
                     updated[i].selected = index
+                } else if registry.screen(p.route.kind).followsNewest, !keys.isEmpty {
+                    // The row under the cursor aged out of memory: rest on the oldest row left, and say so, rather than
+                    // landing silently on some other row.
+                    updated[i].selected = keys.count - 1
+                    if t == tab, i == pages.count - 1 { show(.info, "the selected row left the in-memory list; g returns to the newest") }
                 }
             }
             stacks[t] = updated
