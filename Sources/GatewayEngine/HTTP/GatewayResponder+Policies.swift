@@ -14,7 +14,18 @@ extension GatewayResponder {
         data["scope"] = .string(r.scope)
         let error = JSONRPCError(code: MCPProtocol.serverError, message: r.message, data: .object(data))
         return finish(
-            &exchange, HTTPReplies.json(r.status, error.response(id: id), headers: r.headers), outcome: .rejected, error: "\(r.policy): \(r.message)")
+            &exchange, HTTPReplies.json(r.status, error.response(id: id), headers: r.headers), outcome: .rejected, tool: exchange.refusedTool,
+            arguments: exchange.refusedArguments, error: "\(r.policy): \(r.message)")
+    }
+
+    /// Reads the body of a request refused before it was parsed (401, 403, 429 at the request stage), within the
+    /// usual size limit, so that its record says what was asked: the JSON-RPC method, and for a tool call the tool
+    /// and its masked arguments. A body that does not parse leaves the record as it was.
+    func peekRefused(_ request: Request, exchange: inout Exchange) async {
+        guard let body = try? await readBody(request) else { return }
+        exchange.bytesIn = body.count
+        guard let value = try? JSONParser(maxDepth: 64).parse(body), let method = value["method"]?.stringValue else { return }
+        exchange.noteRefused(method: method, params: value["params"]?.objectValue)
     }
 
     /// Runs the message stage for one JSON-RPC request; returns the refusal to send, if any.
@@ -24,6 +35,7 @@ extension GatewayResponder {
         if let refusal = await self.policies.messageStage(
             policies, method: method, tool: tool, headers: request.headers, query: request.uri.query, context: &exchange.policy)
         {
+            exchange.noteRefused(method: method, params: params)
             return refuse(refusal, id: id, exchange: &exchange)
         }
         return nil

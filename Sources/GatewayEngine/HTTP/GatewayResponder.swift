@@ -94,6 +94,17 @@ struct GatewayResponder: HTTPResponder {
         }
         /// The server as routed, so a record labels only the tools it has.
         var compiled: CompiledServer?
+        /// The tool and its masked arguments of a message a policy refused, for the record (``GatewayResponder/refuse``).
+        var refusedTool: String?
+        var refusedArguments: JSONValue?
+
+        /// Notes what a refused message asked for: its method, and for `tools/call` the tool and masked arguments.
+        mutating func noteRefused(method: String, params: JSONObject?) {
+            self.method = method
+            guard method == "tools/call" else { return }
+            refusedTool = params?["name"]?.stringValue
+            refusedArguments = params?["arguments"].map { SecretMasker.masked($0) }
+        }
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -140,6 +151,7 @@ struct GatewayResponder: HTTPResponder {
                 policies, server: server.name, subscriptions: table.subscriptions, headers: request.headers, query: request.uri.query,
                 context: &exchange.policy)
             {
+                if request.method == .post, endpoint != .sse { await peekRefused(request, exchange: &exchange) }
                 return refuse(refusal, id: nil, exchange: &exchange)
             }
         }

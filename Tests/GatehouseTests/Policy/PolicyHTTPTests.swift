@@ -46,6 +46,8 @@ struct PolicyHTTPTests {
         #expect(try await send(g.url, body: Self.call(), headers: ["Mcp-Session-Id": sid]).status == 200)
         let record = try #require(g.gateway.monitor.recentRecords(limit: 20).first { $0.status == 429 })
         #expect(record.decisions.contains { $0.hasPrefix("rate-limit-by-key@server:pets refused") })
+        // A refused call keeps what it asked for, so an operator sees which tool was throttled.
+        #expect(record.method == "tools/call" && record.tool == "getPetById" && record.outcome == .rejected)
         let metrics = String(decoding: g.gateway.monitor.prometheusText(), as: UTF8.self)
         #expect(metrics.contains(#"gatehouse_policy_rejections_total{policy="rate-limit-by-key",scope="server:pets"} "#))
     }
@@ -203,6 +205,15 @@ struct PolicyHTTPTests {
         #expect(try await send(g.url, body: initializeBody, headers: ["X-Client": "gamma"]).status == 401)
         let ok = try await send(g.url, body: initializeBody, headers: ["X-Client": "ALPHA"])
         #expect(ok.status == 200)
+        // Refused before the body was parsed, the record still says what was asked: method, tool, masked arguments.
+        let call = Self.call("echo", arguments: #"{"value":"x","apiKey":"sk-live-0123456789abcdef"}"#)
+        #expect(try await send(g.url, body: call, headers: ["X-Client": "gamma"]).status == 401)
+        let record = try #require(g.gateway.monitor.recentRecords(limit: 5).first)
+        #expect(record.status == 401 && record.method == "tools/call" && record.tool == "echo" && record.toolIsKnown)
+        #expect(record.arguments?["value"] == .string("x"))
+        #expect(record.arguments?["apiKey"] != .string("sk-live-0123456789abcdef"), "arguments are masked")
+        let metrics = String(decoding: g.gateway.monitor.prometheusText(), as: UTF8.self)
+        #expect(metrics.contains(#"tool="echo",method="tools/call",outcome="rejected""#))
     }
 
     @Test("set-header reaches the backend; the client's Authorization, cookies and subscription key never do (A18)")
