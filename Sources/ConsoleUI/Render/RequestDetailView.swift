@@ -61,7 +61,7 @@ enum RequestDetailView {
         if let args = r.arguments {
             lines += JSONPretty.lines(args).map { StyledLine("   " + safe($0)) }
         } else {
-            lines.append(StyledLine("   (none)", t.dim))
+            lines.append(StyledLine(r.method == "tools/call" ? "   (not kept: the stored request log holds no arguments)" : "   (none)", t.dim))
         }
         return lines
     }

@@ -6,10 +6,18 @@ enum RequestsView {
         let s = ctx.state
         var table = table(ctx, records: s.recordRows(s.page), selected: s.page.selected, top: s.page.top)
         if !s.liveRecords.isEmpty { table.empty = "No request matches the filter (esc clears it)." }
+        if s.showsHistory {
+            table.empty =
+                s.data.screenData[RequestsScreen.historyRows] == nil ? "Reading the stored request log…" : "No stored request matches the filter."
+        }
         table.draw(into: &buf, x: 0, y: y, width: ctx.width, height: height, theme: ctx.theme, ascii: ctx.ascii)
         // The list follows the newest request while the cursor is on the top row; anywhere else it stays on its row,
         // and says so, rather than drifting as requests arrive.
-        let note = s.isPaused ? " PAUSED: p resumes " : s.page.selected > 0 ? " following paused: g resumes " : nil
+        let exhausted = s.data.screenData[RequestsScreen.historyRows]??.exhausted == true
+        let note =
+            s.showsHistory
+            ? " STORED HISTORY: \(s.historyRecords.count) loaded\(exhausted ? ", the oldest kept" : " · O older") · H live "
+            : s.isPaused ? " PAUSED: p resumes " : s.page.selected > 0 ? " following paused: g resumes " : nil
         if let note {
             buf.write(note, x: ctx.width - TextWidth.columns(of: note) - 1, y: y, style: ctx.theme.warn.merged(reverse: true))
         }

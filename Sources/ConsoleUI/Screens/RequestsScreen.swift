@@ -12,17 +12,19 @@ enum RequestsScreen: ListScreen {
     static let summary = "live requests"
     static let pages: [any ConsoleScreen.Type] = [RequestDetailScreen.self]
     static let followsNewest = true
-    static let bindings = [
-        KeyBinding.open(on: [.requests]),
-        KeyBinding([.char("p")], "Pause or resume the live list", short: "Pause", .pause, .requests, on: [.requests]) {
-            $0.isPaused ? "Resume" : nil
-        },
-    ]
+    static let feeds = [historyFeed]
+    static let bindings =
+        [
+            KeyBinding.open(on: [.requests]),
+            KeyBinding([.char("p")], "Pause or resume the live list", short: "Pause", .pause, .requests, on: [.requests]) {
+                $0.isPaused ? "Resume" : nil
+            },
+        ] + historyBindings
 
     /// The rows frozen by `p`.
     static let paused = ScreenMemory.Key<[RequestRecord]>("requests.paused")
 
-    static func allRows(_ s: ConsoleState, _ page: Page) -> [RequestRecord] { s.liveRecords }
+    static func allRows(_ s: ConsoleState, _ page: Page) -> [RequestRecord] { s.showsHistory ? s.historyRecords : s.liveRecords }
     static func searchTexts(_ r: RequestRecord) -> [String] {
         [r.server, r.client, r.method, r.tool ?? "", r.outcome.rawValue, String(r.status), r.transport, r.error ?? ""]
     }
@@ -59,6 +61,7 @@ enum RequestsScreen: ListScreen {
     }
 
     static func perform(_ action: ConsoleAction, _ s: inout ConsoleState) -> [ConsoleEffect]? {
+        if let effects = performHistory(action, &s) { return effects }
         guard action == .pause else { return nil }
         if s.memory[paused] == nil {
             s.memory[paused] = s.data.records
@@ -73,6 +76,7 @@ enum RequestsScreen: ListScreen {
 
     static func statusFlags(_ s: ConsoleState) -> [String] {
         var flags = s.isPaused ? ["PAUSED"] : []
+        if s.showsHistory { flags.append("HISTORY") }
         if s.page.route.kind == kind, case .invalid(let e) = filter(s.page.filter) { flags.append("FILTER \(e.formatted)") }
         return flags
     }

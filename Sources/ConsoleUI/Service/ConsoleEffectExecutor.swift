@@ -48,6 +48,12 @@ public struct ConsoleEffectExecutor: Sendable {
     public func execute(_ effect: ConsoleEffect) async -> EffectOutcome? {
         switch effect {
         case .quit, .refresh, .edit: return nil
+        case .screenTask(let task) where task.readsOnly:
+            do {
+                return EffectOutcome(succeeded: true, message: try await task.run(self))
+            } catch {
+                return EffectOutcome(succeeded: false, message: Self.describe(error))
+            }
         default: break
         }
         if readOnly { return EffectOutcome(succeeded: false, message: "read-only: changes are disabled (started with --read-only)") }

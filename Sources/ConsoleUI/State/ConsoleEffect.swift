@@ -61,10 +61,14 @@ public struct ScreenTask: Sendable, Equatable {
     public let subject: String
     /// Does the work; returns the one-line outcome (the flash and the log pane). Thrown errors become a failed outcome.
     let run: @Sendable (ConsoleEffectExecutor) async throws -> String
+    /// Only reads (loading stored history): allowed in read-only mode, and neither reloads the engine nor goes to the
+    /// log pane.
+    let readsOnly: Bool
 
-    init(_ name: String, subject: String, run: @escaping @Sendable (ConsoleEffectExecutor) async throws -> String) {
+    init(_ name: String, subject: String, readsOnly: Bool = false, run: @escaping @Sendable (ConsoleEffectExecutor) async throws -> String) {
         self.name = name
         self.subject = subject
+        self.readsOnly = readsOnly
         self.run = run
     }
 

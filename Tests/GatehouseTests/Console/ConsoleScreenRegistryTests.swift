@@ -238,7 +238,9 @@ struct ConsoleScreenRegistryTests {
         monitor.event(.error, "backend for pets refused the connection")
         let sampler = ConsoleDataSampler(monitoring: monitor, store: store, registry: .withAlerts)
         #expect(
-            sampler.feeds.map(\.id) == ["traffic", "configuration", "credentials", "upstreams", "registry.listing", "registry.live", "alerts.events"])
+            sampler.feeds.map(\.id) == [
+                "traffic", "configuration", "requests.history", "credentials", "upstreams", "registry.listing", "registry.live", "alerts.events",
+            ])
         var s = ConsoleState(data: sampler.sample(), registry: .withAlerts)
         s.press(.char(":"))
         s.type("alerts")
