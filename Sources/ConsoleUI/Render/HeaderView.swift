@@ -50,6 +50,7 @@ enum HeaderView {
         let crumbs = breadcrumbs(ctx).joined(separator: sep)
         var status = ""
         if !s.page.filter.isEmpty { status += "filter: \(ctx.safe(s.page.filter))  " }
+        if let sort = s.sortLabel { status += "sort: \(sort)  " }
         if let keys = s.rowKeys(s.page), !keys.isEmpty { status += "\(s.page.selected + 1)/\(keys.count) " }
         let sw = TextWidth.columns(of: status)
         buf.put(" " + crumbs, x: 0, y: 2, width: max(0, w - sw - 1), style: t.breadcrumb, ascii: ctx.ascii)

@@ -19,6 +19,13 @@ enum APIsScreen: ListScreen {
     static func allRows(_ s: ConsoleState, _ page: Page) -> [ConsoleData.APIRow] { s.data.apis }
     static func searchTexts(_ a: ConsoleData.APIRow) -> [String] { [a.name, a.title, a.version, a.format, a.source] }
     static func key(_ a: ConsoleData.APIRow) -> String { a.name }
+    /// The columns of ``APIsView``, in its order.
+    static let sortColumns: [SortColumn<ConsoleData.APIRow>] = [
+        .text("NAME") { $0.name }, .text("TITLE") { $0.title }, .text("VERSION") { $0.version }, .text("FORMAT") { $0.format },
+        .number("OPS") { Double($0.operations.count) },
+        SortColumn("SERVERS") { s, a in .text(s.data.servers.filter { $0.apiName == a.name }.map(\.name).joined(separator: ", ")) },
+        .text("SOURCE") { $0.source },
+    ]
 
     static func open(_ s: inout ConsoleState) -> [ConsoleEffect] {
         if let api = selectedRow(s) { s.push(.api(api.name)) }

@@ -33,11 +33,20 @@ enum RequestsScreen: ListScreen {
     /// `/` takes the request log's filter language (`tool:get* status:error latency>500ms`, as `gatehouse logs`
     /// does) when the text names a key; plain words match any column as a substring, as on every other screen.
     static func rows(_ s: ConsoleState, _ page: Page) -> [RequestRecord] {
+        let filtered: [RequestRecord]
         switch filter(page.filter) {
-        case .language(let f): allRows(s, page).filter { f.matches($0) }
-        case .words, .invalid: ConsoleState.filtered(allRows(s, page), by: page.filter, searchTexts)
+        case .language(let f): filtered = allRows(s, page).filter { f.matches($0) }
+        case .words, .invalid: filtered = ConsoleState.filtered(allRows(s, page), by: page.filter, searchTexts)
         }
+        return sorted(filtered, page.sort, s)
     }
+
+    /// The columns of ``RequestsView``, in its order.
+    static let sortColumns: [SortColumn<RequestRecord>] = [
+        .number("TIME") { $0.time.timeIntervalSince1970 }, .text("SERVER") { $0.server }, .text("CLIENT") { $0.client },
+        .text("METHOD") { $0.method }, .text("TOOL") { $0.tool }, .text("OUTCOME") { $0.outcome.rawValue }, .number("HTTP") { Double($0.status) },
+        .number("LATENCY") { Double($0.latency.microseconds) },
+    ]
 
     enum Filter {
         case words

@@ -38,6 +38,15 @@ enum ServersScreen: ListScreen {
         [s.name, s.basePath, s.description, s.apiName ?? "", s.enabled ? "enabled" : "disabled"]
     }
     static func key(_ s: ConsoleData.ServerRow) -> String { s.name }
+    /// The columns of ``ServersView``'s list, in its order (HEALTH sorts by error rate).
+    static let sortColumns: [SortColumn<ConsoleData.ServerRow>] = [
+        .figure("HEALTH") { s, r in s.data.monitor.servers[r.name]?.errorRate }, .text("NAME") { $0.name },
+        .text("STATUS") { $0.enabled ? "enabled" : "disabled" }, .text("API") { $0.apiName }, .text("BASE PATH") { $0.basePath },
+        .text("KEY") { $0.requireSubscription ? "required" : "" }, .number("TOOLS") { Double($0.tools.filter(\.enabled).count) },
+        .figure("REQ/S") { s, r in s.data.monitor.servers[r.name]?.requestsPerSecond },
+        .figure("P95") { s, r in s.data.monitor.servers[r.name]?.p95.map { Double($0.microseconds) } },
+        .figure("ERRORS") { s, r in s.data.monitor.servers[r.name]?.errorRate },
+    ]
 
     static func open(_ s: inout ConsoleState) -> [ConsoleEffect] {
         if let server = selectedRow(s) { s.push(.server(server.name)) }

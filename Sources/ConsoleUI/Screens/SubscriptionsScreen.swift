@@ -17,6 +17,13 @@ enum SubscriptionsScreen: ListScreen {
         [sub.name, sub.active ? "active" : "suspended"] + (sub.servers ?? ["all"])
     }
     static func key(_ sub: ConsoleData.SubscriptionRow) -> String { sub.name }
+    /// The columns of ``SubscriptionsView``, in its order.
+    static let sortColumns: [SortColumn<ConsoleData.SubscriptionRow>] = [
+        .text("NAME") { $0.name }, .text("STATE") { $0.active ? "active" : "suspended" },
+        .text("SERVERS") { ($0.servers ?? ["all"]).joined(separator: ",") },
+        .text("KEY") { $0.keyHint }, .number("EXPIRES") { $0.expiresAt?.timeIntervalSince1970 },
+        .number("CREATED") { $0.createdAt.timeIntervalSince1970 },
+    ]
 
     static func perform(_ action: ConsoleAction, _ s: inout ConsoleState) -> [ConsoleEffect]? {
         switch action {

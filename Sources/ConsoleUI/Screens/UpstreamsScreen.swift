@@ -33,6 +33,13 @@ enum UpstreamsScreen: ListScreen {
         [u.name, u.transport, u.location, u.credential ?? ""] + u.servers.map(\.server) + u.tools.map(\.name)
     }
     static func key(_ u: ConsoleData.UpstreamRow) -> String { u.name }
+    /// The columns of ``UpstreamsView``, in its order (the flag column sorts by flagged tools).
+    static let sortColumns: [SortColumn<ConsoleData.UpstreamRow>] = [
+        .number("!") { Double($0.tools.filter { !$0.flags.isEmpty }.count) }, .text("NAME") { $0.name }, .text("TRANSPORT") { $0.transport },
+        .number("APPROVED") { Double($0.approvedCount) }, .number("PENDING") { Double($0.pendingCount) },
+        .number("REMOVED") { Double($0.removedCount) },
+        .text("LOCATION") { $0.location },
+    ]
 
     static func open(_ s: inout ConsoleState) -> [ConsoleEffect] {
         if let u = selectedRow(s) { s.push(.upstream(u.name)) }

@@ -40,6 +40,8 @@ protocol ConsoleScreen: SendableMetatype {
     static var commands: [ScreenCommand] { get }
     /// Whether `/` filters its rows.
     static var isFilterable: Bool { get }
+    /// The titles of the columns `>`/`<` sort by (a list screen's ``ListScreen/sortColumns``).
+    static var sortTitles: [String] { get }
 
     // MARK: Rows
 
@@ -98,11 +100,16 @@ protocol ListScreen: ConsoleScreen {
     /// The page's rows after its filter (a requirement, so that a screen with a filter of its own — the requests
     /// pane's log language — is what the cursor, Enter and the position count use, not the default substring match).
     static func rows(_ s: ConsoleState, _ page: Page) -> [Row]
+    /// The columns `>`/`<` sort by, in the order the view shows them (default none).
+    static var sortColumns: [SortColumn<Row>] { get }
 }
 
 extension ListScreen {
     /// The page's rows after its filter.
-    static func rows(_ s: ConsoleState, _ page: Page) -> [Row] { ConsoleState.filtered(allRows(s, page), by: page.filter, searchTexts) }
+    static func rows(_ s: ConsoleState, _ page: Page) -> [Row] {
+        sorted(ConsoleState.filtered(allRows(s, page), by: page.filter, searchTexts), page.sort, s)
+    }
+    static var sortColumns: [SortColumn<Row>] { [] }
     /// The row under the cursor of the page showing, when the page is of this kind.
     static func selectedRow(_ s: ConsoleState) -> Row? {
         s.page.route.kind == kind ? rows(s, s.page)[safe: s.page.selected] : nil
@@ -135,6 +142,7 @@ extension ConsoleScreen {
     static var bindings: [KeyBinding] { [] }
     static var commands: [ScreenCommand] { [] }
     static var isFilterable: Bool { false }
+    static var sortTitles: [String] { [] }
 
     static var isTextPage: Bool { false }
     static func rowKeys(_ s: ConsoleState, _ page: Page) -> [String] { [] }

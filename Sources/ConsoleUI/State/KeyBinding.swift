@@ -151,6 +151,9 @@ extension KeyBinding {
             KeyBinding([.pageDown, .ctrl("f")], "Page down", .pageDown, .navigation, scope: .everywhere, footer: false),
             KeyBinding([.home, .char("g")], "First row", .home, .navigation, scope: .everywhere, footer: false),
             KeyBinding([.end, .char("G")], "Last row", .end, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.char(">")], "Sort: next column or way", short: "Sort", .sortNext, .navigation, scope: .everywhere, footer: false),
+            KeyBinding(
+                [.char("<")], "Sort: previous column or way", short: "Sort back", .sortPrevious, .navigation, scope: .everywhere, footer: false),
             KeyBinding([.tab], "Next screen", .nextScreen, .navigation, scope: .everywhere, footer: false),
             KeyBinding([.backTab], "Previous screen", .previousScreen, .navigation, scope: .everywhere, footer: false),
             KeyBinding(

@@ -70,6 +70,8 @@ struct Page: Sendable, Equatable {
     var top = 0
     /// The row filter typed after `/` (case-insensitive substring).
     var filter = ""
+    /// The column the list is sorted by (`>`/`<`), nil for the list's own order.
+    var sort: SortOrder?
 
     init(route: Route) {
         self.route = route
