@@ -56,10 +56,13 @@ enum DashboardView {
         buf.write("   " + (lat == .idle ? "" : lat.label(ascii: ctx.ascii) + " (p95)"), x: x, y: y + 1, style: t.severity(lat))
 
         label("Errors", 2)
-        let err = Severity.errorRate(total.errorRate, requests: total.requests)
+        // Health is judged by server-side failures; the clients' mistakes are counted beside them, never alarmed on.
+        let err = Severity.errorRate(total.serverErrorRate, requests: total.requests)
         let errorCount = Int((total.errorRate * Double(total.requests)).rounded())
         x = valueX + buf.write(TextFit.pad(Format.percent(total.errorRate), to: 8), x: valueX, y: y + 2, style: Style(bold: true))
-        x += buf.write("\(Format.count(errorCount)) of \(Format.count(total.requests)) in the window", x: x, y: y + 2, style: t.label)
+        var errorLine = "\(Format.count(errorCount)) of \(Format.count(total.requests)) in the window"
+        if errorCount > 0 { errorLine += ": \(Format.count(total.serverErrors)) server-side, \(Format.count(total.clientErrors)) client" }
+        x += buf.write(errorLine, x: x, y: y + 2, style: t.label)
         if err != .idle { buf.write("   " + err.label(ascii: ctx.ascii), x: x, y: y + 2, style: t.severity(err)) }
 
         label("Total", 3)

@@ -13,7 +13,8 @@ enum Figures {
 
     static func errors(_ stats: TrafficStats?, _ ctx: RenderContext) -> TableCell {
         guard let stats, stats.requests > 0 else { return TableCell(Format.percent(0) + "  ", ctx.theme.dim) }
-        let sev = Severity.errorRate(stats.errorRate, requests: stats.requests)
+        // Coloured by the server-side failures alone: a client's invalid arguments do not make a server look sick.
+        let sev = Severity.errorRate(stats.serverErrorRate, requests: stats.requests)
         return TableCell(Format.percent(stats.errorRate) + pad(sev.mark(ascii: ctx.ascii)), sev >= .warn ? ctx.theme.severity(sev) : nil)
     }
 

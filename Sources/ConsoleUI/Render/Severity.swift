@@ -21,11 +21,13 @@ enum Severity: Int, Sendable, Comparable {
         return ms >= latencyCritMs ? .crit : ms >= latencyWarnMs ? .warn : .ok
     }
 
-    /// A server's overall health: off when disabled, idle without traffic, else the worst of its figures.
+    /// A server's overall health: off when disabled, idle without traffic, else the worst of its latency and its
+    /// server-side failure rate (timeouts, refused connections, 5xx, internal errors); the clients' own mistakes
+    /// (invalid arguments, unknown tools, refusals) are shown but never make a server WARN or CRIT.
     static func health(_ stats: TrafficStats?, enabled: Bool) -> Severity {
         if !enabled { return .off }
         guard let stats, stats.requests > 0 else { return .idle }
-        return max(errorRate(stats.errorRate, requests: stats.requests), latency(stats.p95))
+        return max(errorRate(stats.serverErrorRate, requests: stats.requests), latency(stats.p95))
     }
 
     var word: String {

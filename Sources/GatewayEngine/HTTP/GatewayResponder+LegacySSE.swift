@@ -119,6 +119,7 @@ extension GatewayResponder {
         }
         _ = finish(
             &exchange, HTTPReplies.empty(.accepted), outcome: result, tool: outcome.tool, arguments: outcome.arguments,
-            backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytesOut, error: error)
+            backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytesOut, error: error,
+            serverFault: outcome.serverFault)
     }
 }

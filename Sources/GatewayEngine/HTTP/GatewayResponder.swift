@@ -198,7 +198,7 @@ struct GatewayResponder: HTTPResponder {
     /// Records the exchange and passes the response through.
     func finish(
         _ exchange: inout Exchange, _ response: Response, outcome: RequestRecord.Outcome, tool: String? = nil, arguments: JSONValue? = nil,
-        backendStatus: Int? = nil, backendLatency: Duration? = nil, bytesOut: Int = 0, error: String? = nil
+        backendStatus: Int? = nil, backendLatency: Duration? = nil, bytesOut: Int = 0, error: String? = nil, serverFault: Bool = false
     ) -> Response {
         var record = RequestRecord(
             time: exchange.time, server: exchange.server, client: exchange.client, transport: exchange.transport,
@@ -208,6 +208,8 @@ struct GatewayResponder: HTTPResponder {
             decisions: exchange.policy.decisions, protocolVersion: exchange.protocolVersion, clientName: exchange.clientName,
             clientVersion: exchange.clientVersion, rpcCode: exchange.rpcCode)
         record.toolIsKnown = tool.map { exchange.compiled?.tool(named: $0) != nil } ?? false
+        record.serverFailure =
+            outcome != .ok && (serverFault || response.status.code >= 500 || exchange.rpcCode.map { $0 == Int(MCPProtocol.internalError) } == true)
         monitor.record(record)
         return response
     }
@@ -249,6 +251,7 @@ struct GatewayResponder: HTTPResponder {
         let response = Response(status: .ok, headers: h, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         return finish(
             &exchange, response, outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments, backendStatus: outcome.backendStatus,
-            backendLatency: outcome.backendLatency, bytesOut: bytes.count, error: outcome.error)
+            backendLatency: outcome.backendLatency, bytesOut: bytes.count, error: outcome.error,
+            serverFault: outcome.serverFault)
     }
 }

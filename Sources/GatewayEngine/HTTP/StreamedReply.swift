@@ -138,6 +138,7 @@ extension GatewayResponder {
         let bytes = outcome.response?.serialized().count ?? 0
         _ = finish(
             &exchange, Response(status: .ok), outcome: outcome.outcome, tool: outcome.tool, arguments: outcome.arguments,
-            backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes, error: outcome.error)
+            backendStatus: outcome.backendStatus, backendLatency: outcome.backendLatency, bytesOut: bytes, error: outcome.error,
+            serverFault: outcome.serverFault)
     }
 }

@@ -10,6 +10,9 @@ struct HandlerOutcome: Sendable {
     var error: String?
     /// Set when the call failed as a protocol error (unknown tool, bad params).
     var rpcError: JSONRPCError?
+    /// The failure is the gateway's or its backend's (timeout, connection, 5xx, missing configuration), not the
+    /// client's (invalid arguments, unknown tool, a 4xx the backend chose): what a server's health counts.
+    var serverFault = false
 }
 
 extension HandlerOutcome {

@@ -64,12 +64,14 @@ extension MCPHandler {
                 outcome.outcome = .rpcError
                 outcome.error = e.message
                 outcome.rpcError = e
+                outcome.serverFault = !MCPProtocol.isClientMistake(code: e.code)
             }
         } catch {
             outcome.backendLatency = ContinuousClock.now - started
             outcome.outcome = .rpcError
             outcome.error = error.message
             outcome.rpcError = error.rpcError
+            outcome.serverFault = true
         }
         return outcome
     }

@@ -82,11 +82,12 @@ extension MCPHandler {
         }
         var outcome = HandlerOutcome(tool: name, arguments: SecretMasker.masked(.object(arguments)))
         let mapper = ToolResultMapper()
-        func toolError(_ message: String) -> HandlerOutcome {
+        func toolError(_ message: String, serverFault: Bool = false) -> HandlerOutcome {
             var o = outcome
             o.response = mapper.errorResult(message)
             o.outcome = .toolError
             o.error = message
+            o.serverFault = serverFault
             return o
         }
         let violations = JSONSchemaValidator().validate(.object(arguments), against: operation.inputSchema)
@@ -94,7 +95,8 @@ extension MCPHandler {
             return toolError("Invalid arguments for tool \(name): " + violations.map(\.description).joined(separator: "; "))
         }
         guard let baseURL = tool.baseURL else {
-            return toolError("API '\(tool.apiName)' has no backend base URL; set one with `gatehouse api set \(tool.apiName) --base-url URL`")
+            return toolError(
+                "API '\(tool.apiName)' has no backend base URL; set one with `gatehouse api set \(tool.apiName) --base-url URL`", serverFault: true)
         }
         var request: BackendRequest
         do {
@@ -108,8 +110,8 @@ extension MCPHandler {
             // A credential goes only to the origin it was attached for.
             guard let origin = credentialOrigin(of: request.url), origin == tool.credentialOrigin else {
                 return toolError(
-                    "API '\(tool.apiName)' now points to a different origin than its credential '\(connection)' was attached for; re-attach it with `gatehouse api set \(tool.apiName) --credential \(connection)`"
-                )
+                    "API '\(tool.apiName)' now points to a different origin than its credential '\(connection)' was attached for; re-attach it with `gatehouse api set \(tool.apiName) --credential \(connection)`",
+                    serverFault: true)
             }
             do {
                 let injection = try await credentials.injection(for: connection)
@@ -117,7 +119,7 @@ extension MCPHandler {
                 request.apply(injection.headers.map { ($0.name, $0.value, .override) })
                 if !injection.query.isEmpty { request.appendQuery(injection.query) }
             } catch {
-                return toolError("Credential '\(connection)' is unavailable: \(error.message)")
+                return toolError("Credential '\(connection)' is unavailable: \(error.message)", serverFault: true)
             }
         }
         let started = ContinuousClock.now
@@ -140,11 +142,12 @@ extension MCPHandler {
             if result["isError"] == .bool(true) {
                 outcome.outcome = .toolError
                 outcome.error = "backend HTTP \(response.status)"
+                outcome.serverFault = response.status >= 500
             }
             return outcome
         } catch {
             outcome.backendLatency = ContinuousClock.now - started
-            return toolError("Calling \(operation.method) \(operation.path) failed: \(error.message)")
+            return toolError("Calling \(operation.method) \(operation.path) failed: \(error.message)", serverFault: true)
         }
     }
 }

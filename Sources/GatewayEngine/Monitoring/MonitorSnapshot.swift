@@ -18,12 +18,19 @@ public struct TrafficStats: Sendable, Equatable {
     public var totalRequests: Int
     /// Requests per second for each of the last 60 seconds, oldest first (for sparklines).
     public var history: [Int]
+    /// Requests in the window that failed on the server side (``RequestRecord/serverFailure``).
+    public var serverErrors: Int
+    /// The fraction of requests in the window that failed on the server side (0…1): what health judges.
+    public var serverErrorRate: Double { requests > 0 ? Double(serverErrors) / Double(requests) : 0 }
+    /// Errors in the window that were the clients' (invalid arguments, unknown tools, refusals).
+    public var clientErrors: Int { max(0, Int((errorRate * Double(requests)).rounded()) - serverErrors) }
 
     /// Figures (all zero by default).
     public init(
         requestsPerSecond: Double = 0, errorRate: Double = 0, p50: Duration? = nil, p95: Duration? = nil, p99: Duration? = nil, requests: Int = 0,
-        totalRequests: Int = 0, history: [Int] = []
+        totalRequests: Int = 0, history: [Int] = [], serverErrors: Int = 0
     ) {
+        self.serverErrors = serverErrors
         self.requestsPerSecond = requestsPerSecond
         self.errorRate = errorRate
         self.p50 = p50

@@ -23,6 +23,7 @@ public enum MonitorWire {
         ]
         if let v = r.tool { o["tool"] = .string(v) }
         if r.toolIsKnown { o["toolIsKnown"] = .bool(true) }
+        if r.serverFailure { o["serverFailure"] = .bool(true) }
         if let v = r.arguments { o["arguments"] = v }
         if let v = r.backendStatus { o["backendStatus"] = .int(Int64(v)) }
         if let v = r.backendLatency { o["backendLatencyUs"] = .int(v.microseconds) }
@@ -50,6 +51,7 @@ public enum MonitorWire {
             decisions: o["decisions"]?.arrayValue?.compactMap(\.stringValue) ?? [], protocolVersion: o["protocolVersion"]?.stringValue,
             clientName: o["clientName"]?.stringValue, clientVersion: o["clientVersion"]?.stringValue, rpcCode: o["rpcCode"]?.intValue.map { Int($0) })
         r.toolIsKnown = o["toolIsKnown"]?.boolValue ?? false
+        r.serverFailure = o["serverFailure"]?.boolValue ?? false
         return r
     }
 
@@ -98,6 +100,7 @@ public enum MonitorWire {
         var o: JSONObject = [
             "requestsPerSecond": .double(t.requestsPerSecond), "errorRate": .double(t.errorRate), "requests": .int(Int64(t.requests)),
             "totalRequests": .int(Int64(t.totalRequests)), "history": .array(t.history.map { .int(Int64($0)) }),
+            "serverErrors": .int(Int64(t.serverErrors)),
         ]
         if let v = t.p50 { o["p50Us"] = .int(v.microseconds) }
         if let v = t.p95 { o["p95Us"] = .int(v.microseconds) }
@@ -112,7 +115,7 @@ public enum MonitorWire {
             p50: o["p50Us"]?.intValue.map { .microseconds($0) }, p95: o["p95Us"]?.intValue.map { .microseconds($0) },
             p99: o["p99Us"]?.intValue.map { .microseconds($0) }, requests: Int(try int(o, "requests")),
             totalRequests: Int(try int(o, "totalRequests")),
-            history: o["history"]?.arrayValue?.compactMap { $0.intValue.map { Int($0) } } ?? [])
+            history: o["history"]?.arrayValue?.compactMap { $0.intValue.map { Int($0) } } ?? [], serverErrors: Int(o["serverErrors"]?.intValue ?? 0))
     }
 
     // MARK: Members

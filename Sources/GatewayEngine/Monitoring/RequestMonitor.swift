@@ -74,8 +74,9 @@ public final class RequestMonitor: GatewayMonitoring, Sendable {
                 s.ring[s.ringStart] = record
                 s.ringStart = (s.ringStart + 1) % ringCapacity
             }
-            s.total.add(second: second, latencyMicros: micros, isError: record.isError)
-            s.perServer[record.server, default: RollingWindow()].add(second: second, latencyMicros: micros, isError: record.isError)
+            s.total.add(second: second, latencyMicros: micros, isError: record.isError, isServerFailure: record.serverFailure)
+            s.perServer[record.server, default: RollingWindow()].add(
+                second: second, latencyMicros: micros, isError: record.isError, isServerFailure: record.serverFailure)
             if s.pendingLog.count >= pendingLogCapacity {
                 // Drop the oldest tenth at once so a stalled writer costs O(1) amortised per record.
                 let dropped = s.pendingLog.count / 10 + 1

@@ -63,6 +63,10 @@ public struct RequestRecord: Sendable, Equatable {
     public var cacheHit: Bool { decisions.contains { $0.hasPrefix("cache-lookup hit") } }
     /// Whether `tool` names a tool the server has: only then is it a `/metrics` label (others are `unknown`).
     public var toolIsKnown = false
+    /// Whether the failure is the server side's — the gateway, a backend or an upstream: a timeout, a refused
+    /// connection, a 5xx, an internal error, missing configuration — rather than the client's (invalid arguments,
+    /// an unknown tool, a 4xx the backend chose, a policy refusal). Health judges servers by these alone.
+    public var serverFailure = false
 
     /// A record (arguments must already be masked).
     public init(

@@ -19,6 +19,12 @@ package enum MCPProtocol {
     package static let methodNotFound: Int64 = -32601
     package static let invalidParams: Int64 = -32602
     package static let internalError: Int64 = -32603
+
+    /// Whether a JSON-RPC error code says the client got something wrong (a malformed message, an unknown method or
+    /// tool, invalid parameters, a header that does not match), rather than that the server failed.
+    package static func isClientMistake(code: Int64) -> Bool {
+        code == parseError || code == invalidRequest || code == methodNotFound || code == invalidParams || (-32029 ... -32020).contains(code)
+    }
     /// Generic server-defined error (used for transport-level refusals).
     package static let serverError: Int64 = -32000
     /// The request timed out (the SDKs' `REQUEST_TIMEOUT`).

@@ -105,14 +105,18 @@ enum ConsoleFixture {
     static let monitor = MonitorSnapshot(
         startedAt: now.addingTimeInterval(-7523), takenAt: now,
         total: TrafficStats(
-            requestsPerSecond: 12.4, errorRate: 0.021, p50: ms(12), p95: ms(84), p99: ms(210), requests: 744, totalRequests: 12345, history: history),
+            requestsPerSecond: 12.4, errorRate: 0.021, p50: ms(12), p95: ms(84), p99: ms(210), requests: 744, totalRequests: 12345, history: history,
+            serverErrors: 15),
         servers: [
             "pets": TrafficStats(
-                requestsPerSecond: 10.2, errorRate: 0.008, p50: ms(11), p95: ms(62), p99: ms(180), requests: 612, totalRequests: 10200),
+                requestsPerSecond: 10.2, errorRate: 0.008, p50: ms(11), p95: ms(62), p99: ms(180), requests: 612, totalRequests: 10200,
+                serverErrors: 1),
             "weather": TrafficStats(
-                requestsPerSecond: 1.6, errorRate: 0.075, p50: ms(140), p95: ms(640), p99: ms(910), requests: 96, totalRequests: 1800),
+                requestsPerSecond: 1.6, errorRate: 0.075, p50: ms(140), p95: ms(640), p99: ms(910), requests: 96, totalRequests: 1800, serverErrors: 6
+            ),
             "inventory": TrafficStats(
-                requestsPerSecond: 0.6, errorRate: 0.25, p50: ms(900), p95: ms(2400), p99: ms(3100), requests: 36, totalRequests: 345),
+                requestsPerSecond: 0.6, errorRate: 0.25, p50: ms(900), p95: ms(2400), p99: ms(3100), requests: 36, totalRequests: 345, serverErrors: 8
+            ),
         ],
         droppedLogRecords: 0)
 
