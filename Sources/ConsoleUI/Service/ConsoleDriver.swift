@@ -26,6 +26,8 @@ public final class ConsoleDriver {
     public var runsEffectsInBackground = false
     /// Called after a background effect finished and its outcome was handled, with whether quitting was requested.
     public var onBackgroundChange: ((_ quit: Bool) -> Void)?
+    /// Puts text on the terminal's clipboard (OSC 52); tests record what would be copied.
+    public var copy: ((String) -> Void)?
     /// Whether a `.quit` effect was seen.
     public private(set) var quitRequested = false
     private var background: [UUID: Task<Void, Never>] = [:]
@@ -71,6 +73,8 @@ public final class ConsoleDriver {
                 quitRequested = true
             case .refresh:
                 await refresh()
+            case .copy(let text):
+                copy?(text)
             case .edit(let target):
                 let outcome: EffectOutcome
                 if executor.readOnly {

@@ -39,7 +39,7 @@ public struct ConsoleEffectExecutor: Sendable {
     /// Whether an effect changes configuration.
     public static func isMutating(_ effect: ConsoleEffect) -> Bool {
         switch effect {
-        case .quit, .refresh: false
+        case .quit, .refresh, .copy: false
         default: true
         }
     }
@@ -47,7 +47,7 @@ public struct ConsoleEffectExecutor: Sendable {
     /// Runs one effect; nil for the effects the driver handles itself.
     public func execute(_ effect: ConsoleEffect) async -> EffectOutcome? {
         switch effect {
-        case .quit, .refresh, .edit: return nil
+        case .quit, .refresh, .edit, .copy: return nil
         case .screenTask(let task) where task.readsOnly:
             do {
                 return EffectOutcome(succeeded: true, message: try await task.run(self))
@@ -127,7 +127,7 @@ public struct ConsoleEffectExecutor: Sendable {
             return try await performUpstream(effect)
         case .screenTask(let task):
             return try await task.run(self)
-        case .quit, .refresh, .edit:
+        case .quit, .refresh, .edit, .copy:
             return ""
         }
     }

@@ -110,6 +110,7 @@ final class ConsoleLoop {
             try await terminal.suspend { try await EditorLauncher.run(path: path, environment: editorEnvironment) }
         }
         driver.runsEffectsInBackground = true
+        driver.copy = { text in terminal.copyToClipboard(text) }
         driver.onBackgroundChange = { quit in sink.yield(quit ? .shutdown : .changed(quit: false)) }
 
         await driver.refresh()

@@ -15,6 +15,8 @@ public enum ConsoleEffect: Sendable, Equatable {
     case quit
     /// Re-sample data now.
     case refresh
+    /// Put text on the terminal's clipboard (OSC 52); the driver does it.
+    case copy(String)
     case importAPI(name: String, source: String, baseURL: String?, allowPrivateNetwork: Bool)
     case deleteAPI(name: String)
     /// `operations` are ``ConsoleData/OperationRow/id`` values; all of them when `nil`.

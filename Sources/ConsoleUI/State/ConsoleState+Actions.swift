@@ -26,6 +26,7 @@ extension ConsoleState {
         case .jumpToScreen:
             if case .char(let c) = key, let n = c.wholeNumberValue, let target = registry.numbered[safe: n - 1] { jump(to: target) }
         case .refresh: return [.refresh]
+        case .copy: return copySelection()
         case .sortNext: stepSort(forward: true)
         case .sortPrevious: stepSort(forward: false)
         default: return descriptor.perform(action, &self) ?? []

@@ -151,6 +151,7 @@ extension KeyBinding {
             KeyBinding([.pageDown, .ctrl("f")], "Page down", .pageDown, .navigation, scope: .everywhere, footer: false),
             KeyBinding([.home, .char("g")], "First row", .home, .navigation, scope: .everywhere, footer: false),
             KeyBinding([.end, .char("G")], "Last row", .end, .navigation, scope: .everywhere, footer: false),
+            KeyBinding([.char("y")], "Copy the value (URL, id, JSON)", short: "Copy", .copy, .general, scope: .everywhere, footer: false),
             KeyBinding([.char(">")], "Sort: next column or way", short: "Sort", .sortNext, .navigation, scope: .everywhere, footer: false),
             KeyBinding(
                 [.char("<")], "Sort: previous column or way", short: "Sort back", .sortPrevious, .navigation, scope: .everywhere, footer: false),

@@ -194,11 +194,22 @@ public final class CursesTerminal {
         sources = [input, winch]
     }
 
+    /// Puts `text` on the clipboard of the terminal (and of the machine in front of it, over ssh) with OSC 52.
+    public func copyToClipboard(_ text: String) {
+        guard isActive, !suspended else { return }
+        refresh()
+        Self.writeRaw(OSC52.sequence(text))
+    }
+
+    private static func writeRaw(_ text: String) {
+        fflush(nil)
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+
     /// Asks the terminal to bracket pastes (`ESC [ ? 2004 h`), or to stop (for the editor, and at exit).
     private static func bracketedPaste(_ on: Bool) {
-        fflush(nil)
-        let sequence = Array((on ? "\u{1B}[?2004h" : "\u{1B}[?2004l").utf8)
-        _ = sequence.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        writeRaw(on ? "\u{1B}[?2004h" : "\u{1B}[?2004l")
     }
 
     /// Reads every pending key without blocking.

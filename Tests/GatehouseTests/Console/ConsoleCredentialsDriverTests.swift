@@ -98,8 +98,10 @@ struct ConsoleCredentialsDriverTests {
             allowPrivateNetwork: true)
         let driver = driver(f, readOnly: true)
         await driver.refresh()
-        await press(driver, .char("8"), .char("c"), .char("d"), .char("y"))
+        await press(driver, .char("8"), .char("c"), .char("d"))
         #expect(driver.screen.text.contains("read-only mode"))
+        // No confirmation was opened, so a y that follows confirms nothing.
+        await press(driver, .char("y"))
         #expect(try f.store.credentialConnection(named: "github").status == "pending")
         #expect(try f.store.credentialConnections().count == 1)
         #expect(driver.state.authorization == nil)
