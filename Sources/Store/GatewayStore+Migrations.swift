@@ -215,6 +215,7 @@ extension GatewayStore {
         }
         registerRegistryMigration(&m)
         registerRequestLogQueryMigration(&m)
+        registerRequestLogFaultMigration(&m)
         return m
     }
 

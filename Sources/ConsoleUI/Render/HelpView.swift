@@ -68,7 +68,7 @@ enum HelpView {
         let marker = ctx.ascii ? "*" : "•"
         buf.put(" \(marker) works on \(origin)  \(ctx.dot)  \(note)", x: 0, y: y, width: ctx.width, style: ctx.theme.dim, ascii: ctx.ascii)
         let (left, right) = columns(s)
-        let top = min(s.page.selected, max(0, lineCount(s) - height))
+        let top = min(s.page.selected, max(0, lineCount(s) - (height - 1)))
         let half = ctx.width / 2
         for i in 0..<max(0, height - 1) {
             let row = top + i

@@ -51,13 +51,15 @@ final class RequestHistory: Sendable {
 
     /// A stored row as a record (its `sequence` is the log's id; arguments are not stored).
     static func record(_ r: RequestLogRecord) -> RequestRecord {
-        RequestRecord(
+        var record = RequestRecord(
             sequence: UInt64(max(0, r.id)), time: r.time, server: r.server, client: r.client, transport: r.transport ?? "", method: r.method,
             tool: r.tool, arguments: nil, outcome: RequestRecord.Outcome(rawValue: r.outcome) ?? .rejected, status: r.status,
             backendStatus: r.backendStatus, latency: .microseconds(r.latencyMicros), backendLatency: r.backendMicros.map { .microseconds($0) },
             bytesIn: r.bytesIn, bytesOut: r.bytesOut, error: r.error, principal: r.principal,
             decisions: (r.decisions ?? "").split(separator: "\n").map(String.init), protocolVersion: r.protocolVersion, clientName: r.clientName,
             clientVersion: r.clientVersion, rpcCode: r.rpcCode)
+        record.serverFailure = r.serverFailure
+        return record
     }
 
     static func stamp(_ d: Date) -> String {

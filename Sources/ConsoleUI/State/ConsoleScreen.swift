@@ -85,6 +85,8 @@ protocol ConsoleScreen: SendableMetatype {
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int)
     /// What the screen needs sampled, and when (``ConsoleFeed``). The sampler reads every registered screen's feeds.
     static var feeds: [ConsoleFeed] { get }
+    /// Effects to run when the screen comes into view (asking for data it reads only while wanted). Default none.
+    static func appeared(_ s: ConsoleState) -> [ConsoleEffect]
 }
 
 /// A list screen whose rows are typed: how rows are derived from ``ConsoleData``, what `/` matches and what identifies
@@ -143,6 +145,7 @@ extension ConsoleScreen {
     static var commands: [ScreenCommand] { [] }
     static var isFilterable: Bool { false }
     static var sortTitles: [String] { [] }
+    static func appeared(_ s: ConsoleState) -> [ConsoleEffect] { [] }
 
     static var isTextPage: Bool { false }
     static func rowKeys(_ s: ConsoleState, _ page: Page) -> [String] { [] }

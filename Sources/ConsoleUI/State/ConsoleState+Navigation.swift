@@ -8,6 +8,7 @@ extension ConsoleState {
             tab = target
         }
         clamp()
+        queued += registry.screen(target).appeared(self)
     }
 
     /// Drills into a page.

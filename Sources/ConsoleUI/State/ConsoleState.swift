@@ -34,6 +34,8 @@ public struct ConsoleState: Sendable {
     /// The one-line message for results and errors.
     public internal(set) var flash: Flash?
     /// What screens keep for themselves (the frozen request rows, the latest authorization URL…).
+    /// Effects a screen asked for when it appeared (``ConsoleScreen/appeared(_:)``), returned with the key's own.
+    var queued: [ConsoleEffect] = []
     var memory = ScreenMemory()
     /// The last submitted form, reopened with its values if its effect fails.
     var submittedForm: Form?
@@ -104,7 +106,10 @@ public struct ConsoleState: Sendable {
         case .key(let key):
             // Behind the "too small" notice nothing is visible, so no key acts (quitting only when it asks nothing).
             if isTooSmall { return tooSmallKey(key) }
-            return handleKey(key)
+            var effects = handleKey(key)
+            effects += queued
+            queued = []
+            return effects
         case .paste(let text):
             paste(text)
             return []

@@ -15,6 +15,7 @@ struct ScreenRegistry: Sendable {
         CredentialsScreen.self,
         UpstreamsScreen.self,
         RegistryScreen.self,
+        TrafficScreen.self,
     ])
 
     /// How many top screens get a number key and a tab.

@@ -49,6 +49,7 @@ struct RequestLogWriter: Service {
         row.rpcCode = r.rpcCode
         row.backendMicros = r.backendLatency?.microseconds
         row.cacheHit = r.cacheHit
+        row.serverFailure = r.serverFailure
         return row
     }
 }

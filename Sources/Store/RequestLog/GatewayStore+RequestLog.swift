@@ -12,14 +12,15 @@ extension GatewayStore {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO requestLog (time, server, client, method, tool, outcome, status, backendStatus, latencyMicros, bytesIn, bytesOut,
-                        error, principal, decisions, transport, protocolVersion, clientName, clientVersion, rpcCode, backendMicros, cacheHit)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        error, principal, decisions, transport, protocolVersion, clientName, clientVersion, rpcCode, backendMicros, cacheHit,
+                        serverFailure)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for r in records {
                 try insert.execute(arguments: [
                     r.time, r.server, r.client, r.method, r.tool, r.outcome, r.status, r.backendStatus, r.latencyMicros, r.bytesIn, r.bytesOut,
                     r.error, r.principal, r.decisions, r.transport, r.protocolVersion, r.clientName, r.clientVersion, r.rpcCode, r.backendMicros,
-                    r.cacheHit,
+                    r.cacheHit, r.serverFailure,
                 ])
             }
             try db.execute(

@@ -22,4 +22,14 @@ extension GatewayStore {
             try db.execute(sql: "CREATE INDEX requestLog_outcome_time ON requestLog(outcome, time)")
         }
     }
+
+    /// Whether a failure was the server side's (the gateway, a backend, an upstream) rather than the client's, so
+    /// stored statistics and health tell them apart as the live figures do. Older rows read as client-side.
+    static func registerRequestLogFaultMigration(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v7-request-log-server-failure") { db in
+            try db.alter(table: "requestLog") { t in
+                t.add(column: "serverFailure", .boolean).notNull().defaults(to: false)
+            }
+        }
+    }
 }

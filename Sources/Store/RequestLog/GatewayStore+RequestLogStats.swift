@@ -36,6 +36,10 @@ public struct RequestLogStats: Sendable, Equatable {
     public var errors: Int
     /// Records refused before the method ran (policies, sessions, headers).
     public var rejected: Int
+    /// Errors that were the server side's (timeouts, 5xx, refused connections, internal errors).
+    public var serverErrors: Int = 0
+    /// Errors that were the clients' (invalid arguments, unknown tools, a 4xx the backend chose), refusals excluded.
+    public var clientErrors: Int { Swift.max(0, errors - serverErrors - rejected) }
     /// Latency percentiles (nearest rank), in microseconds.
     public var p50: Int64
     public var p95: Int64
@@ -55,7 +59,8 @@ extension GatewayStore {
     ) throws(StoreError) -> [RequestLogStats] {
         let (condition, arguments) = filter.sql(now: now)
         // The time column is read (and parsed) only when bucketing; columns by position, the cheapest read.
-        let sql = "SELECT \(grouping.sql), latencyMicros, outcome\(every == nil ? "" : ", time") FROM requestLog WHERE \(condition)"
+        let sql =
+            "SELECT \(grouping.sql), latencyMicros, outcome, serverFailure\(every == nil ? "" : ", time") FROM requestLog WHERE \(condition)"
         struct Key: Hashable {
             var group: String
             var bucket: Int64?
@@ -63,6 +68,7 @@ extension GatewayStore {
         struct Acc {
             var latencies: [Int64] = []
             var errors = 0
+            var serverErrors = 0
             var rejected = 0
         }
         let groups = try read { db -> [Key: Acc] in
@@ -70,7 +76,7 @@ extension GatewayStore {
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 let bucket = every.map { e -> Int64 in
-                    let time: Date = row[3]
+                    let time: Date = row[4]
                     return Int64(time.timeIntervalSince1970.rounded(.down)) / e * e
                 }
                 let outcome: String = row[2]
@@ -79,6 +85,7 @@ extension GatewayStore {
                 out[key, default: Acc()].latencies.append(latency)
                 if outcome != "ok" {
                     out[key, default: Acc()].errors += 1
+                    if (row[3] as Bool?) == true { out[key, default: Acc()].serverErrors += 1 }
                     if outcome == "rejected" { out[key, default: Acc()].rejected += 1 }
                 }
             }
@@ -91,7 +98,7 @@ extension GatewayStore {
             func rank(_ p: Double) -> Int64 { sorted[Swift.max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
             return RequestLogStats(
                 group: key.group, bucket: key.bucket.map { Date(timeIntervalSince1970: Double($0)) }, calls: sorted.count, errors: acc.errors,
-                rejected: acc.rejected, p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted.last ?? 0)
+                rejected: acc.rejected, serverErrors: acc.serverErrors, p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted.last ?? 0)
         }.sorted { a, b in
             let (ta, tb) = (totals[a.group] ?? 0, totals[b.group] ?? 0)
             if ta != tb { return ta > tb }

@@ -45,6 +45,8 @@ public struct RequestLogFields: StoredFields {
     public var backendMicros: Int64? = nil
     /// Whether the answer came from the response cache.
     public var cacheHit: Bool = false
+    /// Whether the failure was the server side's (``RequestRecord/serverFailure`` in the engine).
+    public var serverFailure: Bool = false
 
     public init(
         time: Date, server: String, client: String, method: String, tool: String?, outcome: String,

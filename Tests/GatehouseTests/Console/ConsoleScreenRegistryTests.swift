@@ -221,8 +221,9 @@ struct ConsoleScreenRegistryTests {
         }
         #expect(registry.numbered == ScreenRegistry.standard.numbered)
         #expect(
-            registry.commands.map(\.name).prefix(11) == [
-                "dashboard", "apis", "servers", "requests", "logs", "policies", "subscriptions", "credentials", "upstreams", "registry", "alerts",
+            registry.commands.map(\.name).prefix(12) == [
+                "dashboard", "apis", "servers", "requests", "logs", "policies", "subscriptions", "credentials", "upstreams", "registry", "traffic",
+                "alerts",
             ])
     }
 
@@ -239,7 +240,8 @@ struct ConsoleScreenRegistryTests {
         let sampler = ConsoleDataSampler(monitoring: monitor, store: store, registry: .withAlerts)
         #expect(
             sampler.feeds.map(\.id) == [
-                "traffic", "configuration", "requests.history", "credentials", "upstreams", "registry.listing", "registry.live", "alerts.events",
+                "traffic", "configuration", "requests.history", "credentials", "upstreams", "registry.listing", "registry.live", "traffic.figures",
+                "alerts.events",
             ])
         var s = ConsoleState(data: sampler.sample(), registry: .withAlerts)
         s.press(.char(":"))

@@ -352,7 +352,7 @@ struct UpstreamsScreenTests {
         #expect(text(s).contains("<a> Approve  <t> Discover  <esc> Back  <?> Help  <q> Quit"))
         s.press(.char("?"))
         var help = ""
-        for _ in 0..<4 {
+        for _ in 0..<8 {
             help += text(s)
             s.press(.pageDown)
         }
