@@ -147,6 +147,9 @@ import Testing
         try await engine.stop()
         #expect(!FileManager.default.fileExists(atPath: socket))
         // A file nobody listens on (a killed engine's) is no obstacle.
+        let dir = (socket as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(FileManager.default.createFile(atPath: socket, contents: Data()))
         try await AdminEndpoint.claim(socketPath: socket)
         unlink(socket)
