@@ -1,5 +1,6 @@
 import Foundation
 import GatewayEngine
+import GatewayFoundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -22,14 +23,9 @@ public final class RemoteMonitor: GatewayMonitoring, Service, Sendable {
     let interval: Duration
     let ringCapacity: Int
     private let state = Mutex(State())
-    /// Readers of the live streams.
-    struct Subscribers {
-        var next = 0
-        var records: [Int: AsyncStream<RequestRecord>.Continuation] = [:]
-        var events: [Int: AsyncStream<EngineEvent>.Continuation] = [:]
-        var links: [Int: AsyncStream<EngineLink>.Continuation] = [:]
-    }
-    private let subscribers = Mutex(Subscribers())
+    private let recordReaders = FanOut<RequestRecord>()
+    private let eventReaders = FanOut<EngineEvent>()
+    private let linkReaders = FanOut<EngineLink>()
 
     /// A monitor of the engine `client` reaches, refreshed every `interval`, keeping the last `ringCapacity` records.
     public init(client: AdminClient, interval: Duration = .seconds(1), ringCapacity: Int = 1_000) {
@@ -72,10 +68,9 @@ public final class RemoteMonitor: GatewayMonitoring, Service, Sendable {
             }
         }
         await client.shutdown()
-        let (records, events, links) = subscribers.withLock { (Array($0.records.values), Array($0.events.values), Array($0.links.values)) }
-        records.forEach { $0.finish() }
-        events.forEach { $0.finish() }
-        links.forEach { $0.finish() }
+        recordReaders.finish()
+        eventReaders.finish()
+        linkReaders.finish()
     }
 
     func apply(_ message: AdminClient.StreamMessage) {
@@ -95,13 +90,13 @@ public final class RemoteMonitor: GatewayMonitoring, Service, Sendable {
                 s.records.append(record)
                 if s.records.count > ringCapacity { s.records.removeFirst(s.records.count - ringCapacity) }
             }
-            for c in subscribers.withLock({ Array($0.records.values) }) { c.yield(record) }
+            recordReaders.yield(record)
         case .event(let event):
             state.withLock { s in
                 s.events.append(event)
                 if s.events.count > 500 { s.events.removeFirst(100) }
             }
-            for c in subscribers.withLock({ Array($0.events.values) }) { c.yield(event) }
+            eventReaders.yield(event)
         case .gap(let missed): state.withLock { $0.missed += missed }
         }
     }
@@ -112,21 +107,11 @@ public final class RemoteMonitor: GatewayMonitoring, Service, Sendable {
     }
 
     private func linkChanged() {
-        let link = self.link
-        for c in subscribers.withLock({ Array($0.links.values) }) { c.yield(link) }
+        linkReaders.yield(link)
     }
 
     /// The link each time the engine is lost or found again.
-    public func linkChanges() -> AsyncStream<EngineLink> {
-        let (stream, continuation) = AsyncStream.makeStream(of: EngineLink.self, bufferingPolicy: .bufferingNewest(4))
-        let id = subscribers.withLock { s in
-            s.next += 1
-            s.links[s.next] = continuation
-            return s.next
-        }
-        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.links.removeValue(forKey: id) } }
-        return stream
-    }
+    public func linkChanges() -> AsyncStream<EngineLink> { linkReaders.subscribe(bufferSize: 4) }
 
     static func describe(_ error: any Error) -> String {
         let text = "\(error)"
@@ -144,25 +129,7 @@ public final class RemoteMonitor: GatewayMonitoring, Service, Sendable {
 
     public func recentEvents(limit: Int) -> [EngineEvent] { state.withLock { Array($0.events.suffix(limit).reversed()) } }
 
-    public func records(bufferSize: Int) -> AsyncStream<RequestRecord> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RequestRecord.self, bufferingPolicy: .bufferingNewest(bufferSize))
-        let id = subscribers.withLock { s in
-            s.next += 1
-            s.records[s.next] = continuation
-            return s.next
-        }
-        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.records.removeValue(forKey: id) } }
-        return stream
-    }
+    public func records(bufferSize: Int) -> AsyncStream<RequestRecord> { recordReaders.subscribe(bufferSize: bufferSize) }
 
-    public func events(bufferSize: Int) -> AsyncStream<EngineEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .bufferingNewest(bufferSize))
-        let id = subscribers.withLock { s in
-            s.next += 1
-            s.events[s.next] = continuation
-            return s.next
-        }
-        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.events.removeValue(forKey: id) } }
-        return stream
-    }
+    public func events(bufferSize: Int) -> AsyncStream<EngineEvent> { eventReaders.subscribe(bufferSize: bufferSize) }
 }
