@@ -73,8 +73,7 @@ extension AdminOptions {
 /// Turns a failure to bind the MCP listener into a sentence that names the address and what to do.
 enum ListenFailure {
     static func explain(_ error: any Error, listen: String) -> any Error {
-        let text = "\(error)"
-        guard text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") else { return error }
+        guard ListenProbe.isAddressInUse(error) else { return error }
         return GatewayError(
             .conflict,
             "\(listen) is already in use by another program; pick another address with --listen HOST:PORT (port 0 picks a free one), or watch the engine already running with `gatehouse console --attach`"

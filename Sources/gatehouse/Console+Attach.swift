@@ -20,7 +20,7 @@ extension Console {
             await client.shutdown()
             throw GatewayError(
                 .notFound,
-                "no Gatehouse engine answers on \(target) (\(RemoteMonitorDescription.of(error))); start one with `gatehouse serve`, or run `gatehouse console` without --attach to embed one"
+                "no Gatehouse engine answers on \(target) (\(AdminClient.describe(error))); start one with `gatehouse serve`, or run `gatehouse console` without --attach to embed one"
             )
         }
         // The engine says which database it serves; over TCP it may be elsewhere, so --db wins when given.
@@ -53,18 +53,5 @@ extension Console {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(5)
         try await ServiceGroup(configuration: groupConfig).run()
-    }
-}
-
-/// A short reason for an unreachable endpoint.
-enum RemoteMonitorDescription {
-    static func of(_ error: any Error) -> String {
-        let text = "\(error)"
-        if text.contains("connectTimeout") || text.contains("connectionRefused") || text.contains("ENOENT") || text.contains("No such file")
-            || text.contains("refused")
-        {
-            return "nothing is listening"
-        }
-        return text.count > 160 ? String(text.prefix(159)) + "…" : text
     }
 }

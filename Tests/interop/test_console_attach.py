@@ -158,3 +158,10 @@ def test_quitting_the_embedding_console_with_a_client_connected_asks_first(world
     pane.wait_for("Stop serving 1 client?")
     pane.send("y")
     assert pane.exit_status() == 0
+
+
+def test_attaching_to_nothing_says_so(world: World, tmp_path: Path):
+    missing = tmp_path / "nobody.sock"
+    pane = world.pane("nothing", "console", "--attach", str(missing), "--db", str(world.db))
+    assert pane.exit_status() == 1
+    assert f"no Gatehouse engine answers on {missing} (nothing is listening)" in pane.transcript()

@@ -114,11 +114,8 @@ public final class RemoteMonitor: GatewayMonitoring, Service, Sendable {
     public func linkChanges() -> AsyncStream<EngineLink> { linkReaders.subscribe(bufferSize: 4) }
 
     static func describe(_ error: any Error) -> String {
-        let text = "\(error)"
-        if text.contains("connectTimeout") || text.contains("connect") || text.contains("ENOENT") || text.contains("No such file") {
-            return "not answering (is it running?)"
-        }
-        return text.count > 120 ? String(text.prefix(119)) + "…" : text
+        let reason = AdminClient.describe(error, limit: 120)
+        return reason == "nothing is listening" ? "not answering (is it running?)" : reason
     }
 
     // MARK: GatewayMonitoring

@@ -51,10 +51,10 @@ public struct AdminClient: Sendable {
     public init(target: Target, token: String? = nil, readTimeout: Duration = .seconds(10)) {
         self.target = target
         self.token = token
-        let ns = readTimeout.components.seconds * 1_000_000_000 + readTimeout.components.attoseconds / 1_000_000_000
         http = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2), read: .nanoseconds(ns))))
+            configuration: .init(
+                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2), read: .microseconds(readTimeout.microseconds))))
     }
 
     /// A client of the Unix socket at `socketPath`.
@@ -65,8 +65,23 @@ public struct AdminClient: Sendable {
 
     /// The engine's status; throws when nothing answers or what answers is not a Gatehouse engine.
     public func status() async throws -> EngineStatus {
-        defer { Task { [http] in try? await http.shutdown() } }
-        return try await fetchStatus()
+        do {
+            let status = try await fetchStatus()
+            await shutdown()
+            return status
+        } catch {
+            await shutdown()
+            throw error
+        }
+    }
+
+    /// A short reason why an endpoint did not answer: "nothing is listening" for a refused or timed-out connection or
+    /// a socket that is not there, else the error's own text, cut to `limit` characters.
+    public static func describe(_ error: any Error, limit: Int = 160) -> String {
+        let text = "\(error)"
+        let unreachable = ["connectTimeout", "connectionRefused", "refused", "ENOENT", "No such file", "ECONNREFUSED"]
+        if unreachable.contains(where: text.contains) { return "nothing is listening" }
+        return text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
     }
 
     /// The engine's status, keeping the client open.
@@ -91,7 +106,7 @@ public struct AdminClient: Sendable {
     public func stream(records: Int = 500, events: Int = 500, interval: Duration = .seconds(1)) async throws -> AsyncThrowingStream<
         StreamMessage, any Error
     > {
-        let ms = interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
+        let ms = Int64(interval.milliseconds)
         let response = try await http.execute(
             request("/admin/v1/stream?records=\(records)&events=\(events)&interval=\(ms)"), deadline: .distantFuture)
         guard response.status == .ok else { throw Failure(message: "\(target) answered \(response.status.code) to /admin/v1/stream") }

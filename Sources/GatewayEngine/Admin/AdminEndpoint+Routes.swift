@@ -44,8 +44,7 @@ extension AdminEndpoint {
     func stream(_ request: Request) -> Response {
         let records = Self.count(request, "records", default: 500, max: configuration.backlogLimit)
         let events = Self.count(request, "events", default: 500, max: configuration.backlogLimit)
-        let defaultMs = Int(
-            configuration.streamInterval.components.seconds * 1000 + configuration.streamInterval.components.attoseconds / 1_000_000_000_000_000)
+        let defaultMs = Int(configuration.streamInterval.milliseconds)
         let interval = Duration.milliseconds(Self.count(request, "interval", default: defaultMs, min: 100, max: 60_000))
         let (monitor, status, closer, backlog) = (monitor, status, closer, configuration.backlogLimit)
         var headers = HTTPFields()
