@@ -51,10 +51,11 @@ public struct AdminClient: Sendable {
     public init(target: Target, token: String? = nil, readTimeout: Duration = .seconds(10)) {
         self.target = target
         self.token = token
-        http = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(
-                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2), read: .microseconds(readTimeout.microseconds))))
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2), read: .microseconds(readTimeout.microseconds)))
+        // A socket nobody listens on (a killed engine's) is refused at once: say so now instead of retrying for 2 s.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// A client of the Unix socket at `socketPath`.

@@ -63,7 +63,8 @@ public struct AdminEndpoint: Sendable {
     }
 
     /// Fails when a live engine already answers on `socketPath` (a stale socket file left by a killed engine is
-    /// fine: the listener replaces it), or when the path is too long for a Unix socket.
+    /// fine: the listener replaces it), when something other than a socket is there, or when the path is too long
+    /// for a Unix socket.
     public static func claim(socketPath: String) async throws(GatewayError) {
         guard socketPath.utf8.count <= AdminEndpointConfiguration.maxSocketPathBytes else {
             throw GatewayError(
@@ -71,7 +72,14 @@ public struct AdminEndpoint: Sendable {
                 "the admin socket path '\(socketPath)' is longer than the \(AdminEndpointConfiguration.maxSocketPathBytes) bytes a Unix socket allows; give a shorter one with --admin-socket"
             )
         }
-        guard FileManager.default.fileExists(atPath: socketPath) else { return }
+        var info = stat()
+        guard lstat(socketPath, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw GatewayError(
+                .conflict,
+                "'\(socketPath)' exists and is not a socket, so the admin endpoint cannot listen there; move the file away or give another path with --admin-socket"
+            )
+        }
         guard let other = try? await AdminClient(socketPath: socketPath).status() else { return }
         throw GatewayError(
             .conflict,

@@ -20,8 +20,8 @@ import Testing
         let task: Task<Void, any Error>
         let tcpPort: Int
 
-        init(token: String? = nil) async throws {
-            dir = NSTemporaryDirectory() + "gh-admin-" + UUID().uuidString.prefix(8)
+        init(token: String? = nil, reusing existing: String? = nil) async throws {
+            dir = existing ?? NSTemporaryDirectory() + "gh-admin-" + UUID().uuidString.prefix(8)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             socket = AdminEndpointConfiguration.defaultSocketPath(database: dir + "/g.db")
             var config = AdminEndpointConfiguration(socketPath: socket)
@@ -68,6 +68,25 @@ import Testing
         }
     }
 
+    /// A Unix socket file with no listener, as a killed engine leaves it: bound, then closed without unlinking.
+    static func leaveStaleSocket(at path: String) throws {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        try #require(bytes.count < MemoryLayout.size(ofValue: address.sun_path))
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0)
+    }
+
     static func record(_ n: Int, tool: String = "getPet") -> RequestRecord {
         RequestRecord(
             time: Date(), server: "pets", client: "127.0.0.1", transport: "streamable", method: "tools/call", tool: tool,
@@ -96,7 +115,6 @@ import Testing
         let (_, records) = try await engine.get("/admin/v1/records?limit=5")
         let list = try #require(try JSONParser().parse(records).arrayValue)
         #expect(try list.map(MonitorWire.record).map(\.tool) == ["getPet"])
-        #expect(!records.contains("secret"))
         let (_, events) = try await engine.get("/admin/v1/events")
         #expect(events.contains("something to see"))
 
@@ -146,12 +164,20 @@ import Testing
         let socket = engine.socket
         try await engine.stop()
         #expect(!FileManager.default.fileExists(atPath: socket))
-        // A file nobody listens on (a killed engine's) is no obstacle.
+        // A socket nobody listens on (a killed engine's) is no obstacle, and the listener takes its place.
         let dir = (socket as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(FileManager.default.createFile(atPath: socket, contents: Data()))
+        try Self.leaveStaleSocket(at: socket)
         try await AdminEndpoint.claim(socketPath: socket)
+        let again = try await Running(reusing: dir)
+        #expect(try await AdminClient(socketPath: again.socket).status().mode == "serve")
+        try await again.stop()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Anything else at the path is named, not overwritten.
+        #expect(FileManager.default.createFile(atPath: socket, contents: Data("notes".utf8)))
+        await #expect(throws: GatewayError.self) { try await AdminEndpoint.claim(socketPath: socket) }
+        #expect(FileManager.default.contents(atPath: socket) == Data("notes".utf8))
         unlink(socket)
         let long = "/tmp/" + String(repeating: "d", count: 120) + "/g.db-admin.sock"
         await #expect(throws: GatewayError.self) { try await AdminEndpoint.claim(socketPath: long) }
