@@ -112,15 +112,8 @@ struct SubscriptionCommand: AsyncParsableCommand {
         }
     }
 
-    /// `2027-01-01T00:00:00Z` or `30d`.
+    /// `2027-01-01T00:00:00Z` or `30d` (``SubscriptionKeys/parseExpiry(_:now:)``).
     static func parseExpiry(_ text: String) throws -> Date {
-        if text.hasSuffix("d"), let days = Int(text.dropLast()), days > 0, days <= 36_500 {
-            return Date().addingTimeInterval(Double(days) * 86_400)
-        }
-        guard let date = ISO8601DateFormatter().date(from: text) else {
-            throw GatewayError(
-                .invalidArgument, "--expires: expected an ISO 8601 time (2027-01-01T00:00:00Z) or days (30d), got '\(text.prefix(40))'")
-        }
-        return date
+        do { return try SubscriptionKeys.parseExpiry(text) } catch { throw GatewayError(.invalidArgument, "--expires: \(error.message)") }
     }
 }

@@ -36,6 +36,7 @@ public enum ConsoleRenderer {
         switch state.mode {
         case .form(let form): FormView.draw(&buf, ctx, form)
         case .confirm(let confirmation): FormView.draw(&buf, ctx, confirmation)
+        case .reveal(let secret): FormView.draw(&buf, ctx, secret)
         case .menu(let menu): MenuView.draw(&buf, ctx, menu)
         default: break
         }

@@ -28,6 +28,9 @@ enum FooterView {
         case .confirm(let c):
             drawFlash(&buf, ctx, y: y)
             drawHints(&buf, ctx, [("y", c.verb.capitalized), ("n", "Cancel")])
+        case .reveal:
+            drawFlash(&buf, ctx, y: y)
+            drawHints(&buf, ctx, [("y", "Copy"), ("enter", "Close (shown only now)")])
         case .menu:
             drawFlash(&buf, ctx, y: y)
             drawHints(&buf, ctx, [("enter", "Go"), (arrows(ctx), "Move"), ("1-\(s.registry.numbered.count)", "Jump"), ("esc", "Close")])

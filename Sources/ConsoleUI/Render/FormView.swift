@@ -65,6 +65,28 @@ enum FormView {
         drawDialog(&buf, ctx, title: c.title, lines: lines, width: min(ctx.width - 4, max(40, longest + 6)), border: ctx.theme.crit)
     }
 
+    /// The shown-once dialog: what the secret is, the secret itself in full (wrapped when it is wider than the box,
+    /// never cut) and the warning that it cannot be shown again.
+    static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, _ secret: ShownOnce) {
+        let t = ctx.theme
+        let w = min(ctx.width - 4, 84)
+        var lines: [StyledLine] = [.blank]
+        lines += secret.lines.map { StyledLine(ctx.safe($0), .plain) }
+        lines.append(.blank)
+        var rest = Substring(ctx.safe(secret.value))
+        while !rest.isEmpty {
+            lines.append(StyledLine([("  ", .plain), (String(rest.prefix(w - 8)), Style(bold: true))]))
+            rest = rest.dropFirst(w - 8)
+        }
+        lines += [
+            .blank,
+            StyledLine("This is the only time it is shown: it is stored as a hash and cannot be shown again.", t.warn),
+            .blank,
+            StyledLine([("y", t.key), (" copy   ", .plain), ("enter", t.key), (" close", .plain)]),
+        ]
+        drawDialog(&buf, ctx, title: ctx.safe(secret.title), lines: lines, width: w, border: t.warn)
+    }
+
     /// Draws a centred box with the lines inside; returns the top-left of the text area.
     @discardableResult
     static func drawDialog(_ buf: inout CellBuffer, _ ctx: RenderContext, title: String, lines: [StyledLine], width: Int, border: Style? = nil) -> (

@@ -1,5 +1,6 @@
 /// Screen 7: subscriptions, the named keys clients send in `Gatehouse-Subscription-Key` (``SubscriptionsView``):
-/// suspend or resume one, delete one. Keys are created with the CLI, which shows a new key once.
+/// create one or rotate its key (the key shown once, `SubscriptionsScreen+Forms.swift`), suspend or resume one, delete
+/// one.
 enum SubscriptionsScreen: ListScreen {
     static let kind = ScreenKind.subscriptions
     static let title = "Subscriptions"
@@ -7,10 +8,12 @@ enum SubscriptionsScreen: ListScreen {
     static let aliases = ["subscription", "subs", "sub"]
     static let summary = "subscription keys"
     static let headerLines = SubscriptionsView.headerLines
-    static let bindings = [
-        KeyBinding([.char("s")], "Suspend or resume the subscription", short: "Suspend/resume", .toggleSubscription, .subscriptions, mutating: true),
-        KeyBinding([.char("d"), .char("D")], "Delete it (asks first)", short: "Delete", .deleteSubscription, .subscriptions, dangerous: true),
-    ]
+    static let bindings =
+        formBindings + [
+            KeyBinding(
+                [.char("s")], "Suspend or resume the subscription", short: "Suspend/resume", .toggleSubscription, .subscriptions, mutating: true),
+            KeyBinding([.char("d"), .char("D")], "Delete it (asks first)", short: "Delete", .deleteSubscription, .subscriptions, dangerous: true),
+        ]
 
     static func allRows(_ s: ConsoleState, _ page: Page) -> [ConsoleData.SubscriptionRow] { s.data.subscriptions }
     static func searchTexts(_ sub: ConsoleData.SubscriptionRow) -> [String] {
@@ -48,7 +51,7 @@ enum SubscriptionsScreen: ListScreen {
                 .deleteSubscription(name: sub.name), detail: false)
             return []
         default:
-            return nil
+            return performForms(action, &s)
         }
     }
 

@@ -50,7 +50,7 @@ public struct ConsoleEffectExecutor: Sendable {
         case .quit, .refresh, .edit, .copy: return nil
         case .screenTask(let task) where task.readsOnly:
             do {
-                return EffectOutcome(succeeded: true, message: try await task.run(self))
+                return EffectOutcome(succeeded: true, message: try await task.work(self).message)
             } catch {
                 return EffectOutcome(succeeded: false, message: Self.describe(error))
             }
@@ -72,6 +72,10 @@ public struct ConsoleEffectExecutor: Sendable {
     /// A successful effect's outcome (an authorization URL travels beside the message, never in it).
     func outcome(of effect: ConsoleEffect) async throws -> EffectOutcome {
         if case .authorizeConnection(let name, let redirectURI) = effect { return try authorize(name, redirectURI: redirectURI) }
+        if case .screenTask(let task) = effect {
+            let result = try await task.work(self)
+            return EffectOutcome(succeeded: true, message: result.message, shownOnce: result.shownOnce)
+        }
         return EffectOutcome(succeeded: true, message: try await perform(effect))
     }
 
@@ -126,7 +130,7 @@ public struct ConsoleEffectExecutor: Sendable {
         case .approveUpstreamTools, .discoverUpstream:
             return try await performUpstream(effect)
         case .screenTask(let task):
-            return try await task.run(self)
+            return try await task.work(self).message
         case .quit, .refresh, .edit, .copy:
             return ""
         }

@@ -61,20 +61,65 @@ public struct ScreenTask: Sendable, Equatable {
     public let name: String
     /// What it acts on, e.g. an alert's identity.
     public let subject: String
-    /// Does the work; returns the one-line outcome (the flash and the log pane). Thrown errors become a failed outcome.
-    let run: @Sendable (ConsoleEffectExecutor) async throws -> String
+    /// Does the work; returns the one-line outcome (the flash and the log pane) and, for a task that makes a secret
+    /// (a subscription key), the secret to show once. Thrown errors become a failed outcome.
+    let work: @Sendable (ConsoleEffectExecutor) async throws -> Result
     /// Only reads (loading stored history): allowed in read-only mode, and neither reloads the engine nor goes to the
     /// log pane.
     let readsOnly: Bool
+
+    /// What a task produced.
+    struct Result: Sendable {
+        /// The one-line outcome; never holds the secret.
+        var message: String
+        var shownOnce: ShownOnce?
+    }
 
     init(_ name: String, subject: String, readsOnly: Bool = false, run: @escaping @Sendable (ConsoleEffectExecutor) async throws -> String) {
         self.name = name
         self.subject = subject
         self.readsOnly = readsOnly
-        self.run = run
+        work = { Result(message: try await run($0)) }
+    }
+
+    private init(_ name: String, subject: String, work: @escaping @Sendable (ConsoleEffectExecutor) async throws -> Result) {
+        self.name = name
+        self.subject = subject
+        readsOnly = false
+        self.work = work
+    }
+
+    /// A task whose outcome includes a secret shown once in a dialog (``ShownOnce``), never in the flash or the log.
+    static func revealing(
+        _ name: String, subject: String, run: @escaping @Sendable (ConsoleEffectExecutor) async throws -> (String, ShownOnce)
+    ) -> ScreenTask {
+        ScreenTask(name, subject: subject) { (executor: ConsoleEffectExecutor) async throws -> Result in
+            let (message, secret) = try await run(executor)
+            return Result(message: message, shownOnce: secret)
+        }
     }
 
     public static func == (a: ScreenTask, b: ScreenTask) -> Bool { a.name == b.name && a.subject == b.subject }
+}
+
+/// A secret that exists in clear only now (a new subscription key): shown in a dialog that says so, copyable with `y`,
+/// gone from the console's memory when the dialog closes. It never reaches the flash, the log pane or a log.
+public struct ShownOnce: Sendable, Equatable, CustomStringConvertible {
+    /// The dialog's title (`Subscription key`).
+    public var title: String
+    /// Lines above the value (what it is and how clients use it).
+    public var lines: [String]
+    /// The secret.
+    public var value: String
+
+    public init(title: String, lines: [String], value: String) {
+        self.title = title
+        self.lines = lines
+        self.value = value
+    }
+
+    /// Masked, so that printing an outcome or a state never shows it.
+    public var description: String { "ShownOnce(\(title), value: ••••)" }
 }
 
 /// The outcome of an effect, shown as a one-line flash.
@@ -84,10 +129,13 @@ public struct EffectOutcome: Sendable, Equatable {
     /// The authorization URL an ``ConsoleEffect/authorizeConnection(name:redirectURI:)`` produced (never in `message`,
     /// which also goes to the log pane).
     public var authorization: AuthorizationLink?
-    public init(succeeded: Bool, message: String, authorization: AuthorizationLink? = nil) {
+    /// A secret to show once (a new subscription key), never in `message`.
+    public var shownOnce: ShownOnce?
+    public init(succeeded: Bool, message: String, authorization: AuthorizationLink? = nil, shownOnce: ShownOnce? = nil) {
         self.succeeded = succeeded
         self.message = message
         self.authorization = authorization
+        self.shownOnce = shownOnce
     }
 }
 

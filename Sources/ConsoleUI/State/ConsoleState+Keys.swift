@@ -42,6 +42,7 @@ extension ConsoleState {
     private mutating func nonFormKey(_ key: Key) -> [ConsoleEffect] {
         switch mode {
         case .confirm(let confirmation): return confirmKey(key, confirmation)
+        case .reveal(let secret): return revealKey(key, secret)
         case .filter(var input):
             filterKey(key, &input)
             return []
@@ -100,6 +101,21 @@ extension ConsoleState {
         case .char("n"), .char("N"), .escape, .char("q"):
             mode = .normal
             show(.info, "cancelled")
+        default: break
+        }
+        return []
+    }
+
+    /// The shown-once dialog: `y` copies the secret (it stays open, so it can be read too), `enter` or `esc` closes it
+    /// for good; every other key is ignored, so nothing typed in a hurry closes it by accident.
+    private mutating func revealKey(_ key: Key, _ secret: ShownOnce) -> [ConsoleEffect] {
+        switch key {
+        case .char("y"):
+            show(.info, "copied to the clipboard (if the terminal allows OSC 52); enter closes")
+            return [.copy(secret.value)]
+        case .enter, .escape:
+            mode = .normal
+            show(.info, "\(secret.title.lowercased()) closed: it cannot be shown again")
         default: break
         }
         return []

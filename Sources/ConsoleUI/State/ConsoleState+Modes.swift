@@ -43,4 +43,6 @@ enum InputMode: Sendable, Equatable {
     case confirm(Confirmation)
     /// The screen menu.
     case menu(ScreenMenu)
+    /// A secret shown once (a new subscription key): `y` copies it, `enter`/`esc` close the dialog and forget it.
+    case reveal(ShownOnce)
 }

@@ -75,7 +75,7 @@ public struct ConsoleState: Sendable {
     public var isEditingText: Bool {
         switch mode {
         case .filter, .command, .form: true
-        case .normal, .confirm, .menu: false
+        case .normal, .confirm, .menu, .reveal: false
         }
     }
 
@@ -134,6 +134,12 @@ public struct ConsoleState: Sendable {
 
     private mutating func finished(_ outcome: EffectOutcome) {
         show(outcome.succeeded ? .success : .error, outcome.message)
+        if outcome.succeeded, let secret = outcome.shownOnce {
+            // The secret exists nowhere else: it takes the screen over whatever was open.
+            mode = .reveal(secret)
+            submittedForm = nil
+            return
+        }
         for screen in registry.all { screen.effectFinished(outcome, &self) }
         if !outcome.succeeded, var form = submittedForm, case .normal = mode {
             form.error = outcome.message

@@ -24,6 +24,19 @@ public struct SubscriptionKeys: Sendable {
         }
     }
 
+    /// An expiry as operators type it: an ISO 8601 time (`2027-01-01T00:00:00Z`) or a number of days from `now` (`30d`,
+    /// 1–36,500).
+    public static func parseExpiry(_ text: String, now: Date = Date()) throws(GatewayError) -> Date {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if text.hasSuffix("d"), let days = Int(text.dropLast()), days > 0, days <= 36_500 {
+            return now.addingTimeInterval(Double(days) * 86_400)
+        }
+        guard let date = ISO8601DateFormatter().date(from: text) else {
+            throw GatewayError(.invalidArgument, "expected an ISO 8601 time (2027-01-01T00:00:00Z) or days (30d), got '\(text.prefix(40))'")
+        }
+        return date
+    }
+
     /// Creates a subscription and returns it with its key (the only time the key exists outside the client).
     /// With `key`, that key is adopted instead of a new one (at least 32 characters).
     public func create(name: String, servers: [String]?, expiresAt: Date?, key: String? = nil) throws -> (SubscriptionRecord, String) {
