@@ -99,43 +99,9 @@ extension UpstreamCommand {
         return full
     }
 
-    /// Checks that the program can be run: a path (relative ones are resolved against `cwd`, else the current
-    /// directory, and stored absolute) must be an executable file; a bare name must be found on PATH (and is stored as
-    /// given, so the serving process looks it up on its own PATH).
+    /// Checks that the program can be run (``UpstreamRules/resolveProgram(_:cwd:field:)``).
     static func resolveProgram(_ program: String, cwd: String?) throws -> String {
-        guard !program.isEmpty, !program.contains("\0") else { throw GatewayError(.invalidArgument, "--command is empty") }
-        let fm = FileManager.default
-        if program.contains("/") {
-            let base = (cwd ?? fm.currentDirectoryPath) + "/"
-            let path =
-                program.hasPrefix("/") ? program : URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: base)).standardizedFileURL.path
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw GatewayError(.notFound, "--command: \(path) does not exist or is a directory")
-            }
-            guard fm.isExecutableFile(atPath: path) else {
-                throw GatewayError(
-                    .invalidArgument,
-                    "--command: \(path) is not executable (chmod +x it, or run it with its interpreter: --command python3 --arg \(program))")
-            }
-            return path
-        }
-        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in searchPath.split(separator: ":") where !dir.isEmpty {
-            var isDirectory: ObjCBool = false
-            let candidate = "\(dir)/\(program)"
-            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue, fm.isExecutableFile(atPath: candidate) {
-                return program
-            }
-        }
-        if program.contains(where: \.isWhitespace) {
-            let first = program.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? program
-            throw GatewayError(
-                .notFound,
-                "--command '\(program.prefix(80))' is not a program on PATH; --command takes the program alone and each argument goes in its own --arg (nothing runs through a shell): --command \(first) --arg …"
-            )
-        }
-        throw GatewayError(.notFound, "--command: '\(program.prefix(80))' is not found on PATH (\(searchPath)); give its path, or install it")
+        try UpstreamRules.resolveProgram(program, cwd: cwd, field: "--command")
     }
 
     /// The URL, or the command line.

@@ -39,7 +39,7 @@ enum CredentialsView {
         }
         let empty =
             ctx.data.credentials.providers.isEmpty
-            ? "No credentials yet: providers are added with the CLI (secrets come from standard input):"
+            ? "No credentials yet: n adds a provider (its secret in a masked field), as does the CLI (secret on standard input):"
             : "No credential matches the filter (esc clears it)."
         let tableY = y + headerLines
         TableView(columns: columns, rows: rows, selected: s.page.selected, top: s.page.top, empty: empty)
@@ -67,7 +67,7 @@ enum CredentialsView {
         case .unlocked(let source):
             return (" Master key: loaded from \(SafeText.escape(source, ascii: ascii))  \(dot)  \(counts)", .ok)
         case .locked where credentials.providers.isEmpty:
-            return (" Master key: none yet (the first provider added with the CLI creates one)", .idle)
+            return (" Master key: none yet (the first provider added creates one)", .idle)
         case .locked(let reason):
             return (" \(Severity.crit.symbol(ascii: ascii)) credentials locked: \(SafeText.escape(reason, ascii: ascii))  \(dot)  \(counts)", .crit)
         }

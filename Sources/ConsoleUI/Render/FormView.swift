@@ -19,9 +19,10 @@ enum FormView {
             switch field.kind {
             case .text:
                 let empty = field.input.text.isEmpty
-                let shown = empty && !focused ? field.hint : ctx.safe(field.input.text)
+                let input = field.shownInput(ascii: ctx.ascii)
+                let shown = empty && !focused ? field.hint : ctx.safe(input.text)
                 let body = TextFit.pad(shown, to: fieldWidth, ascii: ctx.ascii)
-                if focused { cursor = (lines.count, 2 + labelWidth + 1, field.input, fieldWidth) }
+                if focused { cursor = (lines.count, 2 + labelWidth + 1, input, fieldWidth) }
                 lines.append(StyledLine(lead + [("[", .plain), (body, empty && !focused ? t.dim : (focused ? t.field : .plain)), ("]", .plain)]))
             case .checkbox:
                 lines.append(StyledLine(lead + [(field.checked ? "[x] " : "[ ] ", Style(bold: true, reverse: focused)), (field.hint, t.label)]))
@@ -80,7 +81,7 @@ enum FormView {
         }
         lines += [
             .blank,
-            StyledLine("This is the only time it is shown: it is stored as a hash and cannot be shown again.", t.warn),
+            StyledLine("Shown only now: it is stored as a hash and cannot be shown again.", t.warn),
             .blank,
             StyledLine([("y", t.key), (" copy   ", .plain), ("enter", t.key), (" close", .plain)]),
         ]

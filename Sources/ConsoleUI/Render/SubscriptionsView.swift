@@ -34,7 +34,7 @@ enum SubscriptionsView {
                 TableCell(Format.minute(sub.createdAt, s.timeZone), t.label),
             ]
         }
-        var empty = "No subscriptions: create one with gatehouse subscription create <name> (it shows the key once)."
+        var empty = "No subscriptions: n creates one (its key is shown once), as does gatehouse subscription create <name>."
         if !ctx.data.subscriptions.isEmpty { empty = "No subscription matches the filter (esc clears it)." }
         TableView(columns: columns, rows: rows, selected: s.page.selected, top: s.page.top, empty: empty)
             .draw(into: &buf, x: 0, y: y + headerLines, width: ctx.width, height: height - headerLines, theme: t, ascii: ctx.ascii)

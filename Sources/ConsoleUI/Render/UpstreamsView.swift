@@ -28,7 +28,8 @@ enum UpstreamsView {
         }
         let empty =
             ctx.data.upstreams.isEmpty
-            ? "No upstream MCP servers yet: they are added with the CLI or gatehouse apply:" : "No upstream matches the filter (esc clears it)."
+            ? "No upstreams yet: n adds one (tested before it is saved), or use the CLI or gatehouse apply:"
+            : "No upstream matches the filter (esc clears it)."
         let tableY = y + headerLines
         TableView(columns: columns, rows: rows, selected: s.page.selected, top: s.page.top, empty: empty)
             .draw(into: &buf, x: 0, y: tableY, width: ctx.width, height: height - headerLines, theme: t, ascii: ctx.ascii)

@@ -1,9 +1,9 @@
 import GatewayEngine
 
 /// Screen 8: outbound credentials (``CredentialsView``): one row per connection, then the providers left without one,
-/// and a credential's page (``CredentialDetailView``). Providers are added with the CLI only (their secrets come from
-/// standard input, never from a form); the console shows, authorises (`c`, an authorization URL for
-/// authorization-code connections) and deletes.
+/// and a credential's page (``CredentialDetailView``). The console adds providers (`n`, the secret in a masked field:
+/// `CredentialsScreen+Forms.swift`), shows them, authorises (`c`, an authorization URL for authorization-code
+/// connections) and deletes.
 enum CredentialsScreen: ListScreen {
     static let kind = ScreenKind.credentials
     static let title = "Credentials"
@@ -13,15 +13,16 @@ enum CredentialsScreen: ListScreen {
     static let pages: [any ConsoleScreen.Type] = [CredentialDetailScreen.self]
     static let headerLines = CredentialsView.headerLines
     static let feeds = [ConsoleFeed.credentials]
-    static let bindings = [
-        KeyBinding.open(on: [.credentials]),
-        KeyBinding(
-            [.char("c")], "Show the URL that authorizes it", short: "Authorize", .authorizeConnection, .credentials,
-            on: [.credentials, .credentialDetail], mutating: true),
-        KeyBinding(
-            [.char("d"), .char("D")], "Delete the credential (asks first)", short: "Delete", .deleteCredential, .credentials,
-            on: [.credentials, .credentialDetail], dangerous: true),
-    ]
+    static let bindings =
+        formBindings + [
+            KeyBinding.open(on: [.credentials]),
+            KeyBinding(
+                [.char("c")], "Show the URL that authorizes it", short: "Authorize", .authorizeConnection, .credentials,
+                on: [.credentials, .credentialDetail], mutating: true),
+            KeyBinding(
+                [.char("d"), .char("D")], "Delete the credential (asks first)", short: "Delete", .deleteCredential, .credentials,
+                on: [.credentials, .credentialDetail], dangerous: true),
+        ]
 
     /// The latest authorization URL (shown on its connection's page until used or expired).
     static let authorization = ScreenMemory.Key<AuthorizationLink>("credentials.authorization")
@@ -37,7 +38,15 @@ enum CredentialsScreen: ListScreen {
         return []
     }
 
-    static func perform(_ action: ConsoleAction, _ s: inout ConsoleState) -> [ConsoleEffect]? { s.performCredentialAction(action) }
+    static func perform(_ action: ConsoleAction, _ s: inout ConsoleState) -> [ConsoleEffect]? {
+        if action == add {
+            // A locked vault is no reason to refuse: the first provider makes the key file, and the vault itself
+            // refuses a new key while sealed secrets exist (the form then says so).
+            s.mode = .form(addForm())
+            return []
+        }
+        return s.performCredentialAction(action)
+    }
 
     /// An authorization URL came back: keep it, and show it on its connection's page.
     static func effectFinished(_ outcome: EffectOutcome, _ s: inout ConsoleState) {

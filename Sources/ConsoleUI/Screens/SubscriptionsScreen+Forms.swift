@@ -10,7 +10,7 @@ extension SubscriptionsScreen {
     static let formBindings = [
         KeyBinding([.char("n")], "New subscription (its key is shown once)", short: "New", create, .subscriptions, mutating: true),
         KeyBinding(
-            [.char("R")], "Rotate the key (asks first; the new key is shown once)", short: "Rotate key", rotate, .subscriptions, dangerous: true),
+            [.char("K")], "Rotate the key (asks first; the new key is shown once)", short: "Rotate key", rotate, .subscriptions, dangerous: true),
     ]
 
     /// Name, every server or a chosen few, and an optional expiry.

@@ -1,7 +1,7 @@
 /// Screen 9: upstream MCP servers (``UpstreamsView``), an upstream's page with its recorded tools and the selected
 /// tool's before/after (``UpstreamDetailView``), and a tool's page with both definitions (``UpstreamToolDetailView``).
-/// Upstreams are added with the CLI or `gatehouse apply`; the console discovers tools now (`t`) and approves held-back
-/// definitions (`a`, after a confirmation that shows what changes). What the keys do is in
+/// `n` adds one, tested before it is kept (`UpstreamsScreen+Forms.swift`); the console discovers tools now (`t`) and
+/// approves held-back definitions (`a`, after a confirmation that shows what changes). What the keys do is in
 /// `UpstreamsScreen+Actions.swift`.
 enum UpstreamsScreen: ListScreen {
     static let kind = ScreenKind.upstreams
@@ -13,19 +13,20 @@ enum UpstreamsScreen: ListScreen {
     static let headerLines = UpstreamsView.headerLines
     static let feeds = [ConsoleFeed.upstreams]
     /// The bindings of the list, an upstream's page and a tool's page.
-    static let bindings = [
-        KeyBinding.open(on: [.upstreams, .upstreamDetail]),
-        KeyBinding(
-            [.char("a")], "Approve all pending (asks first)", short: "Approve all", .approveUpstreamTools, .upstreams, on: [.upstreams],
-            mutating: true),
-        KeyBinding(
-            [.char("a")], "Approve this tool (asks first)", short: "Approve", .approveUpstreamTools, .upstreams,
-            on: [.upstreamDetail, .upstreamToolDetail],
-            mutating: true),
-        KeyBinding(
-            [.char("t")], "Discover its tools now (connects)", short: "Discover", .discoverUpstream, .upstreams,
-            on: [.upstreams, .upstreamDetail, .upstreamToolDetail], mutating: true),
-    ]
+    static let bindings =
+        formBindings + [
+            KeyBinding.open(on: [.upstreams, .upstreamDetail]),
+            KeyBinding(
+                [.char("a")], "Approve all pending (asks first)", short: "Approve all", .approveUpstreamTools, .upstreams, on: [.upstreams],
+                mutating: true),
+            KeyBinding(
+                [.char("a")], "Approve this tool (asks first)", short: "Approve", .approveUpstreamTools, .upstreams,
+                on: [.upstreamDetail, .upstreamToolDetail],
+                mutating: true),
+            KeyBinding(
+                [.char("t")], "Discover its tools now (connects)", short: "Discover", .discoverUpstream, .upstreams,
+                on: [.upstreams, .upstreamDetail, .upstreamToolDetail], mutating: true),
+        ]
 
     /// The filter also matches an upstream's servers and tool names.
     static func allRows(_ s: ConsoleState, _ page: Page) -> [ConsoleData.UpstreamRow] { s.data.upstreams }
@@ -46,7 +47,13 @@ enum UpstreamsScreen: ListScreen {
         return []
     }
 
-    static func perform(_ action: ConsoleAction, _ s: inout ConsoleState) -> [ConsoleEffect]? { s.performUpstreamAction(action) }
+    static func perform(_ action: ConsoleAction, _ s: inout ConsoleState) -> [ConsoleEffect]? {
+        if action == add {
+            s.mode = .form(addForm())
+            return []
+        }
+        return s.performUpstreamAction(action)
+    }
 
     static func draw(_ buf: inout CellBuffer, _ ctx: RenderContext, y: Int, height: Int) { UpstreamsView.draw(&buf, ctx, y: y, height: height) }
 }

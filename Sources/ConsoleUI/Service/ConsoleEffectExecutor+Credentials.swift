@@ -2,8 +2,8 @@ import Foundation
 import GatewayEngine
 import Store
 
-/// Credential actions: authorising an authorization-code connection and deleting connections and providers. Adding
-/// providers stays with the CLI, which reads secrets from standard input.
+/// Credential actions: authorising an authorization-code connection and deleting connections and providers (adding
+/// one is a screen task: `CredentialsScreen+Forms.swift`).
 extension ConsoleEffectExecutor {
     func performCredential(_ effect: ConsoleEffect) throws -> String {
         switch effect {

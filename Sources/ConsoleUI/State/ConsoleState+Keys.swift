@@ -14,6 +14,11 @@ extension ConsoleState {
         guard !isTooSmall else { return }
         switch mode {
         case .form(var form):
+            if form.fields[safe: form.focus]?.masked == true, text.trimmingCharacters(in: .whitespacesAndNewlines).contains(where: \.isNewline) {
+                // Joining the lines of a secret would store a different secret.
+                show(.error, "paste ignored: a secret has no line breaks, and this paste has several lines")
+                return
+            }
             if form.paste(text) {
                 mode = .form(form)
             } else {

@@ -13,8 +13,9 @@ struct FormOption: Sendable, Equatable {
     }
 }
 
-/// A form field: a text input, a checkbox or a multi-select list.
-struct FormField: Sendable, Equatable {
+/// A form field: a text input, a checkbox or a multi-select list. A secret text field (``secret(_:hint:)``) is drawn
+/// masked, one `•` per character, and its text never appears in a description of the field (or of a state holding it).
+struct FormField: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     enum Kind: Sendable, Equatable { case text, checkbox, multiSelect }
 
     var label: String
@@ -26,6 +27,8 @@ struct FormField: Sendable, Equatable {
     var options: [FormOption] = []
     /// The option under the cursor (multi-select).
     var cursor = 0
+    /// A secret text field: masked on screen and in descriptions.
+    var masked = false
 
     init(label: String, kind: Kind, hint: String = "") {
         self.label = label
@@ -36,6 +39,13 @@ struct FormField: Sendable, Equatable {
     static func text(_ label: String, _ value: String = "", hint: String = "") -> FormField {
         var f = FormField(label: label, kind: .text, hint: hint)
         f.input.set(value)
+        return f
+    }
+
+    /// A text field for a secret: typed or pasted, never echoed.
+    static func secret(_ label: String, hint: String) -> FormField {
+        var f = FormField(label: label, kind: .text, hint: hint)
+        f.masked = true
         return f
     }
 
@@ -53,6 +63,23 @@ struct FormField: Sendable, Equatable {
 
     /// The trimmed text of a text field.
     var value: String { input.text.trimmingCharacters(in: .whitespaces) }
+
+    /// The input as drawn: a secret's characters each replaced by `•` (`*` in ASCII), the cursor where it is.
+    func shownInput(ascii: Bool) -> TextInput {
+        guard masked else { return input }
+        var shown = TextInput(String(repeating: ascii ? "*" : "•", count: input.text.count))
+        shown.cursor = input.cursor
+        return shown
+    }
+
+    var description: String {
+        switch kind {
+        case .text: "\(label): \(masked ? "<\(input.text.count) masked characters>" : input.text.debugDescription)"
+        case .checkbox: "\(label): \(checked ? "[x]" : "[ ]")"
+        case .multiSelect: "\(label): \(options.filter(\.selected).map(\.id))"
+        }
+    }
+    var debugDescription: String { description }
 }
 
 /// What a form is for: decides its fields and the effect it submits.

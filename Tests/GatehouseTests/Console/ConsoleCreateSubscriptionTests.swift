@@ -52,7 +52,7 @@ struct ConsoleCreateSubscriptionTests {
         #expect(record.serverNames == nil)
         let screen = driver.screen.text
         #expect(screen.contains(key))
-        #expect(screen.contains("only time it is shown"))
+        #expect(screen.contains("Shown only now: it is stored as a hash"))
         let flash = try #require(driver.state.flash)
         #expect(flash.message == "created subscription 'ci-bot' (key …\(key.suffix(4)))")
         #expect(!reports.messages.isEmpty)
@@ -121,7 +121,7 @@ struct ConsoleCreateSubscriptionTests {
         #expect(days > 29.9 && days <= 30)
     }
 
-    @Test("R rotates the key after asking; the new key is shown once and the old one stops matching")
+    @Test("K rotates the key after asking; the new key is shown once and the old one stops matching")
     @MainActor
     func rotate() async throws {
         let f = try Fixture()
@@ -129,7 +129,7 @@ struct ConsoleCreateSubscriptionTests {
         let driver = driver(f, ReportLog())
         await driver.refresh()
         await driver.send(.key(.char("7")))
-        await driver.send(.key(.char("R")))
+        await driver.send(.key(.char("K")))
         #expect(driver.screen.text.contains("Replace the key of bot (now …\(old.suffix(4)))?"))
         await driver.send(.key(.char("y")))
         guard case .reveal(let shown) = driver.state.mode else {

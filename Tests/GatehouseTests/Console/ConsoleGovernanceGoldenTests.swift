@@ -56,6 +56,41 @@ struct ConsoleGovernanceGoldenTests {
         try golden.assertSnapshot(s, "tool-detail-policies")
     }
 
+    @Test func newSubscriptionForm() throws {
+        var s = ConsoleFixture.state()
+        s.press(.char("7"), .char("n"))
+        s.type("ci-bot")
+        s.press(.tab, .char(" "), .tab, .char(" "))
+        try golden.assertSnapshot(s, "subscription-new-form")
+    }
+
+    @Test func subscriptionKeyShownOnce() throws {
+        var s = ConsoleFixture.state()
+        s.press(.char("7"))
+        let key = "ghk_" + String(repeating: "Ab3x", count: 10) + "Zq9"
+        _ = s.handle(
+            .effectFinished(
+                EffectOutcome(
+                    succeeded: true, message: "created subscription 'ci-bot' (key …kZq9)",
+                    shownOnce: ShownOnce(
+                        title: "Subscription key", lines: ["The key of subscription ci-bot, for every server.", "Clients send it in a header."],
+                        value: key))))
+        try golden.assertSnapshot(s, "subscription-key-shown-once")
+    }
+
+    @Test func newCredentialFormMasksTheSecret() throws {
+        var s = ConsoleFixture.state()
+        s.press(.char("8"), .char("n"))
+        s.type("pets-key")
+        s.press(.tab)
+        s.type("api-key")
+        s.press(.tab)
+        s.type("s3cr3t-never-shown")
+        let text = ConsoleRenderer.render(s).text
+        #expect(!text.contains("s3cr3t") && text.contains(String(repeating: "•", count: 18)))
+        try golden.assertSnapshot(s, "credential-new-form")
+    }
+
     @Test func emptyPoliciesAndSubscriptions() throws {
         var s = ConsoleFixture.state()
         s.data.policies = []
@@ -64,6 +99,6 @@ struct ConsoleGovernanceGoldenTests {
         let policies = ConsoleRenderer.render(s).text
         #expect(policies.contains("No policy documents yet: press n to write one"))
         s.press(.char("7"))
-        #expect(ConsoleRenderer.render(s).text.contains("gatehouse subscription create <name>"))
+        #expect(ConsoleRenderer.render(s).text.contains("No subscriptions: n creates one (its key is shown once)"))
     }
 }

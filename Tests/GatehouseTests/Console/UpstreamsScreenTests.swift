@@ -129,7 +129,7 @@ struct UpstreamsScreenTests {
     func empty() throws {
         let f = try Fixture()
         let screen = text(f.state())
-        #expect(screen.contains("No upstream MCP servers yet: they are added with the CLI or gatehouse apply:"))
+        #expect(screen.contains("No upstreams yet: n adds one (tested before it is saved), or use the CLI or gatehouse apply:"))
         #expect(screen.contains("gatehouse upstream add NAME --url URL [--transport sse]"))
         #expect(screen.contains("gatehouse upstream add NAME --command PROGRAM [--arg A]..."))
     }
