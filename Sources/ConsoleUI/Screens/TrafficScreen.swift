@@ -3,13 +3,15 @@ import Store
 
 /// `:traffic`: figures over a selectable window (1 min, 5 min, 1 h, 24 h: `w`) from the stored request log, per tool,
 /// server, client, principal or error code (`b`): calls, client errors, server-side failures, refusals and the
-/// latency percentiles, each labelled with its window. Sortable by any column like every list.
+/// latency percentiles, each labelled with its window; grouped by policy, what each policy saw and refused. Sortable by
+/// any column like every list; `enter` opens a group's page with its latency histogram (``TrafficGroupScreen``).
 enum TrafficScreen: ListScreen {
     static let kind = ScreenKind("traffic")
     static let title = "Traffic"
-    static let summary = "figures over 1 min to 24 h, per tool, server, client or code"
+    static let summary = "figures per tool, server or policy, 1 min to 24 h"
     static let aliases = ["stats", "figures"]
     static let headerLines = 2
+    static let pages: [any ConsoleScreen.Type] = [TrafficGroupScreen.self]
 
     static let window = ScreenMemory.Key<TrafficWindow>("traffic.window")
     static let grouping = ScreenMemory.Key<RequestLogGrouping>("traffic.grouping")
@@ -22,8 +24,9 @@ enum TrafficScreen: ListScreen {
     ]
 
     static let bindings = [
-        KeyBinding([.char("w")], "Window: 1 min, 5 min, 1 h, 24 h", short: "Window", .trafficWindow, .traffic, on: [kind]),
-        KeyBinding([.char("b")], "Group by tool, server, client, principal or code", short: "By", .trafficGrouping, .traffic, on: [kind]),
+        KeyBinding.open(on: [kind]),
+        KeyBinding([.char("w")], "Window: 1 min, 5 min, 1 h, 24 h", short: "Window", .trafficWindow, .traffic, on: [kind, TrafficGroupScreen.kind]),
+        KeyBinding([.char("b")], "Group by tool, server, client, principal, code or policy", short: "By", .trafficGrouping, .traffic, on: [kind]),
     ]
 
     static func allRows(_ s: ConsoleState, _ page: Page) -> [RequestLogStats] {
@@ -53,7 +56,11 @@ enum TrafficScreen: ListScreen {
             })
     }
 
-    static func open(_ s: inout ConsoleState) -> [ConsoleEffect] { [asking(s)] }
+    static func open(_ s: inout ConsoleState) -> [ConsoleEffect] {
+        guard let r = selectedRow(s) else { return [asking(s)] }
+        s.push(.trafficGroup(r.group))
+        return []
+    }
     static func appeared(_ s: ConsoleState) -> [ConsoleEffect] { [asking(s)] }
 
     static func perform(_ action: ConsoleAction, _ s: inout ConsoleState) -> [ConsoleEffect]? {

@@ -47,6 +47,43 @@ struct RequestLogQueryTests {
 
         let refused = try store.requestLogStats(try RequestLogFilter(parsing: "status:rejected"), by: .code, now: now)
         #expect(refused.map(\.group) == ["http 429"] && refused[0].calls == 4)
+
+        // The latency histogram: 1…100 ms into 1-2-5 buckets (≤1 ms: 1; ≤2: 1; ≤5: 3; ≤10: 5; ≤20: 10; ≤50: 30; ≤100: 50).
+        let bounds = RequestLogStats.latencyBounds
+        #expect(a.latencyBuckets.count == bounds.count + 1 && a.latencyBuckets.reduce(0, +) == 100)
+        func count(atMost micros: Int64) -> Int { a.latencyBuckets[bounds.firstIndex(of: micros)!] }
+        #expect([1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000].map(count(atMost:)) == [1, 1, 3, 5, 10, 30, 50])
+        #expect(byTool[1].latencyBuckets[bounds.firstIndex(of: 5_000)!] == 3, "5 ms exactly is in the ≤5 ms bucket")
+    }
+
+    @Test("stats by policy: a record counts in every policy it went through, refused only in the one that refused it")
+    func statsByPolicy() throws {
+        let dir = TempDir()
+        let store = try GatewayStore(configuration: .init(path: dir.path + "/log.sqlite"))
+        let now = Date()
+        func record(_ outcome: String, _ decisions: [String], status: Int = 200, micros: Int64 = 1000) -> RequestLogRecord.New {
+            .init(
+                time: now.addingTimeInterval(-10), server: "pets", client: "127.0.0.1", method: "tools/call", tool: "getPet", outcome: outcome,
+                status: status, backendStatus: nil, latencyMicros: micros, bytesIn: 1, bytesOut: 1, error: nil,
+                decisions: decisions.isEmpty ? nil : decisions.joined(separator: "\n"))
+        }
+        let ip = "ip-filter@global allowed 127.0.0.1"
+        try store.appendRequestLogs([
+            record("ok", [ip, "rate-limit-by-key@server:pets counted 1/5"]),
+            record("ok", [ip, "rate-limit-by-key@server:pets counted 2/5", "cache-lookup@tool:pets/getPet hit"]),
+            record("rejected", [ip, "rate-limit-by-key@server:pets refused (retry after 3 s)"], status: 429),
+            record("rejected", ["subscription bot accepted", "ip-filter@global refused 10.0.0.9"], status: 403),
+            record("invalid_params", [ip, "rate-limit-by-key@server:pets counted 3/5"]),
+            record("ok", []),
+        ])
+        let stats = Dictionary(uniqueKeysWithValues: try store.requestLogStats(.all, by: .policy, now: now).map { ($0.group, $0) })
+        #expect(Set(stats.keys) == ["ip-filter@global", "rate-limit-by-key@server:pets", "cache-lookup@tool:pets/getPet", "(no policy)"])
+        let ipFilter = try #require(stats["ip-filter@global"])
+        #expect(ipFilter.calls == 5 && ipFilter.rejected == 1 && ipFilter.refusedElsewhere == 1 && ipFilter.clientErrors == 1)
+        let limit = try #require(stats["rate-limit-by-key@server:pets"])
+        #expect(limit.calls == 4 && limit.rejected == 1 && limit.refusedElsewhere == 0 && limit.clientErrors == 1)
+        #expect(stats["cache-lookup@tool:pets/getPet"]?.calls == 1)
+        #expect(stats["(no policy)"]?.calls == 1 && stats["(no policy)"]?.rejected == 0)
     }
 
     @Test("paging back with before, following with after, and retention by age")
