@@ -22,6 +22,10 @@
 #   MCPLOAD=PATH              mcpload.sh (default: <repo>/scripts/mcpload/mcpload.sh)
 #   BENCH_CONSOLE=1           run the engine inside the console (dashboard open, under a private tmux server,
 #                             refresh 1 s) instead of headless `serve`, to measure what the console costs
+#   BENCH_ATTACH=1            instead of gateway vs direct, compare at c=32 the headless engine alone with the same
+#                             engine watched by `gatehouse console --attach` (requests pane, under a private tmux
+#                             server, refresh 1 s), interleaved over BENCH_ROUNDS=3 rounds: what an attached console
+#                             costs the engine (throughput, and the engine's CPU per call)
 #   BENCH_POLICIES=1          instead of gateway vs direct, compare at c=32 the same server with and without a
 #                             rate-limit-by-key (limit never reached) and a validate-jwt policy (RS256 token, JWKS
 #                             served by the same nginx), interleaved over BENCH_ROUNDS=3 rounds; needs openssl
@@ -330,45 +334,56 @@ if [[ $UPSTREAM_MODE == 1 ]]; then
       say "$variant round $round done"
     done
   done
-  python3 - "$WORK/upstream.txt" "$UPSTREAM_KIND" "$SESSIONS" "$DURATION" <<'PYEOF'
+  python3 "$ROOT/scripts/bench_report_upstream.py" "$WORK/upstream.txt" "$UPSTREAM_KIND" "$SESSIONS" "$DURATION"
+  exit 0
+fi
+if [[ "${BENCH_ATTACH:-0}" == 1 ]]; then
+  command -v tmux >/dev/null || die "BENCH_ATTACH=1 needs tmux"
+  # Interleaved rounds, alternating the order: the engine alone, then watched by an attached console (a new one each
+  # round, on the requests pane), same engine process.
+  for round in $(seq "${BENCH_ROUNDS:-3}"); do
+    order="alone attached"
+    ((round % 2 == 0)) && order="attached alone"
+    for variant in $order; do
+      if [[ $variant == attached ]]; then
+        tmux -S "$WORK/attach.sock" -f /dev/null new-session -d -s watch -x 120 -y 40 \
+          "exec env LANG=C.UTF-8 '$BIN' console --db '$DB' --attach --refresh 1"
+        for _ in $(seq 200); do tmux -S "$WORK/attach.sock" capture-pane -p -t watch | grep -q ATTACHED && break; sleep 0.05; done
+        tmux -S "$WORK/attach.sock" capture-pane -p -t watch | grep -q ATTACHED || die "the console did not attach"
+        tmux -S "$WORK/attach.sock" send-keys -t watch 4
+      fi
+      out="$WORK/$variant-$round.log"
+      bash "$MCPLOAD" -T getPet -a '{"petId":1}' -c 32 -d "$DURATION" -w "$WARMUP" -e '"Rex"' -P "gatehouse=$SERVE_PID" -L "$variant" \
+        "$GW_URL" >"$out" 2>&1 || { cat "$out" >&2; die "mcpload $variant failed"; }
+      if [[ $variant == attached ]]; then
+        tmux -S "$WORK/attach.sock" capture-pane -p -t watch | grep -q getPet || say "warning: the console showed no getPet call"
+        tmux -S "$WORK/attach.sock" kill-server 2>/dev/null || true
+      fi
+      grep '^SUMMARY' "$out" | tail -1 | sed "s/^/$variant /" >>"$WORK/attach.txt"
+      say "$variant round $round done"
+    done
+  done
+  python3 - "$WORK/attach.txt" <<'PYEOF'
 import re, statistics, sys
-path, kind, sessions, duration = sys.argv[1:5]
-runs = {"direct": [], "gateway": []}
-for line in open(path):
+runs = {"alone": [], "attached": []}
+for line in open(sys.argv[1]):
     variant, summary = line.split(" ", 1)
-    fields = dict((k, v.strip('"')) for k, v in re.findall(r'(\w+)=("[^"]*"|[^\s()]+)', summary))
-    fields["stalled"] = "STALLED" in summary
-    runs[variant].append(fields)
-f = lambda d, k: float(d.get(k, 0) or 0)
+    runs[variant].append(dict(re.findall(r'(\w+)=("[^"]*"|[^\s()]+)', summary)))
+f = lambda d, k: float(str(d.get(k, 0)).strip('"') or 0)
 mean = lambda v, k: statistics.mean(f(d, k) for d in runs[v])
-d, g = mean("direct", "rps"), mean("gateway", "rps")
-print()
-print(f"tools/call at c=32 on a Streamable HTTP upstream ({kind}), called directly and through the gateway; "
-      f"{len(runs['direct'])} interleaved rounds of {duration}s, {sessions} MCP sessions per run")
-for v, label in (("direct", "upstream directly"), ("gateway", "through the gateway")):
+a, b = mean("alone", "rps"), mean("attached", "rps")
+print(f"tools/call at c=32, the engine alone and watched by an attached console; {len(runs['alone'])} interleaved rounds each")
+for v in ("alone", "attached"):
     rounds = ", ".join(f"{f(x, 'rps'):.0f}" for x in runs[v])
-    print(f"  {label:<20} {mean(v, 'rps'):>8.0f} req/s  p50 {mean(v, 'p50_ms'):.2f} ms  p99 {mean(v, 'p99_ms'):.2f} ms  (rounds: {rounds})")
-ratios = ", ".join(f"{f(b, 'rps') / f(a, 'rps'):.3f}" for a, b in zip(runs["direct"], runs["gateway"]) if f(a, "rps"))
-print(f"  ratio gateway/direct: {g / d:.3f}  (per round: {ratios})")
-for name in ("gateway", "upstream", "nginx"):
-    key = f"cpu_{name}_ms_per_req"
-    if all(key in x for x in runs["gateway"]):
-        direct = f"; {mean('direct', key):.3f} ms when called directly" if name != "gateway" else ""
-        print(f"  {name} CPU per call through the gateway: {mean('gateway', key):.3f} ms{direct}")
-wrk = lambda v: 1000 * mean(v, "wrk_cpu_s") / max(1.0, mean(v, "requests"))
-print(f"  wrk CPU per call: {wrk('direct'):.3f} ms direct, {wrk('gateway'):.3f} ms through the gateway; "
-      f"machine busy: {mean('direct', 'machine_busy_pct'):.0f}% direct, {mean('gateway', 'machine_busy_pct'):.0f}% through the gateway")
-# Everything runs on this machine, so with the CPUs saturated the rate is about cores / CPU per call: the ratio of
-# the CPU per call (all measured processes and wrk) predicts the throughput ratio without the noise of other load.
-cpu = lambda v: sum(mean(v, k) for k in runs[v][0] if k.startswith("cpu_") and k.endswith("_ms_per_req")) + wrk(v)
-if cpu("gateway"):
-    print(f"  CPU per call, all processes and wrk: {cpu('direct'):.3f} ms direct, {cpu('gateway'):.3f} ms through the gateway: "
-          f"ratio {cpu('direct') / cpu('gateway'):.3f} (less sensitive to other load on the machine)")
+    print(f"  {v:<9} {mean(v, 'rps'):>8.0f} req/s  p50 {mean(v, 'p50_ms'):.2f} ms  p99 {mean(v, 'p99_ms'):.2f} ms  (rounds: {rounds})")
+print(f"  throughput attached/alone: {b / a:.3f} (the console's cost: {100 * (1 - b / a):+.1f}%)")
+key = "cpu_gatehouse_ms_per_req"
+if all(key in x for v in runs.values() for x in v):
+    ca, cb = mean("alone", key), mean("attached", key)
+    print(f"  engine CPU per call: {ca:.3f} ms alone, {cb:.3f} ms attached ({100 * (cb / ca - 1):+.1f}%; less sensitive to other load)")
 errors = sum(int(f(x, "errors")) for v in runs.values() for x in v)
 if errors:
     print(f"WARNING: {errors} failed requests")
-if any(x["stalled"] for v in runs.values() for x in v):
-    print("WARNING: some runs stalled (effective concurrency far below 32)")
 PYEOF
   exit 0
 fi
