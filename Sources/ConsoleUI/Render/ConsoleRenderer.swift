@@ -32,6 +32,7 @@ public enum ConsoleRenderer {
         let y = ConsoleLayout.contentTop
         let h = ConsoleLayout.contentHeight(state)
         state.descriptor.draw(&buf, ctx, y: y, height: h)
+        SearchHighlight.apply(&buf, ctx, y: y, height: h)
         FooterView.draw(&buf, ctx)
         switch state.mode {
         case .form(let form): FormView.draw(&buf, ctx, form)

@@ -2,7 +2,7 @@ import Foundation
 import GatewayEngine
 
 /// `y`: copies the value an operator most often needs from what is selected — a server's MCP endpoint URL, a
-/// request's id (its arguments on its page), a tool's input schema — to the terminal's clipboard through OSC 52
+/// request's id (its arguments on its page), a tool's input schema, an engine event's message — to the terminal's clipboard through OSC 52
 /// (where the terminal allows it; tmux needs `set -g set-clipboard on`).
 extension ConsoleState {
     /// What `y` copies here, and a word for the flash.
@@ -19,6 +19,10 @@ extension ConsoleState {
             guard let r = page.route.value(as: RequestRecord.self) else { return nil }
             if let args = r.arguments { return ("the arguments of #\(r.sequence) (masked)", ConsoleDataSampler.prettyJSON(args)) }
             return ("the request id", "#\(r.sequence)")
+        case .logs:
+            return LogsScreen.selectedRow(self).map { ("the event's message", $0.message) }
+        case LogEventScreen.kind:
+            return page.route.value(as: EngineEvent.self).map { ("the event's message", $0.message) }
         default:
             return nil
         }
@@ -27,7 +31,7 @@ extension ConsoleState {
     /// `y`.
     mutating func copySelection() -> [ConsoleEffect] {
         guard let target = copyTarget else {
-            show(.info, "nothing to copy here (y copies an endpoint URL, a request id or arguments, a tool's schema)")
+            show(.info, "nothing to copy here (y copies an endpoint URL, a request id or arguments, a tool's schema, an event)")
             return []
         }
         guard target.text.utf8.count <= OSC52.maxBytes else {

@@ -25,6 +25,8 @@ struct ConsoleCopyTests {
         let args = try #require(first.arguments)
         #expect(copied(s.press(.char("y"))) == ConsoleDataSampler.prettyJSON(args))
         s.press(.escape, .char("5"))
+        #expect(copied(s.press(.char("y"))) == s.data.events.first?.message)
+        s.press(.char("6"))
         #expect(copied(s.press(.char("y"))) == nil)
         #expect(ConsoleRenderer.render(s).text.contains("nothing to copy here"))
     }
