@@ -22,6 +22,24 @@ static inline int cnc_a_bold(void) { return (int)A_BOLD; }
 static inline int cnc_a_reverse(void) { return (int)A_REVERSE; }
 static inline int cnc_a_underline(void) { return (int)A_UNDERLINE; }
 static inline int cnc_a_dim(void) { return (int)A_DIM; }
+// Mouse: clicks, double clicks and the wheel (buttons 4 and 5); no motion reports.
+static inline int cnc_key_mouse(void) { return KEY_MOUSE; }
+static inline void cnc_enable_mouse(void) {
+    mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(250);
+}
+static inline void cnc_disable_mouse(void) { mousemask(0, NULL); }
+/// Reads the pending mouse event: 1 click, 2 double click, 3 wheel up, 4 wheel down, 0 anything else; -1 on error.
+static inline int cnc_read_mouse(int *x, int *y) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return -1;
+    *x = e.x; *y = e.y;
+    if (e.bstate & BUTTON1_DOUBLE_CLICKED) return 2;
+    if (e.bstate & BUTTON1_CLICKED) return 1;
+    if (e.bstate & BUTTON4_PRESSED) return 3;
+    if (e.bstate & BUTTON5_PRESSED) return 4;
+    return 0;
+}
 /// The terminal size from the kernel (rows, cols); 0 on failure.
 static inline int cnc_terminal_size(int fd, int *rows, int *cols) {
     struct winsize ws;

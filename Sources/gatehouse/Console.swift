@@ -45,6 +45,9 @@ struct Console: AsyncParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Monochrome theme (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (no clicks or wheel in the console).")
+    var noMouse = false
+
     @Option(name: .long, help: "Seconds between refreshes of the live panes (0.1–60).")
     var refresh: Double = 1
 
@@ -106,6 +109,7 @@ struct Console: AsyncParsableCommand {
         var consoleConfig = ConsoleConfiguration()
         consoleConfig.readOnly = readOnly
         consoleConfig.monochrome = noColor || ConsoleConfiguration.environmentWantsNoColor(environment)
+        consoleConfig.mouse = !noMouse
         consoleConfig.refreshInterval = .milliseconds(Int((refresh * 1000).rounded()))
         consoleConfig.listenAddress = { address.current }
         consoleConfig.engine = { [weak gateway] in EngineLink(status: gateway?.status(mode: "console", listen: address.current)) }

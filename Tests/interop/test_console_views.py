@@ -104,6 +104,20 @@ def test_the_follow_marker_and_sorting(world: World):
     assert pane.exit_status() == 0
 
 
+def test_the_mouse_switches_tabs_scrolls_and_opens(world: World):
+    pane = world.console("mouse")
+    screen = pane.wait_for("the tabs", lambda s: "4 Requests" in s)
+    tabs = screen.split("\n")[1]
+    pane.mouse("click", tabs.index("4 Requests") + 2, 1)
+    pane.wait_for("the requests tab, by a click", lambda s: "[4 Requests]" in s and "listPets" in s)
+    pane.mouse("down", 20, 10)
+    pane.wait_for("the wheel moved the cursor off the newest row", lambda s: "following paused" in s)
+    pane.mouse("double", 20, 6)
+    pane.wait_for("a double click opened a request", lambda s: "REQUEST" in s or "Arguments" in s)
+    pane.send("q")
+    assert pane.exit_status() == 0
+
+
 def test_the_traffic_page_shows_the_latency_histogram(world: World):
     pane = world.console("traffic")
     pane.send(":")

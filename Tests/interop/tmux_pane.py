@@ -56,6 +56,19 @@ class Pane:
         self.tmux("set-buffer", "-b", "p", text)
         self.tmux("paste-buffer", "-p", "-b", "p", "-t", "main")
 
+    def mouse(self, kind: str, x: int, y: int) -> None:
+        """Sends what a terminal sends for a click (`click`, `double`) or a wheel step (`up`, `down`) at column `x`,
+        row `y` (from 0): X10 mouse reports, which ncurses reads for tmux's terminal type."""
+
+        def report(button: int) -> list[str]:
+            return [f"{b:02x}" for b in b"\x1b[M" + bytes([32 + button, 33 + x, 33 + y])]
+
+        if kind in ("click", "double"):
+            hexes = (report(0) + report(3)) * (2 if kind == "double" else 1)
+        else:
+            hexes = report(64 if kind == "up" else 65)
+        self.tmux("send-keys", "-t", "main", "-H", *hexes)
+
     def dead(self) -> bool:
         return self.tmux("display-message", "-p", "-t", "main", "#{pane_dead}").strip() == "1"
 

@@ -24,19 +24,13 @@ enum HeaderView {
         if rw > 1, x + rw < w { buf.write(right, x: w - rw, y: 0, style: t.titleBar) }
 
         // Row 1: the numbered tabs (and a screen without a number while it shows), and counts on the right.
-        var tx = 1
-        let tabs = s.registry.numbered.map(s.registry.screen)
-        let extra = s.registry.number(of: s.tab) == nil ? "[\(s.registry.screen(s.tab).title)]" : ""
-        let (titles, gap) = tabLayout(tabs, width: w - TextWidth.columns(of: extra))
-        for (n, (top, title)) in zip(tabs, titles).enumerated() {
-            let label = "\(n + 1) \(title)"
-            if top.kind == s.tab {
-                tx += buf.write("[\(label)]", x: tx, y: 1, style: t.tabActive)
-            } else {
-                tx += buf.write(" \(label) ", x: tx, y: 1, style: t.tabInactive)
-            }
-            tx += gap
+        let spans = tabSpans(s)
+        var tx = spans.last.map { $0.columns.upperBound + $0.gap } ?? 1
+        for span in spans {
+            buf.write(span.text, x: span.columns.lowerBound, y: tabRow, style: span.kind == s.tab ? t.tabActive : t.tabInactive)
         }
+        let extra = s.registry.number(of: s.tab) == nil ? "[\(s.registry.screen(s.tab).title)]" : ""
+        let gap = spans.first?.gap ?? 1
         if !extra.isEmpty, tx + TextWidth.columns(of: extra) <= w { tx += buf.write(extra, x: tx, y: 1, style: t.tabActive) + gap }
         let tools = ctx.data.servers.reduce(0) { $0 + $1.tools.count }
         let servers = "\(ctx.data.apis.count) APIs \(ctx.dot) \(ctx.data.servers.count) servers "
@@ -55,6 +49,27 @@ enum HeaderView {
         let sw = TextWidth.columns(of: status)
         buf.put(" " + crumbs, x: 0, y: 2, width: max(0, w - sw - 1), style: t.breadcrumb, ascii: ctx.ascii)
         if sw > 0 { buf.write(status, x: w - sw, y: 2, style: t.accent) }
+    }
+
+    /// The screen row of the tabs.
+    static let tabRow = 1
+
+    /// Where each numbered tab is drawn on the tab row (`[1 Dashboard]` when current, ` 2 APIs ` otherwise): its text,
+    /// its columns and the gap after it. The mouse reads the same layout the header draws.
+    static func tabSpans(_ s: ConsoleState) -> [(kind: ScreenKind, text: String, columns: Range<Int>, gap: Int)] {
+        let tabs = s.registry.numbered.map(s.registry.screen)
+        let extra = s.registry.number(of: s.tab) == nil ? "[\(s.registry.screen(s.tab).title)]" : ""
+        let (titles, gap) = tabLayout(tabs, width: s.width - TextWidth.columns(of: extra))
+        var x = 1
+        var out: [(kind: ScreenKind, text: String, columns: Range<Int>, gap: Int)] = []
+        for (n, (top, title)) in zip(tabs, titles).enumerated() {
+            let label = "\(n + 1) \(title)"
+            let text = top.kind == s.tab ? "[\(label)]" : " \(label) "
+            let w = TextWidth.columns(of: text)
+            out.append((top.kind, text, x..<(x + w), gap))
+            x += w + gap
+        }
+        return out
     }
 
     /// The tab titles and the columns between tabs: ``ConsoleScreen/tabTitle`` one column apart, then side by side,

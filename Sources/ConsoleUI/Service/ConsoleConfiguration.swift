@@ -13,6 +13,9 @@ public struct ConsoleConfiguration: Sendable {
     public var readOnly = false
     /// No colours (`NO_COLOR`, `--no-color`). Default false.
     public var monochrome = false
+    /// Clicks select and open rows and switch tabs, the wheel scrolls. Default on; off leaves the mouse to the
+    /// terminal (its own text selection without Shift).
+    public var mouse = true
     /// How often data is sampled from the engine and the screen redrawn. Default 1 s.
     public var refreshInterval: Duration = .seconds(1)
     /// The `http://HOST:PORT` the engine listens on, read at every refresh (empty until known). Default empty.

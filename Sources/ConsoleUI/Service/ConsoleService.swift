@@ -96,7 +96,7 @@ final class ConsoleLoop {
 
     func run() async throws {
         let config = service.configuration
-        let terminal = CursesTerminal(monochrome: config.monochrome)
+        let terminal = CursesTerminal(monochrome: config.monochrome, mouse: config.mouse)
         let (inputs, sink) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(256))
         try terminal.start { event in sink.yield(.terminal(event)) }
         defer { terminal.stop() }
@@ -149,6 +149,7 @@ final class ConsoleLoop {
                 case .terminal(.key(let key)): quit = await driver.send(.key(key))
                 case .terminal(.paste(let text)): quit = await driver.send(.paste(text))
                 case .terminal(.resize(let width, let height)): quit = await driver.send(.resize(width: width, height: height))
+                case .terminal(.mouse(let event)): quit = await driver.send(.mouse(event))
                 case .tick:
                     tickPending = false
                     quit = await driver.refresh()

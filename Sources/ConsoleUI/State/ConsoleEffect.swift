@@ -145,6 +145,8 @@ public enum ConsoleEvent: Sendable, Equatable {
     /// Text the terminal delivered as a bracketed paste: inserted into the text field being edited, never read as keys.
     case paste(String)
     case resize(width: Int, height: Int)
+    /// A click, double click or wheel step at a cell.
+    case mouse(MouseEvent)
     /// A refresh tick with newly sampled data.
     case data(ConsoleData)
     case effectFinished(EffectOutcome)

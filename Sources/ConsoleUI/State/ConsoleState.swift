@@ -113,6 +113,13 @@ public struct ConsoleState: Sendable {
         case .paste(let text):
             paste(text)
             return []
+        case .mouse(let event):
+            if isTooSmall { return [] }
+            var effects = mouse(event)
+            if !effects.isEmpty { submittedForm = nil }
+            effects += queued
+            queued = []
+            return effects
         case .resize(let w, let h):
             width = max(0, w)
             height = max(0, h)

@@ -8,6 +8,8 @@ public enum TerminalEvent: Sendable, Equatable {
     /// A bracketed paste's text.
     case paste(String)
     case resize(width: Int, height: Int)
+    /// A click, double click or wheel step (when the mouse is on).
+    case mouse(MouseEvent)
 }
 
 /// The ncursesw backend: starts curses on the process's terminal (alternate screen, raw, no echo, keypad,
@@ -31,6 +33,7 @@ public final class CursesTerminal {
     public var isMonochrome: Bool { palette?.monochrome ?? true }
 
     private let monochromeRequested: Bool
+    private let mouseRequested: Bool
     private var screen: OpaquePointer?
     private var palette: CursesPalette?
     private var previous: CellBuffer?
@@ -40,9 +43,12 @@ public final class CursesTerminal {
     private var pastes = PasteAssembler()
 
     /// Prepares the backend; nothing touches the terminal until ``start(onEvent:)``.
-    /// - Parameter monochrome: draw without colours.
-    public init(monochrome: Bool) {
+    /// - Parameters:
+    ///   - monochrome: draw without colours.
+    ///   - mouse: report clicks and the wheel (the terminal's own selection then needs Shift in most terminals).
+    public init(monochrome: Bool, mouse: Bool = true) {
         monochromeRequested = monochrome
+        mouseRequested = mouse
         setlocale(LC_ALL, "")
         isUTF8 = String(cString: nl_langinfo(nl_item(CODESET))).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
     }
@@ -69,6 +75,7 @@ public final class CursesTerminal {
         nodelay(cnc_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
+        if mouseRequested { cnc_enable_mouse() }
         define_key("\u{1B}[200~", PasteAssembler.startCode)
         define_key("\u{1B}[201~", PasteAssembler.endCode)
         Self.bracketedPaste(true)
@@ -87,6 +94,7 @@ public final class CursesTerminal {
         isActive = false
         cnc_set_curses_active(0)
         Self.bracketedPaste(false)
+        if mouseRequested { cnc_disable_mouse() }
         curs_set(1)
         endwin()
         if let screen { delscreen(screen) }
@@ -219,6 +227,10 @@ public final class CursesTerminal {
         while isActive {
             let rc = get_wch(&ch)
             if rc == ERR { break }
+            if rc == cnc_key_code_yes(), Int32(bitPattern: UInt32(ch)) == cnc_key_mouse(), pastes.collecting == nil {
+                if let event = Self.readMouse() { onEvent?(.mouse(event)) }
+                continue
+            }
             switch pastes.feed(UInt32(ch), isFunctionKey: rc == cnc_key_code_yes()) {
             case .key(let key): onEvent?(.key(key))
             case .paste(let text): onEvent?(.paste(text))
@@ -226,6 +238,21 @@ public final class CursesTerminal {
             case .nothing: break
             }
         }
+    }
+
+    /// The pending mouse event, if it is one the console uses.
+    private static func readMouse() -> MouseEvent? {
+        var x: Int32 = 0
+        var y: Int32 = 0
+        let kind: MouseEvent.Kind
+        switch cnc_read_mouse(&x, &y) {
+        case 1: kind = .click
+        case 2: kind = .doubleClick
+        case 3: kind = .wheelUp
+        case 4: kind = .wheelDown
+        default: return nil
+        }
+        return MouseEvent(kind, x: Int(x), y: Int(y))
     }
 
     /// Reads the kernel's idea of the size and resizes curses to it; reports a change.
