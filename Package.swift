@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "GatewayFoundation", "GatewayEngine", "Store", "CNCursesW",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

@@ -9,7 +9,7 @@ import Store
 extension Console {
     /// The console without an engine of its own: live panes from a running engine's admin endpoint, configuration
     /// through the store it serves (whose revision the engine watches). Quitting leaves the engine running.
-    func runAttached(_ target: AdminClient.Target) async throws {
+    func runAttached(_ target: AdminClient.Target, _ base: ConsoleConfiguration) async throws {
         let token = try attachTokenFile.map(AdminOptions.readToken)
         let interval = Duration.milliseconds(Int((refresh * 1000).rounded()))
         let client = AdminClient(target: target, token: token, readTimeout: interval * 3 + .seconds(10))
@@ -35,11 +35,8 @@ extension Console {
         let logger = Logger(label: "gatehouse") { _ in SwiftLogNoOpLogHandler() }
         let storeHandle = try GatewayStore(configuration: StoreConfiguration(path: database), logger: logger)
         let remote = RemoteMonitor(client: client, interval: interval)
-        let environment = ProcessInfo.processInfo.environment
 
-        var consoleConfig = ConsoleConfiguration()
-        consoleConfig.readOnly = readOnly
-        consoleConfig.monochrome = noColor || ConsoleConfiguration.environmentWantsNoColor(environment)
+        var consoleConfig = base
         consoleConfig.refreshInterval = interval
         consoleConfig.listenAddress = { remote.link.status?.listen ?? "" }
         consoleConfig.engine = { remote.link }

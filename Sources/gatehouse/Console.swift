@@ -45,6 +45,11 @@ struct Console: AsyncParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Monochrome theme (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(
+        name: .long,
+        help: "A theme file (YAML, role: style); default $GATEHOUSE_THEME, else ~/.config/gatehouse/theme.yaml when it exists.")
+    var theme: String?
+
     @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (no clicks or wheel in the console).")
     var noMouse = false
 
@@ -64,12 +69,25 @@ struct Console: AsyncParsableCommand {
             throw ExitCode(1)
         }
         try await runReportingErrors {
+            // The console's own settings first: a bad theme file stops here, before any engine starts.
+            let base = try interfaceConfiguration(environment: ProcessInfo.processInfo.environment)
             if let target = try await attachTarget() {
-                try await runAttached(target)
+                try await runAttached(target, base)
             } else {
-                try await runConsole()
+                try await runConsole(base)
             }
         }
+    }
+
+    /// What both consoles (embedding and attached) take from the flags and the environment: read-only, colours, the
+    /// mouse and the theme file.
+    func interfaceConfiguration(environment: [String: String]) throws -> ConsoleConfiguration {
+        var c = ConsoleConfiguration()
+        c.readOnly = readOnly
+        c.monochrome = noColor || ConsoleConfiguration.environmentWantsNoColor(environment)
+        c.mouse = !noMouse
+        if let path = theme ?? ThemeOverrides.defaultPath(environment: environment) { c.theme = try ThemeOverrides.load(path: path) }
+        return c
     }
 
     /// Where to attach: `--attach`, or the socket beside the database when an engine answers there.
@@ -80,7 +98,7 @@ struct Console: AsyncParsableCommand {
         return .socket(beside)
     }
 
-    func runConsole() async throws {
+    func runConsole(_ base: ConsoleConfiguration) async throws {
         var config = GatewayConfiguration()
         (config.host, config.port) = try parseListen(listen)
         engine.apply(to: &config)
@@ -106,10 +124,7 @@ struct Console: AsyncParsableCommand {
         }
         let demo = DemoBackend()
 
-        var consoleConfig = ConsoleConfiguration()
-        consoleConfig.readOnly = readOnly
-        consoleConfig.monochrome = noColor || ConsoleConfiguration.environmentWantsNoColor(environment)
-        consoleConfig.mouse = !noMouse
+        var consoleConfig = base
         consoleConfig.refreshInterval = .milliseconds(Int((refresh * 1000).rounded()))
         consoleConfig.listenAddress = { address.current }
         consoleConfig.engine = { [weak gateway] in EngineLink(status: gateway?.status(mode: "console", listen: address.current)) }

@@ -166,3 +166,21 @@ def test_a_subscription_created_in_the_console_opens_a_server_with_the_key_shown
     assert "tmux-bot" in listed and key not in listed and "…" + key[-4:] in listed
     pane.send("q")
     assert pane.exit_status() == 0
+
+
+def test_a_theme_file_with_an_unknown_colour_is_refused_before_anything_starts(world: World, tmp_path: Path):
+    bad = tmp_path / "theme.yaml"
+    bad.write_text("ok: green\ncrit: crimson\n")
+    db = tmp_path / "theme.sqlite"
+    pane = Pane(world.work, "theme", [str(GATEHOUSE_BIN), "console", "--db", str(db), "--listen", "127.0.0.1:0", "--theme", str(bad)], world.env)
+    world.panes.append(pane)
+    assert pane.exit_status() == 1
+    assert "line 2: crit: unknown colour or attribute 'crimson'" in pane.transcript().replace("\n", "")
+    assert not db.exists(), "nothing was started or created"
+    good = tmp_path / "good.yaml"
+    good.write_text("tabActive: { color: magenta, reverse: true }\n")
+    pane = Pane(world.work, "theme-ok", [str(GATEHOUSE_BIN), "console", "--db", str(db), "--listen", "127.0.0.1:0", "--theme", str(good)], world.env)
+    world.panes.append(pane)
+    pane.wait_for("Welcome to Gatehouse")
+    pane.send("q")
+    assert pane.exit_status() == 0

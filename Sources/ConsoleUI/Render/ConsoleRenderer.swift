@@ -8,7 +8,7 @@ struct RenderContext {
 
     init(_ state: ConsoleState) {
         self.state = state
-        theme = Theme(monochrome: state.monochrome)
+        theme = Theme(state)
     }
 
     /// Untrusted text made safe to draw.

@@ -6,7 +6,7 @@ import GatewayEngine
 /// origin each is bound to. Tokens and secrets themselves never reach the console.
 enum CredentialDetailView {
     static func lines(_ s: ConsoleState, _ ref: CredentialRef) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let safe = { SafeText.escape($0, ascii: s.asciiOnly) }
         guard let row = s.credentialRow(ref) else {
             return [.blank, StyledLine("  This credential no longer exists. Press esc to go back.", t.warn)]

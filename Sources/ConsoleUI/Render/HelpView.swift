@@ -6,7 +6,7 @@ enum HelpView {
 
     /// The help entries as lines, per group: the binding sections, then the closing sections (screens, commands).
     static func groups(_ s: ConsoleState) -> (bindings: [[StyledLine]], closing: [[StyledLine]]) {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let origin = s.stack.count >= 2 ? s.kind(of: s.stack[s.stack.count - 2].route) : s.screen
         var seen = Set<String>()
         let shown = s.registry.table.filter { b in b.showsInHelp && !(s.readOnly && b.isMutating) && seen.insert(b.identity).inserted }

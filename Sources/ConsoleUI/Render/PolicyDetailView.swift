@@ -4,7 +4,7 @@ import GatewayEngine
 /// the engine's `PolicyInspector`), and the YAML text. `e` edits it in `$EDITOR`.
 enum PolicyDetailView {
     static func lines(_ s: ConsoleState, scope: String) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let safe = { SafeText.escape($0, ascii: s.asciiOnly) }
         guard let p = s.policy(scope) else {
             return [.blank, StyledLine("  This policy document no longer exists. Press esc to go back.", t.warn)]
@@ -63,7 +63,7 @@ enum PolicyDetailView {
 
     /// Numbered steps, `   1  inbound   global               ip-filter`; the ones from `scope` in bold.
     static func stepLines(_ steps: [ConsoleData.PolicyStep], highlighting scope: String?, _ s: ConsoleState) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         if steps.isEmpty { return [StyledLine("   none: no policy document applies here", t.dim)] }
         let scopeWidth = min(40, max(14, steps.map { TextWidth.columns(of: $0.scope) }.max() ?? 0))
         return steps.enumerated().map { i, step in

@@ -94,7 +94,7 @@ enum RegistryView {
 
     /// The entry's page: facts, health, traffic, history, then its `server.json` (scrolls with j/k).
     static func lines(_ s: ConsoleState, name: String, version: String) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         func safe(_ x: String) -> String { SafeText.escape(x, ascii: s.asciiOnly) }
         guard let r = RegistryScreen.row(s, name, version) else {
             return [.blank, StyledLine("  This entry is no longer in the registry. Press esc to go back.", t.warn)]

@@ -4,7 +4,7 @@ import GatewayEngine
 /// breakdown and the (masked) arguments.
 enum RequestDetailView {
     static func lines(_ s: ConsoleState, _ r: RequestRecord) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let ascii = s.asciiOnly
         let safe = { SafeText.escape($0, ascii: ascii) }
         let dot = ascii ? "|" : "·"

@@ -2,7 +2,7 @@
 /// inputSchema.
 enum ToolDetailView {
     static func lines(_ s: ConsoleState, server: String, tool name: String) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let safe = { SafeText.escape($0, ascii: s.asciiOnly) }
         guard let tool = s.tool(server: server, name) else {
             return [.blank, StyledLine("  This tool no longer exists. Press esc to go back.", t.warn)]
@@ -33,7 +33,7 @@ enum ToolDetailView {
 
     /// The policies a call to the tool runs, in order; a subscription-key requirement; documents that do not parse.
     static func policyLines(_ s: ConsoleState, server: String, tool: String) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let own = "tool:\(server)/\(tool)"
         var lines: [StyledLine] = [.blank, StyledLine([(" POLICIES", t.sectionTitle), ("  in the order a call runs them", t.label)])]
         if s.server(server)?.requireSubscription == true {

@@ -4,7 +4,7 @@ import Foundation
 /// (current), what changed, and both definitions in full. Every line of it is upstream text drawn through ``SafeText``.
 enum UpstreamToolDetailView {
     static func lines(_ s: ConsoleState, upstream: String, tool name: String) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let safe = { SafeText.escape($0, ascii: s.asciiOnly) }
         guard let u = s.upstream(upstream), let tool = s.upstreamTool(upstream: upstream, name) else {
             return [.blank, StyledLine("  This tool is no longer recorded. Press esc to go back.", t.warn)]

@@ -9,7 +9,7 @@ enum APIFindingsScreen: ConsoleScreen {
     static let isTextPage = true
 
     static func lines(_ s: ConsoleState, _ page: Page) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let safe = { SafeText.escape($0, ascii: s.asciiOnly) }
         guard let name = page.route.value(as: String.self), let api = s.api(name) else {
             return [.blank, StyledLine("  This API no longer exists. Press esc to go back.", t.warn)]

@@ -37,7 +37,7 @@ enum LogEventScreen: ConsoleScreen {
 
     static func lines(_ s: ConsoleState, _ page: Page) -> [StyledLine] {
         guard let e = page.route.value(as: EngineEvent.self) else { return [] }
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let style = e.level == .error ? t.crit : e.level == .warning ? t.warn : Style.plain
         var lines = [TextPageView.section("EVENT", t)]
         lines += TextPageView.field("Time", Format.timestamp(e.time, s.timeZone), width: s.width, theme: t)

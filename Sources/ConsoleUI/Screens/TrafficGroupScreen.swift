@@ -14,7 +14,7 @@ enum TrafficGroupScreen: ConsoleScreen {
     static let barWidth = 40
 
     static func lines(_ s: ConsoleState, _ page: Page) -> [StyledLine] {
-        let t = Theme(monochrome: s.monochrome)
+        let t = Theme(s)
         let safe = { SafeText.escape($0, ascii: s.asciiOnly) }
         guard let group = page.route.value(as: String.self) else { return [] }
         let w = TrafficScreen.wanted(s)

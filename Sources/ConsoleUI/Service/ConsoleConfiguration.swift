@@ -16,6 +16,8 @@ public struct ConsoleConfiguration: Sendable {
     /// Clicks select and open rows and switch tabs, the wheel scrolls. Default on; off leaves the mouse to the
     /// terminal (its own text selection without Shift).
     public var mouse = true
+    /// Styles from a theme file (``ThemeOverrides``). Default: none, the built-in theme.
+    public var theme = ThemeOverrides()
     /// How often data is sampled from the engine and the screen redrawn. Default 1 s.
     public var refreshInterval: Duration = .seconds(1)
     /// The `http://HOST:PORT` the engine listens on, read at every refresh (empty until known). Default empty.

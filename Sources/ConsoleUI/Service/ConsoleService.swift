@@ -101,9 +101,10 @@ final class ConsoleLoop {
         try terminal.start { event in sink.yield(.terminal(event)) }
         defer { terminal.stop() }
 
-        let state = ConsoleState(
+        var state = ConsoleState(
             readOnly: config.readOnly, monochrome: config.monochrome || terminal.isMonochrome, asciiOnly: !terminal.isUTF8,
             width: terminal.width, height: terminal.height)
+        state.themeOverrides = config.theme
         let driver = service.makeDriver(state: state)
         let editorEnvironment = config.editorEnvironment
         driver.editFile = { path in

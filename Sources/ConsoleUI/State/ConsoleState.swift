@@ -13,6 +13,8 @@ public struct ConsoleState: Sendable {
     public var readOnly: Bool
     /// No colours (NO_COLOR / --no-color).
     public var monochrome: Bool
+    /// A theme file's styles (colour mode only).
+    public var themeOverrides = ThemeOverrides()
     /// ASCII glyphs only (non-UTF-8 locale).
     public var asciiOnly: Bool
     /// The terminal's size in columns and rows.

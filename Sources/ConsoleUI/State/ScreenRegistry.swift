@@ -149,6 +149,6 @@ enum UnknownScreen: ConsoleScreen {
     static let title = "Unknown"
     static let isTextPage = true
     static func lines(_ s: ConsoleState, _ page: Page) -> [StyledLine] {
-        [.blank, StyledLine("  No screen is registered for \(page.route.kind). Press esc to go back.", Theme(monochrome: s.monochrome).warn)]
+        [.blank, StyledLine("  No screen is registered for \(page.route.kind). Press esc to go back.", Theme(s).warn)]
     }
 }
