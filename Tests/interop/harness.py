@@ -11,6 +11,7 @@ import os
 import queue
 import re
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -187,6 +188,31 @@ def start_serve(db: Path, log_dir: Path, env: dict[str, str], name: str = "serve
         serve.stop()
         raise
     return serve, port
+
+
+@dataclass
+class PetsGateway:
+    """A headless `gatehouse serve` on its own database exposing the petstore as server `pets` (at /pets/mcp),
+    backed by backend.py."""
+
+    db: Path
+    serve: Process
+    port: int
+    backend_port: int
+
+
+def start_pets_gateway(work: Path, env: dict[str, str], reaper: "Reaper") -> PetsGateway:
+    """Starts backend.py, imports petstore.yaml against it, creates server `pets` and serves it; both processes are
+    left to `reaper`."""
+    db = work / "g.sqlite"
+    backend, backend_port = start_backend(work, sys.executable)
+    reaper.add(backend)
+    run_cli("api", "import", "petstore", "--from", str(HERE / "petstore.yaml"), "--base-url", f"http://127.0.0.1:{backend_port}",
+            "--allow-private-network", "--db", str(db), env=env)  # fmt: skip
+    run_cli("server", "create", "pets", "--api", "petstore", "--all", "--base-path", "pets", "--db", str(db), env=env)
+    serve, port = start_serve(db, work, env)
+    reaper.add(serve)
+    return PetsGateway(db, serve, port, backend_port)
 
 
 @dataclass

@@ -7,7 +7,6 @@ full of keys landing in a form as text; and quitting an embedding console with a
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import anyio
@@ -15,7 +14,7 @@ import pytest
 from mcp.client import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from harness import HERE, GATEHOUSE_BIN, Process, http_request, loopback_env, poll, require_binary, run_async, run_cli, run_cli_unchecked, start_backend, start_serve
+from harness import GATEHOUSE_BIN, Process, http_request, loopback_env, poll, require_binary, run_async, run_cli, run_cli_unchecked, start_pets_gateway
 from tmux_pane import Pane, needs_tmux
 
 pytestmark = needs_tmux
@@ -36,16 +35,9 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory, reaper):
     require_binary()
     work = tmp_path_factory.mktemp("attach")
-    db = work / "g.sqlite"
     env = loopback_env()
-    backend, backend_port = start_backend(work, sys.executable)
-    reaper.add(backend)
-    run_cli("api", "import", "petstore", "--from", str(HERE / "petstore.yaml"), "--base-url", f"http://127.0.0.1:{backend_port}",
-            "--allow-private-network", "--db", str(db), env=env)  # fmt: skip
-    run_cli("server", "create", "pets", "--api", "petstore", "--all", "--base-path", "pets", "--db", str(db), env=env)
-    serve, port = start_serve(db, work, env)
-    reaper.add(serve)
-    w = World(work, env, db, serve, port, backend_port)
+    g = start_pets_gateway(work, env, reaper)
+    w = World(work, env, g.db, g.serve, g.port, g.backend_port)
     yield w
     for p in w.panes:
         p.close()

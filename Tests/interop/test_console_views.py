@@ -7,7 +7,6 @@ histogram, and a subscription created from the console whose key (shown once) a 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import anyio
@@ -15,7 +14,7 @@ import pytest
 from mcp.client import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from harness import HERE, GATEHOUSE_BIN, Process, http_request, loopback_env, poll, require_binary, run_async, run_cli, start_backend, start_serve
+from harness import GATEHOUSE_BIN, Process, http_request, loopback_env, poll, require_binary, run_async, run_cli, start_pets_gateway
 from tmux_pane import Pane, needs_tmux
 
 pytestmark = needs_tmux
@@ -53,17 +52,10 @@ async def call_many(port: int) -> None:
 def world(tmp_path_factory: pytest.TempPathFactory, reaper):
     require_binary()
     work = tmp_path_factory.mktemp("views")
-    db = work / "g.sqlite"
     env = loopback_env()
-    backend, backend_port = start_backend(work, sys.executable)
-    reaper.add(backend)
-    run_cli("api", "import", "petstore", "--from", str(HERE / "petstore.yaml"), "--base-url", f"http://127.0.0.1:{backend_port}",
-            "--allow-private-network", "--db", str(db), env=env)  # fmt: skip
-    run_cli("server", "create", "pets", "--api", "petstore", "--all", "--base-path", "pets", "--db", str(db), env=env)
-    serve, port = start_serve(db, work, env)
-    reaper.add(serve)
-    run_async(lambda: call_many(port))
-    w = World(work, env, db, serve, port)
+    g = start_pets_gateway(work, env, reaper)
+    run_async(lambda: call_many(g.port))
+    w = World(work, env, g.db, g.serve, g.port)
     yield w
     for p in w.panes:
         p.close()
