@@ -156,8 +156,9 @@ extension GatewayStore {
         }
     }
 
-    /// Names are 1–64 characters of letters, digits, `_`, `-` and `.`, starting with a letter or digit.
-    static func validateName(_ name: String) throws(StoreError) {
+    /// Names of servers and upstreams are 1–64 characters of letters, digits, `_`, `-` and `.`, starting with a letter
+    /// or digit (the console checks a form with it before submitting).
+    public static func validateName(_ name: String) throws(StoreError) {
         guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", options: .regularExpression) != nil else {
             throw StoreError(.invalid, "name '\(name)' must be 1–64 characters of letters, digits, '_', '-', '.', starting with a letter or digit")
         }

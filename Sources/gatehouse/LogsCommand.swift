@@ -53,7 +53,7 @@ struct LogsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts, error rate and latency percentiles per group (and time bucket).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The filter (empty: every record).") var filter: String = ""
-        @Option(name: .long, help: "Group by tool, server, client, principal or code (default tool).") var by: String = "tool"
+        @Option(name: .long, help: "Group by tool, server, client, principal, code or policy (default tool).") var by: String = "tool"
         @Option(name: .long, help: "Also per time bucket of this length (1m, 5m, 1h).") var every: String?
         @OptionGroup var output: OutputOptions
 

@@ -17,7 +17,7 @@ extension UpstreamsScreen {
         Form(
             title: "Add an upstream MCP server", purpose: .screen(kind, "add"), submitTitle: "test and save",
             fields: [
-                .text("Name", hint: "letters, digits, - _ ."),
+                .text("Name", hint: "letters, digits, - _ . (a letter or digit first)"),
                 .text("URL", hint: "HTTP: its /mcp URL (or its SSE URL)"),
                 .text("Transport", "streamable", hint: "streamable or sse (HTTP)"),
                 .checkbox("Private network", false, hint: "allow an HTTP upstream on loopback or a private network"),
@@ -44,9 +44,7 @@ extension UpstreamsScreen {
     static func addition(_ form: Form, existing: Set<String>) -> Result<Addition, GatewayError> {
         Result { () throws(GatewayError) -> Addition in
             let name = form.fields[0].value
-            guard name.range(of: "^[A-Za-z0-9_.-]{1,64}$", options: .regularExpression) != nil else {
-                throw GatewayError(.invalidArgument, "the name must be 1–64 letters, digits, '-', '_' or '.'")
-            }
+            do throws(StoreError) { try GatewayStore.validateName(name) } catch { throw GatewayError(.invalidArgument, error.message) }
             if existing.contains(name) { throw GatewayError(.conflict, "an upstream named '\(name)' exists") }
             let url = form.fields[1].value
             let command = form.fields[4].value

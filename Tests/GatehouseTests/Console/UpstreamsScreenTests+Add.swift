@@ -105,7 +105,9 @@ extension UpstreamsScreenTests {
         #expect(formError(driver.state) == "give either a URL or a command, not both")
         await driver.send(.key(.escape))
         await fillAddForm(driver, ["Name": "bad name", "URL": "https://example.com/mcp"])
-        #expect(formError(driver.state) == "the name must be 1–64 letters, digits, '-', '_' or '.'")
+        #expect(
+            formError(driver.state)
+                == "name 'bad name' must be 1–64 characters of letters, digits, '_', '-', '.', starting with a letter or digit")
         await driver.send(.key(.escape))
         await fillAddForm(driver, ["Name": "q", "Command": "python3 'unclosed"])
         #expect(formError(driver.state) == "the command line has an unclosed '")
