@@ -44,8 +44,11 @@ enum LogEventScreen: ConsoleScreen {
         lines += TextPageView.field("Level", e.level.rawValue, width: s.width, theme: t, style: style)
         lines.append(.blank)
         lines.append(TextPageView.section("MESSAGE", t))
-        for paragraph in SafeText.escape(e.message, ascii: s.asciiOnly).split(separator: "\\n", omittingEmptySubsequences: false) {
-            lines += TextFit.wrap(String(paragraph), width: max(10, s.width - 4)).map { StyledLine("  " + $0, style) }
+        // Line breaks break lines here (escaping would show them as ⏎); everything else is escaped.
+        for paragraph in e.message.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            lines += TextFit.wrap(SafeText.escape(String(paragraph), ascii: s.asciiOnly), width: max(10, s.width - 4)).map {
+                StyledLine("  " + $0, style)
+            }
         }
         return lines
     }

@@ -72,4 +72,14 @@ struct ConsoleLogEventTests {
         s.data.events = []
         #expect(ConsoleRenderer.render(s).text.contains(tail))
     }
+
+    @Test func lineBreaksBreakLinesAndEscapesStayEscaped() throws {
+        var s = ConsoleFixture.state(width: 80, height: 24)
+        s.data.events = [EngineEvent(time: ConsoleFixture.now, level: .warning, message: "first line\nsecond \u{1b}[2J line")]
+        s.press(.char("5"), .enter)
+        let lines = ConsoleRenderer.render(s).text.split(separator: "\n").map(String.init)
+        let first = try #require(lines.firstIndex { $0.hasPrefix("  first line") })
+        #expect(lines[first + 1].hasPrefix("  second \\x1B[2J line"), "\(lines[first + 1])")
+        #expect(!lines.contains { $0.contains("⏎") })
+    }
 }
