@@ -70,4 +70,27 @@ struct ConsoleMouseTests {
         if case .confirm = s.mode {} else { Issue.record("the dialog closed: \(s.mode)") }
         #expect(s.screen == .servers)
     }
+
+    /// Every top list screen with the fixture's data: a click on each visible row selects that row, and the row the
+    /// table then draws as selected (`›`) is the one clicked — the click's arithmetic matches each screen's layout.
+    @Test func aClickSelectsTheRowDrawnWhereItLands() throws {
+        var checked = 0
+        for top in ConsoleFixture.state().registry.tops {
+            var s = ConsoleFixture.state()
+            _ = s.handle(.key(.char(":")))
+            _ = s.type(top.command)
+            _ = s.handle(.key(.enter))
+            guard s.descriptor is any ListScreen.Type, s.screen == top.kind else { continue }
+            let visible = min(s.rowCount(s.page), ConsoleLayout.viewport(s, s.page))
+            for i in 0..<visible {
+                let y = screenRow(s, i)
+                _ = s.handle(.mouse(MouseEvent(.click, x: 30, y: y)))
+                #expect(s.page.selected == i, "\(top.kind): row \(i)")
+                let line = ConsoleRenderer.render(s).line(y)
+                #expect(line.hasPrefix("›"), "\(top.kind): clicked row \(i) on screen row \(y), drawn there: \(line)")
+                checked += 1
+            }
+        }
+        #expect(checked > 20, "the fixture has rows on the list screens")
+    }
 }
