@@ -23,18 +23,24 @@ extension CredentialsScreen {
                 .text("Type", hint: kinds.joined(separator: ", ")),
                 .secret("Secret", hint: "key, token, password or client secret (masked; paste works)"),
                 .text("Header", hint: "api-key: the header carrying it (default X-API-Key)"),
+                .text("Query", hint: "api-key: send it as this query parameter instead"),
                 .text("User name", hint: "basic"),
                 .text("Token URL", hint: "client-credentials, authorization-code"),
                 .text("Authorize URL", hint: "authorization-code"),
                 .text("Client id", hint: "OAuth"),
                 .text("Scopes", hint: "OAuth, optional: space-separated"),
+                .text("Audience", hint: "OAuth, optional"),
+                .text("Client auth", hint: "OAuth, optional: basic (default) or post"),
                 .checkbox("Private network", false, hint: "allow token endpoints on loopback or a private network"),
             ])
     }
 
     static func submit(_ form: Form, _ s: ConsoleState) -> Form.Submission {
-        guard form.purpose == .screen(kind, "add"), form.fields.count == 10 else { return .unchanged }
-        func text(_ i: Int) -> String? { form.fields[i].value.isEmpty ? nil : form.fields[i].value }
+        guard form.purpose == .screen(kind, "add"), form.fields.count == 13 else { return .unchanged }
+        func text(_ label: String) -> String? {
+            guard let v = form.fields.first(where: { $0.label == label })?.value, !v.isEmpty else { return nil }
+            return v
+        }
         let name = form.fields[0].value
         do { try CredentialService.validateName(name) } catch { return .invalid(error.message) }
         if s.data.credentials.providers.contains(where: { $0.name == name }) { return .invalid("a provider named '\(name)' exists") }
@@ -45,11 +51,13 @@ extension CredentialsScreen {
         let typed = form.fields[2].input.text
         if typed.isEmpty && kind != .authorizationCode { return .invalid("a \(kind.rawValue) provider needs its secret") }
         let settings = CredentialProviderSettings(
-            headerName: text(3), queryName: nil, username: text(4), tokenURL: text(5), authorizationURL: text(6), clientID: text(7),
-            scopes: text(8).map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }, audience: nil, clientAuthentication: nil)
+            headerName: text("Header"), queryName: text("Query"), username: text("User name"), tokenURL: text("Token URL"),
+            authorizationURL: text("Authorize URL"), clientID: text("Client id"),
+            scopes: text("Scopes").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }, audience: text("Audience"),
+            clientAuthentication: text("Client auth"))
         do { try settings.validate(for: kind) } catch { return .invalid(error.message) }
         let secret = typed.isEmpty ? nil : SecretValue(typed)
-        return .effect(.screenTask(adding(name, kind, settings, secret, allowPrivateNetwork: form.fields[9].checked)))
+        return .effect(.screenTask(adding(name, kind, settings, secret, allowPrivateNetwork: form.fields[12].checked)))
     }
 
     static func adding(

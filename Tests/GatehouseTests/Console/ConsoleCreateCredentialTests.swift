@@ -107,4 +107,36 @@ struct ConsoleCreateCredentialTests {
         #expect(leaks(oauth ?? "").isEmpty)
         #expect(try f.store.credentialProviders().isEmpty)
     }
+
+    @Test("a client-credentials provider keeps every OAuth setting the CLI takes: scopes, audience, client authentication")
+    @MainActor
+    func oauthSettings() async throws {
+        let f = try Fixture()
+        let driver = driver(f, ReportLog())
+        await driver.refresh()
+        await driver.send(.key(.char("8")))
+        await driver.send(.key(.char("n")))
+        guard case .form(let form) = driver.state.mode else {
+            Issue.record("no form")
+            return
+        }
+        let values = [
+            "Name": "billing", "Type": "client-credentials", "Secret": Self.canary, "Token URL": "http://127.0.0.1:9/oauth/token",
+            "Client id": "gatehouse", "Scopes": "read write", "Audience": "billing-api", "Client auth": "post",
+        ]
+        for (i, field) in form.fields.enumerated() {
+            if i > 0 { await driver.send(.key(.tab)) }
+            if let v = values[field.label] { await type(driver, v) }
+            if field.label == "Private network" { await driver.send(.key(.char(" "))) }
+        }
+        await driver.send(.key(.enter))
+        #expect(driver.state.mode == .normal, "\(driver.state.mode)")
+        let provider = try f.store.credentialProvider(named: "billing")
+        let settings = try #require(provider.settings)
+        for expected in [#""audience":"billing-api""#, #""clientAuthentication":"post""#, #""clientID":"gatehouse""#, "read", "write"] {
+            #expect(settings.contains(expected), "\(settings)")
+        }
+        #expect(provider.allowPrivateNetwork)
+        #expect(leaks(settings).isEmpty)
+    }
 }
