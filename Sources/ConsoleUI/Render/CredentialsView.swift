@@ -3,8 +3,8 @@ import GatewayEngine
 
 /// Screen 8: outbound credentials. One row per connection (provider, kind, status, token expiry, the APIs whose calls
 /// use it, the status reason), then the providers left without a connection. Nothing secret reaches this screen: a
-/// provider's secret appears only as a mask, on its page. Providers are added with the CLI, which reads secrets from
-/// standard input.
+/// provider's secret appears only as a mask, on its page. Providers are added with `n` (a masked field) or the CLI,
+/// which reads secrets from standard input.
 enum CredentialsView {
     /// The master-key line, then a blank line.
     static let headerLines = 2

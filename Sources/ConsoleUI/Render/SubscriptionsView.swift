@@ -1,7 +1,7 @@
 import Foundation
 
 /// Screen 7: subscriptions (named keys clients send in `Gatehouse-Subscription-Key`). Only a key's last four
-/// characters are known; keys are created with the CLI, which shows a new key once.
+/// characters are known; a new key (`n`, `K`, or the CLI) is shown once, then only its hint.
 enum SubscriptionsView {
     /// The header clients send keys in and which servers require one, then a blank line.
     static let headerLines = 2
