@@ -77,8 +77,7 @@ extension UpstreamCommand {
             if let p = UpstreamRules.environmentNameProblem(key) { throw GatewayError(.invalidArgument, "--env: \(p)") }
             if value.contains("\0") { throw GatewayError(.invalidArgument, "--env \(key): the value contains NUL") }
             guard out.updateValue(value, forKey: key) == nil else { throw GatewayError(.invalidArgument, "--env \(key) is given twice") }
-            let upper = key.uppercased()
-            if ["TOKEN", "KEY", "SECRET", "PASSWORD"].contains(where: upper.contains), UpstreamRecord.credentialReferences(in: value).isEmpty {
+            if UpstreamRules.looksLikeClearSecret(name: key, value: value) {
                 FileHandle.standardError.write(
                     Data(
                         "warning: \(key) looks like a secret and environment values are stored unsealed; keep it in a credential (gatehouse credential provider add …) and pass --env \(key)={{credential:NAME}}\n"

@@ -98,10 +98,16 @@ extension UpstreamsScreen {
             }
             defer { UpstreamActionCounter.shared.bump(for: store) }
             let added = try store.addUpstream(record)
-            if a.saveUntested { return "added upstream '\(added.name)' untested: t connects and lists its tools" }
+            // As the CLI warns: environment values are stored unsealed.
+            let clear = record.env.keys.sorted().filter { UpstreamRules.looksLikeClearSecret(name: $0, value: record.env[$0] ?? "") }
+            let warning =
+                clear.isEmpty
+                ? ""
+                : "; warning: \(clear.joined(separator: ", ")) looks like a secret and environment values are stored unsealed: keep it in a credential and write {{credential:NAME}}"
+            if a.saveUntested { return "added upstream '\(added.name)' untested: t connects and lists its tools" + warning }
             do {
                 let report = try await admin.discover(added.name)
-                return "added " + ConsoleEffectExecutor.describe(report)
+                return "added " + ConsoleEffectExecutor.describe(report) + warning
             } catch let failure {
                 let reason = (failure as? any GatehouseError)?.message ?? "\(failure)"
                 do { try store.deleteUpstream(named: added.name) } catch {

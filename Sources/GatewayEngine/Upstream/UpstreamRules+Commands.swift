@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 extension UpstreamRules {
     /// Checks that the program can be run: a path (relative ones are resolved against `cwd`, else the current
@@ -38,6 +39,14 @@ extension UpstreamRules {
             )
         }
         throw GatewayError(.notFound, "\(field): '\(program.prefix(80))' is not found on PATH (\(searchPath)); give its path, or install it")
+    }
+
+    /// Whether an environment variable looks like it carries a secret in clear: its name says TOKEN, KEY, SECRET or
+    /// PASSWORD and its value refers to no credential connection. Environment values are stored unsealed; such a value
+    /// belongs in a credential, passed as `{{credential:NAME}}`.
+    public static func looksLikeClearSecret(name: String, value: String) -> Bool {
+        let upper = name.uppercased()
+        return ["TOKEN", "KEY", "SECRET", "PASSWORD"].contains(where: upper.contains) && UpstreamRecord.credentialReferences(in: value).isEmpty
     }
 
     /// Splits a command line typed in one field into an argument vector the way a POSIX shell splits words, without

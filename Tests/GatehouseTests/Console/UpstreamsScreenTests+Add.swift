@@ -88,6 +88,23 @@ extension UpstreamsScreenTests {
         #expect(try f.store.upstream(named: "broken").argv == ["python3", "-c", "import sys; sys.exit(3)"])
     }
 
+    @Test("a secret-looking environment value is saved with the CLI's warning, and its value is not repeated")
+    @MainActor
+    func clearSecretWarning() async throws {
+        let f = try Fixture()
+        let driver = addDriver(f)
+        await driver.refresh()
+        await driver.send(.key(.char("9")))
+        await fillAddForm(driver, ["Name": "envy", "Command": "python3", "Environment": "MODE=x API_TOKEN=s3cr3t-value"], check: ["Save untested"])
+        let flash = try #require(driver.state.flash?.message)
+        #expect(flash.hasPrefix("added upstream 'envy' untested"), "\(flash)")
+        #expect(
+            flash.hasSuffix(
+                "; warning: API_TOKEN looks like a secret and environment values are stored unsealed: keep it in a credential and write {{credential:NAME}}"
+            ))
+        #expect(!flash.contains("s3cr3t"))
+    }
+
     @Test("a loopback URL is refused by the SSRF guard unless Private network is checked; mixed or bad fields are refused")
     @MainActor
     func refusals() async throws {
