@@ -32,8 +32,8 @@ cpu = lambda v: sum(mean(v, k) for k in runs[v][0] if k.startswith("cpu_") and k
 if cpu("gateway"):
     print(f"  CPU per call, all processes and wrk: {cpu('direct'):.3f} ms direct, {cpu('gateway'):.3f} ms through the gateway: "
           f"ratio {cpu('direct') / cpu('gateway'):.3f} (less sensitive to other load on the machine)")
-errors = sum(int(f(x, "errors")) for v in runs.values() for x in v)
-if errors:
-    print(f"WARNING: {errors} failed requests")
+errors = {v: sum(int(f(x, "errors")) for x in runs[v]) for v in runs}
+if any(errors.values()):
+    print(f"WARNING: failed requests: {errors['direct']} calling the upstream directly, {errors['gateway']} through the gateway")
 if any(x["stalled"] for v in runs.values() for x in v):
     print("WARNING: some runs stalled (effective concurrency far below 32)")
