@@ -132,7 +132,7 @@ struct ConsoleCreateCredentialTests {
         await driver.send(.key(.enter))
         #expect(driver.state.mode == .normal, "\(driver.state.mode)")
         let provider = try f.store.credentialProvider(named: "billing")
-        let settings = try #require(provider.settings)
+        let settings = provider.settings
         for expected in [#""audience":"billing-api""#, #""clientAuthentication":"post""#, #""clientID":"gatehouse""#, "read", "write"] {
             #expect(settings.contains(expected), "\(settings)")
         }
