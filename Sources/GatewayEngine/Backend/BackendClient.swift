@@ -90,69 +90,34 @@ final class BackendClient: Sendable {
     }
 
     private func send(_ request: BackendRequest, client: HTTPClient, deadline: NIODeadline) async throws(Failure) -> Response {
-        var req = HTTPClientRequest(url: request.url)
-        req.method = HTTPMethod(rawValue: request.method)
-        for (name, value) in request.headers { req.headers.add(name: name, value: value) }
-        if let body = request.body {
-            req.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let limit = configuration.maxResponseBytes
+        var headers = HTTPHeaders()
+        for (name, value) in request.headers { headers.add(name: name, value: value) }
+        let prepared: HTTPClient.Request
         do {
-            // AsyncHTTPClient's deadline ends at the response head; the body is read under the same deadline below.
-            let response = try await client.execute(req, deadline: deadline)
-            if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > limit {
-                throw Failure(message: "backend response of \(length) bytes exceeds the \(limit)-byte limit")
-            }
-            let body = try await Self.readBody(response.body, limit: limit, deadline: deadline, budget: budget)
-            // The answer leaves the budget once handed over (mapping it is quick; reading it is what waits).
-            budget.release(body.count)
-            return Response(
-                status: Int(response.status.code), reason: response.status.reasonPhrase,
-                contentType: response.headers.first(name: "content-type"), body: body)
-        } catch let failure as Failure {
-            throw failure
-        } catch let error as HTTPClientError {
-            throw Failure(message: Self.describe(error))
+            prepared = try HTTPClient.Request(
+                url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers, body: request.body.map { .bytes($0) })
         } catch {
             throw Failure(message: "backend call failed: \(error)")
         }
-    }
-
-    /// The body, at most `limit` bytes, read by `deadline` (a backend that drips its answer is cut off there), each
-    /// chunk taken from `budget` as it arrives; on success the caller gives the body's bytes back.
-    static func readBody(_ body: HTTPClientResponse.Body, limit: Int, deadline: NIODeadline, budget: BufferBudget) async throws -> [UInt8] {
-        try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                var bytes: [UInt8] = []
-                do {
-                    for try await chunk in body {
-                        if bytes.count + chunk.readableBytes > limit {
-                            throw Failure(message: "backend response exceeds the \(limit)-byte limit")
-                        }
-                        guard budget.reserve(chunk.readableBytes) else {
-                            throw Failure(
-                                message:
-                                    "the gateway holds \(budget.limit / (1024 * 1024)) MiB of backend answers already (its buffer budget); try again shortly"
-                            )
-                        }
-                        bytes.append(contentsOf: chunk.readableBytesView)
-                    }
-                } catch {
-                    budget.release(bytes.count)
-                    throw error
-                }
-                return bytes
+        // The delegate API: the answer is collected on the connection's event loop under one deadline for head and
+        // body, and the calling task is resumed once, with the whole answer.
+        let collector = BackendResponseCollector(limit: configuration.maxResponseBytes, budget: budget)
+        // The answer leaves the budget once handed over (mapping it is quick; reading it is what waits).
+        defer { collector.release() }
+        let task = client.execute(request: prepared, delegate: collector, eventLoop: .indifferent, deadline: deadline, logger: nil)
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            group.addTask {
-                let left = deadline - NIODeadline.now()
-                try await Task.sleep(nanoseconds: UInt64(max(0, left.nanoseconds)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let bytes = first else {
-                throw Failure(message: "backend did not finish its answer in time")
-            }
-            return bytes
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as HTTPClientError {
+            if error == .deadlineExceeded, collector.receivedHead { throw Failure(message: "backend did not finish its answer in time") }
+            throw Failure(message: Self.describe(error))
+        } catch {
+            throw Failure(message: "backend call failed: \(error)")
         }
     }
 

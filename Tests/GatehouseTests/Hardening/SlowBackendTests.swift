@@ -17,6 +17,11 @@ struct SlowBackendTests {
                 get:
                   operationId: hang
                   responses: {"200": {description: ok}}
+              /stream/{kib}:
+                get:
+                  operationId: stream
+                  parameters: [{name: kib, in: path, required: true, schema: {type: integer}}]
+                  responses: {"200": {description: ok}}
             """
 
     static func call(_ g: TestGateway, _ sid: String, _ tool: String, _ arguments: String = "{}", id: Int = 9) async throws -> JSONValue? {
@@ -34,7 +39,8 @@ struct SlowBackendTests {
         let started = ContinuousClock.now
         let result = try #require(try await Self.call(g, sid, "drip"))
         #expect(result["isError"] == .bool(true))
-        #expect(result["content"]?.arrayValue?.first?["text"]?.stringValue?.contains("in time") == true, "\(result)")
+        #expect(
+            result["content"]?.arrayValue?.first?["text"]?.stringValue?.contains("backend did not finish its answer in time") == true, "\(result)")
         // The drip would go on for 100 s (100,000 bytes at 20 a second): the deadline ended it.
         #expect(ContinuousClock.now - started < .seconds(8))
         try await UnboundedNamesTests.wellBehavedClient(g)
@@ -122,6 +128,27 @@ struct SlowBackendTests {
         defer { roomy.stop() }
         try await UnboundedNamesTests.wellBehavedClient(roomy)
         #expect(roomy.gateway.backend.budget.inUse == 0)
+    }
+
+    @Test("an answer over the size cap is refused, announced (Content-Length) or streamed (chunked), and its bytes leave the budget")
+    func sizeCap() async throws {
+        let g = try await TestGateway.start(spec: Self.spec) { $0.backend.maxResponseBytes = 3000 }
+        defer { g.stop() }
+        let sid = try await initialize(g)
+        func text(_ r: JSONValue?) -> String { r?["content"]?.arrayValue?.first?["text"]?.stringValue ?? "" }
+        // The drip announces 100,000 bytes: refused at its head, without waiting for the drip.
+        let announced = try #require(try await Self.call(g, sid, "drip"))
+        #expect(announced["isError"] == .bool(true))
+        #expect(text(announced).contains("backend response of 100000 bytes exceeds the 3000-byte limit"), "\(announced)")
+        // 4 KiB in 1 KiB chunks, no length: refused once the chunks pass the cap.
+        let streamed = try #require(try await Self.call(g, sid, "stream", #"{"kib":4}"#))
+        #expect(streamed["isError"] == .bool(true))
+        #expect(text(streamed).contains("backend response exceeds the 3000-byte limit"), "\(streamed)")
+        // 2 KiB in chunks fits: the chunks arrive whole and in order.
+        let fits = try #require(try await Self.call(g, sid, "stream", #"{"kib":2}"#))
+        #expect(fits["isError"] != .bool(true), "\(fits)")
+        #expect(text(fits) == #"{"data":""# + String(repeating: "x", count: 2048) + #""}"#)
+        #expect(g.gateway.backend.budget.inUse == 0)
     }
 
     @Test("the limiter's state: tool and API limits, slots handed to waiters in order, a waiter that gives up leaves")

@@ -78,6 +78,19 @@ final class TestBackend: Sendable {
                 let body = #"{"data":""# + String(repeating: "x", count: kib * 1024) + #""}"#
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
             }
+            // A chunked answer without a length: {"data":"xxx…"} of about `kib` KiB, written 1 KiB at a time.
+            router.get("/stream/{kib}") { _, context -> Response in
+                counter.increment()
+                let kib = min(Int(context.parameters.get("kib") ?? "") ?? 1, 8192)
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: #"{"data":""#))
+                        for _ in 0..<kib { try await writer.write(ByteBuffer(string: String(repeating: "x", count: 1024))) }
+                        try await writer.write(ByteBuffer(string: #""}"#))
+                        try await writer.finish(nil)
+                    })
+            }
             // A backend that drips its answer, one byte every 50 ms, for as long as the client reads.
             router.get("/drip") { _, _ -> Response in
                 counter.increment()
