@@ -48,6 +48,15 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
 @Suite struct BackendRequestBuilderTests {
     // MARK: path
 
+    @Test("the base URL loses surrounding spaces and trailing slashes; one without a scheme, or with a query, fragment or inner space, is refused")
+    func baseURLNormalisation() throws {
+        #expect(try BackendRequestBuilder.normalizedBase(" \thttps://api.example.com/v1// ") == "https://api.example.com/v1")
+        #expect(try BackendRequestBuilder.normalizedBase("\u{00A0}http://h:8080/") == "http://h:8080")
+        for bad in ["api.example.com/v1", "https://", "https:// /", "https://h/v1?x=1", "https://h/v1#f", "https://h/a b", "https://h/v1\n"] {
+            #expect(throws: GatewayError.self, "\(bad)") { try BackendRequestBuilder.normalizedBase(bad) }
+        }
+    }
+
     @Test func simplePathParameter() throws {
         let op = operation("/pets/{petId}", parameters: [param("petId", .path)])
         let request = try builder.build(operation: op, baseURL: base + "/", arguments: ["petId": .int(42)])

@@ -98,9 +98,14 @@ struct BackendRequestBuilder: Sendable {
 
     /// The base URL without trailing slashes; refuses a base with a query or fragment.
     static func normalizedBase(_ baseURL: String) throws(GatewayError) -> String {
-        var base = baseURL.trimmingCharacters(in: .whitespaces)
+        // Pure Swift (this runs on every call): Foundation's trimming and searching cost more than the rest here.
+        func isSpace(_ c: Unicode.Scalar) -> Bool { c == "\t" || c.properties.generalCategory == .spaceSeparator }
+        var scalars = Substring(baseURL).unicodeScalars
+        while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
+        while let last = scalars.last, isSpace(last) { scalars.removeLast() }
+        var base = String(scalars)
         while base.hasSuffix("/") { base.removeLast() }
-        guard let colon = base.range(of: "://"), !base[colon.upperBound...].isEmpty else {
+        guard let colon = base.firstRange(of: "://"), !base[colon.upperBound...].isEmpty else {
             throw GatewayError(.invalidURL, "backend base URL \"\(baseURL)\" is not an absolute URL")
         }
         guard !base.contains("?"), !base.contains("#"),

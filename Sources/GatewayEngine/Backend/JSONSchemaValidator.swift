@@ -122,8 +122,18 @@ extension JSONSchemaValidator {
     }
 
     static func child(_ pointer: String, _ token: String) -> String {
-        let escaped = token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-        return (pointer == "/" ? "" : pointer) + "/" + escaped
+        let parent = pointer == "/" ? "" : pointer
+        // Most names need no escaping: no Foundation search for them (this runs for every property checked).
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return parent + "/" + token }
+        var escaped = ""
+        for c in token.unicodeScalars {
+            switch c {
+            case "~": escaped += "~0"
+            case "/": escaped += "~1"
+            default: escaped.unicodeScalars.append(c)
+            }
+        }
+        return parent + "/" + escaped
     }
 
     // MARK: type
