@@ -5,8 +5,10 @@
 # (getPet: GET /pets/{petId}) pointing at it, creates a server, starts a release-built
 # `gatehouse serve`, and uses mcpload (scripts/mcpload/mcpload.sh, copied into the repository) to compare
 #   - tools/call getPet through the gateway (Streamable HTTP, /bench/mcp), with
-#   - the direct REST GET /pets/1 on nginx,
-# at concurrency 1 and 32. Also measures the time from starting `serve` to the first successful
+#   - the direct REST GET /pets/1 on nginx, and
+#   - the same GET through a second nginx as a reverse proxy (proxy_pass, upstream keep-alive): two HTTP legs
+#     and no thinking, the honest limit for a gateway,
+# at concurrency 1, 8 and 32. Also measures the time from starting `serve` to the first successful
 # /healthz, and the serve process's RSS when idle (after start, and after the load).
 #
 # Needs: wrk, nginx, curl, python3, /usr/bin/time (Debian: apt-get install -y wrk nginx-light curl time).
@@ -15,7 +17,7 @@
 # Environment:
 #   BENCH_DURATION=10         measured seconds per run (mcpload caps at 60)
 #   BENCH_WARMUP=2            warm-up seconds per run
-#   BENCH_CONCURRENCY="1 32"  concurrency levels (the ratios use 1 and 32)
+#   BENCH_CONCURRENCY="1 8 32" concurrency levels (the ratios use 1 and 32)
 #   GATEHOUSE_BENCH_BIN=PATH  use this gatehouse binary instead of building one in release mode
 #   GATEHOUSE_BENCH_SCRATCH=DIR  pass --scratch-path DIR to the release build (e.g. .build-bench, so as
 #                             not to hold the lock of the shared .build while others build)
@@ -48,7 +50,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
-read -r -a LEVELS <<<"${BENCH_CONCURRENCY:-1 32}"
+read -r -a LEVELS <<<"${BENCH_CONCURRENCY:-1 8 32}"
 MCPLOAD="${MCPLOAD:-$ROOT/scripts/mcpload/mcpload.sh}"
 
 say() { echo "bench: $*" >&2; }
@@ -72,14 +74,15 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 # --- cleanup --------------------------------------------------------------------------------------
 WORK="$(mktemp -d -t gatehouse-bench.XXXXXX)"
 NGINX_PID=""
+PROXY_PID=""
 SERVE_PID=""
 UP_PID=""
 cleanup() {
   local pid
-  for pid in $SERVE_PID $UP_PID $NGINX_PID; do
+  for pid in $SERVE_PID $UP_PID $NGINX_PID $PROXY_PID; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $SERVE_PID $UP_PID $NGINX_PID; do
+  for pid in $SERVE_PID $UP_PID $NGINX_PID $PROXY_PID; do
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -158,6 +161,38 @@ NGINX_PID=$!
 wait_http "http://127.0.0.1:$NGINX_PORT/pets/1" 10 "$NGINX_PID" \
   || { cat "$NGX/logs/error.log" >&2 || true; die "nginx did not come up on 127.0.0.1:$NGINX_PORT"; }
 DIRECT_URL="http://127.0.0.1:$NGINX_PORT/pets/1"
+
+# --- nginx as a reverse proxy in front of it (its own process: one worker each, like the gateway's own leg) ---
+PX="$NGX/proxy"
+mkdir -p "$PX/logs" "$PX/tmp"
+PROXY_PORT="$(free_port)"
+cat >"$PX/nginx.conf" <<EOF
+$USER_LINE
+daemon off;
+worker_processes 1;
+pid $PX/nginx.pid;
+error_log $PX/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $PX/tmp/body;
+  proxy_temp_path $PX/tmp/proxy;
+  fastcgi_temp_path $PX/tmp/fastcgi;
+  uwsgi_temp_path $PX/tmp/uwsgi;
+  scgi_temp_path $PX/tmp/scgi;
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  upstream backend { server 127.0.0.1:$NGINX_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$PROXY_PORT;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+EOF
+"$NGINX" -p "$PX" -c "$PX/nginx.conf" -e "$PX/logs/error.log" >"$PX/logs/stdout.log" 2>&1 &
+PROXY_PID=$!
+PROXY_URL="http://127.0.0.1:$PROXY_PORT/pets/1"
+wait_http "$PROXY_URL" 10 "$PROXY_PID" || { cat "$PX/logs/error.log" >&2 || true; die "the nginx proxy did not come up on 127.0.0.1:$PROXY_PORT"; }
 
 # --- gateway configuration ------------------------------------------------------------------------
 DB="$WORK/gatehouse.sqlite"
@@ -307,11 +342,14 @@ GW_URL="http://127.0.0.1:$GW_PORT/bench/mcp"
 # --- load -----------------------------------------------------------------------------------------
 RESULTS="$WORK/results"
 : >"$RESULTS"
-run() { # label target(direct|gateway) concurrency
+run() { # label target(direct|proxy|gateway) concurrency
   local label=$1 target=$2 c=$3 out line
   out="$WORK/$label.log"
   if [[ $target == direct ]]; then
     bash "$MCPLOAD" -m rest -c "$c" -d "$DURATION" -w "$WARMUP" -e '"Rex"' -P "nginx=$NGINX_PID" -L "$label" "$DIRECT_URL" >"$out" 2>&1 \
+      || { cat "$out" >&2; die "mcpload $label failed"; }
+  elif [[ $target == proxy ]]; then
+    bash "$MCPLOAD" -m rest -c "$c" -d "$DURATION" -w "$WARMUP" -e '"Rex"' -P "proxy=$PROXY_PID" -L "$label" "$PROXY_URL" >"$out" 2>&1 \
       || { cat "$out" >&2; die "mcpload $label failed"; }
   else
     bash "$MCPLOAD" -T getPet -a '{"petId":1}' -c "$c" -d "$DURATION" -w "$WARMUP" -e '"Rex"' -P "gatehouse=$SERVE_PID" -L "$label" "$GW_URL" >"$out" 2>&1 \
@@ -435,6 +473,7 @@ PYEOF
 fi
 for c in "${LEVELS[@]}"; do
   run "direct-c$c" direct "$c"
+  run "proxy-c$c" proxy "$c"
   run "gateway-c$c" gateway "$c"
 done
 RSS_AFTER_KIB=$(rss_kib "$SERVE_PID")
@@ -457,7 +496,7 @@ def f(d, k, default=0.0):
         return default
 
 print()
-print(f"gatehouse tools/call vs direct REST GET ({duration}s per run, loopback, 2-core machine)")
+print(f"gatehouse tools/call vs direct REST GET and nginx as a reverse proxy ({duration}s per run, loopback)")
 hdr = f"{'target':<8} {'c':>3} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} {'cpu ms/req':>11}"
 print(hdr)
 print("-" * len(hdr))
@@ -470,13 +509,18 @@ for target, c, d in rows:
 print()
 levels = sorted({c for _, c, _ in rows})
 lo, hi = (1 if 1 in levels else levels[0]), (32 if 32 in levels else levels[-1])
-g, dr = by.get(("gateway", hi)), by.get(("direct", hi))
+g, dr, px = by.get(("gateway", hi)), by.get(("direct", hi)), by.get(("proxy", hi))
 if g and dr and f(dr, "rps"):
     print(f"gateway/direct throughput at c={hi}: {f(g,'rps') / f(dr,'rps'):.3f}")
+if g and px and f(px, "rps"):
+    print(f"gateway/proxy throughput at c={hi}:  {f(g,'rps') / f(px,'rps'):.3f} (target >= 0.5)")
 g, dr = by.get(("gateway", lo)), by.get(("direct", lo))
 if g and dr:
     print(f"added median latency at c={lo}:      {f(g,'p50_ms') - f(dr,'p50_ms'):.3f} ms "
           f"(p99: {f(g,'p99_ms') - f(dr,'p99_ms'):+.3f} ms)")
+px = by.get(("proxy", lo))
+if px and dr:
+    print(f"proxy's added median at c={lo}:     {f(px,'p50_ms') - f(dr,'p50_ms'):.3f} ms")
 print(f"serve start -> first /healthz:    {int(startup_ms)} ms")
 print(f"serve RSS idle after start:       {int(rss_idle) / 1024:.1f} MiB")
 print(f"serve RSS idle after the load:    {int(rss_after) / 1024:.1f} MiB")
