@@ -15,18 +15,18 @@ extension JSONValue {
     /// Appends the compact JSON of this value to `out`.
     public func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out.append(contentsOf: Array("null".utf8))
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
-        case .int(let i): out.append(contentsOf: Array(String(i).utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
         case .double(let d):
             if d.isFinite {
                 if d.rounded() == d, abs(d) < 1e15 {
-                    out.append(contentsOf: Array(String(Int64(d)).utf8))
+                    out.append(contentsOf: String(Int64(d)).utf8)
                 } else {
-                    out.append(contentsOf: Array("\(d)".utf8))
+                    out.append(contentsOf: "\(d)".utf8)
                 }
             } else {
-                out.append(contentsOf: Array("null".utf8))
+                out.append(contentsOf: "null".utf8)
             }
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let a):
@@ -52,6 +52,12 @@ extension JSONValue {
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(0x22)
+        // Most strings need no escaping: copied whole (a memcpy for native strings), not byte by byte.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out.append(contentsOf: s.utf8)
+            out.append(0x22)
+            return
+        }
         for b in s.utf8 {
             switch b {
             case 0x22:
@@ -70,7 +76,7 @@ extension JSONValue {
                 out.append(0x5C)
                 out.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7F:
-                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(contentsOf: "\\u00".utf8)
                 out.append(Hex.lowercaseDigits[Int(b >> 4)])
                 out.append(Hex.lowercaseDigits[Int(b & 0xF)])
             default: out.append(b)
