@@ -8,9 +8,30 @@ package enum SecretMasker {
 
     /// Whether a key names a secret.
     package static func isSensitive(_ key: String) -> Bool {
+        var key = key
+        // ASCII keys (nearly all) are searched byte by byte, case-folded on the fly: this runs for every argument
+        // of every call. Others take Unicode lower-casing, which can turn a non-ASCII letter into an ASCII one.
+        let ascii: Bool? = key.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return fragmentBytes.contains { fragment in
+                guard bytes.count >= fragment.count else { return false }
+                for start in 0...(bytes.count - fragment.count) {
+                    var i = 0
+                    while i < fragment.count, asciiLower(bytes[start + i]) == fragment[i] { i += 1 }
+                    if i == fragment.count { return true }
+                }
+                return false
+            }
+        }
+        if let ascii { return ascii }
         let k = key.lowercased()
         return sensitiveFragments.contains { k.contains($0) }
     }
+
+    private static let fragmentBytes: [[UInt8]] = sensitiveFragments.map { Array($0.utf8) }
+
+    /// `A`–`Z` as `a`–`z`; every other byte as is.
+    private static func asciiLower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
 
     /// A masked form: `***` plus at most the last 4 characters of values longer than 12 characters.
     package static func mask(_ value: String) -> String {
@@ -34,7 +55,7 @@ package enum SecretMasker {
             return .object(out)
         case .array(let a):
             return .array(a.prefix(50).map { masked($0, depth: depth + 1) })
-        case .string(let s) where s.count > 512:
+        case .string(let s) where s.utf8.count > 512 && s.count > 512:
             return .string(String(s.prefix(512)) + "…")
         default:
             return value
