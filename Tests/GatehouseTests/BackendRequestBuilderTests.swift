@@ -52,7 +52,14 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
     func baseURLNormalisation() throws {
         #expect(try BackendRequestBuilder.normalizedBase(" \thttps://api.example.com/v1// ") == "https://api.example.com/v1")
         #expect(try BackendRequestBuilder.normalizedBase("\u{00A0}http://h:8080/") == "http://h:8080")
-        for bad in ["api.example.com/v1", "https://", "https:// /", "https://h/v1?x=1", "https://h/v1#f", "https://h/a b", "https://h/v1\n"] {
+        // Already normal (the fast path): returned as is.
+        #expect(try BackendRequestBuilder.normalizedBase("http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1")
+        #expect(try BackendRequestBuilder.normalizedBase("https://h") == "https://h")
+        #expect(try BackendRequestBuilder.normalizedBase("https://h/π") == "https://h/π")
+        for bad in [
+            "api.example.com/v1", "https://", "https:///", "://", "https:// /", "h:/x", "https://h\u{7F}", "https://h/v1?x=1", "https://h/v1#f",
+            "https://h/a b", "https://h/v1\n",
+        ] {
             #expect(throws: GatewayError.self, "\(bad)") { try BackendRequestBuilder.normalizedBase(bad) }
         }
     }

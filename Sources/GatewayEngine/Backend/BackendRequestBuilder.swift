@@ -98,6 +98,7 @@ struct BackendRequestBuilder: Sendable {
 
     /// The base URL without trailing slashes; refuses a base with a query or fragment.
     static func normalizedBase(_ baseURL: String) throws(GatewayError) -> String {
+        if isNormalASCIIBase(baseURL) { return baseURL }
         // Pure Swift (this runs on every call): Foundation's trimming and searching cost more than the rest here.
         func isSpace(_ c: Unicode.Scalar) -> Bool { c == "\t" || c.properties.generalCategory == .spaceSeparator }
         var scalars = Substring(baseURL).unicodeScalars
@@ -114,6 +115,25 @@ struct BackendRequestBuilder: Sendable {
             throw GatewayError(.invalidURL, "backend base URL \"\(baseURL)\" must not contain a query, fragment or spaces")
         }
         return base
+    }
+
+    /// Whether `base` is already what ``normalizedBase(_:)`` returns, checked in one pass over its bytes (the common
+    /// case on every call): printable ASCII, no query or fragment, no surrounding space or trailing slash, and a
+    /// non-empty part after `://`.
+    static func isNormalASCIIBase(_ base: String) -> Bool {
+        var base = base
+        return base.withUTF8 { b in
+            guard let last = b.last, last != UInt8(ascii: "/"), b.count > 3 else { return false }
+            var scheme = -1
+            for i in b.indices {
+                let c = b[i]
+                guard c > 0x20, c < 0x7F, c != UInt8(ascii: "?"), c != UInt8(ascii: "#") else { return false }
+                if scheme < 0, c == UInt8(ascii: ":"), i + 2 < b.count, b[i + 1] == UInt8(ascii: "/"), b[i + 2] == UInt8(ascii: "/") {
+                    scheme = i
+                }
+            }
+            return scheme >= 0 && scheme + 3 < b.count
+        }
     }
 
     /// Defensive check: the expanded path stays under the base URL, with no dot segments, query or fragment.
