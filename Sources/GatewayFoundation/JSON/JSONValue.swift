@@ -51,9 +51,16 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public var isEmpty: Bool { keys.isEmpty }
 
     /// Iterates key/value pairs in insertion order.
-    public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
+    public func makeIterator() -> Iterator { Iterator(keys: keys, storage: storage) }
+
+    /// The key/value pairs in insertion order (a concrete iterator: no boxed closure or run-time generic metadata
+    /// per loop, which every object walked on the hot path paid for).
+    public struct Iterator: IteratorProtocol {
+        let keys: [String]
+        let storage: [String: JSONValue]
         var index = 0
-        return AnyIterator {
+
+        public mutating func next() -> (key: String, value: JSONValue)? {
             guard index < keys.count else { return nil }
             defer { index += 1 }
             let k = keys[index]
