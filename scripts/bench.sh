@@ -8,8 +8,9 @@
 #   - the direct REST GET /pets/1 on nginx, and
 #   - the same GET through a second nginx as a reverse proxy (proxy_pass, upstream keep-alive): two HTTP legs
 #     and no thinking, the honest limit for a gateway,
-# at concurrency 1, 8 and 32. Also measures the time from starting `serve` to the first successful
-# /healthz, and the serve process's RSS when idle (after start, and after the load).
+# at concurrency 1, 8 and 32, then ping and tools/list on the gateway at the highest level. Also measures the
+# time from starting `serve` to the first successful /healthz, and the serve process's RSS when idle (after
+# start, and after the load).
 #
 # Needs: wrk, nginx, curl, python3, /usr/bin/time (Debian: apt-get install -y wrk nginx-light curl time).
 # Loopback only; every process it starts is stopped on exit.
@@ -348,6 +349,11 @@ run() { # label target(direct|proxy|gateway) concurrency
   if [[ $target == direct ]]; then
     bash "$MCPLOAD" -m rest -c "$c" -d "$DURATION" -w "$WARMUP" -e '"Rex"' -P "nginx=$NGINX_PID" -L "$label" "$DIRECT_URL" >"$out" 2>&1 \
       || { cat "$out" >&2; die "mcpload $label failed"; }
+  elif [[ $target == ping || $target == tools-list ]]; then
+    local method=ping expect='"result"'
+    [[ $target == tools-list ]] && method=tools/list expect='getPet'
+    bash "$MCPLOAD" -M "$method" -c "$c" -d "$DURATION" -w "$WARMUP" -e "$expect" -P "gatehouse=$SERVE_PID" -L "$label" "$GW_URL" >"$out" 2>&1 \
+      || { cat "$out" >&2; die "mcpload $label failed"; }
   elif [[ $target == proxy ]]; then
     bash "$MCPLOAD" -m rest -c "$c" -d "$DURATION" -w "$WARMUP" -e '"Rex"' -P "proxy=$PROXY_PID" -L "$label" "$PROXY_URL" >"$out" 2>&1 \
       || { cat "$out" >&2; die "mcpload $label failed"; }
@@ -476,6 +482,10 @@ for c in "${LEVELS[@]}"; do
   run "proxy-c$c" proxy "$c"
   run "gateway-c$c" gateway "$c"
 done
+# The other methods on the same server and its one tool, at the highest level only.
+HI="${LEVELS[${#LEVELS[@]}-1]}"
+run "ping-c$HI" ping "$HI"
+run "tools-list-c$HI" tools-list "$HI"
 RSS_AFTER_KIB=$(rss_kib "$SERVE_PID")
 
 # --- report ---------------------------------------------------------------------------------------
@@ -497,7 +507,7 @@ def f(d, k, default=0.0):
 
 print()
 print(f"gatehouse tools/call vs direct REST GET and nginx as a reverse proxy ({duration}s per run, loopback)")
-hdr = f"{'target':<8} {'c':>3} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} {'cpu ms/req':>11}"
+hdr = f"{'target':<10} {'c':>3} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} {'cpu ms/req':>11}"
 print(hdr)
 print("-" * len(hdr))
 by = {}
@@ -505,7 +515,7 @@ for target, c, d in rows:
     by[(target, c)] = d
     cpu = next((v for k, v in d.items() if k.endswith("_ms_per_req")), "-")
     flag = " STALLED" if d["stalled"] else ""
-    print(f"{target:<8} {c:>3} {f(d,'rps'):>10.0f} {f(d,'p50_ms'):>9.3f} {f(d,'p99_ms'):>9.3f} {int(f(d,'errors')):>7} {cpu:>11}{flag}")
+    print(f"{target:<10} {c:>3} {f(d,'rps'):>10.0f} {f(d,'p50_ms'):>9.3f} {f(d,'p99_ms'):>9.3f} {int(f(d,'errors')):>7} {cpu:>11}{flag}")
 print()
 levels = sorted({c for _, c, _ in rows})
 lo, hi = (1 if 1 in levels else levels[0]), (32 if 32 in levels else levels[-1])
@@ -528,4 +538,4 @@ errors = sum(int(f(d, "errors")) for _, _, d in rows)
 if errors:
     print(f"WARNING: {errors} failed requests in total; see the per-run error counts above")
 PYEOF
-sed 's/^[a-z]* [0-9]* //' "$RESULTS"
+sed -E 's/^[a-z-]+ [0-9]+ //' "$RESULTS"
