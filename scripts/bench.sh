@@ -132,68 +132,53 @@ if ((EUID == 0)); then
   # As root, nginx's workers switch to an unprivileged user; Debian has no group "nobody".
   USER_LINE="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
 fi
-NGINX_PORT="$(free_port)"
-cat >"$NGX/nginx.conf" <<EOF
+# nginx_conf DIR SERVER_BLOCK...: one worker, its files under DIR, keep-alive for as long as wrk runs.
+nginx_conf() {
+  local dir=$1
+  shift
+  cat >"$dir/nginx.conf" <<EOF
 $USER_LINE
 daemon off;
 worker_processes 1;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
-  client_body_temp_path $NGX/tmp/body;
-  proxy_temp_path $NGX/tmp/proxy;
-  fastcgi_temp_path $NGX/tmp/fastcgi;
-  uwsgi_temp_path $NGX/tmp/uwsgi;
-  scgi_temp_path $NGX/tmp/scgi;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
   keepalive_requests 10000000;
   keepalive_timeout 120s;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $NGX/html;
-    location /pets/ { default_type application/json; }
-    location = /jwks.json { default_type application/json; }
-  }
+$(printf '  %s\n' "$@")
 }
 EOF
-"$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" >"$NGX/logs/stdout.log" 2>&1 &
-NGINX_PID=$!
-wait_http "http://127.0.0.1:$NGINX_PORT/pets/1" 10 "$NGINX_PID" \
-  || { cat "$NGX/logs/error.log" >&2 || true; die "nginx did not come up on 127.0.0.1:$NGINX_PORT"; }
+}
+# start_nginx DIR URL WHAT: starts nginx on DIR/nginx.conf, waits for URL; prints nothing, sets STARTED_PID.
+start_nginx() {
+  "$NGINX" -p "$1" -c "$1/nginx.conf" -e "$1/logs/error.log" >"$1/logs/stdout.log" 2>&1 &
+  STARTED_PID=$!
+  wait_http "$2" 10 "$STARTED_PID" || { cat "$1/logs/error.log" >&2 || true; die "$3 did not come up ($2)"; }
+}
+NGINX_PORT="$(free_port)"
 DIRECT_URL="http://127.0.0.1:$NGINX_PORT/pets/1"
+nginx_conf "$NGX" "server {" "  listen 127.0.0.1:$NGINX_PORT;" "  root $NGX/html;" \
+  "  location /pets/ { default_type application/json; }" "  location = /jwks.json { default_type application/json; }" "}"
+start_nginx "$NGX" "$DIRECT_URL" nginx
+NGINX_PID=$STARTED_PID
 
 # --- nginx as a reverse proxy in front of it (its own process: one worker each, like the gateway's own leg) ---
 PX="$NGX/proxy"
 mkdir -p "$PX/logs" "$PX/tmp"
 PROXY_PORT="$(free_port)"
-cat >"$PX/nginx.conf" <<EOF
-$USER_LINE
-daemon off;
-worker_processes 1;
-pid $PX/nginx.pid;
-error_log $PX/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $PX/tmp/body;
-  proxy_temp_path $PX/tmp/proxy;
-  fastcgi_temp_path $PX/tmp/fastcgi;
-  uwsgi_temp_path $PX/tmp/uwsgi;
-  scgi_temp_path $PX/tmp/scgi;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  upstream backend { server 127.0.0.1:$NGINX_PORT; keepalive 64; }
-  server {
-    listen 127.0.0.1:$PROXY_PORT;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-EOF
-"$NGINX" -p "$PX" -c "$PX/nginx.conf" -e "$PX/logs/error.log" >"$PX/logs/stdout.log" 2>&1 &
-PROXY_PID=$!
 PROXY_URL="http://127.0.0.1:$PROXY_PORT/pets/1"
-wait_http "$PROXY_URL" 10 "$PROXY_PID" || { cat "$PX/logs/error.log" >&2 || true; die "the nginx proxy did not come up on 127.0.0.1:$PROXY_PORT"; }
+nginx_conf "$PX" "upstream backend { server 127.0.0.1:$NGINX_PORT; keepalive 64; }" "server {" \
+  "  listen 127.0.0.1:$PROXY_PORT;" \
+  "  location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }" "}"
+start_nginx "$PX" "$PROXY_URL" "the nginx proxy"
+PROXY_PID=$STARTED_PID
 
 # --- gateway configuration ------------------------------------------------------------------------
 DB="$WORK/gatehouse.sqlite"
