@@ -60,6 +60,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         let storage: [String: JSONValue]
         var index = 0
 
+        /// The next pair, or nil after the last key.
         public mutating func next() -> (key: String, value: JSONValue)? {
             guard index < keys.count else { return nil }
             defer { index += 1 }
