@@ -99,8 +99,8 @@ final class BackendClient: Sendable {
         } catch {
             throw Failure(message: "backend call failed: \(error)")
         }
-        // The delegate API: the answer is collected on the connection's event loop under one deadline for head and
-        // body, and the calling task is resumed once, with the whole answer.
+        // The delegate API: the answer is collected on the request's event loop under one deadline for head and body,
+        // and the calling task is resumed once, with the whole answer.
         let collector = BackendResponseCollector(limit: configuration.maxResponseBytes, budget: budget)
         // The answer leaves the budget once handed over (mapping it is quick; reading it is what waits).
         defer { collector.release() }

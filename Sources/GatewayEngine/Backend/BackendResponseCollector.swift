@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// Collects one backend answer for ``BackendClient`` as AsyncHTTPClient delivers it, on the connection's event loop:
+/// Collects one backend answer for ``BackendClient`` as AsyncHTTPClient delivers it, on the request's event loop:
 /// the head, then the body up to a size limit, each chunk taken from the gateway's ``BufferBudget`` as it arrives.
 ///
 /// The delegate API reads an answer without an async sequence, a task group or a timer task per call (what reading
@@ -58,7 +58,8 @@ final class BackendResponseCollector: HTTPClientResponseDelegate {
     func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         let refusal: String? = state.withLock { s in
             let held = s.body?.readableBytes ?? 0
-            if s.released || held + buffer.readableBytes > limit { return "backend response exceeds the \(limit)-byte limit" }
+            if s.released { return "the call already ended" }
+            if held + buffer.readableBytes > limit { return "backend response exceeds the \(limit)-byte limit" }
             guard budget.reserve(buffer.readableBytes) else {
                 return "the gateway holds \(budget.limit / (1024 * 1024)) MiB of backend answers already (its buffer budget); try again shortly"
             }
@@ -75,6 +76,8 @@ final class BackendResponseCollector: HTTPClientResponseDelegate {
         return task.eventLoop.makeSucceededVoidFuture()
     }
 
+    /// Nothing to do: the error fails the task's future, where ``BackendClient`` reads it, and ``release()`` gives
+    /// back what was reserved.
     func didReceiveError(task: HTTPClient.Task<Response>, _ error: any Error) {}
 
     func didFinishRequest(task: HTTPClient.Task<Response>) throws -> Response {
