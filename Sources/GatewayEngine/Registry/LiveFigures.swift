@@ -57,21 +57,19 @@ public final class LiveFigureWindows: Sendable {
         let minute = Int64(r.time.timeIntervalSince1970) / 60
         let micros = r.latency.microseconds
         let success = r.method == "tools/call" && r.outcome == .ok
-        let isError = r.isError
-        let time = r.time
         state.withLock { servers in
             // In place: a copy out of the dictionary and back would copy the 60 minutes' histograms on every request.
-            Self.add(to: &servers[r.server, default: Server()], minute: minute, micros: micros, isError: isError, success: success, time: time)
+            Self.add(r, to: &servers[r.server, default: Server()], minute: minute, micros: micros, success: success)
         }
     }
 
-    private static func add(to s: inout Server, minute: Int64, micros: Int64, isError: Bool, success: Bool, time: Date) {
+    private static func add(_ r: RequestRecord, to s: inout Server, minute: Int64, micros: Int64, success: Bool) {
         let i = Int(minute % 60)
         if s.minutes[i].minute != minute { s.minutes[i] = Minute(minute: minute) }
         s.minutes[i].count += 1
-        if isError { s.minutes[i].errors += 1 }
+        if r.isError { s.minutes[i].errors += 1 }
         s.minutes[i].latency.record(microseconds: micros)
-        if success { s.lastSuccess = max(s.lastSuccess ?? time, time) }
+        if success { s.lastSuccess = max(s.lastSuccess ?? r.time, r.time) }
     }
 
     /// Every server's figures over the 60 minutes up to `now` (servers that never had a request are absent).
