@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import GatewayEngine
@@ -61,6 +62,27 @@ private func thrownMessage(_ body: () throws -> Void) -> String? { thrownError(b
             "https://h/a b", "https://h/v1\n",
         ] {
             #expect(throws: GatewayError.self, "\(bad)") { try BackendRequestBuilder.normalizedBase(bad) }
+        }
+    }
+
+    @Test("the base URL's fast path and slow path give what the Foundation-based original gave, for every input")
+    func baseURLNormalisationMatchesReference() {
+        // The original implementation, kept here as the reference.
+        func reference(_ baseURL: String) -> String? {
+            var base = baseURL.trimmingCharacters(in: .whitespaces)
+            while base.hasSuffix("/") { base.removeLast() }
+            guard let colon = base.range(of: "://"), !base[colon.upperBound...].isEmpty else { return nil }
+            guard !base.contains("?"), !base.contains("#"), !base.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
+                return nil
+            }
+            return base
+        }
+        let alphabet: [String] = ["h", "t", "p", "s", ":", "/", "//", "://", ".", " ", "\t", "\n", "?", "#", "\u{7F}", "\u{A0}", "é", "1", "-"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let input = "http" + (0..<Int.random(in: 0..<10, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+            let got = try? BackendRequestBuilder.normalizedBase(input)
+            #expect(got == reference(input), "\(input.debugDescription)")
         }
     }
 

@@ -17,6 +17,10 @@ struct SlowBackendTests {
                 get:
                   operationId: hang
                   responses: {"200": {description: ok}}
+              /moved:
+                get:
+                  operationId: moved
+                  responses: {"200": {description: ok}}
               /stream/{kib}:
                 get:
                   operationId: stream
@@ -149,6 +153,17 @@ struct SlowBackendTests {
         #expect(fits["isError"] != .bool(true), "\(fits)")
         #expect(text(fits) == #"{"data":""# + String(repeating: "x", count: 2048) + #""}"#)
         #expect(g.gateway.backend.budget.inUse == 0)
+    }
+
+    @Test("a backend's redirect is answered as what it is, never followed (it could lead anywhere the SSRF guard did not check)")
+    func redirectNotFollowed() async throws {
+        let g = try await TestGateway.start(spec: Self.spec)
+        defer { g.stop() }
+        let sid = try await initialize(g)
+        let result = try #require(try await Self.call(g, sid, "moved"))
+        #expect(result["isError"] == .bool(true))
+        #expect(result["content"]?.arrayValue?.first?["text"]?.stringValue == "Backend returned HTTP 302 Found: moved", "\(result)")
+        #expect(g.backend.hitCount == 1)
     }
 
     @Test("the limiter's state: tool and API limits, slots handed to waiters in order, a waiter that gives up leaves")

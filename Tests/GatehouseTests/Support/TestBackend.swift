@@ -91,6 +91,12 @@ final class TestBackend: Sendable {
                         try await writer.finish(nil)
                     })
             }
+            // A redirect to a pet: a gateway that followed it would call the backend twice.
+            router.get("/moved") { _, _ -> Response in
+                counter.increment()
+                return Response(
+                    status: .found, headers: [.location: "/pets/1", .contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "moved")))
+            }
             // A backend that drips its answer, one byte every 50 ms, for as long as the client reads.
             router.get("/drip") { _, _ -> Response in
                 counter.increment()
